@@ -1,0 +1,91 @@
+"""The command line: parses, calls the core, prints, sets the exit code.
+
+Each area registers its own subcommands in `app/<area>/commands.py` (a `register(subparsers)`
+function); this module only lists them. Exit codes across the CLI: 0 fine, 1 the check found
+problems, 2 usage or input error (one sentence on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Sequence
+
+from app import __version__
+from app.errors import UserError
+
+# One line per area; an area's module adds its subcommands to the parser.
+COMMAND_MODULES: tuple[str, ...] = (
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one sentence (its default already does; keep the prefix ours)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"ecma-wizard: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ecma-wizard",
+        description="Configure Microsoft's ECMA Connector Host (ECMA2Host) safely. "
+        "With no command, opens the GUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"ecma-wizard {__version__}")
+    parser.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def _open_gui(argv: Sequence[str]) -> int:
+    try:
+        gui = importlib.import_module("app.ui.launch")
+    except ModuleNotFoundError:
+        build_parser().print_help()
+        return 0
+    return gui.run_gui(list(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        return _open_gui(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "self_test", False) and not args.command:
+        return importlib.import_module("app.selftest").run()
+    if not args.command:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"ecma-wizard: {exc.sentence()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ecma-wizard: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # the program's own failure: keep the trace out of the user's face
+        log = _write_crash_log(traceback.format_exc())
+        print(f"ecma-wizard: internal error (details written to {log}); nothing was saved.",
+              file=sys.stderr)
+        return 3
+
+
+def _write_crash_log(text: str) -> str:
+    from app.paths import data_dir
+
+    path = data_dir() / "crash.log"
+    with path.open("a", encoding="utf-8") as fh:  # our own log, not a user's file
+        fh.write(text + "\n")
+    return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
