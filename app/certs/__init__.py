@@ -1,0 +1,1 @@
+"""Certificates of the connector host: inspection, generation, status, Windows store (no Qt)."""

@@ -1,0 +1,220 @@
+"""Is the host's certificate fine? Findings for the status page, the banner and `cert status`.
+
+A swapped or expired certificate puts the Entra application into quarantine (reference §7), so
+each way it goes wrong is named: missing or malformed thumbprint, not found, expired, not yet
+valid, expiring within 60/30/7 days, wrong host name, configured vs served mismatch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from app.certs.inspect import (
+    CertificateInfo,
+    LoadedCertificate,
+    is_valid_thumbprint,
+    normalize_thumbprint,
+)
+from app.errors import UserError
+
+REGENERATE = "Regenerate the certificate (ecma-wizard cert regenerate), then retest the connection in Entra."
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the status check found: severity "error", "warning" or "info"."""
+
+    severity: str
+    code: str
+    message: str
+    action: str = ""
+
+
+class ExpiryLevel(enum.Enum):
+    """The banner's states (issue 4: 60, 30, 7 days and expired)."""
+
+    OK = "ok"
+    WITHIN_60 = "60"
+    WITHIN_30 = "30"
+    WITHIN_7 = "7"
+    EXPIRED = "expired"
+
+
+def expiry_level(info: CertificateInfo | None, now: dt.datetime | None = None) -> ExpiryLevel:
+    if info is None:
+        return ExpiryLevel.OK
+    if info.is_expired(now):
+        return ExpiryLevel.EXPIRED
+    days = info.days_left(now)
+    if days < 7:
+        return ExpiryLevel.WITHIN_7
+    if days < 30:
+        return ExpiryLevel.WITHIN_30
+    if days < 60:
+        return ExpiryLevel.WITHIN_60
+    return ExpiryLevel.OK
+
+
+def _date(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def certificate_findings(info: CertificateInfo, host_names: Sequence[str], *,
+                         now: dt.datetime | None = None, needs_private_key: bool = False) -> list[Finding]:
+    """Findings about one certificate on its own: dates, names, purpose, key."""
+    now = now or dt.datetime.now(dt.UTC)
+    found: list[Finding] = []
+    if info.is_expired(now):
+        found.append(Finding("error", "expired", f"The certificate expired on {_date(info.not_after)}; "
+                             "Entra quarantines the application (reference §7).", REGENERATE))
+    elif info.is_not_yet_valid(now):
+        found.append(Finding("error", "not-yet-valid",
+                             f"The certificate is not valid before {_date(info.not_before)}; "
+                             "check this machine's clock or regenerate it.", REGENERATE))
+    else:
+        level = expiry_level(info, now)
+        days = info.days_left(now)
+        if level is ExpiryLevel.WITHIN_7:
+            found.append(Finding("error", "expiring-7", f"The certificate expires in {days} days "
+                                 f"({_date(info.not_after)}).", REGENERATE))
+        elif level in (ExpiryLevel.WITHIN_30, ExpiryLevel.WITHIN_60):
+            found.append(Finding("warning", f"expiring-{level.value}", f"The certificate expires in "
+                                 f"{days} days ({_date(info.not_after)}).", REGENERATE))
+    names = [n for n in host_names if n]
+    if names:
+        match = info.host_match(names)
+        if not match.any:
+            found.append(Finding(
+                "error", "wrong-host",
+                f"The certificate is for {', '.join(info.sans) or info.common_name or 'no name'}, "
+                f"not for this host ({', '.join(names)}).", REGENERATE))
+        elif match.missing:
+            found.append(Finding("info", "host-partly-covered",
+                                 f"The certificate does not cover {', '.join(match.missing)}.",
+                                 "Use a name it covers in the Tenant URL, or regenerate with that name."))
+    if info.ekus and "serverAuth" not in info.ekus:
+        found.append(Finding("warning", "no-server-auth", "The certificate is not marked for server "
+                             f"authentication (EKU: {', '.join(info.ekus)}).", REGENERATE))
+    if needs_private_key and not info.has_private_key:
+        found.append(Finding("error", "no-private-key", "The certificate in the store has no private "
+                             "key, so HTTP.sys cannot serve it.", REGENERATE))
+    if info.self_signed:
+        found.append(Finding("info", "self-signed", "The certificate is self-signed (as Microsoft's "
+                             "wizard makes it); it must be in Trusted Root on this host."))
+    return found
+
+
+@dataclass
+class CertificateStatus:
+    """Everything `cert status` and the Settings tab show."""
+
+    configured_thumbprint: str | None
+    certificate: CertificateInfo | None
+    served: CertificateInfo | None
+    host_names: tuple[str, ...]
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+    def expiry(self, now: dt.datetime | None = None) -> ExpiryLevel:
+        return expiry_level(self.certificate or self.served, now)
+
+    def to_json(self, now: dt.datetime | None = None) -> dict:
+        return {
+            "configured_thumbprint": self.configured_thumbprint,
+            "certificate": info_to_json(self.certificate, now),
+            "served": info_to_json(self.served, now),
+            "host_names": list(self.host_names),
+            "expiry": self.expiry(now).value,
+            "findings": [vars(f) for f in self.findings],
+            "notes": list(self.notes),
+        }
+
+
+def info_to_json(info: CertificateInfo | None, now: dt.datetime | None = None) -> dict | None:
+    if info is None:
+        return None
+    return {
+        "thumbprint": info.thumbprint, "subject": info.subject, "dns_names": list(info.dns_names),
+        "ip_addresses": list(info.ip_addresses), "issuer": info.issuer,
+        "self_signed": info.self_signed, "not_before": info.not_before.isoformat(),
+        "not_after": info.not_after.isoformat(), "days_left": info.days_left(now),
+        "key_type": info.key_type, "key_size": info.key_size, "ekus": list(info.ekus),
+        "has_private_key": info.has_private_key, "source": info.source,
+    }
+
+
+def gather_status(configured: str | None, *, host_names: Sequence[str],
+                  store=None, file: LoadedCertificate | None = None,
+                  endpoint: tuple[str, int] | None = None,
+                  fetch: Callable[..., CertificateInfo] | None = None,
+                  now: dt.datetime | None = None) -> CertificateStatus:
+    """Find the configured certificate (store, else the named file, else what the endpoint serves)
+    and report on it. `store` is a CertificateStore; an unavailable one only adds a note."""
+    now = now or dt.datetime.now(dt.UTC)
+    status = CertificateStatus(None, None, None, tuple(host_names))
+    add = status.findings.append
+    thumb = None
+    if configured is None or not configured.strip():
+        add(Finding("error", "thumbprint-missing", "No certificate thumbprint is configured "
+                    "(<Setting><Certificate> is empty).", REGENERATE))
+    elif not is_valid_thumbprint(configured):
+        add(Finding("error", "thumbprint-malformed", f"The configured thumbprint {configured.strip()!r} "
+                    "is not 40 hexadecimal digits.", "Paste the SHA-1 thumbprint again, or regenerate."))
+    else:
+        thumb = normalize_thumbprint(configured)
+        if thumb != configured.strip():
+            add(Finding("warning", "thumbprint-format", "The configured thumbprint has spaces, lower "
+                        "case or invisible characters; it should be 40 upper-case hex digits.",
+                        "Save the settings once to normalize it."))
+    status.configured_thumbprint = thumb or (configured.strip() if configured else None)
+
+    if endpoint is not None:
+        from app.certs.served import fetch_served_certificate
+
+        try:
+            status.served = (fetch or fetch_served_certificate)(*endpoint)
+        except UserError as exc:
+            status.notes.append(f"Served certificate not read: {exc.sentence()}")
+
+    needs_key = False
+    if store is not None and store.available():
+        if thumb:
+            status.certificate = store.find(thumb)
+            needs_key = True
+            if status.certificate is None:
+                add(Finding("error", "not-found", f"No certificate with thumbprint {thumb} is in "
+                            f"{store.location}.", REGENERATE))
+    elif store is not None:
+        status.notes.append(store.unavailable_reason)
+    if status.certificate is None and file is not None:
+        info = file.info()
+        status.certificate = info
+        if thumb and info.thumbprint != thumb:
+            add(Finding("error", "file-mismatch", f"The file {file.source} holds certificate "
+                        f"{info.thumbprint}, not the configured {thumb}.",
+                        "Name the right file, or write this thumbprint to the configuration."))
+    if status.served is not None:
+        if thumb and status.served.thumbprint != thumb:
+            add(Finding("error", "thumbprint-mismatch",
+                        f"The endpoint serves certificate {status.served.thumbprint}, but the "
+                        f"configuration names {thumb}; Entra will see the served one.",
+                        "Update the HTTP.sys binding or the configuration, then restart the service."))
+        if status.certificate is None:
+            status.certificate = status.served
+    subject = status.certificate
+    if subject is not None:
+        status.findings.extend(certificate_findings(subject, host_names, now=now,
+                                                    needs_private_key=needs_key))
+    elif thumb and not any(f.code == "not-found" for f in status.findings):
+        status.notes.append("The certificate itself could not be examined: name a PFX/PEM file or "
+                            "a running endpoint.")
+    order = {"error": 0, "warning": 1, "info": 2}
+    status.findings.sort(key=lambda f: order.get(f.severity, 3))
+    return status
