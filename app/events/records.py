@@ -1,0 +1,212 @@
+"""One normalised event record, and the columnar table that holds a million of them.
+
+A record is what every source (.evtx, XML dump, live channel, zip) turns into. Sources fill an
+`EventTable` column by column (arrays of numbers, lists of shared strings) instead of one object per
+record, so a million rows fit in a few hundred MB and a filter is a tight loop over one column. The
+raw XML of a row is not kept: the table keeps a locator and asks its source on demand.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+# Reference §10: Level 1 Critical, 2 Error, 3 Warning, 4 Information, 5 Verbose, 0 LogAlways.
+CRITICAL, ERROR, WARNING, INFORMATION, VERBOSE, LOG_ALWAYS = 1, 2, 3, 4, 5, 0
+UNKNOWN_LEVEL = -1
+LEVEL_NAMES = {CRITICAL: "Critical", ERROR: "Error", WARNING: "Warning", INFORMATION: "Information",
+               VERBOSE: "Verbose", LOG_ALWAYS: "Information", UNKNOWN_LEVEL: "Information"}
+# The CLI's --level words, mapped to the least severe level they keep.
+LEVEL_WORDS = {"critical": CRITICAL, "error": ERROR, "warning": WARNING,
+               "information": INFORMATION, "verbose": VERBOSE}
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NO_TIME = math.nan
+NO_NUMBER = -1
+
+
+def severity_rank(level: int) -> int:
+    """1 (most severe) .. 5 (verbose); LogAlways and unknown levels rank as Information."""
+    return level if 1 <= level <= 5 else INFORMATION
+
+
+def level_name(level: int) -> str:
+    return LEVEL_NAMES.get(level, f"Level {level}")
+
+
+_day_cache: dict[str, int] = {}
+
+
+def parse_time(text: str | None) -> float:
+    """'2024-05-02T09:15:02.1234567Z' (any fraction length, optional ' UTC') -> epoch seconds.
+
+    Hand-rolled because it runs a million times per load; NaN when the text is not a timestamp.
+    """
+    if not text or len(text) < 19:
+        return NO_TIME
+    try:
+        day = text[:10]
+        base = _day_cache.get(day)
+        if base is None:
+            if text[4] != "-" or text[7] != "-":
+                return NO_TIME
+            base = calendar.timegm((int(text[:4]), int(text[5:7]), int(text[8:10]), 0, 0, 0))
+            _day_cache[day] = base
+        secs = base + int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])
+        if len(text) > 20 and text[19] == ".":
+            end = 20
+            while end < len(text) and text[end].isdigit():
+                end += 1
+            if end > 20:
+                return secs + int(text[20:end]) / 10 ** (end - 20)
+        return float(secs)
+    except (ValueError, OverflowError):
+        return NO_TIME
+
+
+def to_datetime(epoch: float) -> datetime | None:
+    """Epoch seconds -> aware UTC datetime (works before 1970: FILETIME 0 is 1601-01-01)."""
+    if math.isnan(epoch):
+        return None
+    return _EPOCH + timedelta(seconds=epoch)
+
+
+def format_utc(epoch: float) -> str:
+    when = to_datetime(epoch)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if when else ""
+
+
+def format_local(epoch: float) -> str:
+    """Shown local, kept UTC (issue 5)."""
+    when = to_datetime(epoch)
+    if when is None:
+        return ""
+    try:
+        return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except (OverflowError, OSError, ValueError):  # dates the OS cannot localise (year 1601 on Windows)
+        return when.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One event, every field optional: recovered records have no provider and no time."""
+
+    time: datetime | None
+    level: int
+    provider: str | None
+    event_id: int | None
+    qualifiers: int | None
+    record_id: int | None
+    computer: str | None
+    channel: str | None
+    message: str
+    xml: str | None = None
+
+    @property
+    def level_name(self) -> str:
+        return level_name(self.level)
+
+    def as_json(self) -> dict:
+        """The CLI's jsonl object (keys fixed by issue 5)."""
+        return {
+            "time": self.time.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if self.time else None,
+            "level": self.level_name.lower(),
+            "provider": self.provider,
+            "event_id": self.event_id,
+            "record_id": self.record_id,
+            "computer": self.computer,
+            "channel": self.channel,
+            "message": self.message,
+        }
+
+
+def _num(value: int | None) -> int:
+    return NO_NUMBER if value is None else value
+
+
+def _opt(value: int) -> int | None:
+    return None if value == NO_NUMBER else value
+
+
+class EventTable:
+    """Columns of events. Row i is (times[i], levels[i], providers[i], ...).
+
+    `locators[i]` is the source's key for the raw XML of row i (an offset, a chunk number...);
+    `xml_reader(locator, row)` fetches it on demand. Tables from worker processes are pickled
+    whole and joined with `extend`.
+    """
+
+    def __init__(self) -> None:
+        self.times = array("d")
+        self.levels = array("h")
+        self.event_ids = array("q")
+        self.qualifiers = array("q")
+        self.record_ids = array("q")
+        self.locators = array("q")
+        self.providers: list[str | None] = []
+        self.computers: list[str | None] = []
+        self.channels: list[str | None] = []
+        self.messages: list[str] = []
+        self.xml_reader: Callable[[int, int], str | None] | None = None
+        self._lower: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.levels)
+
+    def append(self, time: float, level: int, provider: str | None, event_id: int | None,
+               qualifiers: int | None, record_id: int | None, computer: str | None,
+               channel: str | None, message: str, locator: int = NO_NUMBER) -> None:
+        self.times.append(time)
+        self.levels.append(level if -1 <= level <= 255 else UNKNOWN_LEVEL)
+        self.providers.append(provider)
+        self.event_ids.append(_num(event_id))
+        self.qualifiers.append(_num(qualifiers))
+        self.record_ids.append(_num(record_id))
+        self.computers.append(computer)
+        self.channels.append(channel)
+        self.messages.append(message)
+        self.locators.append(locator)
+        self._lower = None
+
+    def append_record(self, record: EventRecord, locator: int = NO_NUMBER) -> None:
+        epoch = record.time.timestamp() if record.time else NO_TIME
+        self.append(epoch, record.level, record.provider, record.event_id, record.qualifiers,
+                    record.record_id, record.computer, record.channel, record.message, locator)
+
+    def extend(self, other: EventTable) -> None:
+        for name in ("times", "levels", "event_ids", "qualifiers", "record_ids", "locators",
+                     "providers", "computers", "channels", "messages"):
+            getattr(self, name).extend(getattr(other, name))
+        self._lower = None
+
+    def record(self, row: int, *, with_xml: bool = True) -> EventRecord:
+        xml = None
+        if with_xml and self.xml_reader is not None:
+            xml = self.xml_reader(self.locators[row], row)
+        return EventRecord(
+            time=to_datetime(self.times[row]), level=self.levels[row],
+            provider=self.providers[row], event_id=_opt(self.event_ids[row]),
+            qualifiers=_opt(self.qualifiers[row]), record_id=_opt(self.record_ids[row]),
+            computer=self.computers[row], channel=self.channels[row],
+            message=self.messages[row], xml=xml)
+
+    def records(self, rows: Iterable[int] | None = None, *, with_xml: bool = False):
+        for row in (range(len(self)) if rows is None else rows):
+            yield self.record(row, with_xml=with_xml)
+
+    def lowered_messages(self) -> list[str]:
+        """Case-folded messages for search, built once per table (the first search pays)."""
+        if self._lower is None or len(self._lower) != len(self.messages):
+            self._lower = [m.lower() for m in self.messages]
+        return self._lower
+
+    def nbytes(self) -> int:
+        """Rough memory estimate, for the status bar and the benchmark."""
+        numbers = sum(len(getattr(self, n)) * getattr(self, n).itemsize
+                      for n in ("times", "levels", "event_ids", "qualifiers", "record_ids", "locators"))
+        texts = sum(len(m) + 49 for m in self.messages)
+        return numbers + texts + 4 * 8 * len(self)

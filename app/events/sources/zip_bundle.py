@@ -1,0 +1,100 @@
+"""A CollectTroubleshootingInfo zip: the logs inside it (.evtx and XML dumps), read as one table.
+
+Members are extracted under the app's data folder (by their base name only, so a crafted path
+cannot escape), then read by the ordinary sources; rows keep which member they came from through
+the high bits of their locator.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from app.errors import UserError
+from app.events.sources.base import Batch, Cancel, EventSource, check_readable
+
+LOG_SUFFIXES = (".evtx", ".xml")
+MAX_MEMBER = 4 << 30
+_SHIFT = 48
+
+
+class ZipBundleSource(EventSource):
+    def __init__(self, path: str | Path) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.name = self.path.name
+        check_readable(self.path)
+        self.members: list[str] = []
+        self.sources: list[EventSource] = []
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                self.members = [i.filename for i in archive.infolist()
+                                if not i.is_dir() and i.filename.lower().endswith(LOG_SUFFIXES)]
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise UserError(f"is not a readable zip file ({exc}).", path=self.path) from exc
+        if not self.members:
+            raise UserError("is a zip without any .evtx or .xml event log inside.", path=self.path)
+
+    def _extract(self) -> list[Path]:
+        from app.paths import data_dir
+
+        digest = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:16]
+        target = data_dir() / "zip-logs" / digest
+        target.mkdir(parents=True, exist_ok=True)
+        out: list[Path] = []
+        with zipfile.ZipFile(self.path) as archive:
+            for number, name in enumerate(self.members):
+                info = archive.getinfo(name)
+                if info.file_size > MAX_MEMBER:
+                    self.report.warnings.append(f"{self.path}: {name} is larger than 4 GB; skipped.")
+                    continue
+                dest = target / f"{number:03d}-{PurePosixPath(name).name}"
+                try:
+                    with archive.open(info) as src, dest.open("wb") as dst:  # our own cache copy
+                        while block := src.read(1 << 20):
+                            dst.write(block)
+                except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                    self.report.warnings.append(f"{self.path}: {name} could not be extracted ({exc}).")
+                    continue
+                out.append(dest)
+        return out
+
+    def batches(self, cancel: Cancel | None = None) -> Iterator[Batch]:
+        from app.events.sources.base import open_source
+
+        self.report.warnings.clear()
+        self.report.records_lost = 0
+        self.sources = []
+        files = self._extract()
+        for index, file in enumerate(files):
+            try:
+                source = open_source(file)
+                if isinstance(source, ZipBundleSource):
+                    raise UserError("is a zip inside the zip; open it on its own.", path=file)
+                for batch in source.batches(cancel):
+                    for i, loc in enumerate(batch.table.locators):
+                        batch.table.locators[i] = (index << _SHIFT) | loc if loc >= 0 else loc
+                    yield Batch(batch.table, index, len(files))
+            except UserError as exc:
+                self.report.warnings.append(f"{self.path}: {exc.sentence()}")
+                self.sources.append(EventSource())
+                continue
+            self.sources.append(source)
+            self.report.warnings.extend(source.report.warnings)
+            self.report.records_lost += source.report.records_lost
+            if source.report.cancelled:
+                self.report.cancelled = True
+                return
+        if not any(type(s) is not EventSource for s in self.sources):
+            raise UserError("has no readable event log inside: " + "; ".join(self.report.warnings),
+                            path=self.path)
+
+    def raw_xml(self, locator: int, row: int) -> str | None:
+        if locator < 0:
+            return None
+        index = locator >> _SHIFT
+        if index >= len(self.sources):
+            return None
+        return self.sources[index].raw_xml(locator & ((1 << _SHIFT) - 1), row)
