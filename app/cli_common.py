@@ -1,0 +1,28 @@
+"""What every CLI command that works on a host shares: --config / --host-dir, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from app.host.layout import HostLayout, resolve
+
+
+def add_location_options(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--config", metavar="FILE", help="a Configuration.xml (or connector export)")
+    where.add_argument("--host-dir", metavar="DIR", help="an ECMA2Host install folder")
+
+
+def layout_from_args(args: argparse.Namespace) -> HostLayout:
+    layout = resolve(getattr(args, "config", None), getattr(args, "host_dir", None))
+    if layout.is_sample and not getattr(args, "quiet_sample", False):
+        print(f"(no ECMA2Host found: working on {layout.describe()})", file=sys.stderr)
+    return layout
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")

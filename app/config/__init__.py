@@ -1,0 +1,1 @@
+"""Configuration.xml: lossless document model, validation rules, safe saving, diff."""

@@ -1,0 +1,439 @@
+"""Lossless XML: a live lxml tree for reading and editing, the original text for writing.
+
+design.md, "Patch the text, do not regenerate it": lxml's serializer rewrites the declaration,
+turns `<Value />` into `<Value/>`, drops a BOM and turns CRLF into LF. So we keep the original
+text, and at save time replay only the edits made through this class onto it:
+
+- the text of a changed leaf replaces that element's content span;
+- a changed attribute replaces its value inside the start tag;
+- a new element is written in the file's own style (indentation, newline, `<X />`) right after
+  its previous original sibling (or the parent's start tag);
+- a removed element is cut out together with the white space before it.
+
+The span index (start tag, content, end tag of every element) comes from a small tokenizer run on
+the same text lxml parsed, matched one-to-one with lxml's elements in document order. It is built
+at the first edit, so loading stays as fast as a bare parse and an unedited document saves as the
+very bytes it was read from. Every result is re-parsed and compared with the live tree before it
+is handed out: a patch that would not read back as what the user edited is refused, never saved.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from app.errors import UserError
+
+MAX_BYTES = 32 * 1024 * 1024  # real Configuration.xml files are a few MB at most
+
+_TOKEN = re.compile(
+    r"""<!--.*?-->
+      | <!\[CDATA\[.*?\]\]>
+      | <\?.*?\?>
+      | <!(?P<decl>[A-Za-z]+)
+      | </(?P<end>[^\s>]+)\s*>
+      | <(?P<start>[^\s/>!?]+)(?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>""",
+    re.S | re.X,
+)
+_ATTR = re.compile(r"""(\s+)([^\s=/>]+)(\s*=\s*)(["'])(.*?)\4""", re.S)
+_DECL_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def hardened_parser() -> etree.XMLParser:
+    """The only way this project parses XML it did not write: no DTD, no entities, no network."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           huge_tree=False, remove_blank_text=False, dtd_validation=False)
+
+
+@dataclass(slots=True)
+class Span:
+    start: int  # '<' of the start tag
+    start_end: int  # just after the start tag's '>'
+    end_start: int  # '<' of the end tag (== start_end when self-closing)
+    end: int  # just after the end tag (== start_end when self-closing)
+    self_closing: bool
+
+
+def _decode(data: bytes, source: str) -> tuple[str, bytes, str]:
+    """The text, the BOM and the codec of a file, as read."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                       (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            break
+    else:
+        bom = b""
+        if data.startswith(b"<\x00"):
+            codec = "utf-16-le"
+        elif data.startswith(b"\x00<"):
+            codec = "utf-16-be"
+        else:
+            m = _DECL_ENCODING.match(data[:200])
+            codec = m.group(1).decode("ascii").lower() if m else "utf-8"
+    try:
+        codecs.lookup(codec)
+    except LookupError:
+        raise UserError(f"declares the encoding '{codec}', which is unknown", path=source) from None
+    body = data[len(bom):]
+    try:
+        return body.decode(codec), bom, codec
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
+        raise UserError(f"is not valid {codec} text (byte {exc.start + len(bom)})",
+                        path=source, line=line) from None
+
+
+def _refuse_doctype(text: str, source: str) -> None:
+    """The .NET host refuses DTDs (reference §7); so do we, before any parser sees one."""
+    for m in _TOKEN.finditer(text):
+        if m.group("decl"):
+            line = text.count("\n", 0, m.start()) + 1
+            raise UserError("has a DOCTYPE (DTD); ECMA2Host refuses DTDs and so does this tool",
+                            path=source, line=line)
+        if m.group("start"):
+            return
+
+
+def parse_bytes(data: bytes, source: str) -> tuple[etree._Element, str, bytes, str]:
+    """Parse hardened; returns (root, text, bom, codec) or raises one clear UserError."""
+    if len(data) > MAX_BYTES:
+        raise UserError(f"is {len(data) / 1048576:.1f} MB; files over {MAX_BYTES // 1048576} MB "
+                        "are refused (a real one is a few MB at most)", path=source)
+    if not data.strip():
+        raise UserError("is empty", path=source)
+    text, bom, codec = _decode(data, source)
+    _refuse_doctype(text, source)
+    try:
+        root = etree.fromstring(data, hardened_parser())
+    except etree.XMLSyntaxError as exc:
+        line, column = (exc.position if exc.position else (None, None))
+        message = (exc.msg or "is not well-formed XML").split(", line ")[0]
+        raise UserError(f"is not well-formed XML: {message}", path=source,
+                        line=line, column=column) from None
+    if root is None:
+        raise UserError("holds no XML element", path=source)
+    return root, text, bom, codec
+
+
+def read_file(path: str | Path) -> bytes:
+    """Read a user's file, turning every OS failure into one sentence."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise UserError("is a folder, not a file", path=p)
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise UserError(f"is {size / 1048576:.1f} MB; files over {MAX_BYTES // 1048576} MB "
+                            "are refused (a real one is a few MB at most)", path=p)
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise UserError("does not exist", path=p) from None
+    except PermissionError:
+        raise UserError("cannot be read: permission denied", path=p) from None
+    except OSError as exc:
+        raise UserError(f"cannot be read: {exc.strerror or exc}", path=p) from None
+
+
+def escape_text(value: str, newline: str) -> str:
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = value.replace("\r\n", "\n").replace("\r", "&#xD;")
+    return value.replace("\n", newline) if newline != "\n" else value
+
+
+def escape_attr(value: str) -> str:
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+            .replace("\r", "&#xD;").replace("\n", "&#xA;").replace("\t", "&#x9;"))
+
+
+def local_name(el: etree._Element) -> str:
+    return etree.QName(el).localname
+
+
+class LosslessXml:
+    """One XML file: edit through these methods, read through `root`, write `to_bytes()`."""
+
+    def __init__(self, data: bytes, source: str = "<memory>") -> None:
+        self.source = source
+        self.original = data
+        self.root, self.text, self.bom, self.codec = parse_bytes(data, source)
+        self.newline = "\r\n" if "\r\n" in self.text[:4096] else "\n"
+        m = re.search(r"\n([ \t]+)<", self.text[:8192])
+        self.indent_unit = m.group(1) if m else "  "
+        self._spans: dict[etree._Element, Span] | None = None
+        self._dirty_text: set[etree._Element] = set()
+        self._dirty_attrs: set[etree._Element] = set()
+        self._grown: set[etree._Element] = set()  # original parents that gained children
+        self._rerender: set[etree._Element] = set()  # original empty parents that gained children
+        self._removed: list[etree._Element] = []
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def modified(self) -> bool:
+        return bool(self._dirty_text or self._dirty_attrs or self._grown or self._removed)
+
+    def depth(self, el: etree._Element) -> int:
+        return sum(1 for _ in el.iterancestors())
+
+    # -- editing ---------------------------------------------------------------------------
+    def set_text(self, el: etree._Element, value: str) -> None:
+        """Set a leaf element's text; an empty string writes `<X />` as XmlSerializer does."""
+        if len(el):
+            raise ValueError(f"<{local_name(el)}> has child elements; its text is not a value")
+        # lxml reads CR LF as LF; storing the same keeps the live tree equal to what we write
+        value = "" if value is None else str(value).replace("\r\n", "\n")
+        if (el.text or "") == value:
+            return
+        self._index()
+        try:
+            el.text = value or None
+        except ValueError:
+            raise UserError(f"the value for {local_name(el)} contains a character XML cannot "
+                            "hold (a control character)", path=self.source) from None
+        if el in self._spans:
+            self._dirty_text.add(el)
+
+    def set_attribute(self, el: etree._Element, name: str, value: str | None) -> None:
+        """Set (or with None, remove) an attribute, keeping the rest of the start tag as is."""
+        if el.get(name) == value:
+            return
+        self._index()
+        if value is None:
+            del el.attrib[name]
+        else:
+            el.set(name, value)
+        if el in self._spans:
+            self._dirty_attrs.add(el)
+
+    def insert(self, parent: etree._Element, index: int, new: etree._Element) -> etree._Element:
+        """Insert a new element (built with `element()`) as the index-th element child."""
+        self._index()
+        if new in self._spans:
+            raise ValueError("an element read from the file cannot be inserted again")
+        depth = self.depth(parent) + 1
+        children = [c for c in parent if isinstance(c.tag, str)]
+        etree.indent(new, space=self.indent_unit, level=depth)
+        inner = "\n" + self.indent_unit * depth
+        if not children:
+            new.tail = "\n" + self.indent_unit * (depth - 1)
+            parent.text = inner
+            parent.append(new)
+            if parent in self._spans:
+                self._rerender.add(parent)
+        elif index <= 0:
+            new.tail = parent.text
+            parent.text = inner
+            children[0].addprevious(new)
+        else:
+            prev = children[min(index, len(children)) - 1]
+            new.tail = prev.tail
+            prev.tail = inner
+            prev.addnext(new)
+        if parent in self._spans:
+            self._grown.add(parent)
+        return new
+
+    def append(self, parent: etree._Element, new: etree._Element) -> etree._Element:
+        return self.insert(parent, len(parent), new)
+
+    def remove(self, el: etree._Element) -> None:
+        """Remove an element and the white space before it (the line it stood on)."""
+        self._index()
+        parent = el.getparent()
+        if parent is None:
+            raise ValueError("the root element cannot be removed")
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = el.tail
+        else:
+            parent.text = el.tail
+        el.tail = None
+        parent.remove(el)
+        if el in self._spans:
+            self._removed.append(el)
+
+    # -- writing ---------------------------------------------------------------------------
+    def to_text(self) -> str:
+        if not self.modified:
+            return self.text
+        patches = self._patches()
+        out, pos = [], 0
+        for start, end, replacement in sorted(patches, key=lambda p: (p[0], p[1])):
+            if start < pos:  # inside a region already rewritten (removed or re-rendered)
+                continue
+            out.append(self.text[pos:start])
+            out.append(replacement)
+            pos = end
+        out.append(self.text[pos:])
+        return "".join(out)
+
+    def to_bytes(self) -> bytes:
+        """The file's bytes: the original ones when nothing changed, else patched and verified."""
+        if not self.modified:
+            return self.original
+        data = self.bom + self.to_text().encode(self.codec)
+        self._verify(data)
+        return data
+
+    def _verify(self, data: bytes) -> None:
+        """Read the patched bytes back; they must be exactly the tree the user edited."""
+        try:
+            again = etree.fromstring(data, hardened_parser())
+        except etree.XMLSyntaxError as exc:  # pragma: no cover - a bug of ours, not the user's
+            raise RuntimeError(f"patched XML does not parse: {exc}") from None
+        if etree.tostring(again) != etree.tostring(self.root):
+            raise RuntimeError("patched XML does not read back as the edited document")
+
+    # -- internals -------------------------------------------------------------------------
+    def _index(self) -> None:
+        """Build the span index once, before the first edit changes the tree."""
+        if self._spans is not None:
+            return
+        spans: list[Span] = []
+        names: list[str] = []
+        stack: list[Span] = []
+        for m in _TOKEN.finditer(self.text):
+            start_name = m.group("start")
+            if start_name is not None:
+                closing = m.group("attrs").rstrip().endswith("/")
+                span = Span(m.start(), m.end(), m.end(), m.end(), closing)
+                spans.append(span)
+                names.append(start_name.rpartition(":")[2])
+                if not closing:
+                    stack.append(span)
+            elif m.group("end") is not None:
+                span = stack.pop()
+                span.end_start, span.end = m.start(), m.end()
+        elements = list(self.root.iter(etree.Element))
+        if len(elements) != len(spans) or any(
+            local_name(el) != name for el, name in zip(elements, names, strict=True)
+        ):
+            raise RuntimeError(f"{self.source}: the text index does not match the parsed tree")
+        self._spans = dict(zip(elements, spans, strict=True))
+
+    def _raw_name(self, el: etree._Element) -> str:
+        span = self._spans[el]
+        return _TOKEN.match(self.text, span.start).group("start")
+
+    def _start_tag(self, el: etree._Element) -> str:
+        """The original start tag (without '>' or '/>'), with attribute edits applied."""
+        span = self._spans[el]
+        raw = self.text[span.start:span.start_end]
+        raw = raw[:-2] if span.self_closing else raw[:-1]
+        if el not in self._dirty_attrs:
+            return raw.rstrip() if span.self_closing else raw
+        seen: set[str] = set()
+
+        def patch(m: re.Match) -> str:
+            name = m.group(2)
+            key = self._clark(el, name)
+            seen.add(key)
+            if key not in el.attrib:
+                return ""
+            return f"{m.group(1)}{name}{m.group(3)}{m.group(4)}{escape_attr(el.attrib[key])}{m.group(4)}"
+
+        raw = _ATTR.sub(patch, raw).rstrip()
+        for key, value in el.attrib.items():
+            if key not in seen:
+                raw += f' {etree.QName(key).localname}="{escape_attr(value)}"'
+        return raw
+
+    @staticmethod
+    def _clark(el: etree._Element, name: str) -> str:
+        prefix, _, local = name.rpartition(":")
+        if prefix and prefix != "xmlns" and prefix in (el.nsmap or {}):
+            return f"{{{el.nsmap[prefix]}}}{local}"
+        return name
+
+    def render(self, el: etree._Element, depth: int) -> str:
+        """A new element in the file's style: indentation, newline, `<X />` for empty."""
+        if el in self._spans:  # an original, re-rendered parent keeps its own start tag
+            open_tag = self._start_tag(el)
+            name = self._raw_name(el)
+        else:
+            name = el.prefix + ":" + local_name(el) if el.prefix else local_name(el)
+            attrs = "".join(f' {etree.QName(k).localname}="{escape_attr(v)}"'
+                            for k, v in el.attrib.items())
+            open_tag = f"<{name}{attrs}"
+        children = [c for c in el if isinstance(c.tag, str)]
+        if not children:
+            if not el.text:
+                return f"{open_tag} />"
+            return f"{open_tag}>{escape_text(el.text, self.newline)}</{name}>"
+        pad = self.newline + self.indent_unit * (depth + 1)
+        inner = "".join(pad + self.render(c, depth + 1) for c in children)
+        return f"{open_tag}>{inner}{self.newline}{self.indent_unit * depth}</{name}>"
+
+    def _patches(self) -> list[tuple[int, int, str]]:
+        spans, text = self._spans, self.text
+        patches: list[tuple[int, int, str]] = []
+        whole = set()
+        for el in self._rerender:
+            if el in self._removed:
+                continue
+            span = spans[el]
+            patches.append((span.start, span.end, self.render(el, self.depth(el))))
+            whole.add(el)
+        for el in self._dirty_text:
+            span = spans[el]
+            value = el.text or ""
+            if not value:
+                if span.self_closing and el not in self._dirty_attrs:
+                    continue
+                patches.append((span.start, span.end, self._start_tag(el) + " />"))
+            elif span.self_closing:
+                name = self._raw_name(el)
+                patches.append((span.start, span.end, f"{self._start_tag(el)}>"
+                                f"{escape_text(value, self.newline)}</{name}>"))
+            else:
+                patches.append((span.start_end, span.end_start, escape_text(value, self.newline)))
+                continue
+            whole.add(el)
+        for el in self._dirty_attrs - whole:
+            span = spans[el]
+            end = "/>" if span.self_closing else ">"
+            sep = " " if span.self_closing else ""
+            patches.append((span.start, span.start_end, self._start_tag(el) + sep + end))
+        for parent in self._grown - set(self._rerender):
+            patches.extend(self._insertions(parent))
+        for el in self._removed:
+            span = spans[el]
+            start = span.start
+            while start > 0 and text[start - 1] in " \t\r\n":
+                start -= 1
+            patches.append((start, span.end, ""))
+        return patches
+
+    def _insertions(self, parent: etree._Element) -> list[tuple[int, int, str]]:
+        """Each run of new children goes right after its previous original sibling."""
+        spans = self._spans
+        depth = self.depth(parent) + 1
+        pad = self.newline + self.indent_unit * depth
+        out: list[tuple[int, int, str]] = []
+        anchor = spans[parent].start_end
+        run: list[str] = []
+        for child in parent:
+            if not isinstance(child.tag, str):
+                continue
+            if child in spans:
+                if run:
+                    out.append((anchor, anchor, "".join(run)))
+                    run = []
+                anchor = spans[child].end
+            else:
+                run.append(pad + self.render(child, depth))
+        if run:
+            out.append((anchor, anchor, "".join(run)))
+        return out
+
+
+def element(tag: str, text: str | None = None, children: list | None = None) -> etree._Element:
+    """Build a new element for `LosslessXml.insert`: element("Parameter", children=[...])."""
+    el = etree.Element(tag)
+    if children:
+        el.extend(children)
+    elif text:
+        el.text = text
+    return el

@@ -1,0 +1,1 @@
+"""The connector host as a place: install detection, paths, service, .exe.config files."""
