@@ -19,6 +19,7 @@ from app.errors import UserError
 # One line per area; an area's module adds its subcommands to the parser.
 COMMAND_MODULES: tuple[str, ...] = (
     "app.config.commands",
+    "app.events.commands",
 )
 
 

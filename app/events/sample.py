@@ -103,6 +103,8 @@ def sample_events(seed: int = 5, days: int = 3) -> list[tuple[datetime, str, str
             out.append((t, "info", "ConnectorsLog", f"Connector '{connector}': full import started "
                                                     f"(run {cycle}, batch size 100)."))
             batch = rng.sample(people, rng.randint(3, 5))
+            if connector == "CSV":  # the CSV connector reads fewer columns than HR has
+                batch = [{k: v for k, v in p.items() if k in attrs or k == anchor} for p in batch]
             out.append((t + timedelta(seconds=2), "info", "ConnectorsLog",
                         import_dump(connector, 1, batch, anchor, object_type)))
             if connector == "HRDatabase" and cycle == 9:

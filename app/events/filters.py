@@ -1,0 +1,172 @@
+"""Filters that combine (levels, provider, connector, text or regex, time range, event id).
+
+`EventFilter.apply(table)` returns the matching row numbers. Each criterion narrows the rows of
+the one before with C-level loops (`itertools.compress` over `map`), never a Python `for` per
+row, so a million rows filter in about a tenth of a second. Text is matched against the table's
+lower-cased messages; a regex with no capital letters runs without IGNORECASE on those (several
+times faster), one with capitals runs with IGNORECASE.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import compress, repeat
+
+from app.errors import UserError
+from app.events.records import EventTable, severity_rank
+
+KNOWN_PROVIDERS = ("ConnectorsLog", "ECMA2Host")
+OTHER = "other"
+TIME_RANGES = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
+
+
+def provider_group(provider: str | None) -> str:
+    """ConnectorsLog, ECMA2Host ("Microsoft ECMA2Host" too, reference §5) or other."""
+    if provider == "ConnectorsLog":
+        return "ConnectorsLog"
+    if provider in ("ECMA2Host", "Microsoft ECMA2Host"):
+        return "ECMA2Host"
+    return OTHER
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    max_rank: int | None = None  # keep this severity and more severe (1 Critical .. 5 Verbose)
+    levels: frozenset[int] | None = None  # or exactly these severity ranks
+    providers: frozenset[str] | None = None  # groups: "ConnectorsLog", "ECMA2Host", "other"
+    provider_names: frozenset[str] | None = None  # exact provider names (the CLI's --provider)
+    connector: str = ""
+    text: str = ""
+    regex: bool = False
+    since: float | None = None  # epoch seconds, inclusive
+    until: float | None = None  # epoch seconds, exclusive
+    event_ids: frozenset[int] | None = None
+    _pattern: re.Pattern | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.text and self.regex:
+            flags = 0 if self.text == self.text.lower() else re.IGNORECASE
+            try:
+                object.__setattr__(self, "_pattern", re.compile(self.text, flags))
+            except re.error as exc:
+                raise UserError(f"The search '{self.text}' is not a valid regular expression: "
+                                f"{exc.msg} at position {exc.pos}.") from exc
+
+    @property
+    def is_empty(self) -> bool:
+        return (self.max_rank is None and self.levels is None and self.providers is None
+                and self.provider_names is None and not self.connector and not self.text
+                and self.since is None and self.until is None and self.event_ids is None)
+
+    def highlight_pattern(self) -> re.Pattern | None:
+        """What to paint in the message: the search, found case-insensitively."""
+        if not self.text:
+            return None
+        if self.regex:
+            return re.compile(self.text, re.IGNORECASE)
+        return re.compile(re.escape(self.text), re.IGNORECASE)
+
+    def spans(self, message: str) -> list[tuple[int, int]]:
+        pattern = self.highlight_pattern()
+        if pattern is None:
+            return []
+        return [(m.start(), m.end()) for m in pattern.finditer(message) if m.end() > m.start()]
+
+    # --- applying ------------------------------------------------------------------------------
+
+    def apply(self, table: EventTable, rows: list[int] | range | None = None) -> list[int]:
+        n = len(table)
+        rows = range(n) if rows is None else rows
+        whole = isinstance(rows, range) and rows == range(n)
+
+        def column(values):
+            return values if whole else map(values.__getitem__, rows)
+
+        def narrow(mask) -> None:
+            nonlocal rows, whole
+            rows = list(compress(rows, mask))
+            whole = False
+
+        if self.max_rank is not None or self.levels is not None:
+            keep = [False] * 257
+            for level in range(-1, 256):
+                rank = severity_rank(level)
+                ok = (self.max_rank is None or rank <= self.max_rank) and (
+                    self.levels is None or rank in self.levels)
+                keep[level] = ok  # index -1 is the last slot: unknown level
+            narrow(map(keep.__getitem__, column(table.levels)))
+        if self.since is not None or self.until is not None:
+            narrow(self._time_mask(column(table.times)))
+        if self.event_ids is not None:
+            narrow(map(self.event_ids.__contains__, column(table.event_ids)))
+        if self.providers is not None or self.provider_names is not None:
+            wanted = {p: self._provider_ok(p) for p in set(table.providers)}
+            narrow(map(wanted.__getitem__, column(table.providers)))
+        if self.connector or self.text:
+            lowered = table.lowered_messages()
+            if self.connector:
+                word = re.compile(r"(?<![\w-])" + re.escape(self.connector.lower()) + r"(?![\w-])")
+                narrow(map(word.search, column(lowered)))
+            if self.text and self._pattern is not None:
+                narrow(map(self._pattern.search, column(lowered)))
+            elif self.text:
+                narrow(map(operator.contains, column(lowered), repeat(self.text.lower())))
+        return list(rows) if not isinstance(rows, list) else rows
+
+    def _time_mask(self, times):
+        lo = self.since if self.since is not None else float("-inf")
+        hi = self.until if self.until is not None else float("inf")
+        # NaN (no time) fails both comparisons: a recovered record without time is filtered out
+        return map(lambda t: lo <= t < hi, times)
+
+    def _provider_ok(self, provider: str | None) -> bool:
+        if self.provider_names is not None:
+            if (provider or "").lower() not in {p.lower() for p in self.provider_names}:
+                return False
+        return self.providers is None or provider_group(provider) in self.providers
+
+
+def time_window(name: str, *, now: datetime) -> tuple[float, float | None]:
+    """'hour' | 'day' | 'week' -> (since, None) relative to `now` (the newest event, or the clock)."""
+    if name not in TIME_RANGES:
+        raise UserError(f"Unknown time range '{name}': use hour, day or week.")
+    return (now - TIME_RANGES[name]).timestamp(), None
+
+
+def parse_iso(text: str, what: str) -> float:
+    """The CLI's --since/--until: ISO 8601; a time without zone is taken as local time."""
+    try:
+        when = datetime.fromisoformat(text.strip().replace(" UTC", "Z"))
+    except ValueError as exc:
+        raise UserError(f"{what} '{text}' is not an ISO 8601 date or time "
+                        "(for example 2024-05-06 or 2024-05-06T08:00:00Z).") from exc
+    if when.tzinfo is None:
+        when = when.astimezone()
+    return when.timestamp()
+
+
+def sorted_rows(table: EventTable, rows: list[int], column: str, descending: bool = False) -> list[int]:
+    """Rows ordered by a column (stable; unknown values last)."""
+    keys = {
+        "time": table.times, "level": table.levels, "event_id": table.event_ids,
+        "record_id": table.record_ids, "provider": table.providers, "computer": table.computers,
+        "channel": table.channels, "message": table.messages,
+    }[column]
+    if column == "time":
+        def key(i):
+            t = keys[i]
+            return (t != t, t if t == t else 0.0)  # NaN last
+    elif column == "level":
+        def key(i):
+            return severity_rank(keys[i])
+    elif column in ("provider", "computer", "channel", "message"):
+        def key(i):
+            v = keys[i]
+            return (v is None, (v or "").lower())
+    else:
+        key = keys.__getitem__
+    return sorted(rows, key=key, reverse=descending)
+
