@@ -95,18 +95,21 @@ class PlanResult:
     thumbprint: str
     outcomes: list[StepOutcome]
     error: str | None = None
+    failed_step: str | None = None
 
     def summary(self) -> str:
         if self.ok:
             return f"Done: certificate {self.thumbprint} is in place."
         undone = [o for o in self.outcomes if o.state == "rolled back"]
         stuck = [o for o in self.outcomes if o.state == "rollback failed"]
-        text = f"Stopped: {self.error}"
-        if undone:
-            text += f" {len(undone)} completed step(s) were undone."
+        text = f"Step \"{self.failed_step}\" failed: {self.error.rstrip('.')}."
         if stuck:
-            text += " These could not be undone and need a look: " + "; ".join(
+            text += " These steps could not be undone and need a look: " + "; ".join(
                 f"{o.title} ({o.message})" for o in stuck) + "."
+        elif undone:
+            text += f" The {len(undone)} step(s) already done were undone; nothing is changed."
+        else:
+            text += " Nothing was changed."
         return text
 
 
@@ -142,7 +145,7 @@ class RegenerationPlan:
                 ordered = {o.title: o for o in outcomes}
                 ordered.update({o.title: o for o in rollback})
                 return PlanResult(False, self.thumbprint, [ordered[s.title] for s in self.steps],
-                                  f"{step.title}: {message}")
+                                  message, step.title)
             done.append((index, step))
             outcomes.append(StepOutcome(step.title, "done"))
         return PlanResult(True, self.thumbprint, outcomes)
@@ -228,7 +231,7 @@ def build_plan(generated: GeneratedCertificate, *, out_dir: Path, passphrase: st
     if target is not None:
         previous = target.read()
         steps.append(Step("Write the thumbprint to the configuration",
-                          f"{target.description}: <Setting><Certificate> {previous or '(empty)'} -> {thumb}",
+                          f"{target.description}\n<Setting><Certificate>: {previous or '(empty)'} -> {thumb}",
                           lambda: target.write(thumb),
                           lambda: target.write(previous or "")))
     else:
@@ -240,3 +243,23 @@ def build_plan(generated: GeneratedCertificate, *, out_dir: Path, passphrase: st
 def _expect(imported: str, thumbprint: str) -> None:
     if imported.upper() != thumbprint:
         raise UserError(f"the store reports thumbprint {imported}, expected {thumbprint}.")
+
+
+def plan_factory(*, out_dir: Path, store: CertificateStore, secrets: SecretStore | None,
+                 target: ThumbprintTarget | None, port: int | None,
+                 encryption: PfxEncryption = PfxEncryption.AES256):
+    """A `prepare(request, passphrase)` for the dialog: generates the certificate and builds the plan.
+    passphrase None: a random one, kept in `secrets` (the keyring); else the user's, not stored."""
+    from app.certs.generate import generate, new_passphrase
+
+    def prepare(request, passphrase: str | None) -> RegenerationPlan:
+        keep = passphrase is None
+        if keep and (secrets is None or not secrets.available()):
+            reason = secrets.unavailable_reason if secrets else "no keyring was given"
+            raise UserError(f"{reason}; enter a PFX passphrase to keep yourself.")
+        generated = generate(request)
+        return build_plan(generated, out_dir=out_dir, passphrase=passphrase or new_passphrase(),
+                          store=store, secrets=secrets if keep else None, target=target, port=port,
+                          encryption=encryption)
+
+    return prepare

@@ -20,7 +20,7 @@ from app.certs.inspect import (
 )
 from app.errors import UserError
 
-REGENERATE = "Regenerate the certificate (ecma-wizard cert regenerate), then retest the connection in Entra."
+REGENERATE = "Regenerate the certificate, then retest the connection in Entra."
 
 
 @dataclass(frozen=True)
