@@ -20,6 +20,7 @@ from app.errors import UserError
 COMMAND_MODULES: tuple[str, ...] = (
     "app.config.commands",
     "app.events.commands",
+    "app.certs.commands",
 )
 
 
