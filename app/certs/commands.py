@@ -36,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     cert_sub = cert.add_subparsers(dest="cert_command", metavar="ACTION", required=True,
                                    parser_class=sub._parser_class)
 
-    status = cert_sub.add_parser("status", help="show the configured certificate and what is wrong with it")
+    # allow_abbrev=False: "--pfx-password SECRET" must not pass as an abbreviation of --pfx-password-env
+    status = cert_sub.add_parser("status", allow_abbrev=False, help="show the configured certificate and what is wrong with it")
     add_location_options(status)
     status.add_argument("--file", metavar="PATH", help="a PFX/PEM/DER file holding the certificate")
     status.add_argument("--password-env", metavar="VAR",
@@ -51,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     status.set_defaults(func=run_status)
 
     regen = cert_sub.add_parser(
-        "regenerate", help="make a new self-signed certificate and put it in place",
+        "regenerate", allow_abbrev=False, help="make a new self-signed certificate and put it in place",
         description="Without a usable keyring the PFX passphrase comes from --pfx-password-env or a "
                     "terminal prompt; it is never accepted on the command line.")
     add_location_options(regen)
@@ -98,7 +99,7 @@ def run_status(args: argparse.Namespace) -> int:
     configured, port, where = _configured(args)
     loaded = None
     if args.file:
-        password = _env_secret(args.password_env).encode() if args.password_env else None
+        password = _env_secret(args.password_env, "--password-env").encode() if args.password_env else None
         loaded = load_certificate(args.file, password=password)
     endpoint = None
     if args.endpoint and not args.no_endpoint:
@@ -161,10 +162,11 @@ def format_status(status: CertificateStatus, where: str) -> str:
 # ---- regenerate ----------------------------------------------------------------------------
 
 
-def _env_secret(var: str) -> str:
+def _env_secret(var: str, option: str = "--pfx-password-env") -> str:
     value = os.environ.get(var, "")
-    if not value:
-        raise UserError(f"the environment variable {var} is not set or empty.")
+    if not value:  # never echo `var`: a user may have typed the passphrase itself there
+        raise UserError(f"{option} names an environment variable that is not set or empty "
+                        "(give the variable's name, not the passphrase).")
     return value
 
 
@@ -174,7 +176,7 @@ def choose_passphrase(args: argparse.Namespace, secrets: SecretStore, *, stdin_t
     if args.pfx_password_env:
         value = _env_secret(args.pfx_password_env)
         if len(value) < MIN_PASSPHRASE:
-            raise UserError(f"the PFX passphrase in {args.pfx_password_env} is shorter than "
+            raise UserError(f"the PFX passphrase in the environment variable is shorter than "
                             f"{MIN_PASSPHRASE} characters.")
         return value, False
     if secrets.available():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import socket
 import ssl
-import threading
 
 import pytest
 
@@ -16,38 +15,6 @@ from app.errors import UserError
 TIMEOUT = 5.0
 
 
-class LoopbackTlsServer:
-    """Serve `cert_file`/`key_file` on 127.0.0.1:<ephemeral> for `handshakes` handshakes."""
-
-    def __init__(self, cert_file, key_file, password, handshakes=1):
-        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.context.load_cert_chain(cert_file, key_file, password=password)
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(TIMEOUT)
-        self.port = self.sock.getsockname()[1]
-        self.errors: list[BaseException] = []
-        self.thread = threading.Thread(target=self._serve, args=(handshakes,), daemon=True)
-
-    def _serve(self, handshakes):
-        for _ in range(handshakes):
-            try:
-                conn, _addr = self.sock.accept()
-                conn.settimeout(TIMEOUT)
-                with self.context.wrap_socket(conn, server_side=True) as tls:
-                    tls.recv(1)  # wait for the client to close
-            except (OSError, ssl.SSLError) as exc:
-                self.errors.append(exc)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.thread.join(TIMEOUT * 2)
-        self.sock.close()
-        assert not self.thread.is_alive(), "the TLS server thread did not finish in time"
-
-
 @pytest.fixture
 def served_files(tmp_path, rsa_cert):
     pw = new_passphrase()
@@ -55,7 +22,7 @@ def served_files(tmp_path, rsa_cert):
     return files, pw
 
 
-def test_verified_handshake_and_the_thumbprint_the_client_sees(served_files, rsa_cert):
+def test_verified_handshake_and_the_thumbprint_the_client_sees(served_files, rsa_cert, LoopbackTlsServer):
     files, pw = served_files
     written_to_config = rsa_cert.thumbprint  # what regeneration writes to <Setting><Certificate>
     with LoopbackTlsServer(files.cert_pem, files.key_pem, pw, handshakes=2) as server:
@@ -74,7 +41,7 @@ def test_verified_handshake_and_the_thumbprint_the_client_sees(served_files, rsa
     assert not server.errors
 
 
-def test_a_verifying_client_rejects_a_name_the_certificate_does_not_cover(served_files):
+def test_a_verifying_client_rejects_a_name_the_certificate_does_not_cover(served_files, LoopbackTlsServer):
     files, pw = served_files
     with LoopbackTlsServer(files.cert_pem, files.key_pem, pw) as server:
         client = ssl.create_default_context(cafile=str(files.cert_pem))
