@@ -126,6 +126,8 @@ class XmlDumpSource(EventSource):
         except etree.XMLSyntaxError as exc:
             line, column = exc.position
             message = str(exc.msg).split(", line ")[0].rstrip(".")
+            if "wrapper" in message:  # our own wrapping root: the document stops mid-element
+                message = "the file ends inside an element"
             return f"line {line}, column {column}: {message}"
         return None
 

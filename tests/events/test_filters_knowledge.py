@@ -1,0 +1,171 @@
+"""Filters combine; known errors of reference §7 are recognised; import dumps become a table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from app.errors import UserError
+from app.events.filters import EventFilter, parse_iso, provider_group, sorted_rows, time_window
+from app.events.imports import compare, parse_dump, parse_dumps
+from app.events.knowledge import KNOWN_ERRORS, connector_in, diagnose
+from app.events.records import EventTable
+from app.events.sample import CSV_ATTRIBUTES, HR_ATTRIBUTES, sample_dump
+
+
+@pytest.fixture
+def table(tmp_path) -> EventTable:
+    from app.events.sources.base import open_source
+
+    path = tmp_path / "s.xml"
+    path.write_text(sample_dump())
+    return open_source(path).load()
+
+
+def _msgs(table, rows):
+    return [table.messages[r] for r in rows]
+
+
+def test_empty_filter_keeps_all(table):
+    assert EventFilter().is_empty
+    assert EventFilter().apply(table) == list(range(len(table)))
+
+
+def test_level_keeps_that_and_more_severe(table):
+    errors = EventFilter(max_rank=2).apply(table)
+    warnings = EventFilter(max_rank=3).apply(table)
+    assert errors and set(errors) < set(warnings)
+    assert {table.levels[r] for r in warnings} == {2, 3}
+    assert EventFilter(levels=frozenset({3})).apply(table) == sorted(set(warnings) - set(errors))
+
+
+def test_filters_combine(table):
+    rows = EventFilter(max_rank=2, providers=frozenset({"ConnectorsLog"}), connector="HRDatabase").apply(table)
+    assert rows and all("HRDatabase" in m for m in _msgs(table, rows))
+    assert all(table.providers[r] == "ConnectorsLog" and table.levels[r] == 2 for r in rows)
+    narrower = EventFilter(max_rank=2, providers=frozenset({"ConnectorsLog"}), connector="HRDatabase",
+                           text="access is denied").apply(table)
+    assert len(narrower) == 1 and "Access is denied" in table.messages[narrower[0]]
+
+
+def test_connector_is_a_whole_word():
+    t = EventTable()
+    t.append(0.0, 4, "ConnectorsLog", 0, 0, 1, None, None, "Connector 'CSV2': x")
+    t.append(0.0, 4, "ConnectorsLog", 0, 0, 2, None, None, "Connector 'CSV': x")
+    assert EventFilter(connector="csv").apply(t) == [1]
+
+
+def test_text_is_case_insensitive_and_regex_works(table):
+    plain = EventFilter(text="SSL CERTIFICATE").apply(table)
+    assert len(plain) == 1
+    assert EventFilter(text=r"ssl cert\w+", regex=True).apply(table) == plain
+    assert EventFilter(text=r"SSL Cert\w+", regex=True).apply(table) == plain
+    assert EventFilter(text=r"IM00\d", regex=True).apply(table)
+    with pytest.raises(UserError, match="not a valid regular expression"):
+        EventFilter(text="(unclosed", regex=True)
+
+
+def test_highlight_spans():
+    f = EventFilter(text="csv")
+    assert f.spans("Connector 'CSV' reads csv") == [(11, 14), (22, 25)]
+    assert EventFilter().spans("x") == []
+
+
+def test_provider_groups_and_other(table):
+    assert provider_group("Microsoft ECMA2Host") == "ECMA2Host"
+    assert provider_group(None) == "other"
+    t = EventTable()
+    t.append(0.0, 4, "Service Control Manager", 7036, 0, 1, None, None, "m")
+    t.append(0.0, 4, None, None, None, None, None, None, "recovered")
+    t.append(0.0, 4, "ECMA2Host", 0, 0, 3, None, None, "e")
+    assert EventFilter(providers=frozenset({"other"})).apply(t) == [0, 1]
+    assert EventFilter(provider_names=frozenset({"ecma2host"})).apply(t) == [2]
+
+
+def test_time_range_and_event_id(table):
+    first, last = table.times[0], table.times[len(table) - 1]
+    since, _ = time_window("day", now=datetime.fromtimestamp(last, UTC))
+    rows = EventFilter(since=since).apply(table)
+    assert rows and all(table.times[r] >= since for r in rows) and len(rows) < len(table)
+    assert EventFilter(until=first + 1).apply(table)[0] == 0
+    assert EventFilter(event_ids=frozenset({0})).apply(table) == list(range(len(table)))
+    assert EventFilter(event_ids=frozenset({7})).apply(table) == []
+    with pytest.raises(UserError):
+        time_window("month", now=datetime.now(UTC))
+
+
+def test_missing_time_is_dropped_by_time_filters_only():
+    t = EventTable()
+    t.append(float("nan"), 4, None, None, None, None, None, None, "no time")
+    assert EventFilter().apply(t) == [0]
+    assert EventFilter(since=0.0).apply(t) == []
+
+
+def test_parse_iso():
+    assert parse_iso("2024-05-06T08:00:00Z", "--since") == datetime(2024, 5, 6, 8, tzinfo=UTC).timestamp()
+    with pytest.raises(UserError, match="--since 'soon'"):
+        parse_iso("soon", "--since")
+
+
+def test_sorting(table):
+    rows = EventFilter(max_rank=3).apply(table)
+    by_level = sorted_rows(table, rows, "level")
+    assert table.levels[by_level[0]] == 2 and table.levels[by_level[-1]] == 3
+    by_time = sorted_rows(table, list(range(len(table))), "time", descending=True)
+    assert table.times[by_time[0]] >= table.times[by_time[-1]]
+
+
+@pytest.mark.parametrize("message,key,action", [
+    ("Connector 'CSV': Unable to find Windows PowerShell 5.1 libraries under C:\\x", "powershell-libraries",
+     "connector:CSV"),
+    ("The SSL certificate with thumbprint AB has expired", "certificate", "certificate"),
+    ("Could not load file or assembly 'file:///C:/P/Service/ECMA/Cache/HR/x.dll' or one of its "
+     "dependencies. Access is denied.", "cache-access", "doctor"),
+    ("Unable to initialize metrics collector", "metrics", "doctor"),
+    ("ERROR [IM002] Data source name not found and no default driver specified", "dsn", "doctor"),
+    ("Invalid LDAP style of object's DN", "ldap-dn", "doctor"),
+    ("The specified service already exists", "service-exists", "doctor"),
+    ("System.Xml.XmlException: DTD is prohibited in this XML document", "dtd", "doctor"),
+    ("SCIM 400 invalid resource for /ecma2host_Payroll/scim/Users", "invalid-resource", "connector:Payroll"),
+])
+def test_known_errors(message, key, action):
+    found = diagnose(message)
+    assert found is not None and found.known.key == key and found.action == action
+    assert found.fix
+
+
+def test_ordinary_messages_are_not_errors(table):
+    assert diagnose("Connector 'CSV': full import completed: 3 object(s).") is None
+    assert diagnose("") is None
+    keys = {diagnose(m).known.key for m in table.messages if diagnose(m)}
+    assert {"powershell-libraries", "certificate", "cache-access", "metrics", "dsn", "ldap-dn"} <= keys
+    assert len(KNOWN_ERRORS) == 9
+
+
+def test_connector_name_from_cache_path():
+    assert connector_in("under C:\\Program Files\\Microsoft ECMA2Host\\Service\\ECMA\\Cache\\Payroll or") == "Payroll"
+    assert connector_in("nothing here") is None
+
+
+def test_import_dumps_table_and_schema_comparison(table):
+    dump = parse_dumps(table.messages)
+    hr, csv = dump.for_connector("HRDatabase"), dump.for_connector("CSV")
+    assert hr.objects and csv.objects
+    assert hr.objects[0].object_type == "Person" and hr.objects[0].anchor.isdigit()
+    result = compare(hr, HR_ATTRIBUTES)
+    assert result.imported_not_selected == ["Office"] and result.selected_never_seen == ["Manager"]
+    result = compare(csv, CSV_ATTRIBUTES)
+    assert result.selected_never_seen == ["EmployeeType", "UserName"]
+    assert result.imported_not_selected == ["EmployeeID"]
+    assert compare(csv, CSV_ATTRIBUTES, ignore=["EmployeeID"]).imported_not_selected == []
+    rows = hr.rows()
+    assert len(rows) == len(hr.objects) and len(rows[0]) == 2 + len(hr.attribute_names)
+
+
+def test_multivalued_and_noise():
+    message = ("Connector 'X': full import\nCSEntryChange: ObjectType=Group, Anchor=id:7, DN=cn=g\n"
+               "    member = a\n    member = b\nsome trailing text\n")
+    t = parse_dump(message)
+    assert t.objects[0].attributes == {"member": ["a", "b"]} and t.objects[0].anchor == "7"
+    assert parse_dump("no dump here").objects == []

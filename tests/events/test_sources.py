@@ -1,0 +1,241 @@
+"""Sources: .evtx (corpus), XML dumps, zips; bad input gives one UserError sentence naming the file."""
+
+from __future__ import annotations
+
+import io
+import math
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app.errors import UserError
+from app.events.records import ERROR, EventTable, parse_time
+from app.events.sample import event_xml, sample_events, write_sample
+from app.events.sources.base import open_source
+from app.events.sources.evtx_file import CHUNK_SIZE, EvtxFileSource
+from app.events.sources.xml_dump import XmlDumpSource
+from app.events.sources.zip_bundle import ZipBundleSource
+
+CORPUS_COUNTS = {
+    "system.evtx": 1881, "security.evtx": 2261, "many-events-application.evtx": 2216,
+    "smb-password-guessing-security.evtx": 3561, "Powershell-Invoke-Obfuscation-many.evtx": 302,
+    "MSExchange_Management_wec.evtx": 1,
+}
+
+
+@pytest.fixture
+def sample_log(tmp_path) -> Path:
+    return write_sample(tmp_path / "ECMA2Host.xml")
+
+
+@pytest.mark.parametrize("name,count", sorted(CORPUS_COUNTS.items()))
+def test_corpus_evtx_reads_every_record(corpus, name, count):
+    source = open_source(corpus / "evtx" / name)
+    table = source.load()
+    assert len(table) == count
+    assert source.report.records_lost == 0 and not source.report.warnings
+    assert all(p for p in table.providers)
+
+
+def test_security_evtx_with_forbidden_characters_renders_details(corpus):
+    table = open_source(corpus / "evtx" / "security.evtx").load()
+    from app.events.eventxml import pretty_xml
+
+    for row in (0, 1000, len(table) - 1):
+        record = table.record(row)
+        assert record.xml and "<Event" in record.xml
+        assert pretty_xml(record.xml).startswith("<Event")
+
+
+def test_forwarded_log_strings_and_qualifiers(corpus):
+    record = open_source(corpus / "evtx" / "MSExchange_Management_wec.evtx").load().record(0)
+    assert record.provider == "MSExchange CmdletLogs"
+    assert record.event_id == 1 and record.qualifiers == 16384
+    assert record.record_id == 3229  # the forwarded event's own id, not the collector's
+    assert record.time.isoformat().startswith("2021-11-19T16:52:33.8337")
+    assert record.message.startswith("Set-Mailbox\n")
+
+
+def test_named_data_becomes_name_value(corpus):
+    table = open_source(corpus / "evtx" / "security.evtx").load()
+    assert any(m.startswith("SubjectUserSid=S-1-5-18") for m in table.messages)
+
+
+def test_filetime_zero_is_1601():
+    from app.events.records import format_local, to_datetime
+
+    epoch = parse_time("1601-01-01T00:00:00.0000000Z")
+    assert to_datetime(epoch).year == 1601
+    assert format_local(epoch).startswith(("1601", "1600"))
+
+
+def test_damaged_evtx_keeps_going_and_counts_losses(corpus):
+    source = open_source(corpus / "evtx" / "corrupt_bad_chunk_magic.evtx")
+    table = source.load()
+    assert len(table) == 270
+    assert 200 <= source.report.records_lost <= 400
+    assert "damaged" in source.report.warnings[0]
+
+
+def test_evtx_follow_sees_appended_chunks(corpus, tmp_path):
+    data = (corpus / "evtx" / "system.evtx").read_bytes()
+    target = tmp_path / "growing.evtx"
+    target.write_bytes(data[:4096 + 3 * CHUNK_SIZE])
+    source = EvtxFileSource(target, workers=1)
+    first = source.load()
+    assert source.read_new().__len__() == 0
+    target.write_bytes(data[:4096 + 5 * CHUNK_SIZE])
+    new = source.read_new()
+    assert (len(first), len(new)) == (326, 571 - 326)
+    assert new.record_ids[0] == first.record_ids[-1] + 1
+
+
+def test_evtx_parallel_equals_serial(corpus, tmp_path, monkeypatch):
+    import app.events.sources.evtx_file as ev
+
+    data = (corpus / "evtx" / "security.evtx").read_bytes()
+    monkeypatch.setattr(ev, "PARALLEL_FROM", 8)
+    monkeypatch.setattr(ev, "GROUP", 5)
+    serial = EvtxFileSource(corpus / "evtx" / "security.evtx", workers=1).load()
+    parallel = EvtxFileSource(corpus / "evtx" / "security.evtx", workers=2).load()
+    assert list(serial.record_ids) == list(parallel.record_ids)
+    assert serial.messages == parallel.messages
+    assert data  # the file was there to read
+
+
+def test_sample_dump_reads_all_fields(sample_log):
+    source = open_source(sample_log)
+    assert isinstance(source, XmlDumpSource)
+    table = source.load()
+    assert len(table) == len(sample_events())
+    rec = table.record(0)
+    assert rec.provider == "ECMA2Host" and rec.channel == "ECMA2Host"
+    assert rec.event_id == 0 and rec.qualifiers == 0 and rec.record_id == 1
+    assert rec.xml.startswith("<Event") and rec.xml.endswith("</Event>")
+    assert {"ConnectorsLog", "ECMA2Host"} == set(table.providers)
+    assert ERROR in table.levels
+
+
+def test_wrapped_dump_and_rendered_xml(tmp_path):
+    t = sample_events()[0][0]
+    ev = event_xml(t, 2, "ConnectorsLog", "raw &amp; data", 9).replace(
+        "</EventData>", "</EventData><RenderingInfo Culture='en-US'><Message>Rendered &lt;text&gt;"
+        "</Message><Level>Error</Level></RenderingInfo>")
+    path = tmp_path / "r.xml"
+    path.write_text("<?xml version='1.0' encoding='utf-8'?>\n<Events>\n" + ev + "\n</Events>\n")
+    table = open_source(path).load()
+    assert len(table) == 1 and table.messages[0] == "Rendered <text>" and table.levels[0] == 2
+
+
+def test_utf16_dump_from_powershell_redirect(tmp_path, sample_log):
+    path = tmp_path / "u16.xml"
+    path.write_bytes(sample_log.read_text("utf-8").encode("utf-16"))
+    table = open_source(path).load()
+    assert len(table) == len(sample_events())
+    assert table.record(3).xml.startswith("<Event")
+
+
+def test_dump_follow_mode(tmp_path):
+    events = sample_events()
+    path = tmp_path / "grow.xml"
+    path.write_text("".join(event_xml(t, 4, p, m, n) for n, (t, _, p, m) in enumerate(events[:10], 1)))
+    source = XmlDumpSource(path)
+    assert len(source.load()) == 10
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(event_xml(events[10][0], 2, "ECMA2Host", "new one", 11)[:200])
+    assert len(source.read_new()) == 0  # half an event is not an event yet
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(event_xml(events[10][0], 2, "ECMA2Host", "new one", 11)[200:])
+    new = source.read_new()
+    assert len(new) == 1 and new.messages[0] == "new one"
+
+
+def test_zip_of_troubleshooting_info(tmp_path, sample_log, corpus):
+    path = tmp_path / "ECMA2HostTroubleshooting.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(sample_log, "Logs/ECMA2Host.xml")
+        archive.write(corpus / "evtx" / "system.evtx", "../../evil/System.evtx")
+        archive.writestr("readme.txt", "not a log")
+    source = open_source(path)
+    assert isinstance(source, ZipBundleSource)
+    table = source.load()
+    assert len(table) == len(sample_events()) + 1881
+    assert table.record(len(table) - 1).xml.startswith("<?xml") or "<Event" in table.record(len(table) - 1).xml
+    assert table.record(0).xml.startswith("<Event")
+    assert not (tmp_path.parent / "evil").exists()
+
+
+@pytest.mark.parametrize("content,needle", [
+    (b"", "empty"),
+    (bytes(range(256)) * 20, "not an event log"),
+    (b"<Events><Event><System><Provider Name='x'/>", "ends inside an element"),
+    (b"<root>hello</root>", "no <Event>"),
+    (b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY e 'boom'>]><Event>&e;</Event>", "DTD"),
+    (b"<Event><System><EventID>1</EventID></System></Event", "not well-formed"),
+    (b"ElfFile\x00" + b"\x00" * 200, "no event chunks"),
+    (b"PK\x03\x04garbage", "zip"),
+])
+def test_bad_input_is_one_sentence_naming_the_file(tmp_path, content, needle):
+    path = tmp_path / "bad.log"
+    path.write_bytes(content)
+    with pytest.raises(UserError) as info:
+        open_source(path).load()
+    text = info.value.sentence()
+    assert str(path) in text and needle in text and "\n" not in text
+
+
+def test_folder_and_missing_file(tmp_path):
+    with pytest.raises(UserError, match="folder"):
+        open_source(tmp_path)
+    with pytest.raises(UserError, match="no such file"):
+        open_source(tmp_path / "nope.evtx")
+
+
+def test_one_bad_event_among_good_ones_is_skipped_and_counted(tmp_path):
+    events = sample_events()[:3]
+    good = [event_xml(t, 4, p, m, n) for n, (t, _, p, m) in enumerate(events, 1)]
+    path = tmp_path / "mixed.xml"
+    path.write_text(good[0] + "<Event><System><Bad></System></Event>" + good[1] + good[2])
+    source = open_source(path)
+    table = source.load()
+    assert len(table) == 3 and source.report.records_lost == 1
+    assert any("skipped" in w for w in source.report.warnings)
+
+
+def test_record_with_missing_fields_does_not_break(tmp_path):
+    path = tmp_path / "bare.xml"
+    path.write_text("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+                    "<EventRecordID>5</EventRecordID></System><EventData><Data>x</Data></EventData></Event>")
+    table = open_source(path).load()
+    rec = table.record(0)
+    assert rec.provider is None and rec.time is None and rec.record_id == 5
+    assert rec.as_json()["time"] is None and rec.as_json()["level"] == "information"
+
+
+def test_parse_time_variants():
+    assert parse_time("2021-11-19T16:53:03.836551Z UTC") == pytest.approx(1637340783.836551)
+    assert parse_time("2024-05-06T07:58:12.1234567Z") == pytest.approx(1714982292.1234567)
+    assert parse_time("2024-05-06T07:58:12Z") == 1714982292.0
+    assert math.isnan(parse_time("yesterday")) and math.isnan(parse_time(None))
+
+
+def test_table_extend_and_records():
+    a, b = EventTable(), EventTable()
+    a.append(1.0, 2, "ECMA2Host", 0, 0, 1, "h", "c", "one")
+    b.append(math.nan, -1, None, None, None, None, None, None, "two")
+    a.extend(b)
+    assert [r.message for r in a.records()] == ["one", "two"]
+    assert a.record(1).event_id is None and a.record(1).time is None
+    assert a.lowered_messages() == ["one", "two"]
+
+
+def test_evtx_from_file_like_copy(corpus, tmp_path):
+    # a copy with trailing garbage shorter than a chunk still reads every record
+    path = tmp_path / "tail.evtx"
+    shutil.copy(corpus / "evtx" / "system.evtx", path)
+    with path.open("ab") as fh:
+        fh.write(io.BytesIO(b"\x01" * 1000).read())
+    source = open_source(path)
+    assert len(source.load()) == 1881
