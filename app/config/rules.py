@@ -58,18 +58,24 @@ def is_encrypted_blob(value: str) -> bool:
 
 # -- structure ---------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
-def _schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(resources_dir() / "schema" / "configuration.xsd")))
+def _schema() -> tuple[etree.XMLSchema, frozenset[str]]:
+    """The XSD and every element name it knows."""
+    tree = etree.parse(str(resources_dir() / "schema" / "configuration.xsd"))
+    names = frozenset(tree.xpath("//xs:element/@name",
+                                 namespaces={"xs": "http://www.w3.org/2001/XMLSchema"}))
+    return etree.XMLSchema(tree), names
 
 
 def structure_findings(doc: ConfigDocument) -> list[Finding]:
-    schema = _schema()
+    schema, known = _schema()
     if schema.validate(doc.root):
         return []
     findings = []
     for err in schema.error_log:
-        unexpected = "This element is not expected" in err.message
         name = re.search(r"Element '([^']+)'", err.message)
+        # an element the XSD has never heard of is kept as is; a known one out of place is wrong
+        unexpected = ("This element is not expected" in err.message and name is not None
+                      and name.group(1) not in known)
         message = err.message.split("Expected is")[0].rstrip(". ")
         if unexpected:
             findings.append(Finding(

@@ -60,12 +60,10 @@ class Span:
 
 def _decode(data: bytes, source: str) -> tuple[str, bytes, str]:
     """The text, the BOM and the codec of a file, as read."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                       (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            break
-    else:
-        bom = b""
+    boms = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+            (codecs.BOM_UTF16_BE, "utf-16-be"))
+    bom, codec = next(((b, c) for b, c in boms if data.startswith(b)), (b"", ""))
+    if not bom:
         if data.startswith(b"<\x00"):
             codec = "utf-16-le"
         elif data.startswith(b"\x00<"):
@@ -323,7 +321,9 @@ class LosslessXml:
         raw = self.text[span.start:span.start_end]
         raw = raw[:-2] if span.self_closing else raw[:-1]
         if el not in self._dirty_attrs:
-            return raw.rstrip() if span.self_closing else raw
+            return raw
+        body = raw.rstrip()
+        trailing = raw[len(body):]
         seen: set[str] = set()
 
         def patch(m: re.Match) -> str:
@@ -334,11 +334,11 @@ class LosslessXml:
                 return ""
             return f"{m.group(1)}{name}{m.group(3)}{m.group(4)}{escape_attr(el.attrib[key])}{m.group(4)}"
 
-        raw = _ATTR.sub(patch, raw).rstrip()
+        body = _ATTR.sub(patch, body)
         for key, value in el.attrib.items():
             if key not in seen:
-                raw += f' {etree.QName(key).localname}="{escape_attr(value)}"'
-        return raw
+                body += f' {etree.QName(key).localname}="{escape_attr(value)}"'
+        return body + trailing
 
     @staticmethod
     def _clark(el: etree._Element, name: str) -> str:
@@ -350,7 +350,7 @@ class LosslessXml:
     def render(self, el: etree._Element, depth: int) -> str:
         """A new element in the file's style: indentation, newline, `<X />` for empty."""
         if el in self._spans:  # an original, re-rendered parent keeps its own start tag
-            open_tag = self._start_tag(el)
+            open_tag = self._start_tag(el).rstrip()
             name = self._raw_name(el)
         else:
             name = el.prefix + ":" + local_name(el) if el.prefix else local_name(el)
@@ -382,10 +382,10 @@ class LosslessXml:
             if not value:
                 if span.self_closing and el not in self._dirty_attrs:
                     continue
-                patches.append((span.start, span.end, self._start_tag(el) + " />"))
+                patches.append((span.start, span.end, self._start_tag(el).rstrip() + " />"))
             elif span.self_closing:
                 name = self._raw_name(el)
-                patches.append((span.start, span.end, f"{self._start_tag(el)}>"
+                patches.append((span.start, span.end, f"{self._start_tag(el).rstrip()}>"
                                 f"{escape_text(value, self.newline)}</{name}>"))
             else:
                 patches.append((span.start_end, span.end_start, escape_text(value, self.newline)))
@@ -394,8 +394,7 @@ class LosslessXml:
         for el in self._dirty_attrs - whole:
             span = spans[el]
             end = "/>" if span.self_closing else ">"
-            sep = " " if span.self_closing else ""
-            patches.append((span.start, span.start_end, self._start_tag(el) + sep + end))
+            patches.append((span.start, span.start_end, self._start_tag(el) + end))
         for parent in self._grown - set(self._rerender):
             patches.extend(self._insertions(parent))
         for el in self._removed:

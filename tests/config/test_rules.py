@@ -1,0 +1,197 @@
+"""Every rule fires when it should and stays quiet when it should not."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.config import builders as b
+from app.config.document import ConfigDocument
+from app.config.rules import validate
+from tests.config.helpers import document_with, minimal_spec
+
+
+def codes(doc: ConfigDocument) -> set[str]:
+    return {f.code for f in validate(doc)}
+
+
+def test_a_good_document_has_no_findings():
+    assert validate(document_with(minimal_spec())) == []
+
+
+def test_the_corpus_file_has_no_errors(corpus):
+    doc = ConfigDocument.load(corpus / "configuration-csv-export.xml")
+    assert not [f for f in validate(doc) if f.severity == "error"]
+
+
+def test_the_sample_host_has_no_errors(sample_host):
+    doc = ConfigDocument.load(sample_host / "Service/Configuration/Configuration.xml")
+    assert not [f for f in validate(doc) if f.severity == "error"]
+
+
+# (code, how to break a good spec or document)
+def _name(spec):
+    spec.name = "HR Data/1"
+
+
+def _timer_zero(spec):
+    spec.autosync_timer = 0
+
+
+def _timer_low(spec):
+    spec.autosync_timer = 10
+
+
+def _timer_high(spec):
+    spec.autosync_timer = 20000
+
+
+def _token_short(spec):
+    spec.secret_token = "short"
+
+
+def _token_empty(spec):
+    spec.secret_token = ""
+
+
+def _two_anchors(spec):
+    spec.attributes.append(b.attribute_schema("Other", anchor=True))
+
+
+def _no_anchor(spec):
+    spec.attributes = [b.attribute_schema("Mail")]
+
+
+def _dot(spec):
+    spec.attributes.append(b.attribute_schema("extension.attr"))
+
+
+def _bracket(spec):
+    spec.attributes.append(b.attribute_schema("proxy[0]"))
+
+
+def _multi(spec):
+    spec.attributes.append(b.attribute_schema("Phones", multivalued=True))
+
+
+def _reference(spec):
+    spec.attributes.append(b.attribute_schema("Manager", "Reference"))
+
+
+def _binary(spec):
+    spec.attributes.append(b.attribute_schema("Photo", "Binary"))
+
+
+def _no_export(spec):
+    spec.run_profiles.pop("Export")
+
+
+def _no_import(spec):
+    spec.run_profiles.pop("FullImport")
+
+
+def _anchor_multi(spec):
+    spec.attributes = [b.attribute_schema("Id", anchor=True, multivalued=True)]
+
+
+def _status_not_boolean(spec):
+    spec.hard_delete_status_attribute = "Mail"
+    spec.attributes.append(b.attribute_schema("Mail", "String"))
+
+
+def _status_selected(spec):
+    spec.soft_delete_status_attribute = "Enabled"
+
+
+def _unknown_deprovisioning(spec):
+    spec.hard_delete = "SomethingNew"
+
+
+def _unknown_type(spec):
+    spec.attributes.append(b.attribute_schema("When", "DateTime"))
+
+
+SPEC_RULES = {
+    "name-url": _name, "timer-invalid": _timer_zero, "timer-below-120": _timer_low,
+    "timer-high": _timer_high, "token-short": _token_short, "token-empty": _token_empty,
+    "anchor-count": _two_anchors, "attribute-name": _dot, "attribute-multivalued": _multi,
+    "attribute-type": _reference, "no-export": _no_export, "no-import": _no_import,
+    "anchor-multivalued": _anchor_multi, "status-not-boolean": _status_not_boolean,
+    "status-selected": _status_selected, "deprovisioning-unknown": _unknown_deprovisioning,
+    "attribute-type-unknown": _unknown_type,
+}
+
+
+@pytest.mark.parametrize("code", SPEC_RULES)
+def test_rule_fires(code):
+    spec = minimal_spec()
+    SPEC_RULES[code](spec)
+    found = [f for f in validate(document_with(spec)) if f.code == code]
+    assert found, code
+    f = found[0]
+    assert f.message and f.fix and f.connector == spec.name and f.page
+
+
+@pytest.mark.parametrize("breaker", [_no_anchor, _bracket, _binary])
+def test_more_breakers(breaker):
+    spec = minimal_spec()
+    breaker(spec)
+    assert any(f.severity == "error" for f in validate(document_with(spec)))
+
+
+def test_encrypted_token_is_not_judged_by_length():
+    spec = minimal_spec(secret_token="AAEAAAD/////AQAA")
+    assert "token-short" not in codes(document_with(spec))
+
+
+def test_duplicate_and_case_names_and_tokens():
+    doc = document_with(minimal_spec("HR"), minimal_spec("HR"), minimal_spec("hr"))
+    found = codes(doc)
+    assert {"name-duplicate", "name-case", "token-duplicate"} <= found
+    doc = document_with(minimal_spec("HR"), minimal_spec("Badges", secret_token="x" * 32))
+    assert not {"name-duplicate", "name-case", "token-duplicate"} & codes(doc)
+
+
+def test_empty_name():
+    doc = document_with(minimal_spec(""))
+    assert "name-empty" in codes(doc)
+
+
+def test_object_types_and_partitions_must_be_one():
+    doc = document_with(minimal_spec())
+    c = doc.connectors[0]
+    entries = c.schema.ensure("EntriesSchema")
+    doc.xml.append(entries, b.connector(minimal_spec()).find(".//EntrySchema"))
+    doc.xml.append(c.schema.ensure("Partitions"), b.partition("second"))
+    found = codes(doc)
+    assert {"object-types", "partitions"} <= found
+
+
+@pytest.mark.parametrize("port,bad", [("8585", False), ("0", True), ("70000", True), ("x", True)])
+def test_port(port, bad):
+    doc = document_with(minimal_spec())
+    doc.setting.port = port
+    assert ("port" in codes(doc)) == bad
+
+
+@pytest.mark.parametrize("thumb,code", [("AB" * 20, None), ("ab12" * 10, None), ("XYZ", "thumbprint"),
+                                        ("", "no-certificate"), ("AB" * 21, "thumbprint")])
+def test_thumbprint(thumb, code):
+    found = codes(document_with(minimal_spec(), thumbprint=thumb))
+    assert ({"thumbprint", "no-certificate"} & found) == ({code} if code else set())
+
+
+def test_unknown_element_is_a_warning_and_missing_required_an_error():
+    doc = document_with(minimal_spec())
+    c = doc.connectors[0]
+    doc.xml.insert(c.ecma.el, 1, b.element("FutureField", "x"))
+    found = {f.code: f for f in validate(doc)}
+    assert found["unknown-element"].severity == "warning"
+    doc = document_with(minimal_spec())
+    doc.xml.remove(doc.connectors[0].ecma.el.find("LibraryName"))
+    assert any(f.code == "structure" and f.severity == "error" for f in validate(doc))
+
+
+def test_no_setting_is_an_error():
+    doc = document_with(minimal_spec())
+    doc.xml.remove(doc.root.find("Setting"))
+    assert "no-setting" in codes(doc)

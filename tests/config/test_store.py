@@ -1,0 +1,188 @@
+"""Safe saving: backups, atomic replace, external changes, locks, and failures that leave the
+file untouched."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import socket
+
+import pytest
+
+from app.cli import main
+from app.config import store as store_module
+from app.config.store import KEEP_BACKUPS, ConfigStore, EditLock, atomic_write
+from app.errors import SaveRefused
+from tests.config.helpers import changed_lines, document_with, minimal_spec
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "Configuration.xml"
+    path.write_bytes(document_with(minimal_spec()).to_bytes())
+    return path
+
+
+def test_save_backs_up_then_replaces(config):
+    original = config.read_bytes()
+    store = ConfigStore(config)
+    doc = store.load()
+    doc.connectors[0].autosync_timer = "10"
+    result = store.save(doc)
+    assert result.changed and result.backup is not None
+    assert result.backup.path.read_bytes() == original
+    assert len(changed_lines(original, config.read_bytes())) == 2
+    assert result.document.connectors[0].autosync_timer == "10"
+    assert not list(config.parent.glob(".*.tmp"))
+    assert not store.lock.path.exists()  # released after the save
+
+
+def test_unchanged_document_is_not_written(config):
+    store = ConfigStore(config)
+    mtime = config.stat().st_mtime_ns
+    result = store.save(store.load())
+    assert not result.changed and config.stat().st_mtime_ns == mtime
+
+
+def test_keeps_the_last_20_backups_and_restores(config):
+    store = ConfigStore(config)
+    doc = store.load()
+    for minutes in range(1, KEEP_BACKUPS + 6):
+        doc.connectors[0].autosync_timer = str(minutes)
+        doc = store.save(doc).document
+    backups = store.backups()
+    assert len(backups) == KEEP_BACKUPS
+    assert backups[0].taken >= backups[-1].taken
+    # the newest backup holds the timer before the last save
+    store.restore("1")
+    assert ConfigStore(config).load().connectors[0].autosync_timer == str(KEEP_BACKUPS + 4)
+
+
+def test_refuses_to_overwrite_a_file_changed_on_disk(config):
+    store = ConfigStore(config)
+    doc = store.load()
+    config.write_bytes(config.read_bytes().replace(b"<Port>8585", b"<Port>9999"))
+    doc.connectors[0].autosync_timer = "10"
+    with pytest.raises(SaveRefused, match="changed on disk"):
+        store.save(doc)
+    assert b"<Port>9999" in config.read_bytes() and b">10<" not in config.read_bytes()
+
+
+def test_second_editor_is_refused(config):
+    first, second = ConfigStore(config), ConfigStore(config)
+    first.lock.acquire()
+    try:
+        doc = second.load()
+        doc.connectors[0].autosync_timer = "10"
+        with pytest.raises(SaveRefused, match="being edited by"):
+            second.save(doc)
+    finally:
+        first.lock.release()
+    assert second.save(doc).changed
+
+
+def test_stale_lock_of_a_dead_process_is_taken_over(config):
+    lock = EditLock(config)
+    lock.path.write_text(json.dumps({"pid": 999999, "host": socket.gethostname()}))
+    lock.acquire()
+    assert lock.held
+    lock.release()
+
+
+@pytest.mark.parametrize("err,words", [(errno.ENOSPC, "disk is full"), (errno.EACCES, "permission denied"),
+                                       (errno.EROFS, "read-only")])
+def test_os_failures_leave_the_file_untouched(config, monkeypatch, err, words):
+    original = config.read_bytes()
+    store = ConfigStore(config)
+    doc = store.load()
+    doc.connectors[0].autosync_timer = "10"
+    real_write = os.write
+
+    def failing_write(fd, data):
+        if len(data) > 1000:
+            raise OSError(err, os.strerror(err))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(store_module.os, "write", failing_write)
+    with pytest.raises(SaveRefused, match=words):
+        store.save(doc)
+    assert config.read_bytes() == original
+    assert not list(config.parent.glob(".*.tmp"))
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else False,
+                    reason="root ignores folder permissions")
+def test_read_only_folder(config):
+    store = ConfigStore(config)
+    doc = store.load()
+    doc.connectors[0].autosync_timer = "10"
+    os.chmod(config.parent, 0o555)
+    try:
+        with pytest.raises(SaveRefused):
+            store.save(doc)
+    finally:
+        os.chmod(config.parent, 0o755)
+
+
+def test_failure_before_replace_keeps_old_file(config):
+    original = config.read_bytes()
+
+    def boom(tmp):
+        raise OSError(errno.EIO, "I/O error")
+
+    with pytest.raises(SaveRefused, match="unchanged"):
+        atomic_write(config, b"new", _after_write=boom)
+    assert config.read_bytes() == original
+
+
+def test_cli_set_timer_changes_one_line_and_warns(config, capsys):
+    before = config.read_bytes()
+    assert main(["set-timer", "--config", str(config), "HR", "10"]) == 0
+    out = capsys.readouterr()
+    assert "below the 120" in out.err and "autosync timer 10 minutes" in out.out
+    assert changed_lines(before, config.read_bytes()) == [
+        "-        <AutosyncTimer>120</AutosyncTimer>", "+        <AutosyncTimer>10</AutosyncTimer>"]
+
+
+@pytest.mark.parametrize("args,code", [(["HR", "x"], 2), (["HR", "0"], 2), (["Nope", "10"], 2),
+                                       (["hr", "10"], 2)])
+def test_cli_set_timer_bad_input(config, capsys, args, code):
+    before = config.read_bytes()
+    assert main(["set-timer", "--config", str(config), *args]) == code
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    if args[0] == "hr":
+        assert "did you mean 'HR'" in err
+    assert config.read_bytes() == before
+
+
+def test_cli_backups_list_and_restore(config, capsys):
+    main(["set-timer", "--config", str(config), "HR", "10"])
+    main(["set-timer", "--config", str(config), "HR", "20"])
+    capsys.readouterr()
+    assert main(["backups", "list", "--config", str(config)]) == 0
+    listing = capsys.readouterr().out
+    assert " 1  " in listing and " 2  " in listing
+    assert main(["backups", "restore", "--config", str(config), "2"]) == 0
+    assert b"<AutosyncTimer>120<" in config.read_bytes()
+
+
+def test_cli_validate_and_show(config, capsys, tmp_path):
+    assert main(["validate", "--config", str(config)]) == 0
+    assert main(["show", "--config", str(config), "--json"]) == 0
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(document_with(minimal_spec(secret_token="short")).to_bytes())
+    assert main(["validate", "--config", str(bad), "--json"]) == 1
+    assert '"token-short"' in capsys.readouterr().out
+
+
+def test_cli_diff(config, tmp_path, capsys):
+    other = tmp_path / "other.xml"
+    other.write_bytes(document_with(minimal_spec(autosync_timer=30, secret_token="y" * 20),
+                                    minimal_spec("Badges")).to_bytes())
+    assert main(["diff", str(config), str(other)]) == 0
+    out = capsys.readouterr().out
+    assert "[HR] properties AutosyncTimer: '120' -> '30'" in out
+    assert "[Badges] connector Badges: added" in out
+    assert "y" * 20 not in out and "(secret) (differs)" in out
