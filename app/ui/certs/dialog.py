@@ -56,6 +56,7 @@ class _Relay(QObject):
     progress = Signal(int, str)
     finished = Signal(object)
     failed = Signal(str)
+    restarted = Signal(str)
 
 
 class CertificateDialog(QDialog):
@@ -78,6 +79,7 @@ class CertificateDialog(QDialog):
         self._relay.progress.connect(self._on_progress)
         self._relay.finished.connect(self._on_finished)
         self._relay.failed.connect(self._on_failed)
+        self._relay.restarted.connect(self._on_restarted)
 
         self.back_button = QPushButton("Back", self)
         self.next_button = QPushButton("Next", self)
@@ -280,14 +282,26 @@ class CertificateDialog(QDialog):
         self._show_page(2)
 
     def _do_restart(self) -> None:
+        """Restart in a worker thread: stopping and starting a service can take half a minute."""
         self.restart_button.setEnabled(False)
-        try:
-            message = self._restart() if self._restart else ""
-        except UserError as exc:
-            self.restart_label.setText(f"Restart failed: {exc.sentence()}")
-            self.restart_button.setEnabled(True)
-            return
-        self.restart_label.setText(message or "The service was restarted.")
+        self.restart_label.setText("Restarting the service…")
+        restart = self._restart
+
+        def work() -> None:
+            try:
+                message = restart() if restart else ""
+            except UserError as exc:
+                self._relay.restarted.emit(f"Restart failed: {exc.sentence()}")
+            except Exception as exc:
+                self._relay.restarted.emit(f"Restart failed: internal error ({type(exc).__name__}).")
+            else:
+                self._relay.restarted.emit(message or "The service was restarted.")
+
+        threading.Thread(target=work, name="certificate-dialog-restart", daemon=True).start()
+
+    def _on_restarted(self, message: str) -> None:
+        self.restart_label.setText(message)
+        self.restart_button.setEnabled(message.startswith("Restart failed"))
 
     # ---- navigation and workers --------------------------------------------------------------
 

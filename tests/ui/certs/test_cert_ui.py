@@ -101,7 +101,40 @@ def test_dialog_full_run_on_windows_like_store(qtbot, tmp_path):
     assert secrets.get(f"certificate-pfx:{thumb}")
     assert dialog.restart_button.isVisibleTo(dialog)
     qtbot.mouseClick(dialog.restart_button, Qt.MouseButton.LeftButton)
-    assert restarted == [1] and dialog.restart_label.text() == "Restarted."
+    qtbot.waitUntil(lambda: dialog.restart_label.text() == "Restarted.", timeout=5000)
+    assert restarted == [1] and not dialog.restart_button.isEnabled()
+
+
+def test_a_failed_restart_is_a_sentence_and_can_be_retried(qtbot, tmp_path):
+    from app.errors import UserError
+
+    def refuse():
+        raise UserError("stopping the service failed: Access is denied.")
+
+    dialog, _ = _dialog(qtbot, tmp_path, DemoWindowsStore(), DemoTarget(), restart=refuse)
+    with qtbot.waitSignal(dialog.planReady, timeout=10_000):
+        dialog.start_prepare()
+    with qtbot.waitSignal(dialog.runFinished, timeout=10_000):
+        dialog.start_run()
+    dialog.restart_button.click()
+    qtbot.waitUntil(lambda: "Access is denied" in dialog.restart_label.text(), timeout=5000)
+    assert dialog.restart_label.text().startswith("Restart failed") and dialog.restart_button.isEnabled()
+
+
+def test_wiring_builds_a_dialog_for_a_host(qtbot, tmp_path, sample_host):
+    import shutil
+
+    from app.host.layout import from_host_dir
+    from app.ui.certs.wiring import certificate_status, regeneration_dialog
+
+    root = tmp_path / "host"
+    shutil.copytree(sample_host, root)
+    layout = from_host_dir(root)
+    dialog = regeneration_dialog(layout)
+    qtbot.addWidget(dialog)
+    assert dialog.request().host_names[-1] == "localhost"
+    status = certificate_status(layout)
+    assert status.configured_thumbprint == "3F6D1C0A9B8E7D6C5B4A39281706F5E4D3C2B1A0"
 
 
 def test_dialog_failure_shows_the_rollback(qtbot, tmp_path):
