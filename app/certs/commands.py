@@ -108,7 +108,7 @@ def run_status(args: argparse.Namespace) -> int:
         endpoint = ("localhost", port)
     names = args.hostname or list(dict.fromkeys(local_host_names()))
     status = gather_status(configured, host_names=names, store=default_store(), file=loaded,
-                           endpoint=endpoint)
+                           endpoint=endpoint, port=port)
     if args.json:
         from app.cli_common import print_json
 

@@ -150,9 +150,26 @@ def info_to_json(info: CertificateInfo | None, now: dt.datetime | None = None) -
     }
 
 
+def _check_binding(store, port: int, thumb: str, status: CertificateStatus) -> None:
+    """The HTTP.sys binding of the port is what clients get; another tool may have swapped it (§7)."""
+    try:
+        binding = store.get_binding(port)
+    except UserError as exc:
+        status.notes.append(f"HTTP.sys binding not read: {exc.sentence()}")
+        return
+    if binding is None:
+        status.notes.append(f"No HTTP.sys binding exists on 0.0.0.0:{port}.")
+    elif binding.certificate_hash != thumb:
+        status.findings.append(Finding(
+            "error", "binding-mismatch", f"The HTTP.sys binding {binding.ip_port} uses certificate "
+            f"{binding.certificate_hash}, but the configuration names {thumb} (another tool, such as "
+            "Cloud Sync, may have changed it).", "Regenerate, or point the binding back at the "
+            "configured certificate, then restart the service."))
+
+
 def gather_status(configured: str | None, *, host_names: Sequence[str],
                   store=None, file: LoadedCertificate | None = None,
-                  endpoint: tuple[str, int] | None = None,
+                  endpoint: tuple[str, int] | None = None, port: int | None = None,
                   fetch: Callable[..., CertificateInfo] | None = None,
                   now: dt.datetime | None = None) -> CertificateStatus:
     """Find the configured certificate (store, else the named file, else what the endpoint serves)
@@ -191,6 +208,8 @@ def gather_status(configured: str | None, *, host_names: Sequence[str],
             if status.certificate is None:
                 add(Finding("error", "not-found", f"No certificate with thumbprint {thumb} is in "
                             f"{store.location}.", REGENERATE))
+        if thumb and port:
+            _check_binding(store, port, thumb, status)
     elif store is not None:
         status.notes.append(store.unavailable_reason)
     if status.certificate is None and file is not None:

@@ -148,3 +148,32 @@ def test_json_shape(make_cert, now):
     assert data["certificate"]["thumbprint"] == gen.thumbprint
     assert data["expiry"] == "ok" and data["certificate"]["days_left"] == 729
     assert {"severity", "code", "message", "action"} <= set(data["findings"][0])
+
+
+def test_http_sys_binding_pointing_elsewhere_is_an_error(make_cert, now):
+    from app.certs.store import SslBinding
+
+    gen = make_cert()
+
+    class Store:
+        location = r"LocalMachine\My"
+
+        def __init__(self, binding):
+            self.binding = binding
+
+        def available(self):
+            return True
+
+        def find(self, thumbprint):
+            return gen.info()
+
+        def get_binding(self, port):
+            return self.binding
+
+    other = SslBinding("0.0.0.0:8585", "F" * 40, "{4dc3e181-e14b-4a21-b022-59fc669b0914}", "My")
+    status = gather_status(gen.thumbprint, host_names=HOST, now=now, store=Store(other), port=8585)
+    assert "binding-mismatch" in codes(status.findings) and status.has_errors
+    same = SslBinding("0.0.0.0:8585", gen.thumbprint, other.app_id, "My")
+    assert not gather_status(gen.thumbprint, host_names=HOST, now=now, store=Store(same), port=8585).has_errors
+    status = gather_status(gen.thumbprint, host_names=HOST, now=now, store=Store(None), port=8585)
+    assert any("No HTTP.sys binding" in n for n in status.notes)

@@ -66,5 +66,5 @@ def certificate_status(layout) -> CertificateStatus:
     target = ConfigThumbprint(layout.config_path)
     port = target.port() or DEFAULT_PORT
     endpoint = ("localhost", port) if sys.platform == "win32" else None
-    return gather_status(target.read(), host_names=host_names(), store=default_store(), endpoint=endpoint,
+    return gather_status(target.read(), host_names=host_names(), store=default_store(), endpoint=endpoint, port=port,
                          fetch=lambda h, p: fetch_served_certificate(h, p, timeout=LOCAL_TIMEOUT))
