@@ -1,0 +1,1 @@
+"""MIM import, connector export/import, backup bundles, host comparison, as-built report."""
