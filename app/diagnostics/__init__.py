@@ -1,0 +1,1 @@
+"""Diagnostics: the connection test (TLS + SCIM) and the host doctor. No Qt here."""

@@ -1,0 +1,363 @@
+"""The Microsoft ECMA2Host Windows service: status, start, stop, restart (reference §1, §10).
+
+The service's short name is not published [open], so it is looked up by its display name
+(PowerShell `Get-Service -DisplayName`, falling back to `sc.exe query state= all`), then driven
+with `sc.exe queryex|start|stop NAME`. The command lines and the parsing of `sc.exe`'s output are
+unit-tested on any machine; `WindowsServiceControl` runs them on a host. Elsewhere
+`UnavailableServiceControl` says plainly that this needs the Windows host.
+
+The seed: restarting the service runs a full import, so "restart now to import" is offered after
+a save.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+import subprocess
+import sys
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.errors import UserError
+
+DISPLAY_NAME = "Microsoft ECMA2Host"
+COMMAND_TIMEOUT = 60.0
+WAIT_SECONDS = 90.0  # a service with several connectors can take a while to stop
+
+
+class ServiceError(UserError):
+    """A service command failed; the sentence says why and what to do."""
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Runner = Callable[[list[str], float], CommandResult]
+
+
+def run_command(argv: list[str], timeout: float = COMMAND_TIMEOUT) -> CommandResult:
+    """Run a Windows tool without a console window; failures to start become one sentence."""
+    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", errors="replace",
+                              timeout=timeout, creationflags=flags, check=False, env=dict(os.environ))
+    except FileNotFoundError:
+        raise ServiceError(f"{argv[0]} was not found on this system.") from None
+    except subprocess.TimeoutExpired:
+        raise ServiceError(f"{argv[0]} did not finish within {timeout:g} seconds.") from None
+    return CommandResult(done.returncode, done.stdout or "", done.stderr or "")
+
+
+class ServiceState(enum.Enum):
+    STOPPED = 1
+    START_PENDING = 2
+    STOP_PENDING = 3
+    RUNNING = 4
+    CONTINUE_PENDING = 5
+    PAUSE_PENDING = 6
+    PAUSED = 7
+    NOT_INSTALLED = 0
+    UNKNOWN = -1
+
+    @property
+    def label(self) -> str:
+        return {0: "not installed", -1: "unknown"}.get(self.value, self.name.replace("_", " ").lower())
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    name: str | None
+    display_name: str
+    state: ServiceState
+    pid: int | None = None
+    account: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.state is ServiceState.RUNNING
+
+    def sentence(self) -> str:
+        if self.state is ServiceState.NOT_INSTALLED:
+            return f"The {self.display_name} service is not installed on this machine."
+        pid = f", process {self.pid}" if self.pid else ""
+        return f"The {self.display_name} service ({self.name}) is {self.state.label}{pid}."
+
+
+# -- command lines ------------------------------------------------------------------------------
+def _ps_quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def powershell(script: str) -> list[str]:
+    return ["powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass",
+            "-Command", script]
+
+
+def lookup_command(display_name: str = DISPLAY_NAME) -> list[str]:
+    return powershell(f"Get-Service -DisplayName {_ps_quote(display_name)} -ErrorAction "
+                      "SilentlyContinue | Select-Object -ExpandProperty Name")
+
+
+def query_all_command() -> list[str]:
+    return ["sc.exe", "query", "state=", "all"]
+
+
+def queryex_command(name: str) -> list[str]:
+    return ["sc.exe", "queryex", _checked_name(name)]
+
+
+def qc_command(name: str) -> list[str]:
+    return ["sc.exe", "qc", _checked_name(name)]
+
+
+def start_command(name: str) -> list[str]:
+    return ["sc.exe", "start", _checked_name(name)]
+
+
+def stop_command(name: str) -> list[str]:
+    return ["sc.exe", "stop", _checked_name(name)]
+
+
+def _checked_name(name: str) -> str:
+    # Service key names cannot hold slashes; refusing odd text keeps argv free of surprises.
+    if not name or any(c in name for c in "/\\\r\n\"") or len(name) > 256:
+        raise ServiceError(f"'{name}' is not a Windows service name.")
+    return name
+
+
+# -- parsing ------------------------------------------------------------------------------------
+_FIELD = re.compile(r"^\s*([A-Z_0-9]+)\s*:\s*(.*?)\s*$")
+_FAILED = re.compile(r"FAILED\s+(\d+)\s*:\s*(.*)", re.S)
+
+
+def parse_queryex(stdout: str, display_name: str = DISPLAY_NAME) -> ServiceStatus | None:
+    """`sc.exe queryex NAME` (or `query`): name, state (by its number: labels are localised), PID."""
+    fields: dict[str, str] = {}
+    for line in stdout.splitlines():
+        m = _FIELD.match(line)
+        if m and m.group(1) not in fields:
+            fields[m.group(1)] = m.group(2)
+    if "SERVICE_NAME" not in fields or "STATE" not in fields:
+        return None
+    number = re.match(r"(\d+)", fields["STATE"])
+    try:
+        state = ServiceState(int(number.group(1))) if number else ServiceState.UNKNOWN
+    except ValueError:
+        state = ServiceState.UNKNOWN
+    pid = fields.get("PID", "")
+    return ServiceStatus(fields["SERVICE_NAME"], fields.get("DISPLAY_NAME", display_name), state,
+                         int(pid) if pid.isdigit() and int(pid) > 0 else None)
+
+
+def parse_query_all(stdout: str) -> list[ServiceStatus]:
+    """Every block of `sc.exe query state= all` (each starts with SERVICE_NAME)."""
+    blocks, current = [], []
+    for line in stdout.splitlines():
+        if line.startswith("SERVICE_NAME") and current:
+            blocks.append(current)
+            current = []
+        current.append(line)
+    if current:
+        blocks.append(current)
+    found = []
+    for block in blocks:
+        status = parse_queryex("\n".join(block), display_name="")
+        if status is not None:
+            found.append(status)
+    return found
+
+
+def find_by_display_name(services: list[ServiceStatus], display_name: str = DISPLAY_NAME) -> ServiceStatus | None:
+    wanted = display_name.casefold()
+    return next((s for s in services if s.display_name.casefold() == wanted), None)
+
+
+def parse_lookup(stdout: str) -> str | None:
+    names = [line.strip() for line in stdout.splitlines() if line.strip()]
+    return names[0] if names else None
+
+
+def parse_qc_account(stdout: str) -> str | None:
+    """SERVICE_START_NAME of `sc.exe qc NAME` (e.g. `NT AUTHORITY\\NetworkService`)."""
+    for line in stdout.splitlines():
+        m = _FIELD.match(line)
+        if m and m.group(1) == "SERVICE_START_NAME":
+            return m.group(2) or None
+    return None
+
+
+def parse_failure(stdout: str, stderr: str = "") -> tuple[int, str] | None:
+    """(code, Windows' message) of an `[SC] ... FAILED 5:` answer, else None."""
+    m = _FAILED.search(stdout + "\n" + stderr)
+    if not m:
+        return None
+    message = " ".join(m.group(2).split())
+    return int(m.group(1)), message
+
+
+_ADVICE = {
+    5: "run the wizard (or this command) as administrator: controlling a service needs elevation",
+    1053: "the service did not answer in time; look at the ECMA2Host event log for the reason",
+    1058: "the service is disabled; set its start type to Automatic in services.msc",
+    1060: "the service is not installed; reinstall the ECMA Connector Host",
+    1069: "the service account's logon failed; check the account and its password in services.msc",
+}
+
+
+def failure_sentence(what: str, code: int, message: str) -> str:
+    advice = _ADVICE.get(code)
+    return f"{what} failed: {message} (error {code})" + (f"; {advice}." if advice else ".")
+
+
+# -- the interface --------------------------------------------------------------------------------
+Progress = Callable[[ServiceStatus], None]
+
+
+class ServiceControl(ABC):
+    """Status and control of the Microsoft ECMA2Host service."""
+
+    display_name = DISPLAY_NAME
+
+    @property
+    @abstractmethod
+    def available(self) -> bool: ...
+
+    @property
+    @abstractmethod
+    def unavailable_reason(self) -> str | None: ...
+
+    @abstractmethod
+    def status(self) -> ServiceStatus: ...
+
+    @abstractmethod
+    def start(self, progress: Progress | None = None) -> ServiceStatus: ...
+
+    @abstractmethod
+    def stop(self, progress: Progress | None = None) -> ServiceStatus: ...
+
+    def restart(self, progress: Progress | None = None) -> ServiceStatus:
+        """Stop (if running), then start: the seed's way to trigger a full import."""
+        if self.status().state not in (ServiceState.STOPPED,):
+            self.stop(progress)
+        return self.start(progress)
+
+    def restart_sentence(self) -> str:
+        """For the "restart now" offers (certificate dialog, after a save): raises ServiceError."""
+        return self.restart().sentence() + " A restart runs a full import of every connector."
+
+
+class UnavailableServiceControl(ServiceControl):
+    def __init__(self, platform: str | None = None) -> None:
+        self.platform = platform or sys.platform
+
+    @property
+    def available(self) -> bool:
+        return False
+
+    @property
+    def unavailable_reason(self) -> str:
+        return (f"The {DISPLAY_NAME} service runs only on the Windows connector host; service "
+                f"commands need that host (this is {self.platform}).")
+
+    def status(self) -> ServiceStatus:
+        raise ServiceError(self.unavailable_reason)
+
+    def start(self, progress: Progress | None = None) -> ServiceStatus:
+        raise ServiceError(self.unavailable_reason)
+
+    def stop(self, progress: Progress | None = None) -> ServiceStatus:
+        raise ServiceError(self.unavailable_reason)
+
+    def restart(self, progress: Progress | None = None) -> ServiceStatus:
+        raise ServiceError(self.unavailable_reason)
+
+
+class WindowsServiceControl(ServiceControl):
+    def __init__(self, run: Runner = run_command, *, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic, wait_seconds: float = WAIT_SECONDS) -> None:
+        self._run, self._sleep, self._clock, self._wait = run, sleep, clock, wait_seconds
+        self._name: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return True
+
+    @property
+    def unavailable_reason(self) -> None:
+        return None
+
+    def service_name(self) -> str | None:
+        """The short name behind the display name; None when the service is not installed."""
+        if self._name:
+            return self._name
+        try:
+            self._name = parse_lookup(self._run(lookup_command(self.display_name), COMMAND_TIMEOUT).stdout)
+        except ServiceError:
+            self._name = None  # no PowerShell: sc.exe alone can answer
+        if not self._name:
+            listing = self._run(query_all_command(), COMMAND_TIMEOUT)
+            found = find_by_display_name(parse_query_all(listing.stdout), self.display_name)
+            self._name = found.name if found else None
+        return self._name
+
+    def status(self) -> ServiceStatus:
+        name = self.service_name()
+        if not name:
+            return ServiceStatus(None, self.display_name, ServiceState.NOT_INSTALLED)
+        result = self._run(queryex_command(name), COMMAND_TIMEOUT)
+        parsed = parse_queryex(result.stdout, self.display_name)
+        if parsed is None:
+            failure = parse_failure(result.stdout, result.stderr)
+            if failure and failure[0] == 1060:
+                return ServiceStatus(name, self.display_name, ServiceState.NOT_INSTALLED)
+            if failure:
+                raise ServiceError(failure_sentence("Reading the service state", *failure))
+            raise ServiceError(f"sc.exe queryex {name} printed nothing readable (exit {result.returncode}).")
+        account = parse_qc_account(self._run(qc_command(name), COMMAND_TIMEOUT).stdout)
+        return ServiceStatus(parsed.name, self.display_name, parsed.state, parsed.pid, account)
+
+    def _control(self, verb: str, argv_of: Callable[[str], list[str]], target: ServiceState,
+                 done_already: int, progress: Progress | None) -> ServiceStatus:
+        current = self.status()
+        if current.state is ServiceState.NOT_INSTALLED:
+            raise ServiceError(current.sentence() + " Install the ECMA Connector Host first.")
+        if current.state is target:
+            return current
+        result = self._run(argv_of(current.name), COMMAND_TIMEOUT)
+        failure = parse_failure(result.stdout, result.stderr)
+        if failure and failure[0] != done_already:
+            raise ServiceError(failure_sentence(f"{verb.capitalize()} {self.display_name}", *failure))
+        return self._wait_for(target, verb, progress)
+
+    def _wait_for(self, target: ServiceState, verb: str, progress: Progress | None) -> ServiceStatus:
+        deadline = self._clock() + self._wait
+        while True:
+            status = self.status()
+            if progress:
+                progress(status)
+            if status.state is target:
+                return status
+            if self._clock() >= deadline:
+                raise ServiceError(f"The {self.display_name} service did not {verb} within "
+                                   f"{self._wait:g} seconds (it is {status.state.label}); look at the "
+                                   "ECMA2Host event log for the reason.")
+            self._sleep(1.0)
+
+    def start(self, progress: Progress | None = None) -> ServiceStatus:
+        return self._control("start", start_command, ServiceState.RUNNING, 1056, progress)
+
+    def stop(self, progress: Progress | None = None) -> ServiceStatus:
+        return self._control("stop", stop_command, ServiceState.STOPPED, 1062, progress)
+
+
+def default_service_control(platform: str | None = None) -> ServiceControl:
+    platform = platform or sys.platform
+    return WindowsServiceControl() if platform == "win32" else UnavailableServiceControl(platform)
