@@ -178,10 +178,18 @@ class EventTable:
                     record.record_id, record.computer, record.channel, record.message, locator)
 
     def extend(self, other: EventTable) -> None:
+        # keep the search index when both sides have one (loaders build it per batch, off the GUI)
+        keep_lower = other._lower is not None and (
+            self._lower is not None and len(self._lower) == len(self) or len(self) == 0)
         for name in ("times", "levels", "event_ids", "qualifiers", "record_ids", "locators",
                      "providers", "computers", "channels", "messages"):
             getattr(self, name).extend(getattr(other, name))
-        self._lower = None
+        if keep_lower:
+            if self._lower is None:
+                self._lower = []
+            self._lower.extend(other._lower)
+        else:
+            self._lower = None
 
     def record(self, row: int, *, with_xml: bool = True) -> EventRecord:
         xml = None

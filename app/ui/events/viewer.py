@@ -1,0 +1,490 @@
+"""The embedded event-log viewer: filters, a lazy table, details with the known-error fix."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QDateTime, Qt, QThread, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import UserError
+from app.events.eventxml import pretty_xml
+from app.events.filters import EventFilter
+from app.events.knowledge import connector_in
+from app.events.records import EventTable
+from app.events.sources.base import EventSource, open_source
+from app.ui.events.loader import FollowWorker, LoadWorker, start_in_thread
+from app.ui.events.model import COLUMNS, EventTableModel
+
+ACTION_LABELS = {"certificate": "Open the certificate dialog", "doctor": "Run the host doctor"}
+TIME_CHOICES = [("All time", None), ("Last hour", "hour"), ("Last day", "day"), ("Last week", "week"),
+                ("Custom range…", "custom")]
+
+
+class EventViewer(QWidget):
+    actionRequested = Signal(str)  # noqa: N815 (Qt signal naming)
+    loaded = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source: EventSource | None = None
+        self.model = EventTableModel(self)
+        self.selected_attributes: dict[str, list[str]] = {}
+        self._thread: QThread | None = None
+        self._worker: LoadWorker | None = None
+        self._follow_thread: QThread | None = None
+        self._follow_worker: FollowWorker | None = None
+        self._follow_timer = QTimer(self, interval=1500)
+        self._filter_timer = QTimer(self, singleShot=True, interval=250)
+        self._filter_timer.timeout.connect(self.apply_filters)
+        self._build()
+
+    # --- layout --------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.open_button = QPushButton("Open log…")
+        self.live_button = QPushButton("Live log")
+        self.follow_box = QCheckBox("Follow new events")
+        self.copy_button = QPushButton("Copy rows")
+        self.export_button = QPushButton("Export CSV…")
+        self.imports_button = QPushButton("Import dumps…")
+        self.source_label = QLabel("No log open.")
+        self.source_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for w in (self.open_button, self.live_button, self.follow_box, self.copy_button,
+                  self.export_button, self.imports_button):
+            bar.addWidget(w)
+        bar.addSpacing(12)
+        bar.addWidget(self.source_label, 1)
+        outer.addLayout(bar)
+
+        filters = QHBoxLayout()
+        self.level_boxes: dict[int, QCheckBox] = {}
+        for rank, text in ((2, "Errors"), (3, "Warnings"), (4, "Information"), (5, "Verbose")):
+            box = QCheckBox(text)
+            box.setChecked(True)
+            box.toggled.connect(self.apply_filters)
+            self.level_boxes[rank] = box
+            filters.addWidget(box)
+        self.provider_combo = QComboBox()
+        self.provider_combo.addItems(["All providers", "ConnectorsLog", "ECMA2Host", "Other"])
+        self.connector_combo = QComboBox(editable=True)
+        self.connector_combo.addItem("All connectors")
+        self.connector_combo.setMinimumContentsLength(14)
+        self.search_edit = QLineEdit(placeholderText="Search messages…", clearButtonEnabled=True)
+        self.search_edit.setMinimumWidth(200)
+        self.regex_box = QCheckBox("Regex")
+        self.time_combo = QComboBox()
+        self.time_combo.addItems([t for t, _ in TIME_CHOICES])
+        self.time_combo.setToolTip("Hour, day and week count back from the newest event in the log.")
+        self.since_edit = QDateTimeEdit(calendarPopup=True, displayFormat="yyyy-MM-dd HH:mm")
+        self.until_edit = QDateTimeEdit(calendarPopup=True, displayFormat="yyyy-MM-dd HH:mm")
+        self.event_id_edit = QLineEdit(placeholderText="Event ID", clearButtonEnabled=True)
+        self.event_id_edit.setMaximumWidth(110)
+        for w in (self.provider_combo, self.connector_combo, self.search_edit, self.regex_box,
+                  self.time_combo, self.since_edit, self.until_edit, self.event_id_edit):
+            filters.addWidget(w)
+        self.since_edit.hide()
+        self.until_edit.hide()
+        filters.setStretch(filters.indexOf(self.search_edit), 1)
+        outer.addLayout(filters)
+
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)  # starts unsorted: the log's own order
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.view.horizontalHeader()
+        for i, width in enumerate((112, 148, 120, 66, 66, 220)):
+            header.resizeSection(i, width)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.view.selectionModel().currentRowChanged.connect(self._show_details)
+
+        details = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        self.known_frame = QFrame(frameShape=QFrame.Shape.StyledPanel)
+        self.known_frame.setStyleSheet("QFrame { background: #fff8e1; border: 1px solid #e0c060; }"
+                                       "QLabel { border: none; }")
+        known_layout = QHBoxLayout(self.known_frame)
+        self.known_label = QLabel(wordWrap=True)
+        self.known_button = QPushButton()
+        self.known_button.clicked.connect(self._act)
+        known_layout.addWidget(self.known_label, 1)
+        known_layout.addWidget(self.known_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.known_frame.hide()
+        self.message_view = QTextBrowser()
+        self.message_view.setLineWrapMode(QTextBrowser.LineWrapMode.WidgetWidth)
+        left_layout.addWidget(self.known_frame)
+        left_layout.addWidget(self.message_view, 1)
+        self.detail_tabs = QTabWidget()
+        self.fields_view = QTextBrowser()
+        self.xml_view = QPlainTextEdit(readOnly=True)
+        self.xml_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.detail_tabs.addTab(self.fields_view, "Fields")
+        self.detail_tabs.addTab(self.xml_view, "XML")
+        details.addWidget(left)
+        details.addWidget(self.detail_tabs)
+        details.setSizes([620, 420])
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.view)
+        split.addWidget(details)
+        split.setSizes([430, 220])
+        outer.addWidget(split, 1)
+
+        status = QHBoxLayout()
+        self.count_label = QLabel("")
+        self.warning_label = QLabel("", wordWrap=True)
+        self.warning_label.setStyleSheet("color: #8a5a00")
+        self.progress = QProgressBar(maximumWidth=260, textVisible=True)
+        self.cancel_button = QPushButton("Cancel")
+        self.progress.hide()
+        self.cancel_button.hide()
+        status.addWidget(self.count_label)
+        status.addWidget(self.warning_label, 1)
+        status.addWidget(self.progress)
+        status.addWidget(self.cancel_button)
+        outer.addLayout(status)
+
+        self.open_button.clicked.connect(self._choose_file)
+        self.live_button.clicked.connect(self.open_live)
+        self.follow_box.toggled.connect(self.set_follow)
+        self.copy_button.clicked.connect(self.copy_rows)
+        self.export_button.clicked.connect(self._choose_export)
+        self.imports_button.clicked.connect(self.show_imports)
+        self.cancel_button.clicked.connect(self.cancel_load)
+        self.provider_combo.currentIndexChanged.connect(self.apply_filters)
+        self.connector_combo.currentTextChanged.connect(lambda _: self._filter_timer.start())
+        self.search_edit.textChanged.connect(lambda _: self._filter_timer.start())
+        self.regex_box.toggled.connect(self.apply_filters)
+        self.time_combo.currentIndexChanged.connect(self._time_changed)
+        self.since_edit.dateTimeChanged.connect(lambda _: self._filter_timer.start())
+        self.until_edit.dateTimeChanged.connect(lambda _: self._filter_timer.start())
+        self.event_id_edit.textChanged.connect(lambda _: self._filter_timer.start())
+        self._follow_timer.timeout.connect(self._poll)
+
+    # --- opening -------------------------------------------------------------------------------
+
+    def open_source(self, path_or_source: str | Path | EventSource) -> bool:
+        """Open a file (any kind open_source knows) or a ready source; loads in the background."""
+        try:
+            source = (path_or_source if isinstance(path_or_source, EventSource)
+                      else open_source(path_or_source))
+        except UserError as exc:
+            self._tell(exc.sentence())
+            return False
+        self.cancel_load()
+        self.set_follow(False)
+        self.follow_box.setChecked(False)
+        self.source = source
+        self.source_label.setText(source.name)
+        self.source_label.setToolTip(str(getattr(source, "path", source.name)))
+        self.warning_label.setText("")
+        self.model.set_table(EventTable())
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.show()
+        self._worker = LoadWorker(source)
+        self._worker.batch.connect(self._on_batch)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._thread = start_in_thread(self._worker, "run")
+        return True
+
+    def show_table(self, table: EventTable, name: str) -> None:
+        """A table already in memory (screenshots, tests of a million rows)."""
+        self.source = None
+        self.source_label.setText(name)
+        self.model.set_table(table)
+        self._fill_connectors()
+        self._update_count()
+
+    def open_live(self) -> None:
+        from app.events.sources.windows import live_source
+
+        source = live_source()
+        if not getattr(source, "available", True):
+            self._tell(source.reason)
+            return
+        self.open_source(source)
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open an event log", "",
+                                              "Event logs (*.evtx *.xml *.zip);;All files (*)")
+        if path:
+            self.open_source(path)
+
+    def _on_batch(self, part: EventTable, done: int, total: int) -> None:
+        first = len(self.model.table) == 0
+        self.model.append(part)
+        if total > 0:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * done / total))
+        if first and self.model.rowCount():
+            self.view.selectRow(0)
+        self._update_count(loading=True)
+
+    def _on_finished(self, cancelled: bool) -> None:
+        self._stop_thread()
+        self.model.table.xml_reader = self.source.raw_xml if self.source else None
+        if self.model.sort_column:
+            self.model.set_filter(self.model.filter)
+        report = self.source.report if self.source else None
+        notes = list(report.warnings[:1]) if report else []
+        if cancelled:
+            notes.insert(0, "Loading cancelled: the rows read so far are shown.")
+        self.warning_label.setText(" ".join(notes))
+        self._fill_connectors()
+        self._update_count()
+        self.loaded.emit()
+
+    def _on_failed(self, sentence: str) -> None:
+        self._stop_thread()
+        self._tell(sentence)
+        self._update_count()
+        self.loaded.emit()
+
+    def _stop_thread(self) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+            self._thread = None
+
+    def cancel_load(self) -> None:
+        if self._worker is not None and self._thread is not None:
+            self._worker.cancel()
+
+    def is_loading(self) -> bool:
+        return self._thread is not None
+
+    def _tell(self, sentence: str) -> None:
+        self.warning_label.setText(sentence)
+        if self.isVisible() and not QApplication.platformName() == "offscreen":
+            QMessageBox.warning(self, "Event log", sentence)
+
+    # --- filters -------------------------------------------------------------------------------
+
+    def current_filter(self) -> EventFilter:
+        ranks = frozenset(r for r, box in self.level_boxes.items() if box.isChecked())
+        if 2 in ranks:
+            ranks |= {1}
+        provider = self.provider_combo.currentText()
+        providers = None if provider.startswith("All") else frozenset({provider.lower()
+                                                                       if provider == "Other" else provider})
+        connector = self.connector_combo.currentText().strip()
+        connector = "" if connector.startswith("All connectors") else connector
+        since = until = None
+        choice = TIME_CHOICES[self.time_combo.currentIndex()][1]
+        if choice == "custom":
+            since = self.since_edit.dateTime().toSecsSinceEpoch()
+            until = self.until_edit.dateTime().toSecsSinceEpoch()
+        elif choice:
+            from app.events.filters import time_window
+
+            since, until = time_window(choice, now=self._newest())
+        ids = self.event_id_edit.text().replace(",", " ").split()
+        event_ids = frozenset(int(i) for i in ids if i.isdigit()) or None
+        return EventFilter(levels=ranks if len(ranks) < 5 else None, providers=providers,
+                           connector=connector, text=self.search_edit.text(),
+                           regex=self.regex_box.isChecked(), since=since, until=until,
+                           event_ids=event_ids)
+
+    def apply_filters(self) -> None:
+        try:
+            event_filter = self.current_filter()
+        except UserError as exc:
+            self.warning_label.setText(exc.sentence())
+            return
+        self.warning_label.setText("")
+        self.model.set_filter(event_filter)
+        self._update_count()
+        if self.model.rowCount():
+            self.view.selectRow(0)
+        else:
+            self._show_details(None)
+
+    def _newest(self) -> datetime:
+        times = [t for t in self.model.table.times[-1:] + self.model.table.times[:1] if t == t]
+        newest = max(times) if times else datetime.now(UTC).timestamp()
+        return datetime.fromtimestamp(newest, UTC)
+
+    def _time_changed(self) -> None:
+        custom = TIME_CHOICES[self.time_combo.currentIndex()][1] == "custom"
+        self.since_edit.setVisible(custom)
+        self.until_edit.setVisible(custom)
+        if custom:
+            newest = QDateTime.fromSecsSinceEpoch(int(self._newest().timestamp()) + 60)
+            self.until_edit.setDateTime(newest)
+            self.since_edit.setDateTime(newest.addDays(-1))
+        self.apply_filters()
+
+    def _fill_connectors(self) -> None:
+        names = set(self.selected_attributes)
+        messages = self.model.table.messages
+        for message in messages[:20000] + messages[-5000:]:
+            name = connector_in(message)
+            if name:
+                names.add(name)
+        current = self.connector_combo.currentText()
+        self.connector_combo.blockSignals(True)
+        self.connector_combo.clear()
+        self.connector_combo.addItem("All connectors")
+        self.connector_combo.addItems(sorted(names, key=str.lower))
+        self.connector_combo.setCurrentText(current)
+        self.connector_combo.blockSignals(False)
+
+    def _update_count(self, loading: bool = False) -> None:
+        total, shown = len(self.model.table), len(self.model.rows)
+        text = f"{shown:,} of {total:,} events" if shown != total else f"{total:,} events"
+        self.count_label.setText(text + (" (loading…)" if loading else ""))
+
+    # --- details -------------------------------------------------------------------------------
+
+    def _show_details(self, current, _previous=None) -> None:
+        if current is None or not current.isValid():
+            self.message_view.clear()
+            self.xml_view.clear()
+            self.fields_view.clear()
+            self.known_frame.hide()
+            return
+        row = self.model.row_of(current.row())
+        record = self.model.table.record(row)
+        spans = self.model.filter.spans(record.message)
+        self.message_view.setHtml(_highlighted(record.message, spans))
+        self.xml_view.setPlainText(pretty_xml(record.xml) if record.xml else "(no XML for this event)")
+        fields = [("Time (UTC)", record.time.strftime("%Y-%m-%d %H:%M:%S.%f") if record.time else "unknown"),
+                  ("Level", record.level_name), ("Provider", record.provider or "unknown"),
+                  ("Event ID", "" if record.event_id is None else str(record.event_id)),
+                  ("Qualifiers", "" if record.qualifiers is None else str(record.qualifiers)),
+                  ("Record ID", "" if record.record_id is None else str(record.record_id)),
+                  ("Computer", record.computer or ""), ("Channel", record.channel or "")]
+        self.fields_view.setHtml("<table cellpadding='3'>" + "".join(
+            f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in fields)
+            + "</table>")
+        found = self.model.diagnosis(row)
+        if found:
+            self.known_label.setText(f"<b>{html.escape(found.title)}</b><br>{html.escape(found.fix)}")
+            action = found.action
+            self.known_button.setVisible(bool(action))
+            self.known_button.setText(ACTION_LABELS.get(action, f"Open connector '{action[10:]}'"
+                                                        if action.startswith("connector:") else action))
+            self.known_button.setProperty("action", action)
+            self.known_frame.show()
+        else:
+            self.known_frame.hide()
+
+    def _act(self) -> None:
+        self.actionRequested.emit(self.known_button.property("action") or "")
+
+    # --- copy, export, follow, imports ---------------------------------------------------------
+
+    def selected_rows(self) -> list[int]:
+        picked = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.row_of(i) for i in picked]
+
+    def copy_rows(self) -> str:
+        from app.events.records import format_utc, level_name
+
+        t = self.model.table
+        lines = ["\t".join(("Time (UTC)", "Level", "Provider", "Event ID", "Record", "Message"))]
+        for row in self.selected_rows():
+            lines.append("\t".join((format_utc(t.times[row]), level_name(t.levels[row]),
+                                    t.providers[row] or "", str(max(t.event_ids[row], 0)),
+                                    str(t.record_ids[row]), t.messages[row].replace("\n", " ⏎ "))))
+        text = "\n".join(lines)
+        QApplication.clipboard().setText(text)
+        return text
+
+    def _choose_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the filtered events", "events.csv",
+                                              "CSV (*.csv)")
+        if path:
+            self.export_csv(Path(path))
+
+    def export_csv(self, path: Path) -> int:
+        from app.events.commands import write
+
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:  # a new file the user named
+            write(self.model.table, self.model.rows, "csv", fh)
+        return len(self.model.rows)
+
+    def set_follow(self, on: bool) -> None:
+        self._follow_timer.stop()
+        if self._follow_thread is not None:
+            self._follow_thread.quit()
+            self._follow_thread.wait()
+            self._follow_thread = self._follow_worker = None
+        if on and self.source is not None and self.source.can_follow:
+            self._follow_worker = FollowWorker(self.source)
+            self._follow_worker.arrived.connect(self._on_new)
+            self._follow_thread = QThread()
+            self._follow_worker.moveToThread(self._follow_thread)
+            self._follow_thread.start()
+            self._follow_timer.start()
+
+    def _poll(self) -> None:
+        if self._follow_worker is not None and not self.is_loading():
+            QTimer.singleShot(0, self._follow_worker, self._follow_worker.poll)
+
+    def _on_new(self, part: EventTable) -> None:
+        self.model.append(part)
+        self._update_count()
+
+    def show_imports(self) -> None:
+        from app.ui.events.dialogs import ImportDumpDialog
+
+        dialog = ImportDumpDialog(self.model.table, self.model.rows, self.selected_attributes, self)
+        dialog.show()
+
+    def set_selected_attributes(self, by_connector: dict[str, list[str]]) -> None:
+        """The configured schema per connector (the main window knows it; the log does not)."""
+        self.selected_attributes = dict(by_connector)
+        self._fill_connectors()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.cancel_load()
+        self._stop_thread()
+        self.set_follow(False)
+        super().closeEvent(event)
+
+
+def _highlighted(message: str, spans: list[tuple[int, int]]) -> str:
+    parts, pos = [], 0
+    for start, end in spans[:500]:
+        parts.append(html.escape(message[pos:start]))
+        parts.append(f"<span style='background:#ffe066'>{html.escape(message[start:end])}</span>")
+        pos = end
+    parts.append(html.escape(message[pos:]))
+    return ("<pre style='white-space: pre-wrap; font-family: monospace'>" + "".join(parts) + "</pre>")
