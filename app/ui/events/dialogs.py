@@ -43,7 +43,8 @@ class ImportDumpDialog(QDialog):
         layout = QVBoxLayout(self)
         note = QLabel(f"Read from {len(scanned):,} event(s) in the current view"
                       + (" (the newest part only)" if len(rows) > len(scanned) else "")
-                      + ". The dump format is an assumption: see the help.", wordWrap=True)
+                      + ". Microsoft does not publish the dump format: this reads the form described in "
+                      "app/events/imports.py.", wordWrap=True)
         layout.addWidget(note)
         top = QFormLayout()
         self.connector_combo = QComboBox()
