@@ -1,0 +1,124 @@
+"""The wizard's flow headless: page order, skipped pages, read-only pages, what blocks Next."""
+
+from __future__ import annotations
+
+from app.config import builders
+from app.config.document import ConfigDocument
+from app.wizard.flow import ConnectorFlow
+from app.wizard.session import WizardSession
+
+
+def keys(doc, name=None):
+    return ConnectorFlow(WizardSession(doc, name)).keys()
+
+
+def test_powershell_connector_has_no_schema_pages_and_one_page_per_enabled_profile(sample_doc):
+    assert keys(sample_doc, "CSV") == [
+        "properties", "connectivity", "capabilities", "global", "partitions", "run-profiles",
+        "run-step:Export", "run-step:FullImport", "object-types", "attributes", "deprovisioning",
+        "summary"]
+
+
+def test_generic_sql_connector_gets_its_four_schema_pages_in_order(sample_doc):
+    ks = keys(sample_doc, "HRDatabase")
+    assert ks[ks.index("capabilities") + 1: ks.index("global")] == [
+        "schema-1", "schema-2", "schema-3", "schema-4"]
+
+
+def test_enabling_delta_import_adds_its_page_after_full_import(sample_doc):
+    s = WizardSession(sample_doc, "CSV")
+    flow = ConnectorFlow(s)
+    s.set_profile_enabled("DeltaImport", True)
+    assert flow.next_key("run-step:FullImport") == "run-step:DeltaImport"
+    s.set_profile_enabled("FullImport", False)
+    assert flow.next_key("run-step:Export") == "run-step:DeltaImport"
+    assert "run-step:FullImport" not in flow.keys()
+
+
+def test_capabilities_read_only_only_for_existing_connectors(sample_doc):
+    assert ConnectorFlow(WizardSession(sample_doc, "CSV")).is_read_only("capabilities")
+    new = ConnectorFlow(WizardSession(sample_doc))
+    assert not new.is_read_only("capabilities")
+    assert not ConnectorFlow(WizardSession(sample_doc, "CSV")).is_read_only("global")
+
+
+def test_start_page_maps_rules_ids_to_the_first_matching_page(sample_doc):
+    sql = ConnectorFlow(WizardSession(sample_doc, "HRDatabase"))
+    assert sql.start_key("schema") == "schema-1"
+    assert sql.start_key("run-profiles") == "run-profiles"
+    csv = ConnectorFlow(WizardSession(sample_doc, "CSV"))
+    assert csv.start_key("schema") == "properties"  # no schema pages: start at the beginning
+    assert csv.path_to("object-types")[-2:] == ["run-step:FullImport", "object-types"]
+
+
+def test_new_connector_without_a_name_is_blocked_on_properties(sample_doc):
+    s = WizardSession(sample_doc)
+    flow = ConnectorFlow(s)
+    assert flow.blocks_next("properties")
+    s.set_name("CSV")
+    assert any(f.code == "name-duplicate" for f in flow.findings("properties"))
+    assert flow.blocks_next("properties")
+    s.set_name("Badges")
+    s.set_library("Contoso.Badges.Connector")
+    assert not flow.blocks_next("properties")  # an empty token is a warning only
+    assert any(f.code == "token-empty" and f.severity == "warning" for f in flow.findings("properties"))
+
+
+def test_timer_below_120_warns_but_does_not_block(sample_doc):
+    s = WizardSession(sample_doc, "CSV")
+    flow = ConnectorFlow(s)
+    s.set_timer(10)
+    found = flow.findings("properties")
+    assert [f.code for f in found if f.field == "AutosyncTimer"] == ["timer-below-120"]
+    assert not flow.blocks_next("properties")
+
+
+def test_short_token_blocks_next(sample_doc):
+    s = WizardSession(sample_doc, "CSV")
+    flow = ConnectorFlow(s)
+    s.set_token("short")
+    assert flow.blocks_next("properties")
+    s.set_token("x" * 12)
+    assert not flow.blocks_next("properties")
+
+
+def test_findings_are_filed_per_page_and_connector(sample_doc):
+    s = WizardSession(sample_doc, "CSV")
+    flow = ConnectorFlow(s)
+    assert all(f.page == "properties" and f.connector == "CSV" for f in flow.findings("properties"))
+    assert not [f for f in flow.findings("attributes") if f.connector != "CSV"]
+
+
+def test_disabling_export_blocks_run_profiles(sample_doc):
+    s = WizardSession(sample_doc, "CSV")
+    flow = ConnectorFlow(s)
+    assert not flow.blocks_next("run-profiles")
+    s.set_profile_enabled("Export", False)
+    assert flow.blocks_next("run-profiles")
+
+
+def test_unsupported_attribute_blocks_select_attributes(sample_doc):
+    from app.wizard.schema_edits import AttributeChoice
+
+    s = WizardSession(sample_doc, "CSV")
+    flow = ConnectorFlow(s)
+    s.schema.discover([AttributeChoice("Photo", "Binary")])
+    s.schema.select(["Photo"])
+    assert flow.blocks_next("attributes")
+    s.schema.select(["Photo"], False)
+    assert not flow.blocks_next("attributes")
+
+
+def test_anchor_change_on_existing_connector_warns(sample_doc):
+    s = WizardSession(sample_doc, "CSV")
+    flow = ConnectorFlow(s)
+    s.schema.set_anchor("Email")
+    assert any(f.code == "anchor-changed" for f in flow.findings("object-types"))
+    assert not flow.blocks_next("object-types")
+
+
+def test_flow_works_on_an_empty_configuration():
+    doc = ConfigDocument.from_bytes(builders.EMPTY_CONFIGURATION)
+    flow = ConnectorFlow(WizardSession(doc))
+    assert flow.keys()[0] == "properties" and flow.keys()[-1] == "summary"
+    assert flow.blocks_next("object-types")  # a new connector has no anchor yet
