@@ -21,6 +21,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.config.commands",
     "app.events.commands",
     "app.certs.commands",
+    "app.diagnostics.commands",
+    "app.host.commands",
+    "app.ui.commands",
 )
 
 

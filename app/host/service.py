@@ -138,22 +138,31 @@ _FIELD = re.compile(r"^\s*([A-Z_0-9]+)\s*:\s*(.*?)\s*$")
 _FAILED = re.compile(r"FAILED\s+(\d+)\s*:\s*(.*)", re.S)
 
 
+_STATE_VALUE = re.compile(r"^(\d)\s+(STOPPED|START_PENDING|STOP_PENDING|RUNNING|CONTINUE_PENDING|"
+                          r"PAUSE_PENDING|PAUSED)\b")
+
+
 def parse_queryex(stdout: str, display_name: str = DISPLAY_NAME) -> ServiceStatus | None:
-    """`sc.exe queryex NAME` (or `query`): name, state (by its number: labels are localised), PID."""
+    """`sc.exe queryex NAME` (or `query`): name, state, PID.
+
+    Field labels are translated on some Windows languages (STATE is STATUS in German) but the
+    state words are not, so the state is found by its value ("4  RUNNING"), not by its label.
+    """
     fields: dict[str, str] = {}
+    state = None
     for line in stdout.splitlines():
         m = _FIELD.match(line)
-        if m and m.group(1) not in fields:
-            fields[m.group(1)] = m.group(2)
-    if "SERVICE_NAME" not in fields or "STATE" not in fields:
+        if not m:
+            continue
+        fields.setdefault(m.group(1), m.group(2))
+        value = _STATE_VALUE.match(m.group(2))
+        if value and state is None:
+            state = ServiceState(int(value.group(1)))
+    if "SERVICE_NAME" not in fields or state is None:
         return None
-    number = re.match(r"(\d+)", fields["STATE"])
-    try:
-        state = ServiceState(int(number.group(1))) if number else ServiceState.UNKNOWN
-    except ValueError:
-        state = ServiceState.UNKNOWN
+    shown = next((v for k, v in fields.items() if k != "SERVICE_NAME" and k.endswith("NAME")), display_name)
     pid = fields.get("PID", "")
-    return ServiceStatus(fields["SERVICE_NAME"], fields.get("DISPLAY_NAME", display_name), state,
+    return ServiceStatus(fields["SERVICE_NAME"], shown, state,
                          int(pid) if pid.isdigit() and int(pid) > 0 else None)
 
 
