@@ -1,0 +1,47 @@
+"""`ecma-wizard gui` and `ecma-wizard screenshots OUTDIR` (issue 3)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from app.cli_common import add_location_options
+
+    gui = sub.add_parser("gui", help="open the GUI on a given Configuration.xml or host folder")
+    add_location_options(gui)
+    gui.add_argument("--theme", choices=("auto", "light", "dark"), default=None,
+                     help="colour scheme (default: follow the system)")
+    gui.set_defaults(func=cmd_gui)
+
+    shots = sub.add_parser(
+        "screenshots", help="render every window, wizard page and dialog to PNG, offscreen",
+        description="Renders the main window (light, dark, 200%%), its tabs, the Problems panel and "
+                    "dialogs, then every UI area's screens, into OUTDIR. Works on copies: nothing "
+                    "you name is written to.")
+    shots.add_argument("outdir", metavar="OUTDIR")
+    add_location_options(shots)
+    shots.add_argument("--only", metavar="AREA", action="append",
+                       help="only these areas (main, wizard, events, certs, diagnostics, migrate)")
+    shots.add_argument("--scale", type=float, default=None, help=argparse.SUPPRESS)
+    shots.set_defaults(func=cmd_screenshots)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from app.ui.launch import open_gui
+
+    return open_gui(args)
+
+
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    from app.ui.screens import run_screenshots
+
+    written, notes = run_screenshots(Path(args.outdir), config=args.config, host_dir=args.host_dir,
+                                     only=args.only, scale=args.scale)
+    for note in notes:
+        print(f"note: {note}")
+    for path in written:
+        print(path)
+    print(f"{len(written)} PNG file(s) in {args.outdir}")
+    return 0

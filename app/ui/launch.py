@@ -1,0 +1,95 @@
+"""Open the GUI: `python -m app` with no arguments, or `ecma-wizard gui [--config F | --host-dir D]`.
+
+No arguments: the real install, else a private copy of the bundled sample host
+(`app.host.layout.resolve()`). A problem with what the user named is one sentence in a dialog
+(and on stderr), never a traceback; the program's own failures go to the crash log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+from app import __version__
+from app.errors import UserError
+from app.host.layout import HostLayout, resolve
+
+APP_NAME = "ECMA Host Wizard"
+
+
+def ensure_app(argv: list[str] | None = None, theme: str | None = None):
+    """The QApplication (created once), named and themed."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "ecma-wizard", *(argv or [])])
+        app.setApplicationName(APP_NAME)
+        app.setApplicationDisplayName(APP_NAME)
+        app.setApplicationVersion(__version__)
+        app.setOrganizationName("ECMAHostWizard")
+        apply_theme(app, theme)
+    elif theme:
+        apply_theme(app, theme)
+    return app
+
+
+def main_window_for(layout: HostLayout, **kwargs):
+    """A main window on `layout` (tests, screenshots, the self-test): takes the edit lock, loads."""
+    ensure_app()
+    from app.ui.main_window import MainWindow
+
+    return MainWindow(layout, **kwargs)
+
+
+def parse_gui_args(argv: list[str]) -> argparse.Namespace:
+    from app.cli_common import add_location_options
+
+    parser = argparse.ArgumentParser(prog="ecma-wizard gui", description="Open the GUI.")
+    add_location_options(parser)
+    parser.add_argument("--theme", choices=("auto", "light", "dark"), default=None,
+                        help="colour scheme (default: follow the system; ECMA_WIZARD_THEME overrides)")
+    return parser.parse_args(argv)
+
+
+def _excepthook(kind, value, tb) -> None:
+    """The program's own failure: write the details, tell the user in one sentence, keep running."""
+    from app.cli import _write_crash_log
+
+    if isinstance(value, UserError):
+        text = value.sentence()
+    else:
+        log = _write_crash_log("".join(traceback.format_exception(kind, value, tb)))
+        text = f"An internal error happened (details written to {log}). Nothing was saved by it."
+    print(f"ecma-wizard: {text}", file=sys.stderr)
+    try:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        if QApplication.instance() is not None:
+            QMessageBox.critical(QApplication.activeWindow(), APP_NAME, text)
+    except Exception:  # never fail while reporting a failure
+        pass
+
+
+def run_gui(argv: list[str]) -> int:
+    return open_gui(parse_gui_args(argv))
+
+
+def open_gui(args: argparse.Namespace) -> int:
+    """Show the main window on the host `args` names (--config / --host-dir) until it closes."""
+    app = ensure_app(theme=getattr(args, "theme", None))
+    try:
+        layout = resolve(getattr(args, "config", None), getattr(args, "host_dir", None))
+    except UserError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
+        print(f"ecma-wizard: {exc.sentence()}", file=sys.stderr)
+        QMessageBox.critical(None, APP_NAME, exc.sentence())
+        return 2
+    sys.excepthook = _excepthook
+    window = main_window_for(layout)
+    window.show()
+    return int(app.exec())

@@ -1,0 +1,1 @@
+"""The main window's parts: connector table, Settings tab, Problems panel, Backups dialog, actions."""

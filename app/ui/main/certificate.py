@@ -1,0 +1,109 @@
+"""The main window's certificate and service glue: the Regenerate dialog writing the thumbprint
+through the window's own store (the window holds the edit lock), and the restart offer after a save."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox
+
+from app.config.document import ConfigDocument
+from app.errors import UserError
+from app.paths import data_dir
+from app.ui.main import areas
+
+RESTART_ON_HOST = ("Restart the Microsoft ECMA2Host service on the host to apply it "
+                   "(a restart also runs a full import).")
+
+
+class DocumentThumbprint:
+    """<Setting><Certificate>, written through the window's store from the plan's worker thread.
+    No Qt here: the window adopts `result` on the GUI thread when the dialog finishes."""
+
+    def __init__(self, window) -> None:
+        self.store = window.store
+        self.document: ConfigDocument = window.document
+        self.description = str(window.store.path)
+        self.result = None
+
+    def read(self) -> str | None:
+        return self.document.setting.certificate if self.document.root.find("Setting") is not None else None
+
+    def write(self, thumbprint: str) -> None:
+        copy = ConfigDocument.from_bytes(self.document.to_bytes(), str(self.store.path))
+        copy.path = self.store.path
+        copy.setting.certificate = thumbprint
+        self.result = self.store.save(copy)
+        self.document = self.result.document
+
+
+def open_certificate_dialog(window):
+    if window.read_only or window.document is None:
+        QMessageBox.information(window, "Regenerate certificate",
+                                "This file is open read-only: regenerate the certificate from the "
+                                "window that holds it.")
+        return None
+    try:
+        dialog_class = areas.certificate_dialog()
+        from app.certs.regenerate import plan_factory
+        from app.certs.store import default_store
+        from app.secrets import SecretStore
+    except (areas.Missing, ImportError):
+        QMessageBox.information(window, "Regenerate certificate",
+                                "The certificate dialog is not available in this build.")
+        return None
+    if not window.save_pending_first("regenerating the certificate"):
+        return None
+    target = DocumentThumbprint(window)
+    secrets = SecretStore()
+    port_text = window.document.setting.port if window.document.root.find("Setting") is not None else ""
+    prepare = plan_factory(out_dir=areas.certificates_folder(data_dir()), store=default_store(),
+                           secrets=secrets, target=target,
+                           port=int(port_text) if port_text.strip().isdigit() else None)
+    service = window.service_control()
+    restart = service.restart_sentence if service is not None and service.available else None
+    dialog = dialog_class(prepare, host_names=areas.host_names(),
+                          keyring_reason=None if secrets.available() else secrets.unavailable_reason,
+                          restart=restart, parent=window)
+
+    def finished(_ok: bool) -> None:
+        if target.result is not None:
+            window.adopt(target.result, "Certificate thumbprint saved")
+        window.refresh_certificate()
+
+    dialog.runFinished.connect(finished)
+    dialog.setModal(True)
+    dialog.show()
+    window.certificate_dialog = dialog
+    return dialog
+
+
+class _RestartRelay(QObject):
+    done = Signal(str, bool)
+
+
+def offer_restart(window) -> None:
+    """After a successful save: restart now (Windows host), else say it is done on the host."""
+    service = window.service_control()
+    current = window.statusBar().currentMessage()
+    if service is None or not service.available:
+        window.statusBar().showMessage(f"{current} {RESTART_ON_HOST}".strip(), 20000)
+        return
+    answer = QMessageBox.question(window, "Restart the service?",
+                                  "Saved. Restart the Microsoft ECMA2Host service now to run a full "
+                                  "import? The connectors are unavailable for a moment.")
+    if answer != QMessageBox.StandardButton.Yes:
+        return
+    relay = _RestartRelay(window)
+    relay.done.connect(lambda text, ok: (window.statusBar().showMessage(text, 20000), None if ok else
+                                         QMessageBox.warning(window, "Restart failed", text)))
+    window.statusBar().showMessage("Restarting the Microsoft ECMA2Host service…")
+
+    def work() -> None:
+        try:
+            relay.done.emit(service.restart_sentence(), True)
+        except UserError as exc:
+            relay.done.emit(exc.sentence(), False)
+
+    threading.Thread(target=work, name="service-restart", daemon=True).start()

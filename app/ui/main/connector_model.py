@@ -1,0 +1,167 @@
+"""The connector list as a table model (Vorta's views/partials/*_table_model.py pattern): rows are
+plain records built from the document and the rules' findings, so the view never reads XML."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.config.document import ConfigDocument, Connector
+from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, WARNING, Finding, is_encrypted_blob
+from app.ui.theme import icon
+
+COLUMNS = ("Name", "Extension DLL", "Autosync timer", "Validation", "Secret token", "Last modified")
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+NAME_ROLE = Qt.ItemDataRole.UserRole + 2
+DOTNET_LONG_DATE = "%A, %B %d, %Y %I:%M:%S %p"  # "Thursday, April 27, 2023 9:09:03 PM" (reference §2)
+
+
+def parse_dotnet_date(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(text.strip(), DOTNET_LONG_DATE)
+    except ValueError:
+        return None
+
+
+def token_state(value: str) -> tuple[str, str]:
+    """(short state, explanation) of a connector's secret token, never the token itself."""
+    if not value.strip():
+        return ("not set", "No secret token: Entra cannot authenticate to this connector until one "
+                "is entered (a copied or exported file has its secrets blanked).")
+    if is_encrypted_blob(value):
+        return ("encrypted", "Encrypted by Windows DPAPI for this machine (as Microsoft's wizard "
+                "stores it); it cannot be read or moved to another host.")
+    return ("set, not encrypted", "The token is stored as plain text in the file; Microsoft's "
+            "wizard stores it encrypted. Re-enter it in the connector's Properties page on the host.")
+
+
+@dataclass(frozen=True)
+class ConnectorRow:
+    name: str
+    library: str
+    timer: str
+    timer_minutes: int | None
+    errors: int
+    warnings: int
+    token: str
+    token_help: str
+    modified: str
+    modified_at: dt.datetime | None
+    description: str
+
+    @classmethod
+    def build(cls, connector: Connector, findings: list[Finding]) -> ConnectorRow:
+        mine = [f for f in findings if f.connector == connector.name]
+        token, token_help = token_state(connector.secret_token)
+        stamp = parse_dotnet_date(connector.modification_datetime)
+        return cls(
+            name=connector.name,
+            library=connector.library_name,
+            timer=connector.autosync_timer,
+            timer_minutes=connector.autosync_minutes,
+            errors=sum(f.severity == ERROR for f in mine),
+            warnings=sum(f.severity == WARNING for f in mine),
+            token=token,
+            token_help=token_help,
+            modified=f"{stamp:%Y-%m-%d %H:%M}" if stamp else connector.modification_datetime,
+            modified_at=stamp,
+            description=connector.description,
+        )
+
+    @property
+    def validation(self) -> str:
+        parts = []
+        if self.errors:
+            parts.append(f"{self.errors} error{'s' * (self.errors != 1)}")
+        if self.warnings:
+            parts.append(f"{self.warnings} warning{'s' * (self.warnings != 1)}")
+        return ", ".join(parts) or "OK"
+
+    @property
+    def severity(self) -> str:
+        return "error" if self.errors else "warning" if self.warnings else "ok"
+
+
+class ConnectorTableModel(QAbstractTableModel):
+    """One row per connector; `set_document(doc, findings)` rebuilds it."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[ConnectorRow] = []
+
+    def set_document(self, doc: ConfigDocument | None, findings: list[Finding]) -> None:
+        self.beginResetModel()
+        self.rows = [ConnectorRow.build(c, findings) for c in doc.connectors] if doc else []
+        self.endResetModel()
+
+    def row_named(self, name: str) -> int | None:
+        return next((i for i, r in enumerate(self.rows) if r.name == name), None)
+
+    # -- Qt model interface ----------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, col = self.rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, col)
+        if role == SORT_ROLE:
+            return self._sort_key(row, col)
+        if role == NAME_ROLE:
+            return row.name
+        if role == Qt.ItemDataRole.DecorationRole:
+            if col == 3:
+                return icon(row.severity)
+            if col == 4 and row.token != "encrypted":
+                return icon("warning")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, col)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{COLUMNS[col]}: {self._display(row, col)}"
+        return None
+
+    def _display(self, row: ConnectorRow, col: int) -> str:
+        if col == 0:
+            return row.name
+        if col == 1:
+            return f"{row.library}.dll" if row.library else "(none)"
+        if col == 2:
+            return f"{row.timer_minutes} min" if row.timer_minutes is not None else (row.timer or "(none)")
+        if col == 3:
+            return row.validation
+        if col == 4:
+            return row.token
+        return row.modified or "—"
+
+    def _sort_key(self, row: ConnectorRow, col: int):
+        if col == 2:
+            return row.timer_minutes if row.timer_minutes is not None else -1
+        if col == 3:
+            return row.errors * 1000 + row.warnings
+        if col == 5:
+            return row.modified_at.isoformat() if row.modified_at else row.modified
+        return self._display(row, col).lower()
+
+    def _tooltip(self, row: ConnectorRow, col: int) -> str | None:
+        if col == 0 and row.description:
+            return row.description
+        if col == 2 and row.timer_minutes is not None and row.timer_minutes < MICROSOFT_TIMER_FLOOR:
+            return (f"Below the {MICROSOFT_TIMER_FLOOR} minutes Microsoft's wizard accepts: the "
+                    "service honours it, Microsoft's wizard complains when it opens the file.")
+        if col == 3 and (row.errors or row.warnings):
+            return "See the Problems panel for each finding and what to do."
+        if col == 4:
+            return row.token_help
+        return None

@@ -1,0 +1,194 @@
+"""The host's Settings tab: port, certificate (status + Regenerate), and where the files are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QIntValidator
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.config.document import ConfigDocument
+from app.config.rules import Finding
+from app.host.layout import HostLayout
+from app.paths import backups_dir, data_dir
+from app.ui.theme import error_colour
+
+DEFAULT_PORT = "8585"
+
+
+def tenant_url(host: str, port: str, connector: str) -> str:
+    """The Entra "Tenant URL" of a connector (reference §4)."""
+    return f"https://{host}:{port or DEFAULT_PORT}/ecma2host_{connector}/scim"
+
+
+class SettingsTab(QScrollArea):
+    """Emits `portEdited(str)` on every valid edit and `regenerateRequested()`; the window owns
+    the document and decides what an edit means (unsaved marker, findings)."""
+
+    portEdited = Signal(str)
+    regenerateRequested = Signal()
+    refreshCertificateRequested = Signal()
+
+    def __init__(self, layout: HostLayout, host_name: str = "localhost",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsTab")
+        self.setWidgetResizable(True)
+        self.host_name = host_name
+        self._loading = False
+        body = QWidget(self)
+        outer = QVBoxLayout(body)
+
+        # -- endpoint --------------------------------------------------------------------------
+        endpoint = QGroupBox("Service endpoint", body)
+        form = QFormLayout(endpoint)
+        self.port = QLineEdit(endpoint)
+        self.port.setObjectName("portEdit")
+        self.port.setAccessibleName("Port")
+        self.port.setAccessibleDescription("The TCP port ECMA2Host listens on; 8585 by default.")
+        self.port.setValidator(QIntValidator(1, 65535, self.port))
+        self.port.setMaximumWidth(120)
+        self.port.textEdited.connect(self._port_edited)
+        port_label = QLabel("&Port:", endpoint)
+        port_label.setBuddy(self.port)
+        self.port_problem = QLabel(endpoint)
+        self.port_problem.setWordWrap(True)
+        self.port_problem.hide()
+        hint = QLabel("8585 by default. Entra's Tenant URL names it, so changing it means updating "
+                      "every provisioning application; the service reads it when it starts.", endpoint)
+        hint.setWordWrap(True)
+        form.addRow(port_label, self.port)
+        form.addRow("", self.port_problem)
+        form.addRow("", hint)
+        self._endpoint_form = form
+        self.urls = QLabel(endpoint)
+        self.urls.setObjectName("tenantUrls")
+        self.urls.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.urls.setAccessibleName("Tenant URLs")
+        self.urls.setWordWrap(True)
+        form.addRow("Tenant URLs:", self.urls)
+        outer.addWidget(endpoint)
+
+        # -- certificate (the certificates area's widget, with its own title, when it is there) --
+        cert = QWidget(body)
+        cert_layout = QVBoxLayout(cert)
+        cert_layout.setContentsMargins(0, 0, 0, 0)
+        self.certificate_widget = _certificate_widget(cert)
+        if self.certificate_widget is not None:
+            self.certificate_widget.regenerateRequested.connect(self.regenerateRequested)
+            self.certificate_widget.refreshRequested.connect(self.refreshCertificateRequested)
+            self.certificate_widget.regenerate_button.setAccessibleName("Regenerate certificate")
+            cert_layout.addWidget(self.certificate_widget)
+            self.regenerate_button = self.certificate_widget.regenerate_button
+        else:
+            cert_layout.addWidget(QLabel("<b>Certificate</b>", cert))
+            self.thumbprint = QLabel(cert)
+            self.thumbprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            cert_layout.addWidget(self.thumbprint)
+            self.regenerate_button = QPushButton("Regenerate certificate…", cert)
+            self.regenerate_button.clicked.connect(self.regenerateRequested)
+            cert_layout.addWidget(self.regenerate_button, 0, Qt.AlignmentFlag.AlignRight)
+        outer.addWidget(cert)
+
+        # -- files -----------------------------------------------------------------------------
+        files = QGroupBox("Where the files are", body)
+        self.files_form = QFormLayout(files)
+        self.files_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        outer.addWidget(files)
+        outer.addStretch(1)
+        self.setWidget(body)
+        self.set_layout(layout)
+
+    # -- filling ---------------------------------------------------------------------------------
+    def set_layout(self, layout: HostLayout) -> None:
+        while self.files_form.rowCount():
+            self.files_form.removeRow(0)
+        rows = [("Configuration", layout.config_path)]
+        if layout.root:
+            rows += [("Host folder", layout.root), ("Service settings", layout.service_config_path),
+                     ("Wizard settings", layout.wizard_config_path), ("Connector DLLs", layout.ecma_dir)]
+            if layout.is_sample:
+                rows.append(("Sample event log", layout.logs_dir))
+        rows += [("Backups", backups_dir()), ("This app's data", data_dir())]
+        for label, path in rows:
+            self.files_form.addRow(label + ":", _path_row(label, Path(path), self))
+
+    def set_document(self, doc: ConfigDocument | None, findings: list[Finding]) -> None:
+        self._loading = True
+        has_setting = doc is not None and doc.root.find("Setting") is not None
+        port = doc.setting.port if has_setting else ""  # reading .setting would create it
+        if self.port.text() != port:
+            self.port.setText(port)
+        self._loading = False
+        self.show_findings(findings)
+        names = [c.name for c in doc.connectors] if doc else []
+        self.urls.setText("\n".join(tenant_url(self.host_name, port, n) for n in names)
+                          or "(no connectors yet)")
+        if self.certificate_widget is None:
+            thumb = doc.setting.certificate if has_setting else ""
+            self.thumbprint.setText(f"Configured thumbprint: {thumb or '(none)'}")
+
+    def show_findings(self, findings: list[Finding]) -> None:
+        mine = [f for f in findings if f.page == "settings" and f.field == "Port"]
+        self.port_problem.setStyleSheet(f"color: {error_colour(self)};")
+        self.port_problem.setText("\n".join(f.message + (f" {f.fix}" if f.fix else "") for f in mine))
+        self._endpoint_form.setRowVisible(self.port_problem, bool(mine))
+
+    def set_certificate_status(self, status) -> None:
+        if self.certificate_widget is not None and status is not None:
+            self.certificate_widget.set_status(status)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.port.setReadOnly(read_only)
+        self.regenerate_button.setEnabled(not read_only)
+
+    def focus_field(self, field: str | None) -> None:
+        if field in ("Certificate",):
+            self.ensureWidgetVisible(self.regenerate_button)
+            self.regenerate_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.ensureWidgetVisible(self.port)
+            self.port.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.port.selectAll()
+
+    def _port_edited(self, text: str) -> None:
+        if not self._loading and self.port.hasAcceptableInput():
+            self.portEdited.emit(text)
+
+
+def _certificate_widget(parent: QWidget):
+    try:
+        from app.ui.certs.status_widget import CertificateStatusWidget
+    except ImportError:
+        return None
+    return CertificateStatusWidget(parent)
+
+
+def _path_row(label: str, path: Path, parent: QWidget) -> QWidget:
+    row = QWidget(parent)
+    h = QHBoxLayout(row)
+    h.setContentsMargins(0, 0, 0, 0)
+    text = QLineEdit(str(path), row)  # read-only line edit: selectable, focusable, scrolls when long
+    text.setReadOnly(True)
+    text.setAccessibleName(label)
+    text.setCursorPosition(0)
+    h.addWidget(text, 1)
+    folder = path if path.is_dir() else path.parent
+    button = QPushButton("Open folder", row)
+    button.setAccessibleName(f"Open the folder of {label}")
+    button.setEnabled(folder.is_dir())
+    button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))
+    h.addWidget(button)
+    return row

@@ -1,0 +1,423 @@
+"""The main window: one Configuration.xml, its connectors, the host's settings, the Problems panel,
+and the other areas as tabs. It owns the `ConfigStore` and the current `ConfigDocument`; every
+write goes through the store, and after a save the window continues with `result.document`.
+
+The connector actions live in `main/actions.py`, the parts in `main/`; this module wires them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.config.document import ConfigDocument
+from app.config.rules import Finding, validate
+from app.config.store import ConfigStore, SaveResult
+from app.errors import SaveRefused, UserError
+from app.host.layout import HostLayout
+from app.ui.main import areas
+from app.ui.main.actions import ConnectorActions, ConnectorsTab
+from app.ui.main.backups_dialog import BackupsDialog
+from app.ui.main.message_bar import MessageBar
+from app.ui.main.problems_panel import ProblemsPanel, summary_text
+from app.ui.main.settings_tab import SettingsTab
+from app.ui.theme import icon
+
+APP_TITLE = "ECMA Host Wizard"
+
+
+class _Relay(QObject):
+    """Brings a worker thread's result back to the GUI thread."""
+
+    certificate = Signal(object)
+
+
+class MainWindow(QMainWindow):
+    documentChanged = Signal()
+
+    def __init__(self, layout: HostLayout, *, store: ConfigStore | None = None,
+                 certificate_status=areas.certificate_status, service=None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.host = layout
+        self.store = store or ConfigStore(layout.config_path)
+        self.document: ConfigDocument | None = None
+        self.findings: list[Finding] = []
+        self.read_only = False
+        self._certificate_status = certificate_status
+        self._service = service
+        self._relay = _Relay(self)
+        self._relay.certificate.connect(self._show_certificate)
+        self.setObjectName("mainWindow")
+        self.resize(1100, 720)
+
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(8, 8, 8, 0)
+        try:
+            self.expiry_banner = areas.expiry_banner()(central)
+            self.expiry_banner.regenerateRequested.connect(self.regenerate_certificate)
+            column.addWidget(self.expiry_banner)
+        except areas.Missing:
+            self.expiry_banner = None
+        self.lock_bar = MessageBar("lockBar", central)
+        self.disk_bar = MessageBar("diskBar", central)
+        column.addWidget(self.lock_bar)
+        column.addWidget(self.disk_bar)
+
+        self.tabs = QTabWidget(central)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.connectors_tab = ConnectorsTab(self.tabs)
+        self.actions = ConnectorActions(self)
+        self.connectors_tab.attach(self.actions)
+        self.tabs.addTab(self.connectors_tab, "&Connectors")
+        self.settings_tab = SettingsTab(layout, areas.host_names()[-1], self.tabs)
+        self.settings_tab.portEdited.connect(self._port_edited)
+        self.settings_tab.regenerateRequested.connect(self.regenerate_certificate)
+        self.settings_tab.refreshCertificateRequested.connect(self.refresh_certificate)
+        self.tabs.addTab(self.settings_tab, "&Settings")
+        self.event_viewer = self._add_area_tab("E&vent log", self._build_event_viewer)
+        self.diagnostics = self._add_area_tab("&Diagnostics", lambda: areas.diagnostics_page()(layout))
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        self.problems = ProblemsPanel(self)
+        self.problems.findingActivated.connect(self.open_finding)
+        self.problems_dock = QDockWidget("Problems", self)
+        self.problems_dock.setObjectName("problemsDock")
+        self.problems_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                                       | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.problems_dock.setWidget(self.problems)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
+        self.resizeDocks([self.problems_dock], [190], Qt.Orientation.Vertical)
+
+        self._build_menus()
+        self.status_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.status_label)
+
+        # An external change (Microsoft's wizard, an editor) is noticed, never overwritten.
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self._schedule_disk_check)
+        self.watcher.directoryChanged.connect(self._schedule_disk_check)
+        self._disk_timer = QTimer(self, singleShot=True, interval=300)
+        self._disk_timer.timeout.connect(self.check_disk)
+        self._watch()
+
+        self._take_lock()
+        self.load()
+
+    # -- building ----------------------------------------------------------------------------
+    def _add_area_tab(self, title: str, build):
+        try:
+            widget = build()
+        except areas.Missing as exc:
+            placeholder = QLabel(str(exc), self.tabs)
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.tabs.addTab(placeholder, title)
+            return None
+        self.tabs.addTab(widget, title)
+        return widget
+
+    def _build_event_viewer(self):
+        viewer = areas.event_viewer()(self.tabs)
+        if hasattr(viewer, "actionRequested"):
+            viewer.actionRequested.connect(self.handle_event_action)
+        source = areas.event_source_for(self.host)
+        if source is not None:
+            try:
+                viewer.open_source(source)
+            except UserError as exc:
+                self.statusBar().showMessage(f"The event log was not opened: {exc.sentence()}")
+        return viewer
+
+    def _action(self, text: str, slot, shortcut=None, icon_name: str | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if icon_name:
+            action.setIcon(icon(icon_name, self))
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save, "save",
+                                        "Save Configuration.xml (a backup is taken first)")
+        self.revert_action = self._action("&Revert", self.revert, None, "revert",
+                                          "Throw away unsaved changes and read the file again")
+        self.backups_action = self._action("&Backups…", self.show_backups, None, "backups",
+                                           "List the backups of this file and restore one")
+        quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        file_menu = self.menuBar().addMenu("&File")
+        for a in (self.save_action, self.revert_action, self.backups_action):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        connector_menu = self.menuBar().addMenu("C&onnector")
+        for a in self.actions.menu_actions():
+            if a is None:
+                connector_menu.addSeparator()
+            else:
+                connector_menu.addAction(a)
+        view = self.menuBar().addMenu("&View")
+        toggle = self.problems_dock.toggleViewAction()
+        toggle.setText("&Problems panel")
+        toggle.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        view.addAction(toggle)
+        for i in range(self.tabs.count()):
+            tab_action = self._action(self.tabs.tabText(i).replace("&", ""),
+                                      lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
+            view.addAction(tab_action)
+        toolbar = self.addToolBar("File")
+        toolbar.setObjectName("fileToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for a in (self.save_action, self.revert_action, self.backups_action):
+            toolbar.addAction(a)
+
+    # -- the file ------------------------------------------------------------------------------
+    def _take_lock(self) -> None:
+        try:
+            self.store.lock.acquire()
+            self.read_only = False
+            self.lock_bar.hide()
+        except SaveRefused as exc:
+            self.read_only = True
+            self.lock_bar.show_message(
+                "warning", f"<b>Read-only.</b> {_html(exc.message[0].upper() + exc.message[1:])}. "
+                "You can look, validate and export; saving is off until that editor closes.",
+                [("Try again", self.retry_lock)])
+
+    def retry_lock(self) -> None:
+        self._take_lock()
+        self._update_state()
+
+    def load(self) -> None:
+        """Read the file from disk (on open, Revert and Reload)."""
+        try:
+            self.document = self.store.load()
+        except UserError as exc:
+            self.document = None
+            self.disk_bar.show_message("error", f"<b>This file cannot be read.</b> {_html(exc.sentence())}",
+                                       [("Reload", self.load), ("Backups…", self.show_backups)])
+        else:
+            self.disk_bar.hide()
+        self.refresh()
+        self.refresh_certificate()
+
+    def adopt(self, result: SaveResult, message: str = "Saved") -> None:
+        """After any save: continue with the saved document and say what happened."""
+        self.document = result.document
+        self.disk_bar.hide()
+        self.refresh()
+        backup = f"; backup {result.backup.id} taken first" if result.backup else ""
+        self.statusBar().showMessage(f"{message}{backup}.", 15000)
+        for warning in result.warnings:
+            QMessageBox.warning(self, "Saved, with a warning", warning)
+        self._watch()
+
+    def refresh(self) -> None:
+        self.findings = validate(self.document) if self.document is not None else []
+        self.actions.model.set_document(self.document, self.findings)
+        self.settings_tab.set_document(self.document, self.findings)
+        self.problems.set_findings(self.findings)
+        self._update_state()
+        self.documentChanged.emit()
+
+    def is_unsaved(self) -> bool:
+        doc = self.document
+        # An edit set back to its old value leaves the text unchanged: no marker for that.
+        return bool(doc is not None and doc.modified and doc.to_bytes() != doc.xml.original)
+
+    def _update_state(self) -> None:
+        unsaved = self.is_unsaved()
+        where = "the sample host" if self.host.is_sample else str(self.store.path)
+        self.setWindowTitle(f"{self.store.path.name}[*] — {where}"
+                            f"{' (read-only)' if self.read_only else ''} — {APP_TITLE}")
+        self.setWindowModified(unsaved)
+        self.save_action.setEnabled(unsaved and not self.read_only)
+        self.revert_action.setEnabled(unsaved)
+        self.settings_tab.set_read_only(self.read_only or self.document is None)
+        self.actions.update_enabled()
+        self.status_label.setText(f"{len(self.document.connectors) if self.document else 0} connector(s)"
+                                  f" · {summary_text(self.findings)}")
+
+    def save(self) -> bool:
+        if self.read_only or self.document is None:
+            return False
+        try:
+            result = self.store.save(self.document)
+        except UserError as exc:
+            QMessageBox.warning(self, "Not saved", exc.sentence())
+            self.check_disk()
+            return False
+        self.adopt(result)
+        self.offer_restart()
+        return True
+
+    def revert(self) -> None:
+        if self.is_unsaved() and QMessageBox.question(
+                self, "Revert", "Throw away your unsaved changes and read the file again?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Yes:
+            return
+        self.load()
+
+    def save_pending_first(self, what: str) -> bool:
+        """Before a step that saves on its own (wizard, certificate): settle unsaved edits."""
+        if not self.is_unsaved():
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"You have unsaved changes. Save them before {what}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        if answer == QMessageBox.StandardButton.Discard:
+            self.load()
+            return True
+        return False
+
+    def _port_edited(self, text: str) -> None:
+        if self.document is None or self.read_only:
+            return
+        self.document.setting.port = text
+        self.refresh()
+
+    # -- the file changing under us ----------------------------------------------------------
+    def _watch(self) -> None:
+        # An atomic replace drops the file from the watch list: watch the folder too, re-add the file.
+        paths = [str(self.store.path), str(self.store.path.parent)]
+        missing = [p for p in paths if p not in self.watcher.files() + self.watcher.directories()]
+        existing = [p for p in missing if os.path.exists(p)]
+        if existing:
+            self.watcher.addPaths(existing)
+
+    def _schedule_disk_check(self, *_args) -> None:
+        self._disk_timer.start()
+
+    def check_disk(self) -> bool:
+        """True when the file on disk is no longer what we loaded; then offer Reload."""
+        self._watch()
+        try:
+            changed = self.store.changed_on_disk()
+        except UserError:
+            changed = True
+        if not changed or self.document is None:
+            return False
+        lost = " Reloading throws away your unsaved changes." if self.is_unsaved() else ""
+        gone = not self.store.path.exists()
+        self.disk_bar.show_message(
+            "warning", (f"<b>{self.store.path.name} was {'deleted' if gone else 'changed'} on disk "
+                        "by another program</b> (Microsoft's wizard?). Saving here would overwrite "
+                        f"that, so it is refused until you reload.{lost}"),
+            [] if gone else [("Reload", self.load)])
+        return True
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self._schedule_disk_check()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.is_unsaved() and not self.read_only:
+            answer = QMessageBox.question(
+                self, "Unsaved changes", f"Save the changes to {self.store.path.name} before closing?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+            if answer == QMessageBox.StandardButton.Cancel or (
+                    answer == QMessageBox.StandardButton.Save and not self.save()):
+                event.ignore()
+                return
+        self.store.lock.release()
+        event.accept()
+
+    # -- problems, backups, certificate, service -----------------------------------------------
+    def open_finding(self, finding: Finding) -> None:
+        if finding.page == "settings" or (finding.connector is None and finding.page):
+            self.tabs.setCurrentWidget(self.settings_tab)
+            self.settings_tab.focus_field(finding.field)
+        elif finding.connector:
+            self.actions.edit(finding.connector, start_page=finding.page, focus_field=finding.field)
+        else:
+            where = f" (line {finding.line})" if finding.line else ""
+            self.statusBar().showMessage(f"This problem is in the file's structure{where}; "
+                                         "no page edits it.", 10000)
+
+    def show_backups(self) -> BackupsDialog:
+        current = self.document or ConfigDocument.from_bytes(
+            b'<?xml version="1.0"?><Configuration />', str(self.store.path))
+        dialog = BackupsDialog(self.store, current, unsaved=self.is_unsaved(),
+                               read_only=self.read_only, parent=self)
+        dialog.restored.connect(lambda result: self.adopt(result, "Backup restored"))
+        dialog.setModal(True)
+        dialog.show()
+        self.backups_dialog = dialog
+        return dialog
+
+    def refresh_certificate(self) -> None:
+        if self._certificate_status is None:
+            return
+        has_setting = self.document is not None and self.document.root.find("Setting") is not None
+        configured = self.document.setting.certificate if has_setting else None
+        port_text = self.document.setting.port if has_setting else ""
+        port = int(port_text) if port_text.strip().isdigit() else None
+        gather = self._certificate_status
+
+        def work() -> None:
+            try:
+                status = gather(configured, port)
+            except UserError:
+                status = None
+            self._relay.certificate.emit(status)
+
+        threading.Thread(target=work, name="certificate-status", daemon=True).start()
+
+    def _show_certificate(self, status) -> None:
+        self.certificate_status = status
+        self.settings_tab.set_certificate_status(status)
+        if self.expiry_banner is not None and status is not None:
+            self.expiry_banner.set_certificate(status.certificate or status.served)
+
+    def regenerate_certificate(self) -> None:
+        from app.ui.main.certificate import open_certificate_dialog
+
+        open_certificate_dialog(self)
+
+    def service_control(self):
+        if self._service is None:
+            self._service = areas.service_control()
+        return self._service
+
+    def offer_restart(self) -> None:
+        from app.ui.main.certificate import offer_restart
+
+        offer_restart(self)
+
+    def handle_event_action(self, action: str) -> None:
+        """The event viewer's "what to do" buttons."""
+        if action == "certificate":
+            self.tabs.setCurrentWidget(self.settings_tab)
+            self.regenerate_certificate()
+        elif action.startswith("connector:"):
+            self.actions.edit(action.split(":", 1)[1])
+        elif action == "doctor" and self.diagnostics is not None:
+            self.tabs.setCurrentWidget(self.diagnostics)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

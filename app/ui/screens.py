@@ -1,0 +1,244 @@
+"""`ecma-wizard screenshots OUTDIR`: render every window, page and dialog to PNG, offscreen.
+
+The main window's pictures are made here (light, dark, 200 %, each tab, the Problems panel, the
+read-only and changed-on-disk states, the Backups and Delete dialogs); then every other UI area's
+`app/ui/<area>/screens.py` `screenshots(outdir)` is run, each in its own sub-folder. Everything
+works on copies in a temporary folder, with a private data folder: nothing named is written to.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import pkgutil
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from app.host.layout import HostLayout, config_in, from_config, from_host_dir, sample_host_copy
+
+MAIN_SIZE = (1180, 760)
+
+
+def _settle(app, seconds: float = 0.25) -> None:
+    """Let queued signals (the certificate status thread) arrive before a picture is taken."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def _save(app, widget, path: Path) -> Path:
+    widget.show()
+    _settle(app)
+    widget.grab().save(str(path))
+    return path
+
+
+def working_copy(work: Path, config: str | None, host_dir: str | None) -> HostLayout:
+    """A copy of what was named (a whole host tree, or one file), else of the bundled sample host."""
+    if host_dir:
+        source = from_host_dir(host_dir)
+        shutil.copytree(source.root, work / "host", ignore=shutil.ignore_patterns("*.lock", "Cache"))
+        return HostLayout(config_in(work / "host"), work / "host")
+    if config:
+        source = from_config(config)
+        target = config_in(work / "host")
+        target.parent.mkdir(parents=True)
+        shutil.copyfile(source.config_path, target)
+        return HostLayout(target, None)
+    return sample_host_copy()
+
+
+def _with_problems(layout: HostLayout) -> None:
+    """Typical mistakes, so the Problems panel has something to show (a copy only)."""
+    from app.config.store import ConfigStore
+
+    store = ConfigStore(layout.config_path)
+    doc = store.load()
+    connectors = doc.connectors
+    if connectors:
+        connectors[0].secret_token = "changeme"
+        connectors[0].autosync_timer = "10"
+    if len(connectors) > 1:
+        connectors[1].secret_token = ""
+    doc.setting.certificate = "3F6D1C0A9B8E7D6C5B4A"
+    store.save(doc)
+
+
+def main_screens(outdir: Path, layout: HostLayout, scale: float | None = None) -> list[Path]:
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.launch import ensure_app, main_window_for
+    from app.ui.theme import apply_theme
+
+    app = ensure_app()
+    out: list[Path] = []
+    if scale:  # a child process started with QT_SCALE_FACTOR: only the main window
+        window = main_window_for(layout)
+        window.resize(*MAIN_SIZE)
+        out.append(_save(app, window, outdir / f"main-window-{int(scale * 100)}pct.png"))
+        window.tabs.setCurrentWidget(window.settings_tab)
+        out.append(_save(app, window, outdir / f"main-window-settings-{int(scale * 100)}pct.png"))
+        window.close()
+        return out
+
+    window = main_window_for(layout)
+    window.resize(*MAIN_SIZE)
+    out.append(_save(app, window, outdir / "main-window.png"))
+    for i in range(1, window.tabs.count()):
+        window.tabs.setCurrentIndex(i)
+        name = window.tabs.tabText(i).replace("&", "").lower().replace(" ", "-")
+        out.append(_save(app, window, outdir / f"main-window-tab-{name}.png"))
+    window.tabs.setCurrentIndex(0)
+
+    # Unsaved edit: the title's marker, Save and Revert enabled.
+    window.settings_tab.port.setText("8586")
+    window.settings_tab.port.textEdited.emit("8586")
+    out.append(_save(app, window, outdir / "main-window-unsaved.png"))
+    window.document.setting.port = "8585"
+    window.refresh()
+
+    # Backups: two saves make two backups, the dialog shows what a restore would change.
+    connector = window.document.connectors[-1] if window.document.connectors else None
+    if connector is not None:
+        connector.autosync_timer = "240"
+        window.save()
+        window.document.connectors[-1].description = "Nightly HR feed (changed for the screenshot)"
+        window.save()
+    dialog = window.show_backups()
+    dialog.list.setCurrentItem(dialog.list.topLevelItem(min(1, dialog.list.topLevelItemCount() - 1)))
+    out.append(_save(app, dialog, outdir / "dialog-backups.png"))
+    dialog.close()
+
+    if window.document.connectors:
+        from app.ui.main.actions import delete_confirmation
+
+        box, _ = delete_confirmation(window, window.document.connectors[0].name,
+                                     window.store.path.name, False)
+        out.append(_save(app, box, outdir / "dialog-delete-connector.png"))
+        box.close()
+
+    # Changed on disk by another program: the Reload bar.
+    data = window.store.path.read_bytes()
+    window.store.path.write_bytes(data.replace(b"<Port>8585</Port>", b"<Port>8587</Port>", 1) + b"\n")
+    window.check_disk()
+    out.append(_save(app, window, outdir / "main-window-changed-on-disk.png"))
+    window.load()
+
+    # Problems: a copy with typical mistakes, one finding selected.
+    _with_problems(layout)
+    window.load()
+    window.problems.view.setCurrentIndex(window.problems.proxy.index(0, 0))
+    out.append(_save(app, window, outdir / "main-window-problems.png"))
+    window.problems.resize(1100, 260)
+    out.append(_save(app, window.problems, outdir / "problems-panel.png"))
+    window.addDockWidget(window.dockWidgetArea(window.problems_dock), window.problems_dock)
+
+    # Read-only: a second window on the same file while the first holds it.
+    second = main_window_for(layout)
+    second.resize(*MAIN_SIZE)
+    out.append(_save(app, second, outdir / "main-window-read-only.png"))
+    second.close()
+
+    # Dark palette.
+    apply_theme(app, "dark")
+    dark = main_window_for(HostLayout(layout.config_path, layout.root, layout.is_sample))
+    window.close()
+    dark.resize(*MAIN_SIZE)
+    out.append(_save(app, dark, outdir / "main-window-dark.png"))
+    dark.tabs.setCurrentWidget(dark.settings_tab)
+    out.append(_save(app, dark, outdir / "main-window-dark-settings.png"))
+    dark.close()
+    apply_theme(app, "light")
+    QApplication.processEvents()
+    return out
+
+
+def _scaled_child(outdir: Path, layout: HostLayout, scale: float) -> tuple[list[Path], str | None]:
+    """QT_SCALE_FACTOR only works before the QApplication exists: render 200 % in a child."""
+    argv = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "app"]
+    argv += ["screenshots", str(outdir.parent), "--only", "main", "--scale", str(scale),
+             "--config", str(layout.config_path)]
+    env = dict(os.environ, QT_SCALE_FACTOR=str(scale), QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        return [], f"the {int(scale * 100)} % pictures failed: {done.stderr.strip()[-300:]}"
+    return [Path(line) for line in done.stdout.splitlines() if line.endswith(".png")], None
+
+
+def area_screen_functions(skip: set[str] = frozenset({"main"})) -> tuple[dict[str, Callable], list[str]]:
+    """Every app/ui/<area>/screens.py `screenshots` found, and a note for each area without one."""
+    import app.ui
+
+    found, notes = {}, []
+    for info in sorted(pkgutil.iter_modules(app.ui.__path__), key=lambda i: i.name):
+        if not info.ispkg or info.name in skip:
+            continue
+        try:
+            module = importlib.import_module(f"app.ui.{info.name}.screens")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"app.ui.{info.name}.screens":
+                notes.append(f"the {info.name} area has no screens.py yet: skipped")
+                continue
+            notes.append(f"the {info.name} area's screens could not be imported ({exc}): skipped")
+            continue
+        if hasattr(module, "screenshots"):
+            found[info.name] = module.screenshots
+        else:
+            notes.append(f"app.ui.{info.name}.screens has no screenshots(outdir): skipped")
+    return found, notes
+
+
+def run_screenshots(outdir: Path, *, config: str | None = None, host_dir: str | None = None,
+                    only: list[str] | None = None, scale: float | None = None) -> tuple[list[Path], list[str]]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    notes: list[str] = []
+    wanted = set(only or [])
+    saved_data = os.environ.get("ECMA_WIZARD_DATA")
+    with tempfile.TemporaryDirectory(prefix="ecma-wizard-screens-") as tmp:
+        work = Path(tmp)
+        if not scale:
+            os.environ["ECMA_WIZARD_DATA"] = str(work / "data")  # backups of the copies go here
+        try:
+            layout = working_copy(work, config, host_dir)
+            if not wanted or "main" in wanted:
+                main_dir = outdir / "main"
+                main_dir.mkdir(exist_ok=True)
+                written += main_screens(main_dir, layout, scale)
+                if not scale:
+                    more, note = _scaled_child(main_dir, HostLayout(layout.config_path, layout.root,
+                                                                    layout.is_sample), 2.0)
+                    written += more
+                    notes += [note] if note else []
+            if scale:
+                return written, notes
+            functions, area_notes = area_screen_functions()
+            notes += area_notes
+            for area, function in functions.items():
+                if wanted and area not in wanted:
+                    continue
+                target = outdir / area
+                target.mkdir(exist_ok=True)
+                kwargs = {}
+                params = inspect.signature(function).parameters
+                if "config" in params:
+                    kwargs["config"] = config
+                try:
+                    written += [Path(p) for p in function(target, **kwargs)]
+                except Exception as exc:  # one area's failure must not hide the others' pictures
+                    notes.append(f"the {area} area's screenshots failed: {type(exc).__name__}: {exc}")
+        finally:
+            if saved_data is None:
+                os.environ.pop("ECMA_WIZARD_DATA", None)
+            else:
+                os.environ["ECMA_WIZARD_DATA"] = saved_data
+    return written, notes
