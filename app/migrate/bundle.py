@@ -1,0 +1,292 @@
+"""Backup bundles: one zip that moves a host's configuration to another host (migration, HA).
+
+Inside: `manifest.json`, Configuration.xml with every secret blanked, both .exe.config files,
+the certificate's public part when it could be read, and, only if the user gave a passphrase,
+`secrets.enc`: the secret values encrypted with scrypt + AES-256-GCM. Never plaintext.
+
+The connector DLLs are listed with their SHA-256 (not copied: they are the vendor's files, and
+the same version must be installed on the new host). Secrets on a live host are DPAPI ciphertext
+tied to that machine (reference §2): restoring them is only useful on the same machine; elsewhere
+the restore lists them as "enter again".
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import socket
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from app import __version__
+from app.config.document import ConfigDocument
+from app.config.rules import is_encrypted_blob
+from app.config.xmltext import MAX_BYTES
+from app.errors import UserError
+from app.host.layout import SERVICE_CONFIG, WIZARD_CONFIG, HostLayout
+from app.migrate.connectors import secret_fields
+
+FORMAT = "ecma-wizard-bundle"
+VERSION = 1
+MANIFEST = "manifest.json"
+CONFIGURATION = "Service/Configuration/Configuration.xml"
+SERVICE_FILE = f"Service/{SERVICE_CONFIG}"
+WIZARD_FILE = f"Wizard/{WIZARD_CONFIG}"
+CERTIFICATE = "certificate.cer"  # DER, as Windows exports a public certificate
+SECRETS = "secrets.enc"
+KNOWN = (MANIFEST, CONFIGURATION, SERVICE_FILE, WIZARD_FILE, CERTIFICATE, SECRETS)
+MIN_PASSPHRASE = 10
+# Zip-bomb limits: a real bundle is a few MB in a handful of entries.
+MAX_ENTRIES = 64
+MAX_TOTAL = 4 * MAX_BYTES
+MAX_RATIO = 200
+SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def machine_name() -> str:
+    return socket.gethostname().split(".")[0].upper()
+
+
+# -- secrets under a passphrase ----------------------------------------------------------------
+def _key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
+
+
+def encrypt_secrets(values: dict, passphrase: str, bundle_id: str) -> bytes:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise UserError(f"the passphrase must have at least {MIN_PASSPHRASE} characters")
+    salt, nonce = os.urandom(16), os.urandom(12)
+    key = _key(passphrase, salt, **SCRYPT)
+    plain = json.dumps(values, ensure_ascii=False).encode("utf-8")
+    sealed = AESGCM(key).encrypt(nonce, plain, bundle_id.encode())  # the id binds it to its bundle
+    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return json.dumps({"kdf": "scrypt", **SCRYPT, "salt": b64(salt), "cipher": "AES-256-GCM",
+                       "nonce": b64(nonce), "ciphertext": b64(sealed)}, indent=1).encode()
+
+
+def decrypt_secrets(blob: bytes, passphrase: str, bundle_id: str, source: str) -> dict:
+    try:
+        box = json.loads(blob)
+        salt, nonce, sealed = (base64.b64decode(box[k]) for k in ("salt", "nonce", "ciphertext"))
+        n, r, p = int(box["n"]), int(box["r"]), int(box["p"])
+    except (ValueError, KeyError, TypeError):
+        raise UserError(f"{SECRETS} is damaged; restore without the secrets", path=source) from None
+    if n > 2**20 or r > 16 or p > 4:  # a crafted file must not make us burn gigabytes
+        raise UserError(f"{SECRETS} asks for an unreasonable key derivation", path=source)
+    try:
+        plain = AESGCM(_key(passphrase, salt, n, r, p)).decrypt(nonce, sealed, bundle_id.encode())
+    except InvalidTag:
+        raise UserError("the passphrase is wrong (or the bundle's secrets were altered); "
+                        "nothing was restored", path=source) from None
+    return json.loads(plain)
+
+
+# -- create ------------------------------------------------------------------------------------
+@dataclass
+class CertificatePart:
+    thumbprint: str
+    der: bytes | None = None
+    note: str = ""
+
+
+@dataclass
+class BundleResult:
+    data: bytes
+    manifest: dict
+
+
+def dll_list(layout: HostLayout) -> list[dict]:
+    """Every DLL under Service\\ECMA, Cache copies included (a stale cache copy is a classic
+    failure after a connector update, reference §1)."""
+    if layout.ecma_dir is None or not layout.ecma_dir.is_dir():
+        return []
+    out = []
+    for path in sorted(layout.ecma_dir.rglob("*")):
+        if path.is_file() and path.suffix.lower() == ".dll":
+            data = path.read_bytes()
+            rel = path.relative_to(layout.root).as_posix()
+            out.append({"path": rel, "size": len(data), "sha256": sha256(data)})
+    return out
+
+
+def secrets_of(doc: ConfigDocument) -> list[dict]:
+    """Every non-empty secret: connector, key, label, value (the value stays in memory)."""
+    return [{"connector": c.name, "key": s.key, "label": s.label, "value": s.value}
+            for c in doc.connectors for s in secret_fields(c.el) if s.value]
+
+
+def blank_document(data: bytes, source: str) -> bytes:
+    """Configuration.xml with every secret emptied (lossless: the rest is byte-identical)."""
+    doc = ConfigDocument.from_bytes(data, source)
+    for c in doc.connectors:
+        for s in secret_fields(c.el):
+            if s.value:
+                doc.xml.set_text(s.el, "")
+    return doc.to_bytes()
+
+
+def create_bundle(layout: HostLayout, *, passphrase: str | None = None,
+                  certificate: CertificatePart | None = None) -> BundleResult:
+    config_bytes = Path(layout.config_path).read_bytes() if layout.config_path.exists() else None
+    if config_bytes is None:
+        raise UserError("does not exist; nothing to bundle", path=layout.config_path)
+    doc = ConfigDocument.from_bytes(config_bytes, str(layout.config_path))
+    bundle_id = str(uuid.uuid4())
+    found = secrets_of(doc)
+    files = {CONFIGURATION: blank_document(config_bytes, str(layout.config_path))}
+    for name, path in ((SERVICE_FILE, layout.service_config_path),
+                       (WIZARD_FILE, layout.wizard_config_path)):
+        if path is not None and path.exists():
+            files[name] = path.read_bytes()
+    thumb = doc.setting.certificate.strip() if doc.root.find("Setting") is not None else ""
+    certificate = certificate or CertificatePart(thumb, None, "not read")
+    if certificate.der:
+        files[CERTIFICATE] = certificate.der
+    if passphrase is not None and found:
+        values = {f"{s['connector']}\n{s['key']}": s["value"] for s in found}
+        files[SECRETS] = encrypt_secrets(values, passphrase, bundle_id)
+    manifest = {
+        "format": FORMAT, "version": VERSION, "id": bundle_id, "tool": f"ecma-wizard {__version__}",
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine_name(), "source": str(layout.root or layout.config_path),
+        "connectors": [c.name for c in doc.connectors],
+        "port": doc.setting.port if doc.root.find("Setting") is not None else "",
+        "files": {n: {"size": len(d), "sha256": sha256(d)} for n, d in files.items()},
+        "dlls": dll_list(layout) if layout.root else [],
+        "certificate": {"thumbprint": certificate.thumbprint or thumb,
+                        "included": bool(certificate.der), "note": certificate.note},
+        "secrets": {"mode": "encrypted" if SECRETS in files else "omitted",
+                    "fields": [{k: s[k] for k in ("connector", "key", "label")} for s in found]},
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+        for name, data in files.items():
+            z.writestr(name, data)
+    return BundleResult(buf.getvalue(), manifest)
+
+
+# -- read (safely) -----------------------------------------------------------------------------
+@dataclass
+class Bundle:
+    source: str
+    manifest: dict
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return str(self.manifest.get("id", ""))
+
+    def document(self) -> ConfigDocument:
+        return ConfigDocument.from_bytes(self.files[CONFIGURATION], f"{self.source}!{CONFIGURATION}")
+
+
+def _safe_name(name: str) -> bool:
+    if not name or "\\" in name or name.startswith("/") or ":" in name.split("/")[0]:
+        return False
+    return ".." not in PurePosixPath(name).parts
+
+
+def _read_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> bytes:
+    """Read at most the limit, whatever the header claims (headers can lie)."""
+    with z.open(info) as fh:
+        data = fh.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise UserError(f"has an entry '{info.filename}' over {MAX_BYTES // 1048576} MB when "
+                        "unpacked; refused (a zip bomb or not a bundle)", path=source)
+    return data
+
+
+def read_bundle(data: bytes, source: str) -> Bundle:
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise UserError("is not a zip file (or it is damaged)", path=source) from None
+    with z:
+        infos = z.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise UserError(f"has {len(infos)} entries; a bundle has a handful. Refused (a zip bomb "
+                            "or not a bundle)", path=source)
+        for info in infos:
+            if not _safe_name(info.filename):
+                raise UserError(f"has an entry with an unsafe path '{info.filename}' (it would "
+                                "escape the folder); refused", path=source)
+            if info.flag_bits & 0x1:
+                raise UserError(f"has a password-protected entry '{info.filename}'; bundles are "
+                                "never zip-encrypted: refused", path=source)
+        if sum(i.file_size for i in infos) > MAX_TOTAL or any(
+                i.compress_size and i.file_size > 1_048_576 and i.file_size / i.compress_size > MAX_RATIO
+                for i in infos):
+            raise UserError("unpacks to far more than it holds; refused (a zip bomb or not a "
+                            "bundle)", path=source)
+        names = {i.filename: i for i in infos}
+        if MANIFEST not in names:
+            raise UserError(f"has no {MANIFEST}; it is not an ecma-wizard bundle", path=source)
+        try:
+            manifest = json.loads(_read_entry(z, names[MANIFEST], source))
+        except ValueError:
+            raise UserError(f"has an unreadable {MANIFEST}", path=source) from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise UserError(f"has a {MANIFEST} of another program; it is not an ecma-wizard "
+                            "bundle", path=source)
+        if int(manifest.get("version", 0)) > VERSION:
+            raise UserError(f"was made by a newer ecma-wizard (bundle version "
+                            f"{manifest.get('version')}); update this program", path=source)
+        bundle = Bundle(source, manifest)
+        for name in KNOWN[1:]:
+            if name in names:
+                bundle.files[name] = _read_entry(z, names[name], source)
+    for name, meta in manifest.get("files", {}).items():
+        got = bundle.files.get(name)
+        if got is None:
+            raise UserError(f"lacks {name}, which its manifest lists; the bundle is incomplete",
+                            path=source)
+        if sha256(got) != meta.get("sha256"):
+            raise UserError(f"is damaged: {name} does not match its checksum in the manifest",
+                            path=source)
+    if CONFIGURATION not in bundle.files:
+        raise UserError(f"holds no {CONFIGURATION}", path=source)
+    return bundle
+
+
+def restorable_secrets(bundle: Bundle, passphrase: str, *, here: str | None = None) -> tuple[dict, list[str]]:
+    """Decrypted values safe to put back here, and labels of those that must be entered again:
+    DPAPI ciphertext only decrypts on the machine that wrote it (reference §2)."""
+    if SECRETS not in bundle.files:
+        return {}, []
+    values = decrypt_secrets(bundle.files[SECRETS], passphrase, bundle.id, bundle.source)
+    same = (here or machine_name()) == str(bundle.manifest.get("machine", "")).upper()
+    keep, elsewhere = {}, []
+    for key, value in values.items():
+        if same or not is_encrypted_blob(value):
+            keep[key] = value
+        else:
+            elsewhere.append(key)
+    return keep, elsewhere
+
+
+def fill_secrets(config_bytes: bytes, values: dict, source: str) -> tuple[bytes, list[str]]:
+    """Put decrypted secrets back into a blanked Configuration.xml; returns the keys used."""
+    doc = ConfigDocument.from_bytes(config_bytes, source)
+    used = []
+    for c in doc.connectors:
+        for s in secret_fields(c.el):
+            value = values.get(f"{c.name}\n{s.key}")
+            if value is not None and not s.value:
+                doc.xml.set_text(s.el, value)
+                used.append(f"{c.name}\n{s.key}")
+    return doc.to_bytes(), used

@@ -1,0 +1,189 @@
+"""Compare two hosts (active and passive, reference §8): Configuration.xml files, backup
+bundles or install folders, in any pairing.
+
+Builds on `app.config.diff.diff_documents` and adds what lives outside Configuration.xml: the
+two .exe.config files (read by `app.host.appconfig`), the connector DLLs by SHA-256, and the
+certificate. Secrets are compared by presence only: DPAPI ciphertext of the same token differs
+from machine to machine, so comparing values would report every secret as different.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.config.diff import SECRET, Change, diff_documents
+from app.config.document import ConfigDocument
+from app.config.xmltext import read_file
+from app.errors import UserError
+from app.host.appconfig import AppConfig
+from app.host.layout import HostLayout, from_config, from_host_dir
+from app.migrate import bundle as bundles
+from app.migrate.connectors import secret_fields
+
+ROLES = (("service", "service-config"), ("wizard", "wizard-config"))
+_SECRET_MARKS = {SECRET, SECRET + " (differs)"}
+
+
+@dataclass
+class HostSnapshot:
+    """One side of a comparison, whatever it was read from."""
+
+    label: str
+    kind: str  # configuration | bundle | host
+    document: ConfigDocument
+    app_configs: dict[str, AppConfig | None] | None = None  # None: not known (a lone file)
+    dlls: dict[str, str] | None = None  # path under the install folder -> SHA-256
+    secrets: dict[tuple[str, str], str] = field(default_factory=dict)  # (connector, key) -> label
+    certificate: object | None = None  # app.certs.inspect.CertificateInfo when known
+
+
+@dataclass
+class HostDiff:
+    a: str
+    b: str
+    changes: list[Change]
+    notes: list[str]
+
+    def to_dict(self) -> dict:
+        return {"a": self.a, "b": self.b, "notes": self.notes,
+                "changes": [c.to_dict() for c in self.changes]}
+
+
+def is_host_source(path: str | Path) -> bool:
+    """True for a folder or a zip (a bundle): what plain `diff` cannot read."""
+    p = Path(path)
+    if p.is_dir():
+        return True
+    try:
+        with p.open("rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return p.suffix.lower() == ".zip"
+
+
+def _doc_secrets(doc: ConfigDocument) -> dict[tuple[str, str], str]:
+    return {(c.name, s.key): s.label for c in doc.connectors for s in secret_fields(c.el) if s.value}
+
+
+def _app_configs(layout: HostLayout) -> dict[str, AppConfig | None]:
+    out: dict[str, AppConfig | None] = {}
+    for role, path in (("service", layout.service_config_path), ("wizard", layout.wizard_config_path)):
+        out[role] = AppConfig.load(path) if path is not None and path.exists() else None
+    return out
+
+
+def load_snapshot(path: str | Path) -> HostSnapshot:
+    p = Path(path)
+    if p.is_dir():
+        layout = from_host_dir(p)
+        doc = ConfigDocument.load(layout.config_path)
+        dlls = {d["path"]: d["sha256"] for d in bundles.dll_list(layout)}
+        return HostSnapshot(str(p), "host", doc, _app_configs(layout), dlls, _doc_secrets(doc))
+    data = read_file(p)
+    if data[:4] == b"PK\x03\x04":
+        return _bundle_snapshot(bundles.read_bundle(data, str(p)))
+    doc = ConfigDocument.from_bytes(data, str(p))
+    layout = from_config(p)
+    if layout.root is not None:  # a Configuration.xml inside an install tree: the whole host
+        return load_snapshot(layout.root)
+    return HostSnapshot(str(p), "configuration", doc, secrets=_doc_secrets(doc))
+
+
+def _bundle_snapshot(b: bundles.Bundle) -> HostSnapshot:
+    configs: dict[str, AppConfig | None] = {}
+    for role, name in (("service", bundles.SERVICE_FILE), ("wizard", bundles.WIZARD_FILE)):
+        configs[role] = (AppConfig.from_bytes(b.files[name], f"{b.source}!{name}")
+                         if name in b.files else None)
+    secrets = {(f["connector"], f["key"]): f["label"]
+               for f in b.manifest.get("secrets", {}).get("fields", [])}
+    cert = None
+    if bundles.CERTIFICATE in b.files:
+        from app.certs.inspect import load_certificate_bytes
+
+        try:
+            cert = load_certificate_bytes(b.files[bundles.CERTIFICATE], source=b.source).info()
+        except UserError:
+            cert = None
+    dlls = {d["path"]: d["sha256"] for d in b.manifest.get("dlls", [])} if b.manifest.get("dlls") \
+        else None
+    return HostSnapshot(b.source, "bundle", b.document(), configs, dlls, secrets, cert)
+
+
+# -- comparing ---------------------------------------------------------------------------------
+def app_settings(config: AppConfig) -> dict[str, str]:
+    out = {}
+    for el in config.xml.root.iterfind("appSettings/add"):
+        if el.get("key"):
+            out[el.get("key")] = el.get("value", "")
+    for source in config.sources:
+        out[f"{source} switchValue"] = config.switch_value(source) or ""
+    return out
+
+
+def _compare(area: str, left: dict[str, str], right: dict[str, str], connector: str = "") -> list[Change]:
+    out = []
+    for key in list(left) + [k for k in right if k not in left]:
+        if left.get(key) != right.get(key):
+            out.append(Change(connector, area, key, left.get(key), right.get(key)))
+    return out
+
+
+def _secret_changes(a: HostSnapshot, b: HostSnapshot) -> list[Change]:
+    names_b = {c.name for c in b.document.connectors}
+    out = []
+    for c in a.document.connectors:
+        if c.name not in names_b:
+            continue
+        keys = [k for k in a.secrets if k[0] == c.name] + [k for k in b.secrets
+                                                          if k[0] == c.name and k not in a.secrets]
+        for key in keys:
+            if (key in a.secrets) != (key in b.secrets):
+                label = a.secrets.get(key) or b.secrets.get(key)
+                out.append(Change(c.name, "secret", label, "set" if key in a.secrets else "empty",
+                                  "set" if key in b.secrets else "empty"))
+    return out
+
+
+def _certificate_changes(a: HostSnapshot, b: HostSnapshot) -> list[Change]:
+    if a.certificate is None or b.certificate is None:
+        return []
+    fields = lambda i: {"Subject": i.subject, "Expires": i.not_after.date().isoformat(),  # noqa: E731
+                        "Names": ", ".join(i.sans)}
+    return _compare("certificate", fields(a.certificate), fields(b.certificate))
+
+
+def diff_snapshots(a: HostSnapshot, b: HostSnapshot) -> HostDiff:
+    changes = [ch for ch in diff_documents(a.document, b.document)
+               if not (ch.old in _SECRET_MARKS or ch.new in _SECRET_MARKS
+                       or (ch.area, ch.field) == ("properties", "SecretToken"))]
+    changes += _secret_changes(a, b)
+    notes = ["Secrets are compared as set or empty: their encrypted values differ per machine "
+             "even when equal."]
+    if a.app_configs is not None and b.app_configs is not None:
+        for role, area in ROLES:
+            left, right = a.app_configs.get(role), b.app_configs.get(role)
+            if left is None and right is None:
+                continue
+            if left is None or right is None:
+                changes.append(Change("", area, "(file)", "present" if left else None,
+                                      "present" if right else None))
+                continue
+            changes += _compare(area, app_settings(left), app_settings(right))
+    else:
+        notes.append("The .exe.config files were not compared: one side is a lone "
+                     "Configuration.xml.")
+    if a.dlls is not None and b.dlls is not None:
+        short = {k: v[:12] for k, v in a.dlls.items()}, {k: v[:12] for k, v in b.dlls.items()}
+        changes += _compare("dll", *short)
+    else:
+        notes.append("The connector DLLs were not compared: one side has no DLL list.")
+    changes += _certificate_changes(a, b)
+    if a.certificate is None or b.certificate is None:
+        notes.append("Certificates were compared by thumbprint only (a public part was not "
+                     "available on both sides).")
+    return HostDiff(a.label, b.label, changes, notes)
+
+
+def diff_hosts(a: str | Path, b: str | Path) -> HostDiff:
+    return diff_snapshots(load_snapshot(a), load_snapshot(b))
