@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.diagnostics.commands",
     "app.host.commands",
     "app.ui.commands",
+    "app.migrate.commands",
 )
 
 

@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("id", help="the ID from `backups list`, or its number (1 = newest)")
     q.set_defaults(func=cmd_backups_restore)
 
-    p = sub.add_parser("diff", help="semantic diff of two Configuration.xml files")
+    p = sub.add_parser("diff", help="semantic diff of two Configuration.xml files, bundles or host folders")
     p.add_argument("a")
     p.add_argument("b")
     p.add_argument("--json", action="store_true")
@@ -156,6 +156,12 @@ def cmd_backups_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    from app.migrate.hostdiff import is_host_source  # bundles and host folders (issue 7)
+
+    if is_host_source(args.a) or is_host_source(args.b):
+        from app.migrate.commands import cmd_host_diff
+
+        return cmd_host_diff(args)
     a = ConfigDocument.load(args.a)
     b = ConfigDocument.load(args.b)
     changes = diff_documents(a, b)
