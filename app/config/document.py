@@ -10,6 +10,7 @@ flag spelled in a way we have never seen is read, shown and written back untouch
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,6 +20,7 @@ from app.config.xmltext import LosslessXml, element, local_name, read_file
 from app.errors import UserError
 
 TRUE_WORDS = {"true", "1", "yes"}
+PARTITION = "Connectors/Connector"  # a one-field edit indexes one connector's text, not the whole file
 
 
 class Field:
@@ -78,8 +80,7 @@ class Node:
         return self.el.find(tag)
 
     def get_text(self, tag: str) -> str:
-        el = self.el.find(tag)
-        return (el.text or "") if el is not None else ""
+        return self.el.findtext(tag, "")
 
     def has(self, tag: str) -> bool:
         return self.el.find(tag) is not None
@@ -155,6 +156,23 @@ class RunConfiguration(Node):
         return self.items("RunSteps/RunStep", RunStep)
 
 
+def is_true(text: str | None) -> bool:
+    return (text or "").strip().lower() in TRUE_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeInfo:
+    """An attribute's values read in one pass (for rules and tables over thousands of rows)."""
+
+    name: str
+    data_type: str
+    is_anchor: bool
+    is_dn: bool
+    multivalued: bool
+    treat_as_single_value: bool
+    is_deprovisioning_attribute: bool
+
+
 class AttributeSchema(Node):
     ORDER = ("Name", "IsAnchor", "IsDN", "IsQueryAttribute", "IsDeprovisioningAttribute",
              "Multivalued", "TreatAsSingleValue", "DataType")
@@ -166,6 +184,13 @@ class AttributeSchema(Node):
     multivalued = Flag("Multivalued")
     treat_as_single_value = Flag("TreatAsSingleValue")
     data_type = Field("DataType")
+
+    def snapshot(self) -> AttributeInfo:
+        v = {c.tag: c.text for c in self.el if isinstance(c.tag, str)}
+        return AttributeInfo(v.get("Name") or "", v.get("DataType") or "", is_true(v.get("IsAnchor")),
+                             is_true(v.get("IsDN")), is_true(v.get("Multivalued")),
+                             is_true(v.get("TreatAsSingleValue")),
+                             is_true(v.get("IsDeprovisioningAttribute")))
 
 
 class DeprovisioningModel(Node):
@@ -331,21 +356,27 @@ _EMPTY = etree.Element("_")  # read in place of a missing section; never written
 
 
 class _Section(Node):
-    """ConnectorConfig, Schema or ECMAConfig of a connector; created on first write if missing."""
+    """ConnectorConfig, Schema or ECMAConfig of a connector; created on first write if missing.
+
+    Holds its connector's element, not the Connector object: no reference cycle, so an old
+    document is freed as soon as it is dropped, not at some later garbage collection."""
 
     def __init__(self, owner: Node, tag: str, order: tuple[str, ...]) -> None:
         self.doc = owner.doc
-        self.owner = owner
+        self.owner = Node(owner.doc, owner.el)
+        self.owner.ORDER = owner.ORDER
         self.tag = tag
         self.ORDER = order
+        self._el: etree._Element | None = None
 
     @property
     def el(self) -> etree._Element:  # type: ignore[override]
-        found = self.owner.el.find(self.tag)
-        return found if found is not None else _EMPTY
+        if self._el is None:
+            self._el = self.owner.el.find(self.tag)
+        return self._el if self._el is not None else _EMPTY
 
     def ensure(self, tag: str) -> etree._Element:
-        self.owner.ensure(self.tag)
+        self._el = self.owner.ensure(self.tag)
         return super().ensure(tag)
 
     def flag(self, tag: str) -> bool:
@@ -369,11 +400,19 @@ class ConfigDocument:
     @classmethod
     def load(cls, path: str | Path) -> ConfigDocument:
         p = Path(path)
-        return cls(LosslessXml(read_file(p), str(p)), p)
+        return cls(LosslessXml(read_file(p), str(p), PARTITION), p)
 
     @classmethod
-    def from_bytes(cls, data: bytes, source: str = "<memory>") -> ConfigDocument:
-        return cls(LosslessXml(data, source))
+    def from_bytes(cls, data: bytes, source: str = "<memory>",
+                   parsed: etree._Element | None = None) -> ConfigDocument:
+        return cls(LosslessXml(data, source, PARTITION, parsed))
+
+    def saved_copy(self, data: bytes) -> ConfigDocument:
+        """A fresh document over bytes `to_bytes()` just produced, reusing its verification parse."""
+        parsed = self.xml.verified_root if data is not self.xml.original else None
+        copy = ConfigDocument.from_bytes(data, self.source, parsed)
+        copy.path = self.path
+        return copy
 
     @property
     def root(self) -> etree._Element:

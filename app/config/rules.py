@@ -180,7 +180,7 @@ def _schema_rules(c: Connector, add) -> None:
     if not schemas:
         return
     entry = schemas[0]
-    attrs = entry.attributes
+    attrs = [a.snapshot() for a in entry.attributes]
     anchors = [a for a in attrs if a.is_anchor]
     if len(anchors) != 1:
         add(ERROR, "object-types", "Anchor", "anchor-count",
@@ -212,10 +212,10 @@ def _schema_rules(c: Connector, add) -> None:
             add(INFO, "attributes", a.name, "attribute-type-unknown",
                 f"The attribute '{a.name}' has data type '{a.data_type}', unknown to this tool.",
                 "It is kept as found.")
-    _deprovisioning(entry, add)
+    _deprovisioning(entry, attrs, add)
 
 
-def _deprovisioning(entry, add) -> None:
+def _deprovisioning(entry, attrs, add) -> None:
     model = entry.deprovisioning
     if model is None:
         return
@@ -224,7 +224,7 @@ def _deprovisioning(entry, add) -> None:
             add(INFO, "deprovisioning", label, "deprovisioning-unknown",
                 f"{label} has the value '{value}', unknown to this tool.",
                 "It is kept exactly as found.")
-    by_name = {a.name: a for a in entry.attributes}
+    by_name = {a.name: a for a in attrs}
     for label, status in (("Delete flow", model.hard_delete_status_attribute),
                           ("Disable flow", model.soft_delete_status_attribute)):
         if not status:

@@ -260,11 +260,12 @@ class ConfigStore:
         if not doc.modified and self.path.exists() and not force:
             return SaveResult(doc, None, False)
         data = doc.to_bytes()  # verified: reads back as the edited tree
-        return self.write_bytes(data)
+        return self.write_bytes(data, doc.saved_copy(data))
 
-    def write_bytes(self, data: bytes) -> SaveResult:
+    def write_bytes(self, data: bytes, parsed: ConfigDocument | None = None) -> SaveResult:
         """The one place that replaces Configuration.xml (save, restore, import)."""
-        ConfigDocument.from_bytes(data, str(self.path))  # never write what we could not read
+        # never write what we could not read back
+        saved = parsed or ConfigDocument.from_bytes(data, str(self.path))
         was_held = self.lock.held
         self.lock.acquire()
         try:
@@ -278,7 +279,6 @@ class ConfigStore:
             if not was_held:
                 self.lock.release()
         self._loaded = fingerprint(data)
-        saved = ConfigDocument.from_bytes(data, str(self.path))
         saved.path = self.path
         return SaveResult(saved, backup, True, _wizard_warning())
 

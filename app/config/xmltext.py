@@ -21,24 +21,16 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
+from app.config.spanindex import TOKEN as _TOKEN
+from app.config.spanindex import Span, SpanIndex
 from app.errors import UserError
 
 MAX_BYTES = 32 * 1024 * 1024  # real Configuration.xml files are a few MB at most
 
-_TOKEN = re.compile(
-    r"""<!--.*?-->
-      | <!\[CDATA\[.*?\]\]>
-      | <\?.*?\?>
-      | <!(?P<decl>[A-Za-z]+)
-      | </(?P<end>[^\s>]+)\s*>
-      | <(?P<start>[^\s/>!?]+)(?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>""",
-    re.S | re.X,
-)
 _ATTR = re.compile(r"""(\s+)([^\s=/>]+)(\s*=\s*)(["'])(.*?)\4""", re.S)
 _DECL_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
@@ -47,15 +39,6 @@ def hardened_parser() -> etree.XMLParser:
     """The only way this project parses XML it did not write: no DTD, no entities, no network."""
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                            huge_tree=False, remove_blank_text=False, dtd_validation=False)
-
-
-@dataclass(slots=True)
-class Span:
-    start: int  # '<' of the start tag
-    start_end: int  # just after the start tag's '>'
-    end_start: int  # '<' of the end tag (== start_end when self-closing)
-    end: int  # just after the end tag (== start_end when self-closing)
-    self_closing: bool
 
 
 def _decode(data: bytes, source: str) -> tuple[str, bytes, str]:
@@ -95,8 +78,12 @@ def _refuse_doctype(text: str, source: str) -> None:
             return
 
 
-def parse_bytes(data: bytes, source: str) -> tuple[etree._Element, str, bytes, str]:
-    """Parse hardened; returns (root, text, bom, codec) or raises one clear UserError."""
+def parse_bytes(data: bytes, source: str,
+                parsed: etree._Element | None = None) -> tuple[etree._Element, str, bytes, str]:
+    """Parse hardened; returns (root, text, bom, codec) or raises one clear UserError.
+
+    `parsed`: the tree of these very bytes when the caller already has it (a verified save).
+    """
     if len(data) > MAX_BYTES:
         raise UserError(f"is {len(data) / 1048576:.1f} MB; files over {MAX_BYTES // 1048576} MB "
                         "are refused (a real one is a few MB at most)", path=source)
@@ -104,6 +91,8 @@ def parse_bytes(data: bytes, source: str) -> tuple[etree._Element, str, bytes, s
         raise UserError("is empty", path=source)
     text, bom, codec = _decode(data, source)
     _refuse_doctype(text, source)
+    if parsed is not None:
+        return parsed, text, bom, codec
     try:
         root = etree.fromstring(data, hardened_parser())
     except etree.XMLSyntaxError as exc:
@@ -153,14 +142,22 @@ def local_name(el: etree._Element) -> str:
 class LosslessXml:
     """One XML file: edit through these methods, read through `root`, write `to_bytes()`."""
 
-    def __init__(self, data: bytes, source: str = "<memory>") -> None:
+    def __init__(self, data: bytes, source: str = "<memory>", partition: str | None = None,
+                 parsed: etree._Element | None = None) -> None:
+        """`partition`: an element name whose instances can be indexed one at a time;
+        `parsed`: the already verified tree of `data` (see `to_bytes`)."""
         self.source = source
+        self.partition = partition
         self.original = data
-        self.root, self.text, self.bom, self.codec = parse_bytes(data, source)
+        self.verified_root: etree._Element | None = None
+        self.root, self.text, self.bom, self.codec = parse_bytes(data, source, parsed)
         self.newline = "\r\n" if "\r\n" in self.text[:4096] else "\n"
         m = re.search(r"\n([ \t]+)<", self.text[:8192])
         self.indent_unit = m.group(1) if m else "  "
-        self._spans: dict[etree._Element, Span] | None = None
+        self._index: SpanIndex | None = None
+        self._new: set[etree._Element] = set()  # roots of subtrees inserted since loading
+        # partitions holding an edit; None stands for an edit outside every partition
+        self._touched: set[etree._Element | None] = set()
         self._dirty_text: set[etree._Element] = set()
         self._dirty_attrs: set[etree._Element] = set()
         self._grown: set[etree._Element] = set()  # original parents that gained children
@@ -176,6 +173,21 @@ class LosslessXml:
         return sum(1 for _ in el.iterancestors())
 
     # -- editing ---------------------------------------------------------------------------
+    def is_original(self, el: etree._Element) -> bool:
+        """True for an element read from the file, False for one inserted since."""
+        if not self._new:
+            return True
+        return not any(a in self._new for a in (el, *el.iterancestors()))
+
+    def _span(self, el: etree._Element) -> Span:
+        if self._index is None:
+            self._index = SpanIndex(self.text, self.root, self.source, self.partition)
+        return self._index.span(el)
+
+    def _touch(self, el: etree._Element) -> None:
+        """Note which partition an edit falls in, so the save verifies just that part."""
+        self._touched.add(self._index.partition_of(el) if self._index else None)
+
     def set_text(self, el: etree._Element, value: str) -> None:
         """Set a leaf element's text; an empty string writes `<X />` as XmlSerializer does."""
         if len(el):
@@ -184,41 +196,53 @@ class LosslessXml:
         value = "" if value is None else str(value).replace("\r\n", "\n")
         if (el.text or "") == value:
             return
-        self._index()
+        original = self.is_original(el)
+        if original:
+            self._span(el)  # index it while it is still in the tree
+        self._touch(el)
         try:
             el.text = value or None
         except ValueError:
             raise UserError(f"the value for {local_name(el)} contains a character XML cannot "
                             "hold (a control character)", path=self.source) from None
-        if el in self._spans:
+        if original:
             self._dirty_text.add(el)
 
     def set_attribute(self, el: etree._Element, name: str, value: str | None) -> None:
         """Set (or with None, remove) an attribute, keeping the rest of the start tag as is."""
         if el.get(name) == value:
             return
-        self._index()
+        original = self.is_original(el)
+        if original:
+            self._span(el)
+        self._touch(el)
         if value is None:
             del el.attrib[name]
         else:
             el.set(name, value)
-        if el in self._spans:
+        if original:
             self._dirty_attrs.add(el)
 
     def insert(self, parent: etree._Element, index: int, new: etree._Element) -> etree._Element:
         """Insert a new element (built with `element()`) as the index-th element child."""
-        self._index()
-        if new in self._spans:
-            raise ValueError("an element read from the file cannot be inserted again")
-        depth = self.depth(parent) + 1
+        if new.getparent() is not None or new is self.root:
+            raise ValueError("only a new, detached element can be inserted")
+        original_parent = self.is_original(parent)
         children = [c for c in parent if isinstance(c.tag, str)]
+        self._touch(parent)
+        if original_parent:
+            self._span(parent)
+            anchor = children[min(max(index, 1), len(children)) - 1] if children else None
+            if anchor is not None and self.is_original(anchor):
+                self._span(anchor)  # index it while it is still in the tree
+        depth = self.depth(parent) + 1
         etree.indent(new, space=self.indent_unit, level=depth)
         inner = "\n" + self.indent_unit * depth
         if not children:
             new.tail = "\n" + self.indent_unit * (depth - 1)
             parent.text = inner
             parent.append(new)
-            if parent in self._spans:
+            if original_parent:
                 self._rerender.add(parent)
         elif index <= 0:
             new.tail = parent.text
@@ -229,7 +253,8 @@ class LosslessXml:
             new.tail = prev.tail
             prev.tail = inner
             prev.addnext(new)
-        if parent in self._spans:
+        self._new.add(new)
+        if original_parent:
             self._grown.add(parent)
         return new
 
@@ -238,10 +263,13 @@ class LosslessXml:
 
     def remove(self, el: etree._Element) -> None:
         """Remove an element and the white space before it (the line it stood on)."""
-        self._index()
         parent = el.getparent()
         if parent is None:
             raise ValueError("the root element cannot be removed")
+        original = self.is_original(el)
+        if original:
+            self._span(el)
+        self._touch(parent)
         prev = el.getprevious()
         if prev is not None:
             prev.tail = el.tail
@@ -249,7 +277,8 @@ class LosslessXml:
             parent.text = el.tail
         el.tail = None
         parent.remove(el)
-        if el in self._spans:
+        self._new.discard(el)
+        if original:
             self._removed.append(el)
 
     # -- writing ---------------------------------------------------------------------------
@@ -272,52 +301,33 @@ class LosslessXml:
         if not self.modified:
             return self.original
         data = self.bom + self.to_text().encode(self.codec)
-        self._verify(data)
+        self.verified_root = self._verify(data)
         return data
 
-    def _verify(self, data: bytes) -> None:
+    def _verify(self, data: bytes) -> etree._Element:
         """Read the patched bytes back; they must be exactly the tree the user edited."""
         try:
             again = etree.fromstring(data, hardened_parser())
         except etree.XMLSyntaxError as exc:  # pragma: no cover - a bug of ours, not the user's
             raise RuntimeError(f"patched XML does not parse: {exc}") from None
-        if etree.tostring(again) != etree.tostring(self.root):
+        if None in self._touched:
+            same = etree.tostring(again) == etree.tostring(self.root)
+        else:  # edits inside partitions only: the text outside them was copied unchanged
+            live = list(self.root.iterfind(self.partition))
+            read = list(again.iterfind(self.partition))
+            same = len(live) == len(read) and all(
+                etree.tostring(read[live.index(p)]) == etree.tostring(p) for p in self._touched)
+        if not same:
             raise RuntimeError("patched XML does not read back as the edited document")
+        return again
 
     # -- internals -------------------------------------------------------------------------
-    def _index(self) -> None:
-        """Build the span index once, before the first edit changes the tree."""
-        if self._spans is not None:
-            return
-        spans: list[Span] = []
-        names: list[str] = []
-        stack: list[Span] = []
-        for m in _TOKEN.finditer(self.text):
-            start_name = m.group("start")
-            if start_name is not None:
-                closing = m.group("attrs").rstrip().endswith("/")
-                span = Span(m.start(), m.end(), m.end(), m.end(), closing)
-                spans.append(span)
-                names.append(start_name.rpartition(":")[2])
-                if not closing:
-                    stack.append(span)
-            elif m.group("end") is not None:
-                span = stack.pop()
-                span.end_start, span.end = m.start(), m.end()
-        elements = list(self.root.iter(etree.Element))
-        if len(elements) != len(spans) or any(
-            local_name(el) != name for el, name in zip(elements, names, strict=True)
-        ):
-            raise RuntimeError(f"{self.source}: the text index does not match the parsed tree")
-        self._spans = dict(zip(elements, spans, strict=True))
-
     def _raw_name(self, el: etree._Element) -> str:
-        span = self._spans[el]
-        return _TOKEN.match(self.text, span.start).group("start")
+        return _TOKEN.match(self.text, self._span(el).start).group("start")
 
     def _start_tag(self, el: etree._Element) -> str:
         """The original start tag (without '>' or '/>'), with attribute edits applied."""
-        span = self._spans[el]
+        span = self._span(el)
         raw = self.text[span.start:span.start_end]
         raw = raw[:-2] if span.self_closing else raw[:-1]
         if el not in self._dirty_attrs:
@@ -349,7 +359,7 @@ class LosslessXml:
 
     def render(self, el: etree._Element, depth: int) -> str:
         """A new element in the file's style: indentation, newline, `<X />` for empty."""
-        if el in self._spans:  # an original, re-rendered parent keeps its own start tag
+        if self.is_original(el):  # an original, re-rendered parent keeps its own start tag
             open_tag = self._start_tag(el).rstrip()
             name = self._raw_name(el)
         else:
@@ -367,17 +377,17 @@ class LosslessXml:
         return f"{open_tag}>{inner}{self.newline}{self.indent_unit * depth}</{name}>"
 
     def _patches(self) -> list[tuple[int, int, str]]:
-        spans, text = self._spans, self.text
+        text = self.text
         patches: list[tuple[int, int, str]] = []
         whole = set()
         for el in self._rerender:
             if el in self._removed:
                 continue
-            span = spans[el]
+            span = self._span(el)
             patches.append((span.start, span.end, self.render(el, self.depth(el))))
             whole.add(el)
         for el in self._dirty_text:
-            span = spans[el]
+            span = self._span(el)
             value = el.text or ""
             if not value:
                 if span.self_closing and el not in self._dirty_attrs:
@@ -392,13 +402,14 @@ class LosslessXml:
                 continue
             whole.add(el)
         for el in self._dirty_attrs - whole:
-            span = spans[el]
+            span = self._span(el)
             end = "/>" if span.self_closing else ">"
             patches.append((span.start, span.start_end, self._start_tag(el) + end))
-        for parent in self._grown - set(self._rerender):
-            patches.extend(self._insertions(parent))
+        for parent in self._grown - self._rerender:
+            if parent not in self._removed:
+                patches.extend(self._insertions(parent))
         for el in self._removed:
-            span = spans[el]
+            span = self._span(el)
             start = span.start
             while start > 0 and text[start - 1] in " \t\r\n":
                 start -= 1
@@ -407,25 +418,28 @@ class LosslessXml:
 
     def _insertions(self, parent: etree._Element) -> list[tuple[int, int, str]]:
         """Each run of new children goes right after its previous original sibling."""
-        spans = self._spans
         depth = self.depth(parent) + 1
         pad = self.newline + self.indent_unit * depth
         out: list[tuple[int, int, str]] = []
-        anchor = spans[parent].start_end
+        anchor_el: etree._Element | None = None  # None: right after the parent's start tag
         run: list[str] = []
         for child in parent:
             if not isinstance(child.tag, str):
                 continue
-            if child in spans:
-                if run:
-                    out.append((anchor, anchor, "".join(run)))
-                    run = []
-                anchor = spans[child].end
-            else:
+            if child in self._new:
                 run.append(pad + self.render(child, depth))
+                continue
+            if run:
+                out.append(self._insertion_at(parent, anchor_el, run))
+                run = []
+            anchor_el = child
         if run:
-            out.append((anchor, anchor, "".join(run)))
+            out.append(self._insertion_at(parent, anchor_el, run))
         return out
+
+    def _insertion_at(self, parent, anchor_el, run: list[str]) -> tuple[int, int, str]:
+        at = self._span(anchor_el).end if anchor_el is not None else self._span(parent).start_end
+        return (at, at, "".join(run))
 
 
 def element(tag: str, text: str | None = None, children: list | None = None) -> etree._Element:

@@ -219,3 +219,43 @@ def test_new_element_in_new_document_is_in_file_style():
     x = LosslessXml(b"<r>\r\n\t<a>1</a>\r\n</r>", "t")
     x.append(x.root, element("b", children=[element("c", "2"), element("d")]))
     assert x.to_bytes() == b"<r>\r\n\t<a>1</a>\r\n\t<b>\r\n\t\t<c>2</c>\r\n\t\t<d />\r\n\t</b>\r\n</r>"
+
+
+def _three_connectors() -> bytes:
+    from tests.config.helpers import document_with, minimal_spec
+    return document_with(minimal_spec("A"), minimal_spec("B"), minimal_spec("C")).to_bytes()
+
+
+@pytest.mark.parametrize("trap", [
+    "",  # the quick partition search
+    "<!-- an old <Connector> lived here </Connector> -->",  # a comment fools the quick search
+])
+def test_partitioned_index_edits_one_connector_exactly(trap):
+    data = _three_connectors().replace(b"<Connectors>", b"<Connectors>" + trap.encode(), 1)
+    doc = ConfigDocument.from_bytes(data, "t")
+    doc.connector("B").autosync_timer = "11"
+    doc.connector("C").description = "third"
+    doc.setting.port = "9000"
+    out = doc.to_bytes()
+    again = ConfigDocument.from_bytes(out, "again")
+    assert [c.autosync_timer for c in again.connectors] == ["120", "11", "120"]
+    assert again.connector("C").description == "third" and again.setting.port == "9000"
+    assert trap.encode() in out
+    assert len(changed_lines(data, out)) == 5  # timer -/+, port -/+, description +
+
+
+def test_comment_inside_a_connector_falls_back_to_the_whole_text():
+    data = _three_connectors().replace(b"<ECMAConfig>", b"<ECMAConfig><!-- </Connector> -->", 1)
+    doc = ConfigDocument.from_bytes(data, "t")
+    doc.connector("A").autosync_timer = "7"
+    assert ConfigDocument.from_bytes(doc.to_bytes(), "x").connector("A").autosync_timer == "7"
+
+
+def test_adding_and_removing_connectors_verifies_the_whole_file():
+    from app.config import builders as b
+    from tests.config.helpers import minimal_spec
+    doc = ConfigDocument.from_bytes(_three_connectors(), "t")
+    doc.remove_connector("B")
+    doc.add_connector(b.connector(minimal_spec("D")))
+    again = ConfigDocument.from_bytes(doc.to_bytes(), "again")
+    assert [c.name for c in again.connectors] == ["A", "C", "D"]

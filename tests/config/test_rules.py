@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from app.config import builders as b
@@ -160,7 +162,7 @@ def test_object_types_and_partitions_must_be_one():
     doc = document_with(minimal_spec())
     c = doc.connectors[0]
     entries = c.schema.ensure("EntriesSchema")
-    doc.xml.append(entries, b.connector(minimal_spec()).find(".//EntrySchema"))
+    doc.xml.append(entries, copy.deepcopy(b.connector(minimal_spec()).find(".//EntrySchema")))
     doc.xml.append(c.schema.ensure("Partitions"), b.partition("second"))
     found = codes(doc)
     assert {"object-types", "partitions"} <= found
