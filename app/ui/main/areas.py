@@ -57,10 +57,7 @@ def event_source_for(layout: HostLayout):
         windows = importlib.import_module("app.events.sources.windows")
     except ImportError:
         return None
-    for name in ("WindowsEventLogSource", "LiveEventLog", "WindowsLogSource"):
-        if hasattr(windows, name):
-            return getattr(windows, name)()
-    return None
+    return windows.live_source()
 
 
 def diagnostics_page():

@@ -172,8 +172,13 @@ class ProblemsPanel(QWidget):
         return [self.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(self.proxy.rowCount())]
 
     def _filter_changed(self) -> None:
-        self.proxy.worst_kept = int(self.filter.currentData())
-        self.proxy.invalidateFilter()
+        if hasattr(self.proxy, "beginFilterChange"):  # Qt 6.9+; invalidateFilter is deprecated there
+            self.proxy.beginFilterChange()
+            self.proxy.worst_kept = int(self.filter.currentData())
+            self.proxy.endFilterChange()
+        else:
+            self.proxy.worst_kept = int(self.filter.currentData())
+            self.proxy.invalidateFilter()
 
     def _show_detail(self, current: QModelIndex, _previous: QModelIndex) -> None:
         f = current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None
