@@ -198,8 +198,8 @@ class MainWindow(QMainWindow):
         except SaveRefused as exc:
             self.read_only = True
             self.lock_bar.show_message(
-                "warning", f"<b>Read-only.</b> {_html(exc.message[0].upper() + exc.message[1:])}. "
-                "You can look, validate and export; saving is off until that editor closes.",
+                "warning", f"<b>Read-only:</b> {_html(self.store.path.name)} {_html(exc.message)}. "
+                "You can look, validate and export here; saving is off until that editor closes.",
                 [("Try again", self.retry_lock)])
 
     def retry_lock(self) -> None:
@@ -224,7 +224,8 @@ class MainWindow(QMainWindow):
         self.document = result.document
         self.disk_bar.hide()
         self.refresh()
-        backup = f"; backup {result.backup.id} taken first" if result.backup else ""
+        backup = (f" at {result.backup.taken.astimezone():%H:%M:%S}; the previous version is in "
+                  "File › Backups…") if result.backup else ""
         self.statusBar().showMessage(f"{message}{backup}.", 15000)
         for warning in result.warnings:
             QMessageBox.warning(self, "Saved, with a warning", warning)

@@ -55,12 +55,9 @@ def working_copy(work: Path, config: str | None, host_dir: str | None) -> HostLa
     return sample_host_copy()
 
 
-def _with_problems(layout: HostLayout) -> None:
-    """Typical mistakes, so the Problems panel has something to show (a copy only)."""
-    from app.config.store import ConfigStore
-
-    store = ConfigStore(layout.config_path)
-    doc = store.load()
+def _with_problems(window) -> None:
+    """Typical mistakes, so the Problems panel has something to show (on the copy only)."""
+    doc = window.document
     connectors = doc.connectors
     if connectors:
         connectors[0].secret_token = "changeme"
@@ -68,7 +65,7 @@ def _with_problems(layout: HostLayout) -> None:
     if len(connectors) > 1:
         connectors[1].secret_token = ""
     doc.setting.certificate = "3F6D1C0A9B8E7D6C5B4A"
-    store.save(doc)
+    window.save()
 
 
 def main_screens(outdir: Path, layout: HostLayout, scale: float | None = None) -> list[Path]:
@@ -125,15 +122,16 @@ def main_screens(outdir: Path, layout: HostLayout, scale: float | None = None) -
         box.close()
 
     # Changed on disk by another program: the Reload bar.
-    data = window.store.path.read_bytes()
-    window.store.path.write_bytes(data.replace(b"<Port>8585</Port>", b"<Port>8587</Port>", 1) + b"\n")
+    from app.config.store import atomic_write
+
+    data = window.store.path.read_bytes()  # the copy's bytes, changed as another program would
+    atomic_write(window.store.path, data.replace(b"<Port>8585</Port>", b"<Port>8587</Port>", 1) + b"\n")
     window.check_disk()
     out.append(_save(app, window, outdir / "main-window-changed-on-disk.png"))
     window.load()
 
     # Problems: a copy with typical mistakes, one finding selected.
-    _with_problems(layout)
-    window.load()
+    _with_problems(window)
     window.problems.view.setCurrentIndex(window.problems.proxy.index(0, 0))
     out.append(_save(app, window, outdir / "main-window-problems.png"))
     window.problems.resize(1100, 260)
@@ -147,9 +145,9 @@ def main_screens(outdir: Path, layout: HostLayout, scale: float | None = None) -
     second.close()
 
     # Dark palette.
+    window.close()
     apply_theme(app, "dark")
     dark = main_window_for(HostLayout(layout.config_path, layout.root, layout.is_sample))
-    window.close()
     dark.resize(*MAIN_SIZE)
     out.append(_save(app, dark, outdir / "main-window-dark.png"))
     dark.tabs.setCurrentWidget(dark.settings_tab)

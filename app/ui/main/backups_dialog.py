@@ -56,7 +56,7 @@ class BackupsDialog(QDialog):
         self.store, self.current, self.unsaved = store, current, unsaved
         intro = QLabel(
             f"A copy of <code>{_html(str(store.path))}</code> is taken before every save "
-            f"(the newest 20 are kept). Restoring one backs up the current file first.", self)
+            f"(the newest 20 are kept, newest first). Restoring one backs up the current file first.", self)
         intro.setWordWrap(True)
 
         self.list = QTreeWidget(self)

@@ -68,10 +68,17 @@ class SettingsTab(QScrollArea):
         hint = QLabel("8585 by default. Entra's Tenant URL names it, so changing it means updating "
                       "every provisioning application; the service reads it when it starts.", endpoint)
         hint.setWordWrap(True)
-        form.addRow(port_label, self.port)
-        form.addRow("", self.port_problem)
-        form.addRow("", hint)
-        self._endpoint_form = form
+        # One column for the field, its problem and its hint: a word-wrapped label in a form row
+        # of its own reserves height for lines it never uses.
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        port_field = QWidget(endpoint)
+        port_column = QVBoxLayout(port_field)
+        port_column.setContentsMargins(0, 0, 0, 0)
+        port_column.setSpacing(4)
+        port_column.addWidget(self.port, 0, Qt.AlignmentFlag.AlignLeft)
+        port_column.addWidget(self.port_problem)
+        port_column.addWidget(hint)
+        form.addRow(port_label, port_field)
         self.urls = QLabel(endpoint)
         self.urls.setObjectName("tenantUrls")
         self.urls.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
@@ -144,7 +151,7 @@ class SettingsTab(QScrollArea):
         mine = [f for f in findings if f.page == "settings" and f.field == "Port"]
         self.port_problem.setStyleSheet(f"color: {error_colour(self)};")
         self.port_problem.setText("\n".join(f.message + (f" {f.fix}" if f.fix else "") for f in mine))
-        self._endpoint_form.setRowVisible(self.port_problem, bool(mine))
+        self.port_problem.setVisible(bool(mine))
 
     def set_certificate_status(self, status) -> None:
         if self.certificate_widget is not None and status is not None:
