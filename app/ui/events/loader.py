@@ -1,31 +1,45 @@
-"""Loading and following off the GUI thread: a worker in a QThread, with progress and Cancel."""
+"""Loading and following off the GUI thread, with progress and Cancel.
+
+The work runs in a plain Python thread; results come back through the signals of a QObject that
+lives in the GUI thread, so Qt queues them to the GUI (a signal emitted from another thread is
+delivered in the receiver's thread). No QThread/moveToThread: deleting a moved worker from Python
+aborts Qt with "shared QObject was deleted directly", which the plain thread avoids entirely.
+"""
 
 from __future__ import annotations
 
 import threading
 import traceback
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from app.errors import UserError
 from app.events.records import EventTable
 from app.events.sources.base import EventSource
 
 
-class LoadWorker(QObject):
+class LoadJob(QObject):
     batch = Signal(object, int, int)  # EventTable part, done, total
     finished = Signal(bool)  # cancelled?
     failed = Signal(str)
 
-    def __init__(self, source: EventSource) -> None:
-        super().__init__()
+    def __init__(self, source: EventSource, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.source = source
         self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="event-load", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
 
     def cancel(self) -> None:
         self._cancel.set()
 
-    def run(self) -> None:
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
         try:
             for part in self.source.batches(self._cancel.is_set):
                 part.table.lowered_messages()  # the search index, built here rather than on a click
@@ -40,30 +54,35 @@ class LoadWorker(QObject):
                              + traceback.format_exc().strip().splitlines()[-1])
 
 
-class FollowWorker(QObject):
-    """One poll of `read_new` (file growth or the live channel), run in the worker thread."""
+class FollowJob(QObject):
+    """Polls `read_new` (file growth or the live channel) in a thread, one poll at a time."""
 
     arrived = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, source: EventSource) -> None:
-        super().__init__()
+    def __init__(self, source: EventSource, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.source = source
+        self._busy = threading.Lock()
+        self._thread: threading.Thread | None = None
 
     def poll(self) -> None:
-        try:
-            part: EventTable = self.source.read_new()
-        except (UserError, OSError) as exc:
-            self.failed.emit(str(exc))
+        if self._busy.locked():
             return
-        if len(part):
-            part.lowered_messages()
-            self.arrived.emit(part)
+        self._thread = threading.Thread(target=self._run, name="event-follow", daemon=True)
+        self._thread.start()
 
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
 
-def start_in_thread(worker: QObject, entry: str) -> QThread:
-    thread = QThread()
-    worker.moveToThread(thread)
-    thread.started.connect(getattr(worker, entry))
-    thread.start()
-    return thread
+    def _run(self) -> None:
+        with self._busy:
+            try:
+                part: EventTable = self.source.read_new()
+            except (UserError, OSError) as exc:
+                self.failed.emit(str(exc))
+                return
+            if len(part):
+                part.lowered_messages()
+                self.arrived.emit(part)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
 from app.events.sample import CSV_ATTRIBUTES, HR_ATTRIBUTES, synthetic_table, write_sample
@@ -14,12 +15,14 @@ MILLION = 1_000_000
 
 
 def _settle(app: QApplication, viewer, timeout: float = 120.0) -> None:
+    # QEventLoop.processEvents, not QApplication.processEvents: the latter leaks a reference to
+    # None per call under PySide6 6.12 + CPython 3.11 and a tight loop ends in a fatal error
+    loop = QEventLoop()
     deadline = time.monotonic() + timeout
     while viewer.is_loading() and time.monotonic() < deadline:
-        app.processEvents()
-        time.sleep(0.01)
+        loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
     for _ in range(5):
-        app.processEvents()
+        loop.processEvents()
 
 
 def _sample_path() -> Path:
@@ -44,7 +47,7 @@ def screenshots(outdir: Path) -> list[Path]:
     out: list[Path] = []
 
     def save(widget, name: str) -> None:
-        app.processEvents()
+        QEventLoop().processEvents()
         path = outdir / name
         widget.grab().save(str(path))
         out.append(path)

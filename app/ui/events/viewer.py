@@ -6,7 +6,7 @@ import html
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -37,7 +37,7 @@ from app.events.filters import EventFilter
 from app.events.knowledge import connector_in
 from app.events.records import EventTable
 from app.events.sources.base import EventSource, open_source
-from app.ui.events.loader import FollowWorker, LoadWorker, start_in_thread
+from app.ui.events.loader import FollowJob, LoadJob
 from app.ui.events.model import COLUMNS, EventTableModel
 
 ACTION_LABELS = {"certificate": "Open the certificate dialog", "doctor": "Run the host doctor"}
@@ -54,10 +54,8 @@ class EventViewer(QWidget):
         self.source: EventSource | None = None
         self.model = EventTableModel(self)
         self.selected_attributes: dict[str, list[str]] = {}
-        self._thread: QThread | None = None
-        self._worker: LoadWorker | None = None
-        self._follow_thread: QThread | None = None
-        self._follow_worker: FollowWorker | None = None
+        self._job: LoadJob | None = None
+        self._follow_job: FollowJob | None = None
         self._follow_timer = QTimer(self, interval=1500)
         self._filter_timer = QTimer(self, singleShot=True, interval=250)
         self._filter_timer.timeout.connect(self.apply_filters)
@@ -191,7 +189,6 @@ class EventViewer(QWidget):
         self.since_edit.dateTimeChanged.connect(lambda _: self._filter_timer.start())
         self.until_edit.dateTimeChanged.connect(lambda _: self._filter_timer.start())
         self.event_id_edit.textChanged.connect(lambda _: self._filter_timer.start())
-        self._follow_timer.timeout.connect(self._poll)
 
     # --- opening -------------------------------------------------------------------------------
 
@@ -214,11 +211,11 @@ class EventViewer(QWidget):
         self.progress.setRange(0, 0)
         self.progress.show()
         self.cancel_button.show()
-        self._worker = LoadWorker(source)
-        self._worker.batch.connect(self._on_batch)
-        self._worker.finished.connect(self._on_finished)
-        self._worker.failed.connect(self._on_failed)
-        self._thread = start_in_thread(self._worker, "run")
+        self._job = LoadJob(source, self)
+        self._job.batch.connect(self._on_batch)
+        self._job.finished.connect(self._on_finished)
+        self._job.failed.connect(self._on_failed)
+        self._job.start()
         return True
 
     def show_table(self, table: EventTable, name: str) -> None:
@@ -277,17 +274,19 @@ class EventViewer(QWidget):
     def _stop_thread(self) -> None:
         self.progress.hide()
         self.cancel_button.hide()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = None
+        if self._job is not None:
+            job, self._job = self._job, None
+            job.cancel()
+            job.wait()
+            job.batch.disconnect(self._on_batch)  # batches still queued are dropped
+            job.deleteLater()
 
     def cancel_load(self) -> None:
-        if self._worker is not None and self._thread is not None:
-            self._worker.cancel()
+        if self._job is not None:
+            self._job.cancel()
 
     def is_loading(self) -> bool:
-        return self._thread is not None
+        return self._job is not None
 
     def _tell(self, sentence: str) -> None:
         self.warning_label.setText(sentence)
@@ -442,21 +441,18 @@ class EventViewer(QWidget):
 
     def set_follow(self, on: bool) -> None:
         self._follow_timer.stop()
-        if self._follow_thread is not None:
-            self._follow_thread.quit()
-            self._follow_thread.wait()
-            self._follow_thread = self._follow_worker = None
+        if self._follow_job is not None:
+            job, self._follow_job = self._follow_job, None
+            self._follow_timer.timeout.disconnect(job.poll)
+            job.wait()
+            job.arrived.disconnect(self._on_new)
+            job.deleteLater()
         if on and self.source is not None and self.source.can_follow:
-            self._follow_worker = FollowWorker(self.source)
-            self._follow_worker.arrived.connect(self._on_new)
-            self._follow_thread = QThread()
-            self._follow_worker.moveToThread(self._follow_thread)
-            self._follow_thread.start()
+            self._follow_job = FollowJob(self.source, self)
+            self._follow_job.arrived.connect(self._on_new)
+            self._follow_job.failed.connect(self.warning_label.setText)
+            self._follow_timer.timeout.connect(self._follow_job.poll)
             self._follow_timer.start()
-
-    def _poll(self) -> None:
-        if self._follow_worker is not None and not self.is_loading():
-            QTimer.singleShot(0, self._follow_worker, self._follow_worker.poll)
 
     def _on_new(self, part: EventTable) -> None:
         self.model.append(part)

@@ -1,0 +1,296 @@
+"""Event log figures (issue 5): load speed vs same-run baselines, first rows, filters, peak RSS.
+
+    python tests/benchmarks/bench_events.py [--records 1000000] [--runs 3] [--keep DIR]
+
+Two inputs, each measured in its own child process so peak RSS is that input's alone:
+- xml: a generated `wevtutil qe /f:xml`-style dump of ECMA2Host events;
+- evtx: the corpus .evtx chunks repeated into one file of about as many records.
+Baselines (same process, same file): evtx `PyEvtxParser.records_json()` + `json.loads` per record,
+and the bare `records()` loop; xml: lxml iterparse reading the System fields of each event.
+Figures are medians; ratios are ours/baseline time (below 1 is faster than the baseline).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT.parent / "shared" / "corpus" / "evtx"
+NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def median_time(fn, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), result
+
+
+# --- inputs --------------------------------------------------------------------------------------
+
+def make_xml(path: Path, records: int) -> Path:
+    from app.events.sample import write_synthetic_dump
+
+    if not path.exists():
+        write_synthetic_dump(path, records)
+    return path
+
+
+def make_evtx(path: Path, records: int) -> Path:
+    """The corpus files' good chunks, repeated behind one file header, until `records` records."""
+    if path.exists():
+        return path
+    from app.events.sources.evtx_file import CHUNK_MAGIC, CHUNK_SIZE
+
+    chunks: list[tuple[bytes, int]] = []
+    header = None
+    for file in sorted(CORPUS.glob("*.evtx")):
+        data = file.read_bytes()
+        header = header or data[:4096]
+        for off in range(4096, len(data), CHUNK_SIZE):
+            chunk = data[off:off + CHUNK_SIZE]
+            if chunk[:8] == CHUNK_MAGIC and "corrupt" not in file.name:
+                first, last = int.from_bytes(chunk[24:32], "little"), int.from_bytes(chunk[32:40], "little")
+                chunks.append((chunk, last - first + 1))
+    total = 0
+    with path.open("wb") as fh:
+        fh.write(header)
+        while total < records:
+            for chunk, count in chunks:
+                fh.write(chunk)
+                total += count
+                if total >= records:
+                    break
+    return path
+
+
+# --- baselines -----------------------------------------------------------------------------------
+
+def baseline_evtx_json(path: Path) -> int:
+    from evtx import PyEvtxParser
+
+    n = 0
+    for rec in PyEvtxParser(str(path)).records_json():
+        json.loads(rec["data"])
+        n += 1
+    return n
+
+
+def baseline_evtx_bare(path: Path) -> int:
+    from evtx import PyEvtxParser
+
+    n = 0
+    for _ in PyEvtxParser(str(path)).records():
+        n += 1
+    return n
+
+
+class _Wrapped:
+    """The bare sequence of <Event> wrapped in one root, so lxml can iterparse it."""
+
+    def __init__(self, path: Path) -> None:
+        self.parts = [b"<Events>"]
+        self.fh = path.open("rb")
+        self.done = False
+
+    def read(self, size: int = 1 << 20) -> bytes:
+        if self.parts:
+            return self.parts.pop()
+        data = self.fh.read(size)
+        if data:
+            return data
+        if not self.done:
+            self.done = True
+            return b"</Events>"
+        return b""
+
+
+def baseline_xml_lxml(path: Path) -> int:
+    from lxml import etree
+
+    n = 0
+    fields = {}
+    for _, elem in etree.iterparse(_Wrapped(path), events=("end",), tag=NS + "Event",
+                                   resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True):
+        system = elem.find(NS + "System")
+        for child in system:
+            fields[child.tag] = child.text or child.attrib
+        n += 1
+        elem.clear()
+        while elem.getprevious() is not None:
+            del elem.getparent()[0]
+    return n
+
+
+# --- ours ----------------------------------------------------------------------------------------
+
+def ours_first_rows(path: Path) -> float:
+    from app.events.sources.base import open_source
+
+    t = time.perf_counter()
+    batches = open_source(path).batches()
+    first = next(batches)
+    assert len(first.table) > 0
+    elapsed = time.perf_counter() - t
+    batches.close()
+    return elapsed
+
+
+def ours_load(path: Path):
+    from app.events.sources.base import open_source
+
+    return open_source(path).load()
+
+
+# A top-level EventViewer dropped by Python's GC aborts PySide6 6.12 at exit ("shared QObject was
+# deleted directly"); in the app the viewer is owned by its window, so the benchmark keeps them.
+_VIEWERS: list = []
+
+
+def gui_first_rows(path: Path) -> float:
+    """Open in the real EventViewer (offscreen): time until the model has rows to paint."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.events.viewer import EventViewer
+
+    app = QApplication.instance() or QApplication([])
+    loop = QEventLoop()  # its processEvents does not leak None refs under PySide6 6.12 + py3.11
+    viewer = EventViewer()
+    viewer.show()
+    t = time.perf_counter()
+    viewer.open_source(path)
+    while viewer.model.rowCount() == 0:
+        loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    loop.processEvents()
+    viewer.grab()  # painted
+    elapsed = time.perf_counter() - t
+    viewer.cancel_load()
+    while viewer.is_loading():
+        loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    assert app
+    viewer.close()
+    _VIEWERS.append(viewer)  # never garbage-collected mid-run (see the note at _VIEWERS)
+    return elapsed
+
+
+def filter_figures(table, runs: int = 5) -> dict[str, float]:
+    from app.events.filters import EventFilter
+
+    newest = max(table.times[-1], table.times[0])
+    cases = {
+        "level<=warning": EventFilter(max_rank=3),
+        "provider=ConnectorsLog": EventFilter(providers=frozenset({"ConnectorsLog"})),
+        "connector=HRDatabase": EventFilter(connector="HRDatabase"),
+        "text 'access is denied'": EventFilter(text="access is denied"),
+        "text 'hrdatabase' (half the rows match)": EventFilter(text="hrdatabase"),
+        "regex 'im00\\d'": EventFilter(text=r"im00\d", regex=True),
+        "regex 'Access.*denied' (IGNORECASE)": EventFilter(text="Access.*denied", regex=True),
+        "last day": EventFilter(since=newest - 86400),
+        "event id 4625": EventFilter(event_ids=frozenset({4625})),
+        "combined level+provider+text": EventFilter(max_rank=3, providers=frozenset({"ConnectorsLog"}),
+                                                      text="connector"),
+    }
+    table.lowered_messages()  # the loader builds this index during the load
+    out = {}
+    for name, f in cases.items():
+        out[name] = median_time(lambda f=f: f.apply(table), runs)[0]
+    return out
+
+
+def one(kind: str, path: Path, runs: int) -> dict:
+    """Everything for one input, in this process."""
+    result: dict = {"kind": kind, "file_mb": round(path.stat().st_size / 1e6, 1)}
+    result["first_rows_core_s"] = median_time(lambda: ours_first_rows(path), runs)[0]
+    t_load, table = median_time(lambda: ours_load(path), runs)
+    result["records"] = len(table)
+    result["load_s"] = t_load
+    t = time.perf_counter()
+    table.lowered_messages()
+    result["search_index_s"] = time.perf_counter() - t
+    result["filters_s"] = filter_figures(table)
+    result["peak_rss_mb_after_ours"] = peak_rss_mb()
+    del table
+    result["first_rows_gui_s"] = median_time(lambda: gui_first_rows(path), runs)[0]
+    if kind == "evtx":
+        result["baseline_json_s"] = median_time(lambda: baseline_evtx_json(path), runs)[0]
+        result["bare_records_s"] = median_time(lambda: baseline_evtx_bare(path), runs)[0]
+    else:
+        result["baseline_lxml_s"] = median_time(lambda: baseline_xml_lxml(path), runs)[0]
+    return result
+
+
+def report(r: dict) -> None:
+    n = r["records"]
+    print(f"\n== {r['kind']}: {n:,} records, {r['file_mb']} MB")
+    print(f"first rows (core, first batch)   {r['first_rows_core_s'] * 1000:8.0f} ms")
+    print(f"first rows (viewer, painted)     {r['first_rows_gui_s'] * 1000:8.0f} ms")
+    print(f"full load (ours)                 {r['load_s']:8.2f} s  {n / r['load_s']:10,.0f} rec/s")
+    full = r["load_s"] + r["search_index_s"]
+    print(f"  + search index (viewer builds) {r['search_index_s']:8.2f} s  -> {n / full:,.0f} rec/s")
+    if r["kind"] == "evtx":
+        b, bare = r["baseline_json_s"], r["bare_records_s"]
+        print(f"baseline records_json+json.loads {b:8.2f} s  {n / b:10,.0f} rec/s")
+        print(f"bare Rust records()              {bare:8.2f} s  {n / bare:10,.0f} rec/s")
+        print(f"ratio ours/baseline {r['load_s'] / b:.2f} (target <= 1.5); ours/bare "
+              f"{r['load_s'] / bare:.2f} (goal <= 3); with index {full / b:.2f} / {full / bare:.2f}")
+    else:
+        b = r["baseline_lxml_s"]
+        print(f"baseline lxml iterparse          {b:8.2f} s  {n / b:10,.0f} rec/s")
+        print(f"ratio ours/baseline {r['load_s'] / b:.2f} (target <= 1.5); with index {full / b:.2f}")
+    print("filters (median of 5):")
+    for name, s in r["filters_s"].items():
+        print(f"  {name:42} {s * 1000:7.0f} ms")
+    print(f"peak RSS after our load + index + filters: {r['peak_rss_mb_after_ours']:.0f} MB (target < 800)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="folder for the generated inputs (reused)")
+    parser.add_argument("--only", choices=["xml", "evtx"])
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(one(args.child[0], Path(args.child[1]), args.runs)))
+        return 0
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-events-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    kinds = [args.only] if args.only else ["xml", "evtx"]
+    if "evtx" in kinds and not CORPUS.is_dir():
+        print(f"skipping evtx: no corpus at {CORPUS}")
+        kinds.remove("evtx")
+    for kind in kinds:
+        t = time.perf_counter()
+        path = (make_xml(folder / f"ecma2host-{args.records}.xml", args.records) if kind == "xml"
+                else make_evtx(folder / f"corpus-{args.records}.evtx", args.records))
+        print(f"[{kind}] input ready in {time.perf_counter() - t:.1f} s: {path}", flush=True)
+        out = subprocess.run([sys.executable, __file__, "--runs", str(args.runs), "--child", kind, str(path)],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            print(out.stderr)
+            return 1
+        report(json.loads(out.stdout.strip().splitlines()[-1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
