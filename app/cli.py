@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Sequence
 
 from app import __version__
+from app.datastore import record_crash
 from app.errors import UserError
 
 # One line per area; an area's module adds its subcommands to the parser.
@@ -79,19 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ecma-wizard: interrupted", file=sys.stderr)
         return 130
     except Exception:  # the program's own failure: keep the trace out of the user's face
-        log = _write_crash_log(traceback.format_exc())
+        log = record_crash(traceback.format_exc())
         print(f"ecma-wizard: internal error (details written to {log}); nothing was saved.",
               file=sys.stderr)
         return 3
-
-
-def _write_crash_log(text: str) -> str:
-    from app.paths import data_dir
-
-    path = data_dir() / "crash.log"
-    with path.open("a", encoding="utf-8") as fh:  # our own log, not a user's file
-        fh.write(text + "\n")
-    return str(path)
 
 
 if __name__ == "__main__":
