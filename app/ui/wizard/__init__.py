@@ -1,0 +1,1 @@
+"""The connector wizard's Qt views (pages, forms, attribute picker, schema refresh dialog)."""

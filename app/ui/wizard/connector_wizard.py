@@ -1,0 +1,149 @@
+"""The connector wizard (New connector / Edit): QWizard pages attached to the headless flow.
+
+Works on its own copy of the document (app.wizard.session), so Cancel writes nothing; Finish
+writes exactly the bytes the Summary showed, through the store, and emits `saved(SaveResult)`.
+A refused save is shown in a message box and the wizard stays open.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QMessageBox, QWizard
+
+from app.config import builders
+from app.config.document import ConfigDocument
+from app.config.store import ConfigStore
+from app.errors import UserError
+from app.host.layout import HostLayout
+from app.ui.wizard.pages import ParameterPage, PartitionsPage, PropertiesPage, RunProfilesPage
+from app.ui.wizard.pages_schema import AttributesPage, DeprovisioningPage, ObjectTypesPage, SummaryPage
+from app.wizard import schema_sources
+from app.wizard.flow import ConnectorFlow
+from app.wizard.session import WizardSession
+
+FIXED_PAGES = ("properties", "connectivity", "capabilities")
+AFTER_SCHEMA = ("global", "partitions", "run-profiles")
+RUN_STEP_PAGES = tuple(f"run-step:{p}" for p in builders.RUN_PROFILES)
+LAST_PAGES = ("object-types", "attributes", "deprovisioning", "summary")
+
+
+class ConnectorWizard(QWizard):
+    saved = Signal(object)  # SaveResult
+
+    def __init__(self, document: ConfigDocument, store: ConfigStore, layout: HostLayout,
+                 connector_name: str | None = None, start_page: str | None = None,
+                 focus_field: str | None = None, parent=None, *,
+                 spec: builders.ConnectorSpec | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.host = layout
+        self.session = WizardSession(document, connector_name, spec=spec)
+        self.flow = ConnectorFlow(self.session)
+        self.result_of_save = None
+        self.discover_default_schema()
+        title = f"Edit connector '{connector_name}'" if connector_name else "New connector"
+        self.setWindowTitle(title)
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+        self.setButtonText(QWizard.WizardButton.CustomButton1, "&Review changes")
+        self.customButtonClicked.connect(lambda _b: self.go_to("summary"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, "&Finish and save")
+        self.ids: dict[str, int] = {}
+        self._add_pages()
+        self.resize(self.fontMetrics().height() * 56, self.fontMetrics().height() * 42)
+        self.restart()
+        if start_page or focus_field:
+            self.go_to(self.flow.start_key(start_page))
+            if focus_field:
+                self.currentPage().focus_field(focus_field)
+
+    @classmethod
+    def from_spec(cls, spec: builders.ConnectorSpec, document: ConfigDocument, store: ConfigStore,
+                  layout: HostLayout, parent=None) -> ConnectorWizard:
+        """A new connector prepared elsewhere (the MIM import hands its ConnectorSpec here)."""
+        return cls(document, store, layout, None, parent=parent, spec=spec)
+
+    # -- pages --------------------------------------------------------------------------------
+    def _add_pages(self) -> None:
+        schema_count = max(4, len(self.session.schema_numbers()))
+        keys = [*FIXED_PAGES, *(f"schema-{n}" for n in range(1, schema_count + 1)), *AFTER_SCHEMA,
+                *RUN_STEP_PAGES, *LAST_PAGES]
+        kinds = {"properties": PropertiesPage, "partitions": PartitionsPage,
+                 "run-profiles": RunProfilesPage, "object-types": ObjectTypesPage,
+                 "attributes": AttributesPage, "deprovisioning": DeprovisioningPage,
+                 "summary": SummaryPage}
+        for i, key in enumerate(keys):
+            page = kinds.get(key, ParameterPage)(self, key)
+            self.setPage(i, page)
+            self.ids[key] = i
+        self.setStartId(self.ids["properties"])
+
+    def page_for(self, key: str):
+        return self.page(self.ids[key]) if key in self.ids else None
+
+    def next_page_id(self, key: str) -> int:
+        nxt = self.flow.next_key(key)
+        if nxt is None or nxt not in self.ids:
+            return -1
+        return self.ids[nxt]
+
+    def current_key(self) -> str:
+        return getattr(self.currentPage(), "key", "")
+
+    def go_to(self, key: str) -> None:
+        """Walk forward with Next to `key`, so Back works; stops on a page whose errors block Next."""
+        for _ in range(len(self.ids) + 1):
+            if self.current_key() == key or key not in self.flow.keys():
+                return
+            before = self.currentId()
+            page = self.currentPage()
+            if page is not None and not page.isComplete():
+                return
+            self.next()
+            if self.currentId() == before:
+                return
+
+    def library_choices(self) -> list[str]:
+        found = [p.name for p in self.host.connector_dlls()] if self.host else []
+        microsoft = [f"{n}.dll" for n in builders.MICROSOFT_LIBRARIES]
+        return list(dict.fromkeys(microsoft + found))
+
+    # -- schema -------------------------------------------------------------------------------
+    def discover_default_schema(self) -> None:
+        """Offer the PowerShell connector's Schema.xml on the host on the Select Attributes page."""
+        path = schema_sources.default_source(self.host.ecma_dir if self.host else None,
+                                             self.session.connector.library_name)
+        if path is None:
+            return
+        try:
+            self.session.schema.discover_source(schema_sources.read_powershell_schema(path))
+        except UserError:
+            pass  # a broken Schema.xml: the Refresh dialog reports it when the user asks
+
+    def refresh_schema(self) -> None:
+        from app.ui.wizard.schema_refresh import SchemaRefreshDialog
+
+        dialog = SchemaRefreshDialog(self.session, self.host, self)
+        if dialog.exec() and self.current_key() == "attributes":
+            self.currentPage().initializePage()
+
+    # -- finish -------------------------------------------------------------------------------
+    def accept(self) -> None:
+        summary = self.page_for("summary")
+        pending = getattr(summary, "pending", None) or self.session.prepare_finish()
+        try:
+            result = self.session.finish(self.store, pending)
+        except UserError as exc:
+            QMessageBox.warning(self, "Not saved", exc.sentence())
+            return
+        self.result_of_save = result
+        self.saved.emit(result)
+        super().accept()
+
+    def keyPressEvent(self, event) -> None:
+        # Enter in a one-line field must not jump pages past a finding the user has not seen
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.current_key() != "summary":
+            event.ignore()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,332 @@
+"""Wizard pages 1-8: Properties, the parameter pages (Connectivity, Capabilities, Schema n,
+Global, each run profile), Partitions and Run Profiles. Every page edits the working copy
+directly; `FlowPage` shows the flow's findings beside their fields and disables Next on errors."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+
+from app.config import builders
+from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, is_encrypted_blob
+from app.ui.wizard.parameter_form import AddParameterRow, ParameterForm
+from app.ui.wizard.widgets import FieldBox, FindingLabel, SecretField
+from app.wizard.tokens import generate_token
+
+SUBTITLES = {
+    "properties": "Name, refresh interval, secret token and the connector DLL.",
+    "connectivity": "How the connector reaches the connected system.",
+    "capabilities": "What the connector can do.",
+    "schema": "How the connector discovers object types and attributes.",
+    "global": "Settings and scripts used by every run.",
+    "partitions": "ECMA2Host supports exactly one partition.",
+    "run-profiles": "Export is required; enable an import so the host can tell whether an object exists.",
+}
+
+
+class FlowPage(QWizardPage):
+    """A page of the connector flow: builds its body from the working copy on every visit."""
+
+    def __init__(self, ctx, key: str) -> None:
+        super().__init__()
+        self.ctx = ctx  # the ConnectorWizard: session, flow, layout
+        self.key = key
+        self.findings: list = []
+        self.field_boxes: dict[str, FieldBox] = {}
+        self.outer = QVBoxLayout(self)
+        self.page_findings = FindingLabel()
+        self.outer.addWidget(self.page_findings)
+        self.body: QWidget | None = None
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(120)
+        self._debounce.timeout.connect(self.refresh_findings)
+
+    @property
+    def session(self):
+        return self.ctx.session
+
+    @property
+    def flow(self):
+        return self.ctx.flow
+
+    def ref(self):
+        return self.flow.page(self.key)
+
+    def initializePage(self) -> None:
+        ref = self.ref()
+        title = ref.title if ref else self.key
+        self.setTitle(title)
+        self.setSubTitle(SUBTITLES.get(ref.page if ref else "", "") + self.read_only_note())
+        if self.body is not None:
+            self.outer.removeWidget(self.body)
+            self.body.deleteLater()
+        self.field_boxes = {}
+        self.body = self.build()
+        self.outer.insertWidget(0, self.body, 1)
+        self.refresh_findings()
+
+    def read_only_note(self) -> str:
+        if self.flow.is_read_only(self.key):
+            return " Read-only: capabilities can't be modified once the connector is created."
+        return ""
+
+    def cleanupPage(self) -> None:
+        """Values live in the working copy: going Back keeps them (QWizard would reset fields)."""
+
+    def build(self) -> QWidget:
+        raise NotImplementedError
+
+    def edited(self) -> None:
+        self._debounce.start()
+
+    def refresh_findings(self) -> None:
+        self._debounce.stop()
+        self.findings = self.flow.findings(self.key)
+        by_field: dict[str, list] = {}
+        for f in self.findings:
+            by_field.setdefault(f.field or "", []).append(f)
+        placed = set()
+        for name, box in self.field_boxes.items():
+            box.findings.show_findings(by_field.get(name, []))
+            placed.add(name)
+        placed |= self.place_findings(by_field)
+        self.page_findings.show_findings([f for f in self.findings if (f.field or "") not in placed])
+        self.completeChanged.emit()
+
+    def place_findings(self, by_field: dict[str, list]) -> set[str]:
+        return set()
+
+    def isComplete(self) -> bool:
+        return not any(f.severity == ERROR for f in self.findings)
+
+    def focus_field(self, name: str) -> bool:
+        box = self.field_boxes.get(name)
+        if box is not None:
+            getattr(box.field, "edit", box.field).setFocus()
+            return True
+        return False
+
+    def nextId(self) -> int:
+        return self.ctx.next_page_id(self.key)
+
+
+def scrolled(inner: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(inner)
+    return area
+
+
+class PropertiesPage(FlowPage):
+    def build(self) -> QWidget:
+        s = self.session
+        c = s.connector
+        w = QWidget()
+        form = QFormLayout(w)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+        self.name = QLineEdit(c.name)
+        self.name.setAccessibleName("Name")
+        self.name.setReadOnly(not s.is_new)
+        self.name.textEdited.connect(lambda t: (s.set_name(t.strip()), self.edited()))
+        note = ("Part of the connector's URL in Entra; case sensitive." if s.is_new else
+                "Part of the connector's URL in Entra, so it is not renamed here.")
+        self._row(form, "&Name:", "Name", self.name, note)
+
+        self.timer = QSpinBox()
+        self.timer.setRange(1, 10_000_000)  # no 120 floor: the seed's 10 minutes while developing
+        self.timer.setSuffix(" minutes")
+        self.timer.setValue(c.autosync_minutes or 120)
+        self.timer.setAccessibleName("Autosync timer in minutes")
+        self.timer.valueChanged.connect(lambda v: (s.set_timer(v), self.edited()))
+        self._row(form, "&Autosync timer:", "AutosyncTimer", self.timer,
+                  f"How often the host refreshes its import cache. Microsoft's wizard needs "
+                  f"{MICROSOFT_TIMER_FLOOR} or more; lower values work but that wizard then complains.")
+
+        token_row = QWidget()
+        tl = QHBoxLayout(token_row)
+        tl.setContentsMargins(0, 0, 0, 0)
+        self.token = SecretField(c.secret_token, is_encrypted_blob(c.secret_token), "Secret token")
+        self.token.changed.connect(lambda t: (s.set_token(t), self.edited()))
+        self.generate = QPushButton("&Generate")
+        self.generate.setAccessibleName("Generate a secret token")
+        self.generate.clicked.connect(lambda: self.token.set_text(generate_token()))
+        self.copy = QPushButton("&Copy")
+        self.copy.setAccessibleName("Copy the secret token")
+        self.copy.clicked.connect(self._copy)
+        self.copy.setEnabled(not is_encrypted_blob(c.secret_token))
+        self.token.changed.connect(lambda t: self.copy.setEnabled(bool(t)))
+        tl.addWidget(self.token, 1)
+        tl.addWidget(self.generate)
+        tl.addWidget(self.copy)
+        self._row(form, "Secret &token:", "SecretToken", token_row,
+                  "Enter the same token in the Entra application's provisioning settings. Saved as "
+                  "typed: a live host encrypts it with Windows DPAPI, which only the host can do.")
+
+        self.description = QLineEdit(c.description)
+        self.description.setAccessibleName("Description")
+        self.description.textEdited.connect(lambda t: (s.set_description(t), self.edited()))
+        self._row(form, "&Description:", "Description", self.description)
+
+        self.library = QComboBox()
+        self.library.setEditable(True)
+        self.library.setAccessibleName("Extension DLL")
+        self.library.addItems(self.ctx.library_choices())
+        self.library.setCurrentText(c.library_name + ".dll" if c.library_name else "")
+        self.library.setEnabled(s.is_new)
+        self.library.currentTextChanged.connect(self._library)
+        self.origin = QLabel()
+        self.origin.setWordWrap(True)
+        self._row(form, "E&xtension DLL:", "LibraryName", self.library,
+                  "" if s.is_new else "The parameters belong to this DLL: create a new connector "
+                  "to use another one.")
+        form.addRow("", self.origin)
+        self._show_origin()
+        self.setTabOrder(self.name, self.timer)
+        return w
+
+    def _row(self, form: QFormLayout, label: str, fld: str, widget: QWidget, note: str = "") -> None:
+        box = FieldBox(widget, note)
+        self.field_boxes[fld] = box
+        lab = QLabel(label)
+        lab.setBuddy(getattr(widget, "edit", widget) if not isinstance(widget, QComboBox) else widget)
+        form.addRow(lab, box)
+
+    def _library(self, text: str) -> None:
+        if text.strip():
+            self.session.set_library(text.strip())
+            self.ctx.discover_default_schema()
+        self._show_origin()
+        self.edited()
+
+    def _show_origin(self) -> None:
+        s = self.session
+        if not s.connector.library_name:
+            self.origin.setText("")
+            return
+        t = s.template
+        text = t.origin if s.is_new else ""
+        self.origin.setText(f"<i>{text}</i>" if text else "")
+
+    def _copy(self) -> None:
+        if self.token.edit.isVisible() and self.token.value:
+            QGuiApplication.clipboard().setText(self.token.value)
+
+    def focus_field(self, name: str) -> bool:
+        if name == "SecretToken":
+            (self.token.replace if self.token.replace.isVisible() else self.token.edit).setFocus()
+            return True
+        return super().focus_field(name)
+
+
+class ParameterPage(FlowPage):
+    """Connectivity, Capabilities, Schema n, Global, and one page per enabled run profile."""
+
+    def build(self) -> QWidget:
+        ref = self.ref()
+        s = self.session
+        if ref is None:
+            return QLabel("This page does not apply to this connector.")
+        if ref.use == "RunStep":
+            params = s.run_step_parameters(ref.profile)
+        else:
+            params = s.page_parameters(ref.use, ref.schema_number)
+        custom = s.is_new and not s.template.definitions
+        inner = QWidget()
+        lay = QVBoxLayout(inner)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.form = ParameterForm(s, params, read_only=self.flow.is_read_only(self.key),
+                                  on_remove=self._remove if custom else None)
+        self.form.changed.connect(self.edited)
+        lay.addWidget(self.form)
+        if custom:
+            add = AddParameterRow()
+            add.added.connect(lambda n, t: self._add(n, t, ref))
+            lay.addWidget(add)
+        lay.addStretch(1)
+        return scrolled(inner)
+
+    def place_findings(self, by_field):
+        return self.form.show_findings(by_field)
+
+    def _add(self, name: str, type_: str, ref) -> None:
+        self.session.add_parameter(name, type_, ref.use, ref.schema_number, ref.profile)
+        self.initializePage()
+
+    def _remove(self, parameter) -> None:
+        self.session.remove_parameter(parameter)
+        self.initializePage()
+
+    def focus_field(self, name: str) -> bool:
+        return self.form.focus(name)
+
+
+class PartitionsPage(ParameterPage):
+    def build(self) -> QWidget:
+        c = self.session.connector
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        form = QFormLayout()
+        parts = c.partitions
+        name = QLineEdit(parts[0].name if parts else "")
+        name.setReadOnly(True)
+        name.setAccessibleName("Partition name")
+        self.dn = QLineEdit(parts[0].dn if parts else "")
+        self.dn.setAccessibleName("Partition DN")
+        self.dn.setEnabled(bool(parts))
+        self.dn.textEdited.connect(lambda t: (self.session.set_partition_dn(t), self.edited()))
+        form.addRow("Partition name:", name)
+        box = FieldBox(self.dn, "Connectors without LDAP-style DNs keep 'default'.")
+        self.field_boxes["DN"] = box
+        form.addRow("Partition &DN:", box)
+        lay.addLayout(form)
+        params = QWidget()
+        self.form = ParameterForm(self.session, self.session.page_parameters("Partition"))
+        self.form.changed.connect(self.edited)
+        pl = QVBoxLayout(params)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pl.addWidget(self.form)
+        lay.addWidget(params)
+        lay.addStretch(1)
+        return w
+
+
+class RunProfilesPage(FlowPage):
+    LABELS = {"Export": "&Export (required)", "FullImport": "&Full import", "DeltaImport": "&Delta import"}
+
+    def build(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        enabled = self.session.enabled_profiles()
+        self.boxes: dict[str, QCheckBox] = {}
+        for name in builders.RUN_PROFILES:
+            box = QCheckBox(self.LABELS[name])
+            box.setAccessibleName(self.LABELS[name].replace("&", ""))
+            box.setChecked(name in enabled)
+            box.toggled.connect(lambda on, n=name: self._toggle(n, on))
+            self.boxes[name] = box
+            fb = FieldBox(box)
+            self.field_boxes[name] = fb
+            lay.addWidget(fb)
+        lay.addStretch(1)
+        return w
+
+    def _toggle(self, name: str, on: bool) -> None:
+        self.session.set_profile_enabled(name, on)
+        self.edited()

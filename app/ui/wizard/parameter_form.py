@@ -1,0 +1,195 @@
+"""A connector page rendered from its stored `<Parameter>` elements by Type (reference §2):
+CheckBox, DropDown, String, Text, EncryptedString, File, Label, Divider. No connector DLL is
+loaded; DropDown choices come from the DLL template when we know them, else the stored value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from app.config.document import Parameter
+from app.config.rules import is_encrypted_blob
+from app.ui.wizard.widgets import FieldBox, FileField, ScriptEditor, SecretField
+from app.wizard.session import WizardSession
+from app.wizard.templates import known_choices
+
+TYPES = ("String", "Text", "CheckBox", "DropDown", "EncryptedString", "File", "Label", "Divider")
+
+
+def is_script(p: Parameter) -> bool:
+    return "script" in p.name.lower() or "query" in p.name.lower() or "\n" in p.value
+
+
+class ParameterForm(QWidget):
+    """One page's parameters. `changed` fires after each edit has been applied to the session."""
+
+    changed = Signal()
+
+    def __init__(self, session: WizardSession, parameters: list[Parameter], *, read_only: bool = False,
+                 on_remove: Callable[[Parameter], None] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.read_only = read_only
+        self.boxes: dict[str, FieldBox] = {}
+        self.form = QFormLayout(self)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # labels above fields: DLL parameter names run to 60 characters, and must not clip at 200%
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        if not parameters:
+            empty = QLabel("This connector stores no parameters for this page.")
+            empty.setWordWrap(True)
+            self.form.addRow(empty)
+        for p in parameters:
+            self._add_row(p, on_remove)
+
+    def _add_row(self, p: Parameter, on_remove) -> None:
+        name = p.name
+        kind = p.type
+        if kind == "Divider":
+            line = QFrame()
+            line.setFrameShape(QFrame.Shape.HLine)
+            line.setAccessibleName("Divider")
+            self.form.addRow(line)
+            return
+        if kind == "Label":
+            label = QLabel(f"<b>{name}</b>" + (f"<br>{p.value}" if p.value else ""))
+            label.setWordWrap(True)
+            self.form.addRow(label)
+            return
+        field, note = self._field(p)
+        value_widget = field
+        if on_remove is not None:
+            row = QWidget()
+            lay = QHBoxLayout(row)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.addWidget(field, 1)
+            remove = QPushButton("Remove")
+            remove.setAccessibleName(f"Remove parameter {name}")
+            remove.clicked.connect(lambda _=False, p=p: on_remove(p))
+            lay.addWidget(remove)
+            field = row
+        box = FieldBox(field, note, input_widget=value_widget)
+        self.boxes[name] = box
+        if kind == "CheckBox":
+            self.form.addRow("", box)
+        else:
+            label = QLabel(name + ":")
+            label.setBuddy(getattr(box.input, "edit", box.input))
+            self.form.addRow(label, box)
+
+    def _field(self, p: Parameter) -> tuple[QWidget, str]:
+        name, kind, value = p.name, p.type, p.value
+        note = ""
+        apply = self._applier(p)
+        if kind == "CheckBox":
+            w = QCheckBox(name)
+            w.setChecked(value.strip() == "1")
+            w.toggled.connect(lambda on: apply("1" if on else "0"))
+            w.setEnabled(not self.read_only)
+        elif kind == "DropDown":
+            w = QComboBox()
+            w.setEditable(True)
+            choices = list(known_choices(self.session.connector.library_name, name))
+            if value not in choices:
+                choices.insert(0, value)
+            w.addItems(choices)
+            w.setCurrentText(value)
+            w.currentTextChanged.connect(apply)
+            w.setEnabled(not self.read_only)
+            if not known_choices(self.session.connector.library_name, name):
+                note = "The choices come from the connector DLL; type the value it expects."
+        elif kind == "EncryptedString":
+            encrypted = is_encrypted_blob(value)
+            w = SecretField(value, encrypted, name)
+            w.changed.connect(apply)
+            w.setEnabled(not self.read_only)
+            if not encrypted:
+                note = ("Saved as typed: Microsoft's wizard encrypts it with Windows DPAPI, "
+                        "which only the host can do.")
+        elif kind == "File":
+            w = FileField(value, name)
+            w.changed.connect(apply)
+            w.edit.setReadOnly(self.read_only)
+            w.browse.setEnabled(not self.read_only)
+        elif kind == "Text" and is_script(p):
+            w = ScriptEditor(value)
+            w.textChanged.connect(lambda: apply(w.toPlainText()))
+            w.setReadOnly(self.read_only)
+            size = len(value.encode())
+            if size > 4096:
+                note = f"{value.count(chr(10)) + 1} lines, {size / 1024:.1f} KB"
+        else:
+            w = QLineEdit(value)
+            w.textEdited.connect(apply)
+            w.setReadOnly(self.read_only)
+            if kind not in TYPES:
+                note = f"Type '{kind}' is unknown to this tool; shown and kept as text."
+        w.setAccessibleName(name)
+        w.setObjectName(f"param:{name}")
+        return w, note
+
+    def _applier(self, p: Parameter):
+        def apply(value: str) -> None:
+            self.session.set_parameter(p, value)
+            self.changed.emit()
+        return apply
+
+    def show_findings(self, by_field: dict[str, list]) -> set[str]:
+        """Put each field's findings under it; returns the field names it could place."""
+        placed = set()
+        for name, box in self.boxes.items():
+            found = by_field.get(name, [])
+            box.findings.show_findings(found)
+            if found:
+                placed.add(name)
+        return placed
+
+    def focus(self, name: str) -> bool:
+        box = self.boxes.get(name)
+        if box is None:
+            return False
+        getattr(box.input, "edit", box.input).setFocus()
+        return True
+
+
+class AddParameterRow(QWidget):
+    """For a custom DLL: add the parameters it defines (names must match the DLL exactly)."""
+
+    added = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("Parameter name, exactly as the DLL defines it")
+        self.name.setAccessibleName("New parameter name")
+        self.type = QComboBox()
+        self.type.addItems(TYPES)
+        self.type.setAccessibleName("New parameter type")
+        self.button = QPushButton("Add parameter")
+        lay.addWidget(self.name, 1)
+        lay.addWidget(self.type)
+        lay.addWidget(self.button)
+        self.button.clicked.connect(self._add)
+        self.name.returnPressed.connect(self._add)
+
+    def _add(self) -> None:
+        name = self.name.text().strip()
+        if name:
+            self.added.emit(name, self.type.currentText())
+            self.name.clear()
