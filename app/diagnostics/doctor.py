@@ -140,7 +140,7 @@ class _Doctor:
 
     def domain_controller(self) -> None:
         self.dc = self.machine.is_domain_controller()
-        title = "Not a domain controller"
+        title = "Domain controller"
         if self.dc is None:
             self.add("domain-controller", title, SKIPPED, _unknown(self.machine))
         elif self.dc:
@@ -163,15 +163,15 @@ class _Doctor:
             self.add("powershell-dlls", title, OK, "The three resource DLLs are in Service\\ECMA and in "
                      f"the cache folder of {', '.join(connectors)}.")
             return
-        where = "; ".join(f"{_short(self.layout, folder)}: {', '.join(names)}" for folder, names in missing.items())
+        where = "; ".join(f"{_short(self.layout, folder)} ({_which(names)})" for folder, names in missing.items())
         found = self.machine.winsxs_resources()
         action = ("Copy them from C:\\Windows\\WinSxS (ecma-wizard doctor --copy-powershell-dlls), with the "
                   "service stopped." if len(found) == len(POWERSHELL_RESOURCE_DLLS) else
                   "Find them under C:\\Windows\\WinSxS on a Windows host and copy them there.")
         severity = WARNING if self.dc else INFO
-        self.add("powershell-dlls", title, severity, f"Missing: {where}. The PowerShell connector fails "
-                 "with 'Unable to find Windows PowerShell 5.1 libraries' where Windows does not provide "
-                 "them (often on a domain controller).", action,
+        self.add("powershell-dlls", title, severity, f"Not in {where}. Where Windows does not provide them "
+                 "(often on a domain controller) the PowerShell connector fails with 'Unable to find Windows "
+                 "PowerShell 5.1 libraries'.", action,
                  COPY_DLLS if len(found) == len(POWERSHELL_RESOURCE_DLLS) else None)
 
     def cache_acls(self) -> None:
@@ -199,9 +199,12 @@ class _Doctor:
                 unknown.append(folder)
             elif not verdict:
                 lacking.append(folder)
-        who = account or "NT AUTHORITY\\NETWORK SERVICE"
+        network_service = names == account_names(None)
+        who = "Network Service" if network_service else account
+        # icacls takes a SID with '*': immune to the localised name of Network Service
+        grantee = "*S-1-5-20" if network_service else account
         if lacking:
-            grant = " ; ".join(f'icacls "{f}" /grant "{who}:(OI)(CI)F" /T' for f in lacking)
+            grant = " ; ".join(f'icacls "{f}" /grant "{grantee}:(OI)(CI)F" /T' for f in lacking)
             self.add("cache-acl", title, ERROR, f"{who} lacks full control of "
                      f"{', '.join(_short(self.layout, f) for f in lacking)}: the connector fails with "
                      "'Could not load file or assembly ... Access is denied'.", f"Run elevated: {grant}")
@@ -213,7 +216,7 @@ class _Doctor:
             self.add("cache-acl", title, OK, f"{who} has full control of every connector cache folder.")
 
     def debug(self) -> None:
-        title = "Authentication on (Debug is false)"
+        title = "Authentication (Debug setting)"
         if self.service_config is None:
             self.add("debug", title, SKIPPED, "The service's .exe.config was not found.")
         elif self.service_config.debug:
@@ -279,15 +282,16 @@ class _Doctor:
             self.add("certificate", title, ERROR if errors else WARNING, " ".join(f.message for f in worst),
                      " ".join(dict.fromkeys(f.action for f in worst if f.action)))
         elif status.certificate is None:
-            self.add("certificate", title, INFO, f"Configured thumbprint {status.configured_thumbprint}. "
-                     + (" ".join(status.notes) or "The certificate itself could not be examined here."),
+            self.add("certificate", title, INFO, f"Configured thumbprint {status.configured_thumbprint}; "
+                     "the certificate itself was not examined (no Windows certificate store here, and no "
+                     "running endpoint was probed).",
                      "Run the doctor on the host with the service running, or: ecma-wizard cert status.")
         else:
             info = status.certificate
             self.add("certificate", title, OK, f"{info.thumbprint}, valid until {info.not_after:%Y-%m-%d}.")
 
     def cloud_sync(self) -> None:
-        title = "No Cloud Sync agent on this host"
+        title = "Cloud Sync agent"
         found = self.machine.cloud_sync_agent_installed()
         if found is None:
             self.add("cloud-sync", title, SKIPPED, _unknown(self.machine))
@@ -311,6 +315,12 @@ class _Doctor:
 
 def _unknown(machine: Machine) -> str:
     return f"Not checked: {machine.unavailable_reason or 'Windows did not answer'}."
+
+
+def _which(names: list[str]) -> str:
+    if len(names) == len(POWERSHELL_RESOURCE_DLLS):
+        return "all three"
+    return ", ".join(names)
 
 
 def _short(layout: HostLayout, folder: Path) -> str:

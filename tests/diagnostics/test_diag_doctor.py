@@ -123,7 +123,8 @@ def test_each_known_problem_is_found_with_what_to_do(host):
     assert "WITHOUT authentication" in checks["debug"].message
     assert "9443" in checks["port"].message and "8585" in checks["port"].message
     assert "connection string" in checks["verbose-sql"].message
-    assert "icacls" in checks["cache-acl"].action and "(OI)(CI)F" in checks["cache-acl"].action
+    assert "icacls" in checks["cache-acl"].action and '"*S-1-5-20:(OI)(CI)F"' in checks["cache-acl"].action
+    assert checks["cache-acl"].message.startswith("Network Service lacks full control")
     assert "'error'" in checks["log-levels"].message
     assert "service start" in checks["service"].action
     assert checks["powershell-dlls"].fix is None  # nothing found in WinSxS to copy
