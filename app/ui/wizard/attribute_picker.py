@@ -42,6 +42,7 @@ class AttributeTableModel(QAbstractTableModel):
         self.selected: set[str] = set()
         self.single: set[str] = set()
         self.notes: list[str] = []
+        self.keys: list[tuple[str, str]] = []
 
     def reload(self) -> None:
         self.beginResetModel()
@@ -50,6 +51,7 @@ class AttributeTableModel(QAbstractTableModel):
         self.selected = {n for n, a in stored.items() if not a.is_deprovisioning_attribute}
         self.single = {n for n, a in stored.items() if a.treat_as_single_value}
         self.notes = [self._note(c, stored.get(c.name)) for c in self.rows]
+        self.keys = [(c.name.lower(), c.data_type.lower()) for c in self.rows]  # for the filter
         self.endResetModel()
 
     @staticmethod
@@ -147,6 +149,11 @@ class AttributeFilter(QSortFilterProxyModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.needle = ""
+        self.model: AttributeTableModel | None = None
+
+    def setSourceModel(self, model) -> None:
+        self.model = model  # a Python reference: sourceModel() per row costs a wrapper lookup
+        super().setSourceModel(model)
 
     def set_needle(self, text: str) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt 6.10+: invalidateFilter is deprecated
@@ -160,8 +167,8 @@ class AttributeFilter(QSortFilterProxyModel):
     def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
         if not self.needle:
             return True
-        c = self.sourceModel().rows[row]
-        return self.needle in c.name.lower() or self.needle == c.data_type.lower()
+        name, data_type = self.model.keys[row]
+        return self.needle in name or self.needle == data_type
 
 
 class AttributePicker(QWidget):
@@ -194,13 +201,16 @@ class AttributePicker(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
-        for col, mode in ((SELECTED, QHeaderView.ResizeMode.ResizeToContents),
-                          (NAME, QHeaderView.ResizeMode.Interactive),
-                          (TYPE, QHeaderView.ResizeMode.ResizeToContents),
-                          (SINGLE, QHeaderView.ResizeMode.ResizeToContents),
-                          (NOTE, QHeaderView.ResizeMode.Stretch)):
-            header.setSectionResizeMode(col, mode)
-        header.resizeSection(NAME, self.fontMetrics().horizontalAdvance("M" * 16))
+        # fixed widths from the font (ResizeToContents would measure all 5,000 rows on every reset)
+        fm = self.fontMetrics()
+        for col in (SELECTED, NAME, TYPE, SINGLE):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(NOTE, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(SELECTED, fm.horizontalAdvance(HEADERS[SELECTED]) + 24)
+        header.resizeSection(NAME, fm.horizontalAdvance("M" * 16))
+        header.resizeSection(TYPE, fm.horizontalAdvance("Reference (multivalued)") + 16)
+        header.resizeSection(SINGLE, fm.horizontalAdvance(HEADERS[SINGLE]) + 24)
+        self.view.setWordWrap(False)
         lay.addWidget(self.view, 1)
         bottom = QHBoxLayout()
         self.add_button = QPushButton("Add highlighted")
