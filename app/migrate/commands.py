@@ -17,7 +17,7 @@ from app.config.builders import EMPTY_CONFIGURATION
 from app.config.diff import format_change
 from app.config.document import ConfigDocument
 from app.config.rules import ERROR, validate
-from app.config.store import ConfigStore, atomic_write, take_backup
+from app.config.store import ConfigStore
 from app.config.xmltext import read_file
 from app.errors import UserError
 from app.migrate import asbuilt, bundle, connectors, hostdiff, mim_mapping, restore
@@ -100,12 +100,7 @@ def _passphrase(var: str | None, *, confirm: bool, prompt: Callable[[str], str] 
     return first
 
 
-def _write_out(path: Path, data: bytes) -> None:
-    """Our output file: through the store functions (a file it replaces is backed up)."""
-    if path.is_dir():
-        raise UserError("is a folder; name a file", path=path)
-    take_backup(path)
-    atomic_write(path, data)
+_write_out = connectors.write_file
 
 
 def _load_or_new(store: ConfigStore) -> ConfigDocument:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from lxml import etree
 
 from app.config.builders import EMPTY_CONFIGURATION
 from app.config.document import TRUE_WORDS, ConfigDocument
 from app.config.rules import is_encrypted_blob
+from app.config.store import atomic_write, take_backup
 from app.config.xmltext import LosslessXml, element, local_name, parse_bytes
 from app.errors import UserError
 from app.migrate.mim_export import ROOTS as MIM_ROOTS
@@ -104,8 +106,10 @@ class ExportResult:
     blanked: dict[str, list[str]] = field(default_factory=dict)  # connector -> secrets left out
 
 
-def export_connectors(doc: ConfigDocument, names: list[str] | None = None) -> ExportResult:
-    """Microsoft's export format: the named connectors (all when None) and the host setting."""
+def export_connectors(doc: ConfigDocument, names: list[str] | None = None,
+                      path: str | Path | None = None) -> ExportResult:
+    """Microsoft's export format: the named connectors (all when None) and the host setting.
+    With `path`, the file is also written (a file it replaces is backed up first)."""
     chosen = [doc.find_connector(n) for n in names] if names else doc.connectors
     if not chosen:
         raise UserError("has no connectors to export", path=doc.source)
@@ -122,7 +126,31 @@ def export_connectors(doc: ConfigDocument, names: list[str] | None = None) -> Ex
     data = out.to_bytes().replace(b"<SecretToken />", SECRET_TOKEN_EMPTY)
     data = data.rstrip(b"\r\n")  # XmlSerializer ends the file right after the root's end tag
     ConfigDocument.from_bytes(data, "export")  # what we hand out must read back
+    if path is not None:
+        write_file(Path(path), data)
     return ExportResult(data, [c.name for c in chosen], blanked)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """An output file of ours, through the store functions."""
+    if path.is_dir():
+        raise UserError("is a folder; name a file", path=path)
+    take_backup(path)
+    atomic_write(path, data)
+
+
+def file_kind(data: bytes, source: str) -> str:
+    """'mim' for a MIM management-agent export, 'connectors' for a connector export."""
+    from app.migrate.mim_export import normalise_encoding
+
+    root = parse_bytes(normalise_encoding(data, source), source)[0]
+    if local_name(root) in MIM_ROOTS:
+        return "mim"
+    if local_name(root) == "Configuration":
+        return "connectors"
+    raise UserError(f"has the root element <{local_name(root)}>; expected a connector export "
+                    "(<Configuration>) or a MIM management-agent export (<export-ma>, "
+                    "<saved-ma-configuration>, <ma-data>)", path=source)
 
 
 # -- import ------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Qt views for app/migrate: MIM import dialog, host comparison."""
