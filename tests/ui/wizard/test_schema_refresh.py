@@ -56,3 +56,21 @@ def test_refresh_from_the_hosts_schema_xml_and_a_bad_file(qtbot, sample_host, tm
     bad.write_text("{")
     dialog.load(bad)
     assert "not valid JSON" in dialog.error.text()
+
+
+def test_models_returning_none_do_not_exhaust_none(qtbot, sample_host):
+    """PySide6 6.12 on CPython 3.11 drops a reference to None per data() call that returns it;
+    app.ui.wizard pins the singletons so a long session cannot abort the interpreter."""
+    import sys
+
+    from PySide6.QtCore import Qt
+
+    from app.config.document import ConfigDocument
+    from app.ui.wizard.attribute_picker import AttributeTableModel
+
+    doc = ConfigDocument.load(sample_host / "Service" / "Configuration" / "Configuration.xml")
+    model = AttributeTableModel(WizardSession(doc, "CSV").schema)
+    model.reload()
+    for _ in range(3000):
+        model.index(0, 0).data(Qt.ItemDataRole.DisplayRole)  # None, through Qt
+    assert sys.getrefcount(None) > 1 << 30 or sys.version_info >= (3, 12)
