@@ -46,8 +46,11 @@ Runner = Callable[[list[str], float], CommandResult]
 def run_command(argv: list[str], timeout: float = COMMAND_TIMEOUT) -> CommandResult:
     """Run a Windows tool without a console window; failures to start become one sentence."""
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+    # sc.exe, icacls and Windows PowerShell write in the console's OEM code page (NETZWERKDIENST
+    # with its umlaut in "NT-AUTORITÄT" must survive), not UTF-8.
+    encoding = "oem" if sys.platform == "win32" else "utf-8"
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", errors="replace",
+        done = subprocess.run(argv, capture_output=True, text=True, encoding=encoding, errors="replace",
                               timeout=timeout, creationflags=flags, check=False, env=dict(os.environ))
     except FileNotFoundError:
         raise ServiceError(f"{argv[0]} was not found on this system.") from None

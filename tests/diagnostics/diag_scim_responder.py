@@ -105,7 +105,7 @@ class ScimResponder:
             self._threads.append(threading.Thread(target=self._hold, daemon=True))
             self._threads[-1].start()
             return
-        cert = {"wrong-cert": certs["other"], "expired-cert": certs["expired"]}.get(mode, certs["good"])
+        cert = certs[{"wrong-cert": "other", "expired-cert": "expired"}.get(mode, "good")]
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.responder = self

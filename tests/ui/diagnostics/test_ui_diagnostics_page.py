@@ -94,7 +94,7 @@ def host(tmp_path, sample_host, cert):
 
 @pytest.fixture
 def responder(tmp_path, cert):
-    r = ScimResponder(tmp_path, {"good": cert, "other": cert, "expired": cert}, "ok")
+    r = ScimResponder(tmp_path, {"good": cert}, "ok")
     yield r
     r.close()
 
