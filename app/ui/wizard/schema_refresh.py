@@ -88,7 +88,7 @@ class SchemaRefreshDialog(QDialog):
         self.host_button.clicked.connect(lambda: self.load(self.default))
         self.file_button.clicked.connect(self._choose_file)
         self.script_button.clicked.connect(self._choose_script)
-        self.resize(self.fontMetrics().averageCharWidth() * 90, self.fontMetrics().height() * 30)
+        self.resize(self.fontMetrics().height() * 44, self.fontMetrics().height() * 32)
 
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Schema source", "", FILTER)
@@ -134,6 +134,7 @@ class SchemaRefreshDialog(QDialog):
             group = QTreeWidgetItem([f"{label} ({len(kinds[kind])})"])
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.tree.addTopLevelItem(group)
+            group.setFirstColumnSpanned(True)
             for c in kinds[kind]:
                 item = QTreeWidgetItem([c.name, c.old_type, c.new_type])
                 required = self.session.schema.required_reason(c.name) if kind == "removed" else ""
