@@ -17,7 +17,11 @@ APP_NAME = "ECMAHostWizard"
 
 
 def executable_dir() -> Path:
-    """The folder of the frozen executable (or of the Python interpreter when run from source)."""
+    """The folder of the frozen executable (or of the Python interpreter when run from source).
+
+    PyInstaller sets sys.executable to the program the user started, also for a one-file build
+    that runs from an extraction folder (sys._MEIPASS): the marker is looked for beside the former.
+    """
     return Path(sys.executable).resolve().parent
 
 
@@ -33,12 +37,26 @@ def portable_dir() -> Path | None:
 def data_dir() -> Path:
     """The app's data folder; `ECMA_WIZARD_DATA` overrides it (tests, CI, jump-host scripts)."""
     override = os.environ.get("ECMA_WIZARD_DATA")
-    if override:
-        path = Path(override)
-    else:
-        path = portable_dir() or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    portable = None if override else portable_dir()
+    if portable is not None:
+        _make_portable_dir(portable)
+        return portable
+    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _make_portable_dir(path: Path) -> None:
+    """A portable copy on a read-only share is a user's setup problem: say so in one sentence."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from app.errors import UserError
+
+        raise UserError(
+            f"the portable data folder cannot be created ({exc.strerror or type(exc).__name__}); "
+            f"copy the program to a folder you can write to, or delete {PORTABLE_MARKER} beside it "
+            "to keep the data in your profile instead.", path=path) from None
 
 
 def backups_dir() -> Path:
