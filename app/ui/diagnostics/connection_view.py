@@ -65,7 +65,8 @@ class ConnectionTestView(QWidget):
         self.port.setValue(port)
         self.token = QLineEdit(form_box)
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token.setPlaceholderText("the connector's Secret Token")
+        self.token.setPlaceholderText("Secret Token")
+        self.token.setToolTip("The connector's Secret Token, as Entra has it. Never shown, never logged.")
         self.remember = QCheckBox("Remember in the keyring", form_box)
         reason = secrets.unavailable_reason
         if reason:
@@ -100,6 +101,7 @@ class ConnectionTestView(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
+        self.table.setMinimumHeight(80)
         right.addWidget(self.table, 1)
         self.headers = QLabel("", self)
         self.headers.setWordWrap(True)

@@ -73,6 +73,7 @@ class DoctorView(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(1, 210)
         header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
+        self.table.setMinimumHeight(110)  # at least two wrapped rows, even beside the Problems dock
         column.addWidget(self.table, 1)
 
     def run_checks(self) -> None:

@@ -64,9 +64,9 @@ class DiagnosticsPage(QWidget):
         QVBoxLayout(test_box).addWidget(self.connection)
         splitter.addWidget(doctor_box)
         splitter.addWidget(test_box)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([360, 330])
+        splitter.setStretchFactor(0, 3)  # the doctor's rows wrap: give it the larger share
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([420, 280])
         column.addWidget(splitter, 1)
 
     def _run_doctor(self):
