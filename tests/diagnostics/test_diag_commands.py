@@ -115,3 +115,14 @@ def test_doctor_exit_codes_and_json(host, capsys, not_windows):
 def test_doctor_copy_needs_winsxs(host, capsys, not_windows):
     code, _, err = run(capsys, "doctor", "--host-dir", str(host.root), "--copy-powershell-dlls")
     assert code == 2 and "WinSxS has no" in err
+
+
+def test_a_typed_token_is_read_without_echo(scim, host, capsys, monkeypatch, memory_keyring):
+    responder = scim("ok")
+    asked = []
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or TOKEN)
+    code, out, err = run(capsys, "test-connection", "CSV", "--host-dir", str(host.root), "--host", "127.0.0.1",
+                         "--port", str(responder.port), "--timeout", "2")
+    assert code == 0 and asked and "not shown" in asked[0]
+    assert memory_keyring.store == {} and TOKEN not in out + err

@@ -151,3 +151,11 @@ def test_no_config_files_is_a_user_error(tmp_path, host):
     host.wizard_config_path.unlink()
     with pytest.raises(UserError, match="exe.config"):
         logging_levels(host)
+
+
+def test_the_wizard_file_never_gains_write_verbose_log(host):
+    wizard = host.wizard_config_path
+    wizard.write_bytes(wizard.read_bytes().replace(b'    <add key="WriteVerboseLog" value="false" />\n', b""))
+    set_logging_level(host, "Verbose")
+    assert b"WriteVerboseLog" not in wizard.read_bytes()
+    assert b'switchValue="Verbose"' in wizard.read_bytes()

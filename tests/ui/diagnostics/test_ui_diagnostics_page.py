@@ -216,3 +216,14 @@ def test_screenshots_render(qtbot, tmp_path):
     assert [p.name for p in paths] == ["diagnostics-off-host.png", "diagnostics-host-with-problems.png",
                                        "connection-test-failed.png"]
     assert all(p.stat().st_size > 10_000 for p in paths)
+
+
+def test_an_unreadable_configuration_is_told_in_one_sentence(qtbot, host):
+    host.config_path.write_bytes(b"<Configuration><Connectors></Configuration>")
+    page = make_page(qtbot, host)
+    page.show()
+    qtbot.waitUntil(lambda: page.doctor.run_button.isEnabled() and "well-formed" in page.doctor.summary.text(),
+                    timeout=10_000)
+    assert page.doctor.report is None and page.connection.connector.count() == 0
+    page.connection.test_button.click()
+    assert "no connector" in page.connection.message.text()
