@@ -60,7 +60,8 @@ def test_refresh_from_the_hosts_schema_xml_and_a_bad_file(qtbot, sample_host, tm
 
 def test_models_returning_none_do_not_exhaust_none(qtbot, sample_host):
     """PySide6 6.12 on CPython 3.11 drops a reference to None per data() call that returns it;
-    app.ui.wizard pins the singletons so a long session cannot abort the interpreter."""
+    pyproject keeps PySide6 below 6.12 and app.ui pins the singletons if 6.12 is forced, so a
+    long session cannot abort the interpreter."""
     import sys
 
     from PySide6.QtCore import Qt
@@ -71,6 +72,8 @@ def test_models_returning_none_do_not_exhaust_none(qtbot, sample_host):
     doc = ConfigDocument.load(sample_host / "Service" / "Configuration" / "Configuration.xml")
     model = AttributeTableModel(WizardSession(doc, "CSV").schema)
     model.reload()
+    before = sys.getrefcount(None)
     for _ in range(3000):
         model.index(0, 0).data(Qt.ItemDataRole.DisplayRole)  # None, through Qt
-    assert sys.getrefcount(None) > 1 << 30 or sys.version_info >= (3, 12)
+    after = sys.getrefcount(None)
+    assert after > 1 << 30 or after >= before - 100
