@@ -95,3 +95,47 @@ def keep(dest_name: str) -> bool:
 
 def excluded_modules() -> list[str]:
     return [f"PySide6.{name}" for name in QT_MODULES_EXCLUDED] + list(PYTHON_EXCLUDED)
+
+
+def _is_root(dest: str, typecode: str) -> bool:
+    """Files loaded by name at run time (Python extensions, Qt plugins, libpython): never orphans."""
+    parts = PurePosixPath(dest.replace("\\", "/")).parts
+    name = parts[-1].lower()
+    return (typecode == "EXTENSION" or "plugins" in parts or name.startswith(("libpython", "python3"))
+            or ".cpython-" in name or ".abi3." in name or name.endswith(".pyd"))
+
+
+def _name(dest: str) -> str:
+    return PurePosixPath(dest.replace("\\", "/")).name.lower()
+
+
+def prune_orphans(kept: list[tuple], dropped: list[tuple], imports) -> tuple[list[tuple], list[tuple]]:
+    """Drop libraries that are in the build only because a dropped file needed them.
+
+    PyInstaller analyses dependencies before the spec filters, so the gtk3 theme plugin leaves
+    GTK, cairo and pango behind. `imports(src)` names the libraries a binary links to (its
+    basenames). A library a kept binary reaches is kept; only what dropped files alone reached
+    goes. Returns (kept entries, removed entries).
+    """
+    source = {_name(dest): src for dest, src, _ in [*kept, *dropped]}
+
+    def reach(starts: list[str]) -> set[str]:
+        seen: set[str] = set()
+        todo = list(starts)
+        while todo:
+            for name in imports(todo.pop()):
+                name = PurePosixPath(str(name).replace("\\", "/")).name.lower()
+                if name in source and name not in seen:
+                    seen.add(name)
+                    todo.append(source[name])
+        return seen
+
+    suspects = reach([src for _, src, _ in dropped])
+    roots = [src for dest, src, code in kept if _is_root(dest, code) or _name(dest) not in suspects]
+    needed = reach(roots)
+    result, removed = [], []
+    for entry in kept:
+        dest, _, code = entry
+        orphan = _name(dest) in suspects and _name(dest) not in needed and not _is_root(dest, code)
+        (removed if orphan else result).append(entry)
+    return result, removed

@@ -112,7 +112,73 @@ def test_the_spec_uses_the_shared_lists_and_both_hooks():
     spec = (ROOT / "installer" / "ecma-wizard.spec").read_text(encoding="utf-8")
     compile(spec, "ecma-wizard.spec", "exec")  # at least valid Python
     assert "excludes=contents.excluded_modules()" in spec
-    assert re.search(r"a\.binaries = \[.*contents\.keep", spec)
+    assert re.search(r"binaries = \[.*contents\.keep", spec)
+    assert "contents.prune_orphans(" in spec and "a.binaries = binaries" in spec
     assert re.search(r"a\.datas = \[.*contents\.keep", spec)
     assert "rthook_keyring.py" in spec and "rthook_startup_probe.py" in spec
     assert "upx=False" in spec
+
+
+GRAPH = {
+    "/py/QtGui.abi3.so": ["libQt6Gui.so.6", "libQt6Core.so.6"],
+    "/qt/libQt6Gui.so.6": ["libQt6Core.so.6", "libX11.so.6"],
+    "/qt/libQt6Core.so.6": ["libicuuc.so.73"],
+    "/qt/libicuuc.so.73": [],
+    "/qt/plugins/platforms/libqxcb.so": ["libQt6Gui.so.6", "libX11.so.6"],
+    "/qt/plugins/platformthemes/libqgtk3.so": ["libgtk-3.so.0", "libQt6Core.so.6", "libcairo.so.2"],
+    "/sys/libgtk-3.so.0": ["libcairo.so.2", "libX11.so.6"],
+    "/sys/libcairo.so.2": ["libpixman-1.so.0"],
+    "/sys/libpixman-1.so.0": [],
+    "/sys/libX11.so.6": [],
+    "/py/_cairo_ext.cpython-311-x86_64-linux-gnu.so": ["libcairo.so.2"],
+}
+
+
+def _entry(dest: str, src: str, code: str = "BINARY") -> tuple[str, str, str]:
+    return (dest, src, code)
+
+
+def test_libraries_only_a_dropped_plugin_needed_go(bundle_contents):
+    kept = [
+        _entry("PySide6/QtGui.abi3.so", "/py/QtGui.abi3.so", "EXTENSION"),
+        _entry("PySide6/Qt/lib/libQt6Gui.so.6", "/qt/libQt6Gui.so.6"),
+        _entry("PySide6/Qt/lib/libQt6Core.so.6", "/qt/libQt6Core.so.6"),
+        _entry("PySide6/Qt/lib/libicuuc.so.73", "/qt/libicuuc.so.73"),
+        _entry("PySide6/Qt/plugins/platforms/libqxcb.so", "/qt/plugins/platforms/libqxcb.so"),
+        _entry("libgtk-3.so.0", "/sys/libgtk-3.so.0"),
+        _entry("libcairo.so.2", "/sys/libcairo.so.2"),
+        _entry("libpixman-1.so.0", "/sys/libpixman-1.so.0"),
+        _entry("libX11.so.6", "/sys/libX11.so.6"),
+    ]
+    dropped = [_entry("PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+                      "/qt/plugins/platformthemes/libqgtk3.so")]
+    result, removed = bundle_contents.prune_orphans(kept, dropped, GRAPH.__getitem__)
+    assert sorted(e[0] for e in removed) == ["libcairo.so.2", "libgtk-3.so.0", "libpixman-1.so.0"]
+    names = {e[0] for e in result}
+    assert {"libX11.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "PySide6/Qt/lib/libicuuc.so.73"} <= names
+
+
+def test_a_library_a_kept_extension_needs_stays(bundle_contents):
+    kept = [
+        _entry("_cairo_ext.cpython-311-x86_64-linux-gnu.so", "/py/_cairo_ext.cpython-311-x86_64-linux-gnu.so",
+               "EXTENSION"),
+        _entry("libcairo.so.2", "/sys/libcairo.so.2"),
+        _entry("libpixman-1.so.0", "/sys/libpixman-1.so.0"),
+        _entry("libgtk-3.so.0", "/sys/libgtk-3.so.0"),
+    ]
+    dropped = [_entry("PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+                      "/qt/plugins/platformthemes/libqgtk3.so")]
+    result, removed = bundle_contents.prune_orphans(kept, dropped, GRAPH.get)
+    assert [e[0] for e in removed] == ["libgtk-3.so.0"]
+    assert {"libcairo.so.2", "libpixman-1.so.0"} <= {e[0] for e in result}
+
+
+def test_windows_names_match_case_insensitively(bundle_contents):
+    graph = {r"C:\qt\plugins\imageformats\qjpeg.dll": ["QT6GUI.DLL", "jpeg62.dll"],
+             r"C:\qt\Qt6Gui.dll": [], r"C:\qt\jpeg62.dll": [], r"C:\py\QtGui.pyd": ["Qt6Gui.dll"]}
+    kept = [_entry(r"PySide6\QtGui.pyd", r"C:\py\QtGui.pyd", "EXTENSION"),
+            _entry(r"PySide6\Qt6Gui.dll", r"C:\qt\Qt6Gui.dll"),
+            _entry(r"PySide6\jpeg62.dll", r"C:\qt\jpeg62.dll")]
+    dropped = [_entry(r"PySide6\plugins\imageformats\qjpeg.dll", r"C:\qt\plugins\imageformats\qjpeg.dll")]
+    result, removed = bundle_contents.prune_orphans(kept, dropped, graph.__getitem__)
+    assert [e[0] for e in removed] == [r"PySide6\jpeg62.dll"]
