@@ -8,6 +8,7 @@ import shutil
 import pytest
 from diag_scim_responder import TOKEN
 
+from app.certs.status import CertificateStatus
 from app.cli import main
 from app.config.store import ConfigStore
 from app.diagnostics.tokens import token_key
@@ -101,6 +102,8 @@ def not_windows(monkeypatch):
     monkeypatch.setattr(doctor, "default_machine", lambda: UnavailableMachine("test"))
     monkeypatch.setattr(commands, "default_machine", lambda: UnavailableMachine("test"))
     monkeypatch.setattr(doctor, "default_service_control", lambda: UnavailableServiceControl("test"))
+    monkeypatch.setattr(doctor, "default_certificate_check",
+                        lambda configured, port, probe: CertificateStatus(configured, None, None, ()))
 
 
 def test_doctor_exit_codes_and_json(host, capsys, not_windows):

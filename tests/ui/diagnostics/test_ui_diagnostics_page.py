@@ -99,11 +99,11 @@ def responder(tmp_path, cert):
     r.close()
 
 
-def make_page(qtbot, host, *, service=None, secrets=None):
+def make_page(qtbot, host, *, service=None, secrets=None, timeout=2.0):
     page = DiagnosticsPage(host, machine=UnavailableMachine("test"),
                            service=service or UnavailableServiceControl("test"),
                            certificate_check=lambda *a: _no_cert(*a), secrets=secrets or SecretStore(Keyring()),
-                           timeout=2.0)
+                           timeout=timeout)
     qtbot.addWidget(page)
     return page
 
@@ -197,7 +197,7 @@ def test_without_a_keyring_the_checkbox_is_disabled_with_the_reason(qtbot, host)
 
 def test_a_refused_port_shows_the_fix(qtbot, host, tmp_path, cert):
     closed = ScimResponder(tmp_path, {"good": cert}, "refused")
-    page = make_page(qtbot, host)
+    page = make_page(qtbot, host, timeout=5.0)  # Windows takes ~2 s to report a refused loopback port
     form = page.connection
     form.host.setText("127.0.0.1")
     form.port.setValue(closed.port)
