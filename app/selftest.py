@@ -2,7 +2,8 @@
 issue) where a missing module, data file or Qt plugin shows up only at run time.
 
 Checks, each printed as one line: every module of the `app` package imports; the XSD loads; the
-bundled sample host reads and validates; the main window renders offscreen on a copy of it.
+bundled sample host reads and validates; the main window renders offscreen on a copy of it;
+the keyring backend loads (the frozen build names it: installer/hooks/rthook_keyring.py).
 Exit 0 when all pass, 1 otherwise. Nothing outside a temporary folder is written.
 """
 
@@ -112,11 +113,30 @@ def check_main_window() -> str:
     return f"the main window renders ({image.width()}x{image.height()}, {rows} connectors, {platform})"
 
 
+def check_keyring() -> str:
+    """Which keyring the app would use. A backend whose module is missing from a frozen build is a
+    broken build; no keyring on this machine is the machine's state, reported, not failed."""
+    import keyring
+
+    from app.secrets import SecretStore, SystemKeyring
+
+    try:
+        active = keyring.get_keyring()
+    except ImportError as exc:
+        raise RuntimeError(f"the keyring backend does not load ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # e.g. a Secret Service without a session bus: the machine's state
+        return f"keyring: none usable ({type(exc).__name__})"
+    name = f"{type(active).__module__}.{type(active).__name__}"
+    reason = SecretStore(SystemKeyring()).unavailable_reason
+    return f"keyring: {name}, " + ("usable" if reason is None else reason)
+
+
 CHECKS: list[tuple[str, Callable[[], str]]] = [
     ("imports", check_imports),
     ("schema", check_schema),
     ("sample host", check_sample),
     ("main window", check_main_window),
+    ("keyring", check_keyring),
 ]
 
 
