@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def test_the_sample_host_copy_goes_beside_the_executable(frozen):
     real = Path(__file__).resolve().parents[2] / "resources"
     extracted_resources = extracted / "resources"
     extracted_resources.rmdir()
-    extracted_resources.symlink_to(real, target_is_directory=True)
+    shutil.copytree(real, extracted_resources)
     from app.host.layout import sample_host_copy
 
     layout = sample_host_copy()
