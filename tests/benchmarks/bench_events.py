@@ -36,6 +36,7 @@ def peak_rss_mb() -> float:
 def median_time(fn, runs: int) -> tuple[float, object]:
     times, result = [], None
     for _ in range(runs):
+        result = None  # the previous run's table is freed before the next one (peak RSS)
         t = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - t)

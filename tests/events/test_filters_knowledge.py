@@ -169,3 +169,14 @@ def test_multivalued_and_noise():
     t = parse_dump(message)
     assert t.objects[0].attributes == {"member": ["a", "b"]} and t.objects[0].anchor == "7"
     assert parse_dump("no dump here").objects == []
+
+
+def test_regex_is_lowered_but_escapes_are_kept():
+    from app.events.filters import lower_pattern
+
+    assert lower_pattern(r"\DAccess[A-Z]\\X") == r"\Daccess[a-z]\\x"
+    t = EventTable()
+    t.append(0.0, 4, None, None, None, None, None, None, "x Access Denied")
+    t.append(0.0, 4, None, None, None, None, None, None, "1Access")
+    assert EventFilter(text=r"\DAccess", regex=True).apply(t) == [0]
+    assert EventFilter(text=r"ACCESS\sDENIED", regex=True).apply(t) == [0]

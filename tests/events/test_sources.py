@@ -239,3 +239,41 @@ def test_evtx_from_file_like_copy(corpus, tmp_path):
         fh.write(io.BytesIO(b"\x01" * 1000).read())
     source = open_source(path)
     assert len(source.load()) == 1881
+
+
+def test_dump_ending_exactly_after_an_event_keeps_the_last_batch(tmp_path):
+    from app.events.sample import write_synthetic_dump
+
+    path = write_synthetic_dump(tmp_path / "exact.xml", 3000)  # > the first block, no trailing text
+    assert path.read_bytes().endswith(b"</Event>")
+    table = open_source(path).load()
+    assert len(table) == 3000 and table.record_ids[-1] == 3000
+
+
+def test_dump_in_worker_processes_equals_serial(tmp_path, monkeypatch):
+    import app.events.sources.xml_dump as xd
+    from app.events.sample import write_synthetic_dump
+
+    path = write_synthetic_dump(tmp_path / "par.xml", 6000)
+    monkeypatch.setattr(xd, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(xd, "BLOCK", 300_000)
+    serial = XmlDumpSource(path, workers=1).load()
+    parallel_source = XmlDumpSource(path, workers=2)
+    parallel = parallel_source.load()
+    assert list(parallel.record_ids) == list(serial.record_ids) == list(range(1, 6001))
+    assert parallel.messages == serial.messages
+    assert parallel.record(5999).xml == serial.record(5999).xml
+    assert not parallel_source.report.warnings
+
+
+def test_dtd_in_a_later_block_is_refused_by_workers(tmp_path, monkeypatch):
+    import app.events.sources.xml_dump as xd
+    from app.events.sample import write_synthetic_dump
+
+    path = write_synthetic_dump(tmp_path / "late.xml", 3000)
+    with path.open("ab") as fh:
+        fh.write(b"<!DOCTYPE x [<!ENTITY e 'boom'>]>")
+    monkeypatch.setattr(xd, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(xd, "BLOCK", 300_000)
+    with pytest.raises(UserError, match="DTD"):
+        XmlDumpSource(path, workers=2).load()

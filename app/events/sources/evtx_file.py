@@ -16,6 +16,7 @@ import struct
 from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from evtx import PyEvtxParser
@@ -174,7 +175,10 @@ class EvtxFileSource(EventSource):
                     for f in futures:
                         f.cancel()
                     return
-                table, lost, errors = future.result()
+                try:
+                    table, lost, errors = future.result()
+                except BrokenProcessPool:  # no usable workers (frozen without freeze_support...)
+                    table, lost, errors = parse_chunk_range(str(self.path), self.header, start, count)
                 self._absorb(lost, errors)
                 yield Batch(table, start + count, total)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,17 +27,79 @@ from app.events.sources.base import Batch, Cancel, EventSource, check_readable
 BLOCK = 8 << 20
 FIRST_BLOCK = 256 << 10  # the first rows are on screen before the first big block is read
 BATCH_ROWS = 20000
+PARALLEL_FROM = 24 << 20  # below this, starting worker processes costs more than it saves
 STRICT_CHECK_UPTO = 8 << 20  # small files are also checked whole by lxml, for a line and column
 _START = re.compile(rb"<Event[\s>]")
 _END = b"</Event>"
 _FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY")
 
 
+def scan_events(data: bytes, base: int, table: EventTable) -> tuple[int, int, str | None]:
+    """Read every complete event in `data` into `table`: (bytes used, events lost, first error)."""
+    pos, consumed, lost, error = 0, 0, 0, None
+    find_start, find_end = _START.search, data.find
+    while True:
+        start = find_start(data, pos)
+        if start is None:  # keep a tail that could be the start of a cut '<Event '
+            return max(consumed, len(data) - len(b"<Event")), lost, error
+        s = start.start()
+        e = find_end(_END, s)
+        if e < 0:
+            return s, lost, error
+        e += len(_END)
+        text = data[s:e].decode("utf-8", "replace")
+        cols = columns_from(text)
+        if cols.provider is None and cols.event_id is None and cols.record_id is None:
+            root = parse_event(text, recover=False)  # the slow path, for what the patterns miss
+            cols = columns_from_tree(root) if root is not None else None
+            if cols is None:
+                lost += 1
+                error = error or f"the event at byte {base + s} is not well-formed XML"
+        if cols is not None:
+            table.append(cols.time, cols.level, cols.provider, cols.event_id, cols.qualifiers,
+                         cols.record_id, cols.computer, cols.channel, cols.message, base + s)
+        pos = consumed = e
+
+
+def scan_range(path: str, start: int, end: int):
+    """Worker task: bytes [start, end), cut at event starts -> (table, lost, error, tail cut?)."""
+    table = EventTable()
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    for marker in _FORBIDDEN:
+        pos = data.find(marker)
+        if pos >= 0:
+            raise UserError(f"contains a DTD or entity declaration ({marker.decode()}) near byte "
+                            f"{start + pos}; event dumps never have one, so it is refused.", path=path)
+    used, lost, error = scan_events(data, start, table)
+    return table, lost, error, bool(_START.search(data, used))
+
+
+def event_boundaries(path: Path, first: int, size: int, step: int) -> list[int]:
+    """Offsets from `first` about `step` apart, each at the start of an <Event>, ending at `size`."""
+    cuts = [first]
+    with path.open("rb") as fh:
+        offset = first + step
+        while offset < size:
+            fh.seek(offset)
+            window = fh.read(1 << 20)
+            found = _START.search(window)
+            if found is None:
+                offset += len(window) - len(b"<Event") if len(window) > 8 else step
+                continue
+            cuts.append(offset + found.start())
+            offset = cuts[-1] + step
+    cuts.append(size)
+    return cuts
+
+
 class XmlDumpSource(EventSource):
     can_follow = True
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, workers: int | None = None) -> None:
         super().__init__()
+        self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.path = Path(path)
         self.name = self.path.name
         check_readable(self.path)
@@ -77,35 +140,11 @@ class XmlDumpSource(EventSource):
                                 path=self.path)
 
     def _scan(self, data: bytes, base: int, table: EventTable) -> int:
-        """Read every complete event in `data` into `table`; returns how far it got."""
-        pos, consumed = 0, 0
-        find_start, find_end = _START.search, data.find
-        while True:
-            start = find_start(data, pos)
-            if start is None:  # keep a tail that could be the start of a cut '<Event '
-                return max(consumed, len(data) - len(b"<Event"))
-            s = start.start()
-            e = find_end(_END, s)
-            if e < 0:
-                return s
-            e += len(_END)
-            text = data[s:e].decode("utf-8", "replace")
-            cols = columns_from(text)
-            if cols.provider is None and cols.event_id is None and cols.record_id is None:
-                cols = self._slow(text, base + s)
-            if cols is not None:
-                table.append(cols.time, cols.level, cols.provider, cols.event_id, cols.qualifiers,
-                             cols.record_id, cols.computer, cols.channel, cols.message, base + s)
-            pos = consumed = e
-
-    def _slow(self, text: str, offset: int):
-        root = parse_event(text, recover=False)
-        if root is None:
-            self.report.records_lost += 1
-            if self._first_error is None:
-                self._first_error = f"the event at byte {offset} is not well-formed XML"
-            return None
-        return columns_from_tree(root)
+        used, lost, error = scan_events(data, base, table)
+        self.report.records_lost += lost
+        if error and self._first_error is None:
+            self._first_error = error
+        return used
 
     def _strict_check(self) -> str | None:
         """Whole-document well-formedness for small files: the line and column of the first error."""
@@ -143,13 +182,12 @@ class XmlDumpSource(EventSource):
         with fh:
             while True:
                 block = fh.read(size)
-                if not block and not carry:
-                    break
                 data = carry + block
                 self._refuse_dtd(data, base)
                 used = self._scan(data, base, table)
                 carry, base = data[used:], base + used
                 if len(table) >= BATCH_ROWS or not block or size == FIRST_BLOCK:
+                    first_block = size == FIRST_BLOCK
                     size = BLOCK
                     rows += len(table)
                     yield Batch(table, base, total)
@@ -157,12 +195,50 @@ class XmlDumpSource(EventSource):
                     if cancel and cancel():
                         self.report.cancelled = True
                         return
+                    if first_block and self._parallel_ok(total - base):
+                        carry = yield from self._parallel(base, total, cancel)
+                        if self.report.cancelled:
+                            return
+                        rows += 1  # the workers' rows are counted in their batches
+                        base = total
+                        break
                 if not block:
                     break
                 if len(carry) > 64 * BLOCK:
                     raise UserError(f"has an <Event> near byte {base} that never ends.", path=self.path)
         self._end = base
         self._conclude(rows, carry)
+
+    def _parallel_ok(self, remaining: int) -> bool:
+        return self._memory is None and self.workers > 1 and remaining >= PARALLEL_FROM
+
+    def _parallel(self, start: int, total: int, cancel: Cancel | None):
+        """The rest of the file in worker processes (both cores); the GUI thread stays free."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        cuts = event_boundaries(self.path, start, total, BLOCK)
+        ranges = list(zip(cuts, cuts[1:], strict=False))
+        tail_cut = False
+        # spawn, not fork: the GUI process has threads, and Windows can only spawn anyway
+        with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(scan_range, str(self.path), a, b) for a, b in ranges]
+            for (start, end), future in zip(ranges, futures, strict=True):
+                if cancel and cancel():
+                    self.report.cancelled = True
+                    for f in futures:
+                        f.cancel()
+                    return b""
+                try:
+                    table, lost, error, tail_cut = future.result()
+                except BrokenProcessPool:  # no usable workers (frozen without freeze_support...)
+                    table, lost, error, tail_cut = scan_range(str(self.path), start, end)
+                self.report.records_lost += lost
+                if error and self._first_error is None:
+                    self._first_error = error
+                yield Batch(table, end, total)
+        return b"<Event" if tail_cut else b""
 
     def _conclude(self, rows: int, carry: bytes) -> None:
         strict = self._strict_check()

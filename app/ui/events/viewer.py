@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,33 +13,28 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
-    QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from app.errors import UserError
-from app.events.eventxml import pretty_xml
 from app.events.filters import EventFilter
 from app.events.knowledge import connector_in
 from app.events.records import EventTable
 from app.events.sources.base import EventSource, open_source
+from app.ui.events.details import DetailsPane
 from app.ui.events.loader import FollowJob, LoadJob
 from app.ui.events.model import COLUMNS, EventTableModel
 
-ACTION_LABELS = {"certificate": "Open the certificate dialog", "doctor": "Run the host doctor"}
 TIME_CHOICES = [("All time", None), ("Last hour", "hour"), ("Last day", "day"), ("Last week", "week"),
                 ("Custom range…", "custom")]
 
@@ -126,33 +120,13 @@ class EventViewer(QWidget):
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.view.selectionModel().currentRowChanged.connect(self._show_details)
 
-        details = QSplitter(Qt.Orientation.Horizontal)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        self.known_frame = QFrame(frameShape=QFrame.Shape.StyledPanel)
-        self.known_frame.setStyleSheet("QFrame { background: #fff8e1; border: 1px solid #e0c060; }"
-                                       "QLabel { border: none; }")
-        known_layout = QHBoxLayout(self.known_frame)
-        self.known_label = QLabel(wordWrap=True)
-        self.known_button = QPushButton()
-        self.known_button.clicked.connect(self._act)
-        known_layout.addWidget(self.known_label, 1)
-        known_layout.addWidget(self.known_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.known_frame.hide()
-        self.message_view = QTextBrowser()
-        self.message_view.setLineWrapMode(QTextBrowser.LineWrapMode.WidgetWidth)
-        left_layout.addWidget(self.known_frame)
-        left_layout.addWidget(self.message_view, 1)
-        self.detail_tabs = QTabWidget()
-        self.fields_view = QTextBrowser()
-        self.xml_view = QPlainTextEdit(readOnly=True)
-        self.xml_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.detail_tabs.addTab(self.fields_view, "Fields")
-        self.detail_tabs.addTab(self.xml_view, "XML")
-        details.addWidget(left)
-        details.addWidget(self.detail_tabs)
-        details.setSizes([620, 420])
+        details = DetailsPane()
+        details.actionRequested.connect(self.actionRequested)
+        self.details = details
+        # the parts tests and the main window reach for
+        self.known_frame, self.known_label = details.known_frame, details.known_label
+        self.known_button, self.message_view = details.known_button, details.message_view
+        self.fields_view, self.xml_view = details.fields_view, details.xml_view
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.view)
@@ -373,39 +347,11 @@ class EventViewer(QWidget):
 
     def _show_details(self, current, _previous=None) -> None:
         if current is None or not current.isValid():
-            self.message_view.clear()
-            self.xml_view.clear()
-            self.fields_view.clear()
-            self.known_frame.hide()
+            self.details.clear()
             return
         row = self.model.row_of(current.row())
         record = self.model.table.record(row)
-        spans = self.model.filter.spans(record.message)
-        self.message_view.setHtml(_highlighted(record.message, spans))
-        self.xml_view.setPlainText(pretty_xml(record.xml) if record.xml else "(no XML for this event)")
-        fields = [("Time (UTC)", record.time.strftime("%Y-%m-%d %H:%M:%S.%f") if record.time else "unknown"),
-                  ("Level", record.level_name), ("Provider", record.provider or "unknown"),
-                  ("Event ID", "" if record.event_id is None else str(record.event_id)),
-                  ("Qualifiers", "" if record.qualifiers is None else str(record.qualifiers)),
-                  ("Record ID", "" if record.record_id is None else str(record.record_id)),
-                  ("Computer", record.computer or ""), ("Channel", record.channel or "")]
-        self.fields_view.setHtml("<table cellpadding='3'>" + "".join(
-            f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in fields)
-            + "</table>")
-        found = self.model.diagnosis(row)
-        if found:
-            self.known_label.setText(f"<b>{html.escape(found.title)}</b><br>{html.escape(found.fix)}")
-            action = found.action
-            self.known_button.setVisible(bool(action))
-            self.known_button.setText(ACTION_LABELS.get(action, f"Open connector '{action[10:]}'"
-                                                        if action.startswith("connector:") else action))
-            self.known_button.setProperty("action", action)
-            self.known_frame.show()
-        else:
-            self.known_frame.hide()
-
-    def _act(self) -> None:
-        self.actionRequested.emit(self.known_button.property("action") or "")
+        self.details.show_record(record, self.model.filter.spans(record.message), self.model.diagnosis(row))
 
     # --- copy, export, follow, imports ---------------------------------------------------------
 
@@ -475,12 +421,3 @@ class EventViewer(QWidget):
         self.set_follow(False)
         super().closeEvent(event)
 
-
-def _highlighted(message: str, spans: list[tuple[int, int]]) -> str:
-    parts, pos = [], 0
-    for start, end in spans[:500]:
-        parts.append(html.escape(message[pos:start]))
-        parts.append(f"<span style='background:#ffe066'>{html.escape(message[start:end])}</span>")
-        pos = end
-    parts.append(html.escape(message[pos:]))
-    return ("<pre style='white-space: pre-wrap; font-family: monospace'>" + "".join(parts) + "</pre>")
