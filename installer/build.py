@@ -13,9 +13,11 @@ import argparse
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,11 +63,27 @@ def build_onedir() -> Path:
     folder_dist = WORK / "onedir-dist"
     shutil.rmtree(folder_dist, ignore_errors=True)
     pyinstaller("onedir", folder_dist)
-    target = zip_path()
+    return make_zip(folder_dist / "ecma-wizard", zip_path())
+
+
+def make_zip(folder: Path, target: Path) -> Path:
+    """Zip `folder` as one top-level folder, keeping file modes and storing symlinks as links.
+
+    PyInstaller links a few Qt libraries into the top folder on Linux; following them (as
+    shutil.make_archive does) would store those libraries twice.
+    """
     target.unlink(missing_ok=True)
-    # The archive holds one "ecma-wizard" folder; zipfile keeps the executable bit on Linux.
-    archive = shutil.make_archive(str(target.with_suffix("")), "zip", folder_dist, "ecma-wizard")
-    return Path(archive)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for path in sorted(folder.rglob("*")):
+            name = path.relative_to(folder.parent).as_posix()
+            if path.is_symlink():
+                info = zipfile.ZipInfo(name, date_time=time.localtime(path.lstat().st_mtime)[:6])
+                info.create_system = 3  # Unix, so that unzip reads the mode bits below
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+                archive.writestr(info, os.readlink(path))
+            elif path.is_file():
+                archive.write(path, name)
+    return target
 
 
 def megabytes(path: Path) -> float:
@@ -73,7 +91,7 @@ def megabytes(path: Path) -> float:
 
 
 def folder_megabytes(path: Path) -> float:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,7 +32,7 @@ if ($Sign) {
     }
     # Re-zip so the archive holds the signed executable.
     if (Test-Path "build\onedir-dist\ecma-wizard") {
-        & $python -c "import sys; sys.path.insert(0, 'installer'); import build, shutil; z = build.zip_path(); z.unlink(missing_ok=True); shutil.make_archive(str(z.with_suffix('')), 'zip', 'build/onedir-dist', 'ecma-wizard')"
+        & $python -c "import sys; sys.path.insert(0, 'installer'); import build; build.make_zip(build.WORK / 'onedir-dist' / 'ecma-wizard', build.zip_path())"
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
     }
 }

@@ -115,9 +115,12 @@ def prune_orphans(kept: list[tuple], dropped: list[tuple], imports) -> tuple[lis
     PyInstaller analyses dependencies before the spec filters, so the gtk3 theme plugin leaves
     GTK, cairo and pango behind. `imports(src)` names the libraries a binary links to (its
     basenames). A library a kept binary reaches is kept; only what dropped files alone reached
-    goes. Returns (kept entries, removed entries).
+    goes. A SYMLINK entry (dest, target's bundle path) goes with its target. Returns (kept
+    entries, removed entries).
     """
-    source = {_name(dest): src for dest, src, _ in [*kept, *dropped]}
+    links = [entry for entry in kept if entry[2] == "SYMLINK"]
+    kept = [entry for entry in kept if entry[2] != "SYMLINK"]
+    source = {_name(dest): src for dest, src, code in [*kept, *dropped] if code != "SYMLINK"}
 
     def reach(starts: list[str]) -> set[str]:
         seen: set[str] = set()
@@ -138,4 +141,7 @@ def prune_orphans(kept: list[tuple], dropped: list[tuple], imports) -> tuple[lis
         dest, _, code = entry
         orphan = _name(dest) in suspects and _name(dest) not in needed and not _is_root(dest, code)
         (removed if orphan else result).append(entry)
+    present = {dest.replace("\\", "/") for dest, _, _ in result}
+    for entry in links:
+        (result if entry[1].replace("\\", "/") in present else removed).append(entry)
     return result, removed

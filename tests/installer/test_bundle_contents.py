@@ -182,3 +182,26 @@ def test_windows_names_match_case_insensitively(bundle_contents):
     dropped = [_entry(r"PySide6\plugins\imageformats\qjpeg.dll", r"C:\qt\plugins\imageformats\qjpeg.dll")]
     result, removed = bundle_contents.prune_orphans(kept, dropped, graph.__getitem__)
     assert [e[0] for e in removed] == [r"PySide6\jpeg62.dll"]
+
+
+def test_a_symlink_goes_with_its_target(bundle_contents):
+    kept = [
+        _entry("PySide6/QtGui.abi3.so", "/py/QtGui.abi3.so", "EXTENSION"),
+        _entry("PySide6/Qt/lib/libQt6Gui.so.6", "/qt/libQt6Gui.so.6"),
+        _entry("PySide6/Qt/lib/libQt6Core.so.6", "/qt/libQt6Core.so.6"),
+        _entry("libcairo.so.2", "/sys/libcairo.so.2"),
+        _entry("libpixman-1.so.0", "/sys/libpixman-1.so.0"),
+        _entry("libgtk-3.so.0", "/sys/libgtk-3.so.0"),
+        _entry("libX11.so.6", "/sys/libX11.so.6"),
+        _entry("PySide6/Qt/lib/libQt6Egl.so.6", "/qt/libQt6Egl.so.6"),
+        # PyInstaller's top-level links: (link name, the target's path inside the bundle)
+        _entry("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+        _entry("libQt6Egl.so.6", "PySide6/Qt/lib/libQt6Egl.so.6", "SYMLINK"),
+    ]
+    graph = dict(GRAPH, **{"/qt/plugins/egldeviceintegrations/libkms.so": ["libQt6Egl.so.6"],
+                           "/qt/libQt6Egl.so.6": []})
+    dropped = [_entry("PySide6/Qt/plugins/egldeviceintegrations/libkms.so",
+                      "/qt/plugins/egldeviceintegrations/libkms.so")]
+    result, removed = bundle_contents.prune_orphans(kept, dropped, graph.__getitem__)
+    assert sorted(e[0] for e in removed) == ["PySide6/Qt/lib/libQt6Egl.so.6", "libQt6Egl.so.6"]
+    assert ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK") in result
