@@ -145,3 +145,13 @@ def prune_orphans(kept: list[tuple], dropped: list[tuple], imports) -> tuple[lis
     for entry in links:
         (result if entry[1].replace("\\", "/") in present else removed).append(entry)
     return result, removed
+
+
+def drop_dangling_links(datas: list[tuple], binaries: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """Remove SYMLINK entries (PyInstaller files them under datas) whose target is gone."""
+    present = {dest.replace("\\", "/") for dest, _, code in [*datas, *binaries] if code != "SYMLINK"}
+    kept, removed = [], []
+    for entry in datas:
+        dangling = entry[2] == "SYMLINK" and entry[1].replace("\\", "/") not in present
+        (removed if dangling else kept).append(entry)
+    return kept, removed

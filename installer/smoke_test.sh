@@ -53,11 +53,11 @@ pass "GUI offscreen for 5 s on the sample host (copied to the data folder)"
 
 # Portable mode: the marker beside the executable puts the data there, not in the extraction folder.
 mkdir portable && cp "$EXE" portable/ && touch portable/ecma-wizard.portable
-before=$(ls -d /tmp/_MEI* 2>/dev/null | wc -l)
+before=$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name "_MEI*" | wc -l)
 ( unset ECMA_WIZARD_DATA; ECMA_WIZARD_STARTUP_PROBE=quit ./portable/ecma-wizard > portable.txt 2>&1 ) \
     || { cat portable.txt; fail "portable GUI run"; }
 [ -f portable/data/sample-host/Service/Configuration/Configuration.xml ] || fail "portable data is not beside the executable"
-after=$(ls -d /tmp/_MEI* 2>/dev/null | wc -l)
+after=$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name "_MEI*" | wc -l)
 [ "$after" -le "$before" ] || fail "the extraction folder was left behind"
 pass "portable mode: data in portable/data, extraction folder removed"
 

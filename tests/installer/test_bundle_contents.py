@@ -114,7 +114,7 @@ def test_the_spec_uses_the_shared_lists_and_both_hooks():
     assert "excludes=contents.excluded_modules()" in spec
     assert re.search(r"binaries = \[.*contents\.keep", spec)
     assert "contents.prune_orphans(" in spec and "a.binaries = binaries" in spec
-    assert re.search(r"a\.datas = \[.*contents\.keep", spec)
+    assert re.search(r"a\.datas, _ = contents\.drop_dangling_links\(.*contents\.keep", spec)
     assert "rthook_keyring.py" in spec and "rthook_startup_probe.py" in spec
     assert "upx=False" in spec
 
@@ -205,3 +205,13 @@ def test_a_symlink_goes_with_its_target(bundle_contents):
     result, removed = bundle_contents.prune_orphans(kept, dropped, graph.__getitem__)
     assert sorted(e[0] for e in removed) == ["PySide6/Qt/lib/libQt6Egl.so.6", "libQt6Egl.so.6"]
     assert ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK") in result
+
+
+def test_links_to_dropped_libraries_go(bundle_contents):
+    binaries = [_entry("PySide6/Qt/lib/libQt6Core.so.6", "/qt/libQt6Core.so.6")]
+    datas = [_entry("resources/schema/configuration.xsd", "/r/configuration.xsd", "DATA"),
+             _entry("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+             _entry("libQt6EglFsKmsSupport.so.6", "PySide6/Qt/lib/libQt6EglFsKmsSupport.so.6", "SYMLINK")]
+    kept, removed = bundle_contents.drop_dangling_links(datas, binaries)
+    assert [e[0] for e in removed] == ["libQt6EglFsKmsSupport.so.6"]
+    assert [e[0] for e in kept] == ["resources/schema/configuration.xsd", "libQt6Core.so.6"]
