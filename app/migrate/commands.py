@@ -153,19 +153,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _clash_answer(args: argparse.Namespace, prompt: Callable[[str], str] = input):
+def _clash_answer(args: argparse.Namespace, prompt: Callable[[str], str] | None = None):
     def answer(name: str, suggested: str) -> connectors.ClashAnswer:
+        ask = prompt or input  # looked up now, so a test (or a GUI) can stand in
         choice = args.on_clash
         if choice == "ask":
             if not _tty():
                 raise UserError(f"a connector named '{name}' exists already; run again with "
                                 "--on-clash rename|replace|skip")
-            reply = prompt(f"A connector named '{name}' exists. [r]ename, re[p]lace or [s]kip? ")
+            reply = ask(f"A connector named '{name}' exists. [r]ename, re[p]lace or [s]kip? ")
             choice = {"r": "rename", "p": "replace", "s": "skip"}.get(reply.strip()[:1].lower(), "skip")
         if choice == "rename":
             new = args.new_name or suggested
             if args.on_clash == "ask" and not args.new_name:
-                new = prompt(f"New name [{suggested}]: ").strip() or suggested
+                new = ask(f"New name [{suggested}]: ").strip() or suggested
             return connectors.ClashAnswer("rename", new)
         return connectors.ClashAnswer(choice)
     return answer
@@ -244,7 +245,8 @@ def cmd_bundle_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bundle_restore(args: argparse.Namespace, prompt: Callable[[str], str] = input) -> int:
+def cmd_bundle_restore(args: argparse.Namespace, prompt: Callable[[str], str] | None = None) -> int:
+    prompt = prompt or input
     loaded = bundle.read_bundle(read_file(args.file), args.file)
     layout = layout_from_args(args)
     if not args.yes:
@@ -285,11 +287,29 @@ def cmd_host_diff(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     snap = hostdiff.load_snapshot(args.source) if args.source else \
         hostdiff.load_snapshot(_report_source(layout_from_args(args)))
+    if snap.certificate is None and snap.kind == "host":
+        snap.certificate = _installed_certificate(snap.document)
     out = Path(args.out)
     fmt = args.format or ("md" if out.suffix.lower() in (".md", ".markdown") else "html")
     _write_out(out, asbuilt.render(snap, fmt).encode("utf-8"))
     print(f"As-built report of {snap.label} written to {out} ({fmt}).")
     return 0
+
+
+def _installed_certificate(doc: ConfigDocument):
+    """The configured certificate's details from LocalMachine\\My, where there is one (Windows)."""
+    thumb = doc.setting.certificate.strip() if doc.root.find("Setting") is not None else ""
+    if not thumb:
+        return None
+    from app.certs.store import default_store
+
+    store = default_store()
+    if not store.available():
+        return None
+    try:
+        return store.find(thumb)
+    except UserError:
+        return None
 
 
 def _report_source(layout) -> Path:

@@ -121,3 +121,21 @@ def test_passphrase_variable_not_set_is_one_sentence(host, tmp_path, capsys, mon
     assert main(["bundle", "create", "--host-dir", str(host), "--out", str(tmp_path / "x.zip"),
                  "--secrets", "encrypt", "--passphrase-env", "NOPE"]) == 2
     assert "not set or empty" in capsys.readouterr().err
+
+
+def test_interactive_clash_and_restore_confirmation(host, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "export.xml"
+    assert main(["export", "--host-dir", str(host), "--out", str(out)]) == 0
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    answers = iter(["r", "", "p"])  # rename CSV to the suggestion, replace HRDatabase
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    assert main(["import", str(out), "--host-dir", str(host)]) == 0
+    printed = capsys.readouterr().out
+    assert "CSV: renamed as 'CSV2'" in printed and "HRDatabase: replaced" in printed
+    zip_path = tmp_path / "b.zip"
+    assert main(["bundle", "create", "--host-dir", str(host), "--out", str(zip_path)]) == 0
+    before = _config(host).read_bytes()
+    monkeypatch.setattr("builtins.input", lambda prompt="": "n")
+    assert main(["bundle", "restore", str(zip_path), "--host-dir", str(host)]) == 0
+    assert "Nothing was restored." in capsys.readouterr().out
+    assert _config(host).read_bytes() == before
