@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cold_cache and not os.access(DROP_CACHES, os.W_OK):
         parser.error("--cold-cache needs root on Linux (writes /proc/sys/vm/drop_caches)")
     exe = [str(args.exe.resolve())]
+    build = "one-folder" if (args.exe.resolve().parent / "_internal").is_dir() else "one-file"
 
     with tempfile.TemporaryDirectory(prefix="ecma-wizard-startup-") as tmp:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ECMA_WIZARD_STARTUP_PROBE="quit",
@@ -85,9 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         first_window(exe, env)
         results: dict[str, dict[str, list[float]]] = {
             name: {"first window": [], "exit": [], "--version": [], "--self-test": []}
-            for name in ("one-file", "source")}
+            for name in (build, "source")}
         for _ in range(args.runs):
-            for name, command in (("one-file", exe), ("source", SOURCE)):
+            for name, command in ((build, exe), ("source", SOURCE)):
                 for label, run in (
                     ("first window", lambda c=command: first_window(c, env)),
                     ("--version", lambda c=command: wall([*c, "--version"], env)),
@@ -104,12 +105,12 @@ def main(argv: list[str] | None = None) -> int:
 
     cache = "cold page cache (dropped before every run)" if args.cold_cache else "warm page cache"
     print(f"start-up, {args.runs} runs each, {cache}, median (min-max)")
-    print(f"  one-file build: {args.exe} ({args.exe.stat().st_size / 1e6:.1f} MB)")
+    print(f"  {build} build: {args.exe} (executable {args.exe.stat().st_size / 1e6:.1f} MB)")
     for label in ("first window", "exit", "--version", "--self-test"):
-        one = results["one-file"][label]
+        one = results[build][label]
         src = results["source"][label]
         ratio = statistics.median(one) / statistics.median(src)
-        print(f"  {label:13} one-file {summary(one)}   source {summary(src)}   ratio {ratio:.2f}")
+        print(f"  {label:13} {build} {summary(one)}   source {summary(src)}   ratio {ratio:.2f}")
     return 0
 
 
