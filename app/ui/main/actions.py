@@ -186,6 +186,12 @@ class ConnectorActions:
     # -- the wizard ------------------------------------------------------------------------------
     def _wizard(self, **kwargs):
         w = self.window
+        return self.open_wizard(lambda wizard_class: wizard_class(w.document, w.store, w.host, parent=w,
+                                                                  **kwargs))
+
+    def open_wizard(self, make):
+        """Open the connector wizard built by `make(ConnectorWizard)`, after settling unsaved edits."""
+        w = self.window
         try:
             wizard_class = areas.connector_wizard()
         except areas.Missing as exc:
@@ -193,20 +199,21 @@ class ConnectorActions:
             return None
         if not w.save_pending_first("opening the connector wizard"):
             return None
-        maker = kwargs.pop("maker", None)
-        wizard = maker(wizard_class) if maker else wizard_class(w.document, w.store, w.host, parent=w, **kwargs)
-        wizard.saved.connect(lambda result: self._after_wizard(result, wizard))
+        before = {c.name for c in w.document.connectors}
+        selected = self.selected_name()
+        wizard = make(wizard_class)
+        wizard.saved.connect(lambda result: self._after_wizard(result, before, selected))
         wizard.setWindowModality(Qt.WindowModality.WindowModal)
         wizard.show()
         w.wizard = wizard
         return wizard
 
-    def _after_wizard(self, result, wizard) -> None:
+    def _after_wizard(self, result, before: set[str], selected: str | None) -> None:
         w = self.window
         w.adopt(result, "Connector saved")
-        name = getattr(wizard, "connector_name", None)
-        if isinstance(name, str) and name:
-            self.select(name)
+        added = [c.name for c in w.document.connectors if c.name not in before]
+        if added or selected:
+            self.select(added[0] if added else selected)
         w.offer_restart()
 
     def new(self):

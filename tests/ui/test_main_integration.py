@@ -1,0 +1,260 @@
+"""The main window with the other areas plugged in: the real connector wizard, import/export,
+the event viewer's actions, the certificate dialog, diagnostics; and the gui / screenshots /
+self-test entry points."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QSpinBox
+
+from app.config.document import ConfigDocument
+from app.ui.main import areas
+
+pytestmark = pytest.mark.usefixtures("dialogs")
+
+
+def on_disk(window) -> ConfigDocument:
+    return ConfigDocument.load(window.store.path)
+
+
+# -- the real connector wizard -------------------------------------------------------------------
+def test_edit_opens_the_real_wizard_on_the_page_and_field(window):
+    wizard_module = pytest.importorskip("app.ui.wizard.connector_wizard")
+    wizard = window.actions.edit("HRDatabase", start_page="properties", focus_field="AutosyncTimer")
+    assert isinstance(wizard, wizard_module.ConnectorWizard)
+    assert "HRDatabase" in wizard.windowTitle()
+    QApplication.processEvents()
+    assert isinstance(QApplication.focusWidget(), QSpinBox)  # the timer, as the finding asked
+    wizard.close()
+
+
+def test_problem_on_a_later_page_starts_the_wizard_there(window):
+    pytest.importorskip("app.ui.wizard.connector_wizard")
+    wizard = window.actions.edit("CSV", start_page="attributes")
+    assert wizard.currentId() == wizard.ids["attributes"]
+    wizard.close()
+
+
+def test_real_wizard_save_is_adopted_and_selected(window):
+    pytest.importorskip("app.ui.wizard.connector_wizard")
+    wizard = window.actions.new()
+    doc = ConfigDocument.from_bytes(window.document.to_bytes(), str(window.store.path))
+    from copy import deepcopy
+
+    el = deepcopy(window.document.find_connector("CSV").el)
+    el.find("ECMAConfig/ProfileName").text = "CSV2"
+    doc.add_connector(el)
+    result = window.store.save(doc)
+    wizard.saved.emit(result)
+    assert window.document is result.document and window.actions.selected_name() == "CSV2"
+    wizard.close()
+
+
+# -- import / export ---------------------------------------------------------------------------
+def test_export_one_and_all_leave_secrets_out(window, tmp_path):
+    pytest.importorskip("app.migrate.connectors")
+    window.actions.select("CSV")
+    one = window.actions.export(str(tmp_path / "csv.xml"))
+    every = window.actions.export_all(str(tmp_path / "all.xml"))
+    assert [c.name for c in ConfigDocument.load(one).connectors] == ["CSV"]
+    exported = ConfigDocument.load(every)
+    assert [c.name for c in exported.connectors] == ["CSV", "HRDatabase"]
+    assert all(c.secret_token == "" for c in exported.connectors)
+    assert "secrets left out" in window.statusBar().currentMessage()
+
+
+def test_import_a_connector_export_with_a_clash_renames(window, tmp_path, monkeypatch):
+    pytest.importorskip("app.migrate.connectors")
+    from app.migrate.connectors import RENAME, ClashAnswer
+
+    window.actions.select("CSV")
+    export = window.actions.export(str(tmp_path / "csv.xml"))
+    reports, clashes = [], []
+    monkeypatch.setattr("app.ui.main.transfer.show_report", lambda *a: reports.append(a))
+    monkeypatch.setattr("app.ui.main.transfer.ask_clash",
+                        lambda parent, name, suggested: clashes.append(name) or ClashAnswer(RENAME, suggested))
+    records = window.actions.import_(str(export))
+    assert clashes == ["CSV"] and records[0].action == "renamed"
+    names = [c.name for c in on_disk(window).connectors]
+    assert names == ["CSV", "HRDatabase", "CSV2"]
+    assert window.actions.selected_name() == "CSV2" and len(window.store.backups()) == 1
+    assert "enter them again" in reports[0][2]  # the export had its secrets blanked
+
+
+def test_import_of_an_unknown_file_says_why(window, tmp_path, dialogs):
+    pytest.importorskip("app.migrate.connectors")
+    bad = tmp_path / "notes.xml"
+    bad.write_bytes(b"<notes/>")
+    assert window.actions.import_(str(bad)) is None
+    assert "notes.xml" in dialogs.texts("warning")[-1] and "<notes>" in dialogs.texts("warning")[-1]
+
+
+def test_import_of_a_mim_export_opens_the_wizard_with_its_spec(window, corpus, monkeypatch):
+    pytest.importorskip("app.migrate.mim_mapping")
+    wizard_module = pytest.importorskip("app.ui.wizard.connector_wizard")
+    reports, asked = [], []
+    monkeypatch.setattr("app.ui.main.transfer.show_report", lambda *a: reports.append(a))
+    monkeypatch.setattr("app.ui.main.transfer.choose_object_type",
+                        lambda parent, name, classes: asked.append(classes) or "User")
+    wizard = window.actions.import_(str(corpus / "ma-export-lync-powershell.xml"))
+    assert asked == [["OrganizationalUnit", "User"]]  # ECMA2Host runs one object type
+    assert isinstance(wizard, wizard_module.ConnectorWizard)
+    assert wizard.session.is_new and wizard.session.from_spec
+    assert reports and "wizard" in reports[0][2]
+    assert len(on_disk(window).connectors) == 2  # nothing saved until the wizard's Finish
+    wizard.close()
+
+
+# -- event viewer, certificates, diagnostics --------------------------------------------------------
+def test_event_log_tab_opens_the_sample_log(window, qtbot):
+    if window.event_viewer is None:
+        pytest.skip("the event viewer is not in this build")
+    assert window.tabs.indexOf(window.event_viewer) >= 0
+    qtbot.waitUntil(lambda: window.event_viewer.model.rowCount() > 0, timeout=10000)
+
+
+def test_event_viewer_actions_are_routed(window, monkeypatch):
+    if window.event_viewer is None:
+        pytest.skip("the event viewer is not in this build")
+    opened, regenerated = [], []
+    monkeypatch.setattr(window.actions, "edit", lambda name, **kw: opened.append(name))
+    monkeypatch.setattr(window, "regenerate_certificate", lambda: regenerated.append(True))
+    window.event_viewer.actionRequested.emit("connector:HRDatabase")
+    window.event_viewer.actionRequested.emit("certificate")
+    assert opened == ["HRDatabase"] and regenerated == [True]
+    if window.diagnostics is not None:
+        window.event_viewer.actionRequested.emit("doctor")
+        assert window.tabs.currentWidget() is window.diagnostics
+
+
+def test_diagnostics_tab_is_there(window):
+    if window.diagnostics is None:
+        pytest.skip("the diagnostics page is not in this build")
+    titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
+    assert titles == ["Connectors", "Settings", "Event log", "Diagnostics"]
+
+
+def _status_expiring_in(days: int):
+    from app.certs.generate import GenerationRequest, KeySpec, generate
+    from app.certs.status import gather_status
+
+    now = dt.datetime.now(dt.UTC)
+    info = generate(GenerationRequest(("ecmahost",), KeySpec.P256, 730),
+                    now=now - dt.timedelta(days=730 - days)).info()
+    return gather_status(info.thumbprint, host_names=["ecmahost"], endpoint=("localhost", 8585),
+                         fetch=lambda h, p: info)
+
+
+def test_certificate_status_fills_settings_and_banner(make_window, qtbot):
+    pytest.importorskip("app.certs.status")
+    status = _status_expiring_in(5)
+    window = make_window(certificate_status=lambda configured, port: status)
+    qtbot.waitUntil(lambda: getattr(window, "certificate_status", None) is status, timeout=5000)
+    assert window.expiry_banner is not None and not window.expiry_banner.isHidden()
+    assert "expires in" in window.expiry_banner.text
+    widget = window.settings_tab.certificate_widget
+    assert widget.value("Thumbprint") == status.served.thumbprint
+
+
+def test_regenerate_writes_the_thumbprint_through_the_window_store(window, monkeypatch):
+    pytest.importorskip("app.ui.certs.dialog")
+    from app.ui.main.certificate import DocumentThumbprint
+
+    target = DocumentThumbprint(window)
+    assert target.read() == window.document.setting.certificate
+    target.write("A" * 40)  # what the plan's step does, from its worker thread
+    assert on_disk(window).setting.certificate == "A" * 40  # the window's lock did not refuse it
+    window.adopt(target.result, "Certificate thumbprint saved")
+    assert window.document.setting.certificate == "A" * 40 and not window.check_disk()
+
+
+def test_regenerate_opens_the_certificate_dialog(window):
+    pytest.importorskip("app.ui.certs.dialog")
+    window.settings_tab.regenerate_button.click()
+    dialog = window.certificate_dialog
+    assert dialog.isVisible() and "certificate" in dialog.windowTitle().lower()
+    dialog.close()
+
+
+def test_restart_offer_off_windows_says_it_is_done_on_the_host(window, dialogs):
+    class Unavailable:
+        available = False
+
+    window._service = Unavailable()
+    window.document.connector("CSV").description = "changed"
+    assert window.save()
+    assert "on the host" in window.statusBar().currentMessage()
+    assert dialogs.texts("question") == []
+
+
+def test_restart_offer_on_a_host_restarts_when_asked(window, dialogs, qtbot):
+    class Service:
+        available = True
+        calls = 0
+
+        def restart_sentence(self):
+            Service.calls += 1
+            return "The Microsoft ECMA2Host service is running. A restart runs a full import of every connector."
+
+    window._service = Service()
+    window.document.connector("CSV").description = "changed"
+    assert window.save()
+    assert "full import" in dialogs.texts("question")[-1]
+    qtbot.waitUntil(lambda: Service.calls == 1 and "is running" in window.statusBar().currentMessage(),
+                    timeout=5000)
+
+
+# -- entry points --------------------------------------------------------------------------------
+def test_gui_command_with_a_bad_config_says_one_sentence(capsys, dialogs, tmp_path):
+    from app.ui.launch import run_gui
+
+    missing = tmp_path / "nope" / "Configuration.xml"
+    code = run_gui(["--host-dir", str(missing.parent)])
+    assert code == 2
+    assert "is not a folder" in capsys.readouterr().err
+    assert dialogs.texts("critical")
+
+
+def test_cli_registers_gui_and_screenshots():
+    from app.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["screenshots", "out", "--only", "main"])
+    assert args.only == ["main"] and args.func.__name__ == "cmd_screenshots"
+    assert parser.parse_args(["gui", "--theme", "dark"]).theme == "dark"
+
+
+def test_screenshots_of_the_main_window(tmp_path, host_layout, qapp):
+    from app.ui.screens import main_screens
+
+    paths = main_screens(tmp_path, host_layout)
+    names = {p.name for p in paths}
+    assert {"main-window.png", "main-window-tab-settings.png", "problems-panel.png",
+            "dialog-backups.png", "dialog-delete-connector.png", "main-window-read-only.png",
+            "main-window-dark.png", "main-window-changed-on-disk.png"} <= names
+    assert all(p.stat().st_size > 5000 for p in paths)
+
+
+def test_area_screens_are_found_and_missing_ones_noted():
+    from app.ui.screens import area_screen_functions
+
+    found, notes = area_screen_functions()
+    packages = {p.name for p in (Path(areas.__file__).parents[1]).iterdir()
+                if p.is_dir() and (p / "__init__.py").exists() and p.name != "main"}
+    for area in packages:
+        has = (Path(areas.__file__).parents[1] / area / "screens.py").exists()
+        assert (area in found) == has
+        assert has or any(area in n for n in notes)
+
+
+def test_self_test_passes(capsys):
+    from app import selftest
+
+    assert selftest.run() == 0
+    out = capsys.readouterr().out
+    assert "self-test passed" in out and "main window renders" in out
+    assert os.environ.get("ECMA_WIZARD_DATA")  # restored for the rest of the run
