@@ -277,3 +277,37 @@ def test_dtd_in_a_later_block_is_refused_by_workers(tmp_path, monkeypatch):
     monkeypatch.setattr(xd, "BLOCK", 300_000)
     with pytest.raises(UserError, match="DTD"):
         XmlDumpSource(path, workers=2).load()
+
+
+def test_json_and_xml_renderings_give_the_same_columns(corpus):
+    from evtx import PyEvtxParser
+
+    from app.events.eventjson import columns_from_json
+    from app.events.eventxml import columns_from
+
+    for name in ("MSExchange_Management_wec.evtx", "security.evtx", "system.evtx"):
+        path = str(corpus / "evtx" / name)
+        xmls = [r["data"] for r in PyEvtxParser(path).records()]
+        jsons = [r["data"] for r in PyEvtxParser(path).records_json()]
+        for x, j in zip(xmls, jsons, strict=True):
+            a, b = columns_from(x), columns_from_json(j)
+            assert (a.provider, a.event_id, a.qualifiers, a.level, a.record_id, a.computer, a.channel) == \
+                   (b.provider, b.event_id, b.qualifiers, b.level, b.record_id, b.computer, b.channel)
+            assert a.time == b.time or (a.time != a.time and b.time != b.time)
+            # the same words; blank lines may differ and the JSON rendering drops empty named Data
+            assert [w for w in a.message.split() if not w.endswith("=")] == \
+                   [w for w in b.message.split() if not w.endswith("=")]
+
+
+def test_json_columns_tolerate_odd_shapes():
+    from app.events.eventjson import columns_from_json
+
+    cols = columns_from_json('{"Event": {"System": {"EventID": {"#attributes": {"Qualifiers": "16384"}, '
+                             '"#text": "7"}, "Level": "2", "EventRecordID": "12"}, '
+                             '"EventData": {"Data": {"#text": ["a", "", "b"]}}}}')
+    assert (cols.event_id, cols.qualifiers, cols.level, cols.record_id, cols.message) == (7, 16384, 2, 12, "a\nb")
+    assert cols.provider is None and cols.time != cols.time
+    assert columns_from_json("not json").provider is None
+    named = columns_from_json('{"Event": {"System": {}, "EventData": {"User": "x", "Data": '
+                              '[{"#attributes": {"Name": "K"}, "#text": "v"}]}}}')
+    assert named.message == "K=v\nUser=x"

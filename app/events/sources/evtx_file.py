@@ -4,7 +4,8 @@ files and crashes on forwarded ones).
 The file is read one 64 KiB chunk at a time, each chunk handed to the parser with the file header in
 front. That gives what the parser's own iterator does not: a damaged chunk is skipped and its
 records counted as lost (by their record signatures), rows can name their chunk so the raw XML is
-re-read on demand instead of kept, a growing file can be followed, and big files are split over
+re-read on demand instead of kept (columns come from the JSON rendering, the details pane
+gets the XML one), a growing file can be followed, and big files are split over
 worker processes (both cores) while the first chunks are parsed right here for the first rows.
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 from evtx import PyEvtxParser
 
 from app.errors import UserError
-from app.events.eventxml import columns_from
+from app.events.eventjson import columns_from_json
 from app.events.records import EventTable
 from app.events.sources.base import Batch, Cancel, EventSource, check_readable
 
@@ -60,7 +61,8 @@ def parse_chunk(header: bytes, chunk: bytes, index: int, table: EventTable) -> t
         first, last = struct.unpack_from("<QQ", chunk, 8)
         if last >= first:
             expected = min(last - first + 1, CHUNK_SIZE // 24)
-    records = PyEvtxParser(io.BytesIO(header + chunk), number_of_threads=1).records()
+    # JSON, not XML, for the columns: twice as fast to read in Python (see eventjson.py)
+    records = PyEvtxParser(io.BytesIO(header + chunk), number_of_threads=1).records_json()
     read, error = 0, ""
     while True:
         try:
@@ -70,7 +72,7 @@ def parse_chunk(header: bytes, chunk: bytes, index: int, table: EventTable) -> t
         except RuntimeError as exc:  # one bad record (or a broken chunk): keep going
             error = error or f"chunk {index}: {str(exc).splitlines()[0]}"
             continue
-        cols = columns_from(rec["data"])
+        cols = columns_from_json(rec["data"])
         table.append(cols.time, cols.level, cols.provider, cols.event_id, cols.qualifiers,
                      cols.record_id if cols.record_id is not None else rec.get("event_record_id"),
                      cols.computer, cols.channel, cols.message, _locator(index, read))

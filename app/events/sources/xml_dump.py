@@ -165,6 +165,7 @@ class XmlDumpSource(EventSource):
         except etree.XMLSyntaxError as exc:
             line, column = exc.position
             message = str(exc.msg).split(", line ")[0].rstrip(".")
+            message = (message.strip().splitlines() or ["?"])[0][:160]  # libxml2 quotes text
             if "wrapper" in message:  # our own wrapping root: the document stops mid-element
                 message = "the file ends inside an element"
             return f"line {line}, column {column}: {message}"
