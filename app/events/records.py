@@ -125,7 +125,9 @@ class EventRecord:
 
 
 def _num(value: int | None) -> int:
-    return NO_NUMBER if value is None else value
+    # a damaged record can carry any number (an unsigned 64-bit id, 20 digits in XML); the columns
+    # hold signed 64-bit values, so what does not fit reads as "no number" instead of failing
+    return value if value is not None and -(1 << 63) <= value < (1 << 63) else NO_NUMBER
 
 
 def _opt(value: int) -> int | None:

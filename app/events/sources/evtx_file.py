@@ -174,8 +174,7 @@ class EvtxFileSource(EventSource):
             for (start, count), future in zip(ranges, futures, strict=True):
                 if cancel and cancel():
                     self.report.cancelled = True
-                    for f in futures:
-                        f.cancel()
+                    pool.shutdown(wait=False, cancel_futures=True)  # Cancel is quick
                     return
                 try:
                     table, lost, errors = future.result()

@@ -228,8 +228,7 @@ class XmlDumpSource(EventSource):
             for (start, end), future in zip(ranges, futures, strict=True):
                 if cancel and cancel():
                     self.report.cancelled = True
-                    for f in futures:
-                        f.cancel()
+                    pool.shutdown(wait=False, cancel_futures=True)  # Cancel is quick
                     return b""
                 try:
                     table, lost, error, tail_cut = future.result()
