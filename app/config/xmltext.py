@@ -98,6 +98,8 @@ def parse_bytes(data: bytes, source: str,
     except etree.XMLSyntaxError as exc:
         line, column = (exc.position if exc.position else (None, None))
         message = (exc.msg or "is not well-formed XML").split(", line ")[0]
+        # libxml2 quotes the offending text, newlines included: one line, one sentence
+        message = (message.strip().splitlines() or ["?"])[0][:160]
         raise UserError(f"is not well-formed XML: {message}", path=source,
                         line=line, column=column) from None
     if root is None:

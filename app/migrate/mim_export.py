@@ -223,7 +223,7 @@ def _schema(ma: etree._Element, agent: ManagementAgent) -> None:
     if directory is None:
         return
     for at in directory.iterfind("dsml:attribute-type", NS):
-        ident = at.get("id") or _text(at, "dsml:name")
+        ident = at.get("id") or at.findtext("dsml:name", "", namespaces=NS)
         agent.attribute_types[ident] = AttributeType(
             id=ident, name=(at.findtext("dsml:name", namespaces=NS) or ident),
             syntax=(at.findtext("dsml:syntax", namespaces=NS) or "").strip(),

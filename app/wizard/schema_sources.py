@@ -137,14 +137,19 @@ def read_attribute_list(path: Path) -> SourceSchema:
                 raise UserError(f"has an entry that is neither a name nor an object with 'name': {item!r}",
                                 path=path)
     else:
-        for n, rec in enumerate(csv.reader(io.StringIO(text), _dialect(text)), 1):
-            if not rec or not rec[0].strip():
-                continue
-            if n == 1 and rec[0].strip().lower() in ("name", "attribute", "attributename"):
-                continue
-            dtype = _type(rec[1] if len(rec) > 1 and rec[1].strip() else "String", path, n)
-            multi = len(rec) > 2 and rec[2].strip().lower() in TRUE
-            rows.append(AttributeChoice(rec[0].strip(), dtype, multi, path.name))
+        reader = csv.reader(io.StringIO(text), _dialect(text))
+        try:
+            for n, rec in enumerate(reader, 1):
+                if not rec or not rec[0].strip():
+                    continue
+                if n == 1 and rec[0].strip().lower() in ("name", "attribute", "attributename"):
+                    continue
+                dtype = _type(rec[1] if len(rec) > 1 and rec[1].strip() else "String", path, n)
+                multi = len(rec) > 2 and rec[2].strip().lower() in TRUE
+                rows.append(AttributeChoice(rec[0].strip(), dtype, multi, path.name))
+        except csv.Error as exc:  # a stray carriage return, a NUL, an unclosed quote...
+            raise UserError(f"is not a readable CSV file ({exc})", path=path,
+                            line=reader.line_num or None) from None
     if not rows:
         raise UserError("lists no attributes", path=path)
     return SourceSchema(str(path), {"": rows}, {})
