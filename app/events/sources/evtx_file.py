@@ -181,7 +181,11 @@ class EvtxFileSource(EventSource):
                 except BrokenProcessPool:  # no usable workers (frozen without freeze_support...)
                     table, lost, errors = parse_chunk_range(str(self.path), self.header, start, count)
                 self._absorb(lost, errors)
-                yield Batch(table, start + count, total)
+                try:
+                    yield Batch(table, start + count, total)
+                except GeneratorExit:  # the reader stopped early: drop the queued work at once
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
 
     def _finish_report(self) -> None:
         if self.report.records_lost or self.report.warnings:

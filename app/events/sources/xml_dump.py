@@ -237,7 +237,11 @@ class XmlDumpSource(EventSource):
                 self.report.records_lost += lost
                 if error and self._first_error is None:
                     self._first_error = error
-                yield Batch(table, end, total)
+                try:
+                    yield Batch(table, end, total)
+                except GeneratorExit:  # the reader stopped early: drop the queued work at once
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
         return b"<Event" if tail_cut else b""
 
     def _conclude(self, rows: int, carry: bytes) -> None:
