@@ -18,8 +18,10 @@ import io
 import json
 import os
 import socket
+import stat
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -203,12 +205,49 @@ def _safe_name(name: str) -> bool:
 
 def _read_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> bytes:
     """Read at most the limit, whatever the header claims (headers can lie)."""
-    with z.open(info) as fh:
-        data = fh.read(MAX_BYTES + 1)
+    try:
+        with z.open(info) as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+            ValueError) as exc:  # a damaged or unusual member: a CRC, a method, a cut stream
+        raise UserError(f"has a damaged entry '{info.filename}' ({exc}); refused",
+                        path=source) from None
     if len(data) > MAX_BYTES:
         raise UserError(f"has an entry '{info.filename}' over {MAX_BYTES // 1048576} MB when "
                         "unpacked; refused (a zip bomb or not a bundle)", path=source)
     return data
+
+
+def _check_manifest(manifest: dict, source: str) -> None:
+    """The shape restore relies on; a crafted manifest is one sentence, not a traceback, and its
+    DLL paths cannot point outside the host folder."""
+    def bad(what: str) -> UserError:
+        return UserError(f"has a {MANIFEST} with {what}; the bundle is damaged or not ours",
+                         path=source)
+
+    def records(value, keys: tuple[str, ...]) -> bool:
+        return isinstance(value, list) and all(
+            isinstance(r, dict) and all(isinstance(r.get(k), str) for k in keys) for r in value)
+
+    if not isinstance(manifest.get("version", 0), int) or isinstance(manifest.get("version"), bool):
+        raise bad("a version that is not a number")
+    manifest.setdefault("version", 0)
+    files = manifest.get("files", {})
+    if not isinstance(files, dict) or not all(
+            isinstance(m, dict) and isinstance(m.get("sha256"), str) for m in files.values()):
+        raise bad("an unreadable file list")
+    if not records(manifest.get("dlls", []), ("path", "sha256")):
+        raise bad("an unreadable DLL list")
+    unsafe = [d["path"] for d in manifest.get("dlls", []) if not _safe_name(d["path"])]
+    if unsafe:
+        raise bad(f"an unsafe DLL path '{unsafe[0]}' (outside the host folder)")
+    secrets = manifest.get("secrets", {})
+    if not isinstance(secrets, dict) or not records(secrets.get("fields", []),
+                                                    ("connector", "key", "label")):
+        raise bad("an unreadable secrets list")
+    certificate = manifest.get("certificate", {})
+    if not isinstance(certificate, dict) or not isinstance(certificate.get("thumbprint", ""), str):
+        raise bad("an unreadable certificate entry")
 
 
 def read_bundle(data: bytes, source: str) -> Bundle:
@@ -225,6 +264,9 @@ def read_bundle(data: bytes, source: str) -> Bundle:
             if not _safe_name(info.filename):
                 raise UserError(f"has an entry with an unsafe path '{info.filename}' (it would "
                                 "escape the folder); refused", path=source)
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise UserError(f"has a symbolic link entry '{info.filename}'; bundles never hold "
+                                "links: refused", path=source)
             if info.flag_bits & 0x1:
                 raise UserError(f"has a password-protected entry '{info.filename}'; bundles are "
                                 "never zip-encrypted: refused", path=source)
@@ -234,6 +276,8 @@ def read_bundle(data: bytes, source: str) -> Bundle:
             raise UserError("unpacks to far more than it holds; refused (a zip bomb or not a "
                             "bundle)", path=source)
         names = {i.filename: i for i in infos}
+        if len(names) < len(infos):  # which copy a reader takes differs between zip tools
+            raise UserError("has two entries with the same name; refused", path=source)
         if MANIFEST not in names:
             raise UserError(f"has no {MANIFEST}; it is not an ecma-wizard bundle", path=source)
         try:
@@ -243,7 +287,8 @@ def read_bundle(data: bytes, source: str) -> Bundle:
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise UserError(f"has a {MANIFEST} of another program; it is not an ecma-wizard "
                             "bundle", path=source)
-        if int(manifest.get("version", 0)) > VERSION:
+        _check_manifest(manifest, source)
+        if manifest["version"] > VERSION:
             raise UserError(f"was made by a newer ecma-wizard (bundle version "
                             f"{manifest.get('version')}); update this program", path=source)
         bundle = Bundle(source, manifest)
