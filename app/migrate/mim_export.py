@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from app.config.xmltext import local_name, parse_bytes
+from app.config.xmltext import MAX_BYTES, local_name, parse_bytes
 from app.errors import UserError
 
 DSML = "http://www.dsml.org/DSML"
@@ -150,6 +150,9 @@ def normalise_encoding(data: bytes, source: str) -> bytes:
     """UTF-8 bytes of a file that may be UTF-16 (with or without BOM) or UTF-8 (with or without
     BOM), whatever its declaration says: MIM writes UTF-16, editors re-save as UTF-8 and leave
     the old declaration behind. Line numbers are kept (only the declaration is touched)."""
+    if len(data) > MAX_BYTES:  # before decoding: a 100 MB text node must not be copied twice
+        raise UserError(f"is {len(data) / 1048576:.1f} MB; files over {MAX_BYTES // 1048576} MB "
+                        "are refused (a real export is a few MB at most)", path=source)
     if data.startswith(codecs.BOM_UTF8):
         codec, body = "utf-8", data[3:]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -308,7 +311,7 @@ def read_agent(data: bytes, source: str = "<memory>") -> ManagementAgent:
     kind, ma = find_ma_data(root, source)
     category = _text(ma, "category").strip()
     name = _text(ma, "name").strip()
-    if category != ECMA2_CATEGORY:
+    if category.lower() != ECMA2_CATEGORY.lower():
         what = f"a '{category}' management agent" if category else "a management agent with no category"
         raise UserError(f"is {what}{f' ({name})' if name else ''}; the ECMA host only runs ECMA2 "
                         f"connectors (category {ECMA2_CATEGORY}), so it cannot be imported",

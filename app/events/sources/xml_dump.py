@@ -32,9 +32,16 @@ STRICT_CHECK_UPTO = 8 << 20  # small files are also checked whole by lxml, for a
 _START = re.compile(rb"<Event[\s>]")
 _END = b"</Event>"
 _FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY")
+MAX_EVENT = 16 << 20  # one event is a few KB (a long stack trace: some hundreds); more is not a log
 
 
-def scan_events(data: bytes, base: int, table: EventTable) -> tuple[int, int, str | None]:
+def _too_long(at: int, path) -> UserError:
+    return UserError(f"has an <Event> near byte {at} longer than {MAX_EVENT >> 20} MB; event dumps "
+                     "hold events of a few KB, so it is refused.", path=path)
+
+
+def scan_events(data: bytes, base: int, table: EventTable,
+                path=None) -> tuple[int, int, str | None]:
     """Read every complete event in `data` into `table`: (bytes used, events lost, first error)."""
     pos, consumed, lost, error = 0, 0, 0, None
     find_start, find_end = _START.search, data.find
@@ -45,7 +52,11 @@ def scan_events(data: bytes, base: int, table: EventTable) -> tuple[int, int, st
         s = start.start()
         e = find_end(_END, s)
         if e < 0:
+            if len(data) - s > MAX_EVENT:
+                raise _too_long(base + s, path)
             return s, lost, error
+        if e - s > MAX_EVENT:
+            raise _too_long(base + s, path)
         e += len(_END)
         text = data[s:e].decode("utf-8", "replace")
         cols = columns_from(text)
@@ -64,6 +75,8 @@ def scan_events(data: bytes, base: int, table: EventTable) -> tuple[int, int, st
 def scan_range(path: str, start: int, end: int):
     """Worker task: bytes [start, end), cut at event starts -> (table, lost, error, tail cut?)."""
     table = EventTable()
+    if end - start > BLOCK + MAX_EVENT:  # cuts are a BLOCK apart at event starts: a huge event
+        raise _too_long(start, path)    # inside; refuse before reading it into memory
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)
@@ -72,7 +85,7 @@ def scan_range(path: str, start: int, end: int):
         if pos >= 0:
             raise UserError(f"contains a DTD or entity declaration ({marker.decode()}) near byte "
                             f"{start + pos}; event dumps never have one, so it is refused.", path=path)
-    used, lost, error = scan_events(data, start, table)
+    used, lost, error = scan_events(data, start, table, path)
     return table, lost, error, bool(_START.search(data, used))
 
 
@@ -140,7 +153,7 @@ class XmlDumpSource(EventSource):
                                 path=self.path)
 
     def _scan(self, data: bytes, base: int, table: EventTable) -> int:
-        used, lost, error = scan_events(data, base, table)
+        used, lost, error = scan_events(data, base, table, self.path)
         self.report.records_lost += lost
         if error and self._first_error is None:
             self._first_error = error
