@@ -83,4 +83,11 @@ def dialogs(monkeypatch) -> Dialogs:
     monkeypatch.setattr(QMessageBox, "question", fake._record("question", QMessageBox.StandardButton.Yes))
     for kind in ("warning", "information", "critical"):
         monkeypatch.setattr(QMessageBox, kind, fake._record(kind))
+    from PySide6.QtWidgets import QInputDialog
+
+    # An unexpected input dialog is answered with Cancel instead of hanging the run.
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: (fake.calls.append(("input", "", str(a[1:3])))
+                                                                  or ("", False)))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (fake.calls.append(("input", "", str(a[1:3])))
+                                                                  or ("", False)))
     return fake

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QSpinBox
 
 from app.config.document import ConfigDocument
@@ -93,19 +94,33 @@ def test_import_of_an_unknown_file_says_why(window, tmp_path, dialogs):
     assert "notes.xml" in dialogs.texts("warning")[-1] and "<notes>" in dialogs.texts("warning")[-1]
 
 
-def test_import_of_a_mim_export_opens_the_wizard_with_its_spec(window, corpus, monkeypatch):
+def test_import_of_a_mim_export_goes_through_the_mim_dialog_to_the_wizard(window, corpus, qtbot):
+    dialog_module = pytest.importorskip("app.ui.migrate.import_dialog")
+    wizard_module = pytest.importorskip("app.ui.wizard.connector_wizard")
+    dialog = window.actions.import_(str(corpus / "ma-export-lync-powershell.xml"))
+    assert isinstance(dialog, dialog_module.MimImportDialog) and dialog.isVisible()
+    assert not dialog.open_button.isEnabled()  # two object classes: ECMA2Host runs one
+    dialog.choose_object_type("User")
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    wizard = window.wizard
+    assert isinstance(wizard, wizard_module.ConnectorWizard)
+    assert wizard.session.is_new and wizard.session.from_spec
+    assert len(on_disk(window).connectors) == 2  # nothing saved until the wizard's Finish
+    wizard.close()
+
+
+def test_import_of_a_mim_export_without_the_mim_dialog(window, corpus, monkeypatch):
     pytest.importorskip("app.migrate.mim_mapping")
     wizard_module = pytest.importorskip("app.ui.wizard.connector_wizard")
     reports, asked = [], []
+    monkeypatch.setattr("app.ui.main.transfer._mim_dialog", lambda: None)
     monkeypatch.setattr("app.ui.main.transfer.show_report", lambda *a: reports.append(a))
     monkeypatch.setattr("app.ui.main.transfer.choose_object_type",
                         lambda parent, name, classes: asked.append(classes) or "User")
     wizard = window.actions.import_(str(corpus / "ma-export-lync-powershell.xml"))
     assert asked == [["OrganizationalUnit", "User"]]  # ECMA2Host runs one object type
-    assert isinstance(wizard, wizard_module.ConnectorWizard)
-    assert wizard.session.is_new and wizard.session.from_spec
+    assert isinstance(wizard, wizard_module.ConnectorWizard) and wizard.session.from_spec
     assert reports and "wizard" in reports[0][2]
-    assert len(on_disk(window).connectors) == 2  # nothing saved until the wizard's Finish
     wizard.close()
 
 

@@ -136,18 +136,31 @@ def choose_object_type(parent, file_name: str, classes: list[str]) -> str | None
 
 def _mim_dialog():
     """The migrate area's own MIM import dialog, when this build has it."""
-    try:
-        package = importlib.import_module("app.ui.migrate")
-    except ImportError:
-        return None
-    for name in ("MimImportDialog", "ImportManagementAgentDialog", "MimImport"):
-        if hasattr(package, name):
-            return getattr(package, name)
+    for module_name in ("app.ui.migrate.import_dialog", "app.ui.migrate"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, "MimImportDialog"):
+            return module.MimImportDialog
     return None
 
 
 def import_management_agent(window, data: bytes, path: Path):
-    """A MIM export: map it, then let the user finish it in the connector wizard."""
+    """A MIM export: map it, then let the user finish it in the connector wizard. The migrate
+    area's dialog (object type, name, report) comes first when this build has it."""
+    dialog_class = _mim_dialog()
+    if dialog_class is not None:
+        try:
+            dialog = dialog_class.for_file(path, [c.name for c in window.document.connectors], parent=window)
+        except UserError as exc:
+            QMessageBox.warning(window, "Not imported", exc.sentence())
+            return None
+        dialog.accepted.connect(lambda: dialog.mapped is not None and open_mapped(window, dialog.mapped))
+        dialog.setModal(True)
+        dialog.show()
+        window.mim_dialog = dialog
+        return dialog
     try:
         from app.migrate.mim_mapping import ObjectTypeNeeded
         from app.migrate.mim_mapping import import_management_agent as map_export
@@ -178,6 +191,11 @@ def import_management_agent(window, data: bytes, path: Path):
         mapped.spec.name = name.strip()
     show_report(window, "MIM import", f"“{mapped.report.agent}” was read from {path.name}. Check "
                 "each page of the wizard, enter the secrets, then Finish to save.", mapped.report.text())
+    return open_mapped(window, mapped)
+
+
+def open_mapped(window, mapped):
+    """The connector wizard on a mapped MIM agent: nothing is saved until its Finish."""
     return window.actions.open_wizard(
         lambda wizard_class: wizard_class.from_spec(mapped.spec, window.document, window.store,
                                                     window.host, parent=window))
