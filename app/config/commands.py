@@ -8,7 +8,7 @@ import sys
 from app.cli_common import add_location_options, layout_from_args, print_json
 from app.config.diff import diff_documents, format_change
 from app.config.document import ConfigDocument
-from app.config.rules import ERROR, counts, validate
+from app.config.rules import ERROR, counts, is_encrypted_blob, validate
 from app.config.store import ConfigStore
 from app.errors import UserError
 
@@ -75,7 +75,7 @@ def connector_summary(c) -> dict:
     entry = c.entry_schema
     return {
         "name": c.name, "library": c.library_name, "autosync_timer": c.autosync_timer,
-        "secret_token": "encrypted" if c.secret_token.startswith("AAEAAAD") else
+        "secret_token": "encrypted" if is_encrypted_blob(c.secret_token) else
         ("set" if c.secret_token else "empty"),
         "description": c.description,
         "run_profiles": [r.name for r in c.run_configurations],

@@ -1,0 +1,218 @@
+"""Secrets end to end (issue "Proof of reliability"): plant a known token and password in a host,
+drive the CLI and the GUI through a session, then search everything the app wrote and printed.
+
+The user's own Configuration.xml holds the planted values (that is where a connector's secrets
+live, and Microsoft's host keeps them there too, DPAPI-encrypted); so do the backups of that file,
+which are copies of the user's file kept for them. Everything else must be free of them: the
+data folder's other files, bundles (decompressed), exports, reports, logs, the crash log,
+stdout/stderr, exception texts, and every subprocess's argv.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.config.store import ConfigStore
+from app.host.layout import from_host_dir
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "diagnostics"))
+from diag_scim_responder import TOKEN, ScimResponder, make_cert  # noqa: E402
+
+PASSWORD = "Pl4nted-Passw0rd-§42"
+PASSPHRASE = "bundle-passphrase-9f3a7c"
+PLANTED = [TOKEN, PASSWORD, PASSPHRASE]
+
+
+def needles() -> list[bytes]:
+    out = []
+    for value in PLANTED:
+        raw = value.encode()
+        out += [raw, value.encode("utf-16-le"), base64.b64encode(raw)]
+    return out
+
+
+def leaks(data: bytes) -> list[str]:
+    return [n.decode("latin-1") for n in needles() if n in data]
+
+
+def zip_members(data: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [(i.filename, archive.read(i)) for i in archive.infolist()]
+
+
+@pytest.fixture
+def planted_host(tmp_path, sample_host):
+    """A copy of the sample host whose CSV connector has a readable token and password."""
+    root = tmp_path / "host"
+    shutil.copytree(sample_host, root)
+    layout = from_host_dir(root)
+    store = ConfigStore(layout.config_path)
+    doc = store.load()
+    cert = make_cert(dt.datetime.now(dt.UTC), 730)
+    doc.setting.certificate = cert.thumbprint
+    csv = doc.find_connector("CSV")
+    csv.secret_token = TOKEN
+    csv.parameter("Password").value = PASSWORD
+    store.save(doc)
+    return layout, cert
+
+
+@pytest.fixture
+def argv_log(monkeypatch):
+    """Every subprocess the app starts, with its argv."""
+    seen: list[list[str]] = []
+    real_init = subprocess.Popen.__init__
+
+    def recording(self, args, *a, **kw):
+        seen.append([str(x) for x in (args if isinstance(args, list | tuple) else [args])])
+        return real_init(self, args, *a, **kw)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", recording)
+    return seen
+
+
+def run(capsys, *argv) -> tuple[int, str]:
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exc:  # argparse usage errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+def test_cli_session_leaks_no_secret(planted_host, tmp_path, capsys, monkeypatch, argv_log,
+                                     _private_data_dir, sample_host):
+    layout, cert = planted_host
+    host = ["--host-dir", layout.root]
+    printed: list[str] = []
+    monkeypatch.setenv("ECMA_TOKEN", TOKEN)
+    monkeypatch.setenv("BUNDLE_PASS", PASSPHRASE)
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+
+    for argv in (["validate", *host], ["validate", *host, "--json"], ["show", *host, "--json"],
+                 ["diff", sample_host, layout.root], ["diff", sample_host, layout.root, "--json"],
+                 ["set-timer", *host, "CSV", "15"], ["backups", "list", *host],
+                 ["export", "CSV", *host, "--out", outputs / "csv-export.xml"],
+                 ["report", *host, "--out", outputs / "asbuilt.html"],
+                 ["report", *host, "--out", outputs / "asbuilt.md"],
+                 ["bundle", "create", *host, "--out", outputs / "omit.zip"],
+                 ["bundle", "create", *host, "--out", outputs / "enc.zip", "--secrets", "encrypt",
+                  "--passphrase-env", "BUNDLE_PASS"],
+                 ["logs", layout.root / "Logs" / "ECMA2Host.xml", "--format", "jsonl"],
+                 ["doctor", *host], ["cert", "status", *host],
+                 ["set-timer", *host, "csv", "10"],  # an error that names the connector
+                 ["test-connection", "Nope", *host, "--token-env", "ECMA_TOKEN"]):
+        code, text = run(capsys, *argv)
+        expected = 2 if argv[0] in ("test-connection",) or argv[-2:] == ["csv", "10"] else (0, 1)
+        assert code in (expected if isinstance(expected, tuple) else (expected,)), (argv, text)
+        printed.append(text)
+
+    for mode in ("ok", "401", "500"):
+        (tmp_path / mode).mkdir()
+        responder = ScimResponder(tmp_path / mode, {"good": cert, "other": cert, "expired": cert}, mode)
+        try:
+            code, text = run(capsys, "test-connection", "CSV", *host, "--host", "127.0.0.1",
+                             "--port", responder.port, "--token-env", "ECMA_TOKEN", "--timeout", "2")
+            printed.append(text)
+            if mode == "ok":
+                assert code == 0, text  # the planted token really was sent, and accepted
+        finally:
+            responder.close()
+
+    for text in printed:
+        assert not leaks(text.encode()), text
+    for path in outputs.rglob("*"):
+        data = path.read_bytes()
+        assert not leaks(data), path
+        if path.suffix == ".zip":
+            for name, member in zip_members(data):
+                assert not leaks(member), (path, name)
+    # the app's own data folder: everything but backups of the user's own Configuration.xml
+    for path in Path(_private_data_dir).rglob("*"):
+        if path.is_file() and not path.name.endswith("Configuration.xml.bak"):
+            assert not leaks(path.read_bytes()), path
+    for argv in argv_log:
+        assert not leaks(" ".join(argv).encode()), argv
+    assert TOKEN.encode() in layout.config_path.read_bytes()  # the user's file keeps its token
+
+
+def test_encrypted_bundle_restores_the_secrets_only_with_the_passphrase(planted_host, tmp_path,
+                                                                       capsys, monkeypatch):
+    layout, _ = planted_host
+    monkeypatch.setenv("BUNDLE_PASS", PASSPHRASE)
+    bundle = tmp_path / "enc.zip"
+    code, text = run(capsys, "bundle", "create", "--host-dir", layout.root, "--out", bundle,
+                     "--secrets", "encrypt", "--passphrase-env", "BUNDLE_PASS")
+    assert code == 0, text
+    assert not leaks(bundle.read_bytes())
+
+
+def test_crash_log_and_exception_texts_hold_no_secret(planted_host, capsys, monkeypatch,
+                                                      _private_data_dir):
+    """An internal error while the token is in memory: the crash log has the trace, not values."""
+    layout, _ = planted_host
+    import app.config.commands as commands
+
+    def boom(args):
+        token = ConfigStore(layout.config_path).load().find_connector("CSV").secret_token
+        raise RuntimeError("failed while working on a connector") from ValueError(len(token))
+
+    monkeypatch.setattr(commands, "cmd_show", boom)
+    code, text = run(capsys, "show", "--host-dir", layout.root)
+    assert code == 3 and "internal error" in text and not leaks(text.encode())
+    crash = Path(_private_data_dir) / "crash.log"
+    assert crash.exists() and not leaks(crash.read_bytes())
+
+
+def test_gui_session_masks_and_leaks_no_secret(planted_host, qtbot, _private_data_dir):
+    """The main window and the wizard on the planted host: the token is masked everywhere it is
+    shown, the connector list shows its state only, and a save writes nothing of it elsewhere."""
+    from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWizard
+
+    from app.ui.launch import main_window_for
+    from app.ui.wizard.connector_wizard import ConnectorWizard
+
+    layout, _ = planted_host
+    window = main_window_for(layout, certificate_status=None)
+    qtbot.addWidget(window)
+    try:
+        model = window.actions.proxy
+        cells = [str(model.index(r, c).data()) for r in range(model.rowCount())
+                 for c in range(model.columnCount())]
+        assert not any(leaks(cell.encode()) for cell in cells), cells
+
+        store = window.store
+        wizard = ConnectorWizard(window.document, store, layout, "CSV", parent=window)
+        qtbot.addWidget(wizard)
+        wizard.show()
+        shown = [e.displayText() for e in wizard.findChildren(QLineEdit) if e.isVisible()]
+        assert not any(TOKEN in t or PASSWORD in t for t in shown), shown
+        page = wizard.currentPage()
+        page.timer.clear()
+        qtbot.keyClicks(page.timer, "25")
+        while wizard.current_key() != "summary":
+            wizard.next()
+            shown = [e.displayText() for e in wizard.findChildren(QLineEdit) if e.isVisible()]
+            assert not any(TOKEN in t or PASSWORD in t for t in shown), (wizard.current_key(), shown)
+        summary_text = " ".join(w.toPlainText()
+                                for w in wizard.currentPage().findChildren(QPlainTextEdit))
+        assert not leaks(summary_text.encode())
+        with qtbot.waitSignal(wizard.saved, timeout=10_000):
+            wizard.button(QWizard.WizardButton.FinishButton).click()
+    finally:
+        window.document = None
+        window.store.lock.release()
+    for path in Path(_private_data_dir).rglob("*"):
+        if path.is_file() and not path.name.endswith("Configuration.xml.bak"):
+            assert not leaks(path.read_bytes()), path
