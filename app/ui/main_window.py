@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -102,7 +103,6 @@ class MainWindow(QMainWindow):
                                        | QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.problems_dock.setWidget(self.problems)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
-        self.resizeDocks([self.problems_dock], [190], Qt.Orientation.Vertical)
 
         self._build_menus()
         self.status_label = QLabel(self)
@@ -128,7 +128,12 @@ class MainWindow(QMainWindow):
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.tabs.addTab(placeholder, title)
             return None
-        self.tabs.addTab(widget, title)
+        # In a scroll area, so a tall page (at 200 %) scrolls instead of squeezing the Problems panel.
+        scroller = QScrollArea(self.tabs)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroller.setWidget(widget)
+        self.tabs.addTab(scroller, title)
         return widget
 
     def _build_event_viewer(self):
@@ -334,6 +339,13 @@ class MainWindow(QMainWindow):
             self._schedule_disk_check()
         super().changeEvent(event)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_docks_sized", False):  # a third of the height, once the window has one
+            self._docks_sized = True
+            QTimer.singleShot(0, lambda: self.resizeDocks(
+                [self.problems_dock], [max(190, self.height() // 3)], Qt.Orientation.Vertical))
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.is_unsaved() and not self.read_only:
             answer = QMessageBox.question(
@@ -417,7 +429,15 @@ class MainWindow(QMainWindow):
         elif action.startswith("connector:"):
             self.actions.edit(action.split(":", 1)[1])
         elif action == "doctor" and self.diagnostics is not None:
-            self.tabs.setCurrentWidget(self.diagnostics)
+            self.show_area(self.diagnostics)
+
+    def show_area(self, widget: QWidget) -> None:
+        """Bring the tab holding `widget` (an area page inside its scroll area) to the front."""
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            if page is widget or (isinstance(page, QScrollArea) and page.widget() is widget):
+                self.tabs.setCurrentIndex(i)
+                return
 
 
 def _html(text: str) -> str:

@@ -90,9 +90,13 @@ def certificate_status(configured: str | None, port: int | None):
         from app.certs.store import default_store
     except ImportError:
         return None
+    from app.certs.served import fetch_served_certificate
+
     endpoint = ("localhost", port or 8585) if sys.platform == "win32" else None
+    # A short timeout: a stopped service must not keep the Settings tab waiting.
     return gather_status(configured, host_names=list(dict.fromkeys(local_host_names())),
-                         store=default_store(), endpoint=endpoint)
+                         store=default_store(), endpoint=endpoint,
+                         fetch=lambda host, p: fetch_served_certificate(host, p, timeout=2.0))
 
 
 def host_names() -> list[str]:
