@@ -7,10 +7,9 @@ The connector actions live in `main/actions.py`, the parts in `main/`; this modu
 
 from __future__ import annotations
 
-import os
 import threading
 
-from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -31,6 +30,7 @@ from app.host.layout import HostLayout
 from app.ui.main import areas
 from app.ui.main.actions import ConnectorActions, ConnectorsTab
 from app.ui.main.backups_dialog import BackupsDialog
+from app.ui.main.disk_watch import DiskWatch
 from app.ui.main.message_bar import MessageBar
 from app.ui.main.problems_panel import ProblemsPanel, summary_text
 from app.ui.main.settings_tab import SettingsTab
@@ -109,12 +109,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
 
         # An external change (Microsoft's wizard, an editor) is noticed, never overwritten.
-        self.watcher = QFileSystemWatcher(self)
-        self.watcher.fileChanged.connect(self._schedule_disk_check)
-        self.watcher.directoryChanged.connect(self._schedule_disk_check)
-        self._disk_timer = QTimer(self, singleShot=True, interval=300)
-        self._disk_timer.timeout.connect(self.check_disk)
-        self._watch()
+        self.disk_watch = DiskWatch(self.store, self)
+        self.disk_watch.changed.connect(self.check_disk)
 
         self._take_lock()
         self.load()
@@ -180,19 +176,37 @@ class MainWindow(QMainWindow):
                 connector_menu.addAction(a)
         view = self.menuBar().addMenu("&View")
         toggle = self.problems_dock.toggleViewAction()
-        toggle.setText("&Problems panel")
-        toggle.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        toggle.setText("Show the &Problems panel")
         view.addAction(toggle)
+        view.addAction(self._action("Go to the problems", self.focus_problems, "Ctrl+Shift+M", None,
+                                    "Show the Problems panel and move the keyboard focus into it"))
+        view.addSeparator()
         for i in range(self.tabs.count()):
             tab_action = self._action(self.tabs.tabText(i).replace("&", ""),
                                       lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
             view.addAction(tab_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("&About", self.about))
         toolbar = self.addToolBar("File")
         toolbar.setObjectName("fileToolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for a in (self.save_action, self.revert_action, self.backups_action):
             toolbar.addAction(a)
+
+    def focus_problems(self) -> None:
+        self.problems_dock.show()
+        self.problems.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.problems.view.currentIndex().isValid() and self.problems.proxy.rowCount():
+            self.problems.view.setCurrentIndex(self.problems.proxy.index(0, 0))
+
+    def about(self) -> None:
+        from app import __version__
+
+        QMessageBox.about(self, f"About {APP_TITLE}",
+                          f"<b>{APP_TITLE}</b> {__version__}<br>Configures Microsoft's ECMA Connector "
+                          "Host (ECMA2Host) safely: every save is backed up and checked.<br><br>"
+                          f"Editing: {_html(str(self.store.path))}")
 
     # -- the file ------------------------------------------------------------------------------
     def _take_lock(self) -> None:
@@ -234,7 +248,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{message}{backup}.", 15000)
         for warning in result.warnings:
             QMessageBox.warning(self, "Saved, with a warning", warning)
-        self._watch()
+        self.disk_watch.watch()
 
     def refresh(self) -> None:
         self.findings = validate(self.document) if self.document is not None else []
@@ -305,25 +319,9 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     # -- the file changing under us ----------------------------------------------------------
-    def _watch(self) -> None:
-        # An atomic replace drops the file from the watch list: watch the folder too, re-add the file.
-        paths = [str(self.store.path), str(self.store.path.parent)]
-        missing = [p for p in paths if p not in self.watcher.files() + self.watcher.directories()]
-        existing = [p for p in missing if os.path.exists(p)]
-        if existing:
-            self.watcher.addPaths(existing)
-
-    def _schedule_disk_check(self, *_args) -> None:
-        self._disk_timer.start()
-
     def check_disk(self) -> bool:
         """True when the file on disk is no longer what we loaded; then offer Reload."""
-        self._watch()
-        try:
-            changed = self.store.changed_on_disk()
-        except UserError:
-            changed = True
-        if not changed or self.document is None:
+        if not self.disk_watch.check() or self.document is None:
             return False
         lost = " Reloading throws away your unsaved changes." if self.is_unsaved() else ""
         gone = not self.store.path.exists()
@@ -336,7 +334,7 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
-            self._schedule_disk_check()
+            self.disk_watch.schedule()
         super().changeEvent(event)
 
     def showEvent(self, event) -> None:

@@ -68,6 +68,20 @@ def _with_problems(window) -> None:
     window.save()
 
 
+def _empty_copy(layout: HostLayout) -> HostLayout:
+    """A sibling copy of the configuration with every connector removed."""
+    from app.config.document import ConfigDocument
+    from app.config.store import atomic_write
+
+    doc = ConfigDocument.load(layout.config_path)
+    for c in doc.connectors:
+        doc.remove_connector(c.name)
+    target = layout.config_path.parent.parent.parent.parent / "empty-host" / "Configuration.xml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, doc.to_bytes())
+    return HostLayout(target, None)
+
+
 def main_screens(outdir: Path, layout: HostLayout, scale: float | None = None) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
@@ -121,6 +135,13 @@ def main_screens(outdir: Path, layout: HostLayout, scale: float | None = None) -
         out.append(_save(app, box, outdir / "dialog-delete-connector.png"))
         box.close()
 
+        from app.ui.main.transfer import clash_box
+
+        box, _, _ = clash_box(window, window.document.connectors[0].name,
+                              window.document.connectors[0].name + "2")
+        out.append(_save(app, box, outdir / "dialog-import-name-clash.png"))
+        box.close()
+
     # Changed on disk by another program: the Reload bar.
     from app.config.store import atomic_write
 
@@ -143,6 +164,12 @@ def main_screens(outdir: Path, layout: HostLayout, scale: float | None = None) -
     second.resize(*MAIN_SIZE)
     out.append(_save(app, second, outdir / "main-window-read-only.png"))
     second.close()
+
+    # No connectors yet: the empty state says what to do.
+    empty = main_window_for(_empty_copy(layout))
+    empty.resize(*MAIN_SIZE)
+    out.append(_save(app, empty, outdir / "main-window-no-connectors.png"))
+    empty.close()
 
     # Dark palette.
     window.close()

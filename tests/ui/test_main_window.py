@@ -403,3 +403,13 @@ def test_clicking_in_the_problems_view_does_not_open_by_itself(window, qtbot, fa
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center() + QPoint(0, 0))
     assert fake_wizard.opened == []
     assert "What to do" in window.problems.detail.text()
+
+
+def test_problems_are_reachable_and_opened_by_keyboard(window, qtbot, fake_wizard):
+    window.activateWindow()
+    window.focus_problems()
+    view = window.problems.view
+    assert view.hasFocus() or not window.isActiveWindow()
+    assert view.currentIndex().isValid()
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert fake_wizard.opened[-1]["connector_name"] == "HRDatabase"

@@ -54,10 +54,8 @@ def show_report(parent, title: str, text: str, details: str = "") -> None:
     box.exec()
 
 
-def ask_clash(parent, name: str, suggested: str):
-    """Rename / Replace / Skip for a connector whose name is taken (tests replace this function)."""
-    from app.migrate.connectors import RENAME, REPLACE, SKIP, ClashAnswer
-
+def clash_box(parent, name: str, suggested: str):
+    """The Rename / Replace / Skip question; Rename (nothing lost) is the default."""
     box = QMessageBox(QMessageBox.Icon.Question, "Connector exists",
                       f"This host already has a connector named “{name}”.\n\nRename the imported one "
                       f"(to “{suggested}”), replace the existing one, or skip it?", parent=parent)
@@ -65,6 +63,14 @@ def ask_clash(parent, name: str, suggested: str):
     replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
     box.addButton("Skip", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(rename)
+    return box, rename, replace
+
+
+def ask_clash(parent, name: str, suggested: str):
+    """Ask about a connector whose name is taken (tests replace this function)."""
+    from app.migrate.connectors import RENAME, REPLACE, SKIP, ClashAnswer
+
+    box, rename, replace = clash_box(parent, name, suggested)
     box.exec()
     clicked = box.clickedButton()
     if clicked is rename:
