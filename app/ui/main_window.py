@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
 
         # An external change (Microsoft's wizard, an editor) is noticed, never overwritten.
+        self._refresh_soon = QTimer(self, singleShot=True, interval=150)
+        self._refresh_soon.timeout.connect(self.refresh)
         self.disk_watch = DiskWatch(self.store, self)
         self.disk_watch.changed.connect(self.check_disk)
 
@@ -259,6 +261,7 @@ class MainWindow(QMainWindow):
         self.documentChanged.emit()
 
     def is_unsaved(self) -> bool:
+        self.flush_edits()
         doc = self.document
         # An edit set back to its old value leaves the text unchanged: no marker for that.
         return bool(doc is not None and doc.modified and doc.to_bytes() != doc.xml.original)
@@ -275,6 +278,12 @@ class MainWindow(QMainWindow):
         self.actions.update_enabled()
         self.status_label.setText(f"{len(self.document.connectors) if self.document else 0} connector(s)"
                                   f" · {summary_text(self.findings)}")
+
+    def flush_edits(self) -> None:
+        """Apply a pending revalidation now (before Save, Close, a question about changes)."""
+        if self._refresh_soon.isActive():
+            self._refresh_soon.stop()
+            self.refresh()
 
     def save(self) -> bool:
         if self.read_only or self.document is None:
@@ -316,7 +325,11 @@ class MainWindow(QMainWindow):
         if self.document is None or self.read_only:
             return
         self.document.setting.port = text
-        self.refresh()
+        # Save is usable at once; the revalidation (costly on a large host) waits for a pause.
+        self.setWindowModified(True)
+        self.save_action.setEnabled(True)
+        self.revert_action.setEnabled(True)
+        self._refresh_soon.start()
 
     # -- the file changing under us ----------------------------------------------------------
     def check_disk(self) -> bool:

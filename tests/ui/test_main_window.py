@@ -120,7 +120,18 @@ def test_typing_the_old_value_back_clears_the_marker(window, qtbot):
     assert window.isWindowModified()
     port.selectAll()
     qtbot.keyClicks(port, "8585")
-    assert not window.isWindowModified()
+    qtbot.waitUntil(lambda: not window.isWindowModified(), timeout=2000)  # after the typing pause
+    assert not window.save_action.isEnabled()
+
+
+def test_ctrl_s_right_after_typing_saves(window, qtbot):
+    port = window.settings_tab.port
+    port.selectAll()
+    qtbot.keyClicks(port, "8599")
+    assert window.save_action.isEnabled()  # no wait for the revalidation
+    window.activateWindow()
+    window.save_action.trigger()
+    assert on_disk(window).setting.port == "8599" and not window.isWindowModified()
 
 
 def test_invalid_port_is_not_written_to_the_document(window, qtbot):

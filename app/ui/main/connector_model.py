@@ -52,8 +52,8 @@ class ConnectorRow:
     description: str
 
     @classmethod
-    def build(cls, connector: Connector, findings: list[Finding]) -> ConnectorRow:
-        mine = [f for f in findings if f.connector == connector.name]
+    def build(cls, connector: Connector, mine: list[Finding]) -> ConnectorRow:
+        """`mine`: this connector's findings."""
         token, token_help = token_state(connector.secret_token)
         stamp = parse_dotnet_date(connector.modification_datetime)
         return cls(
@@ -93,7 +93,11 @@ class ConnectorTableModel(QAbstractTableModel):
 
     def set_document(self, doc: ConfigDocument | None, findings: list[Finding]) -> None:
         self.beginResetModel()
-        self.rows = [ConnectorRow.build(c, findings) for c in doc.connectors] if doc else []
+        by_connector: dict[str | None, list[Finding]] = {}
+        for f in findings:  # grouped once: a host with hundreds of connectors stays quick
+            by_connector.setdefault(f.connector, []).append(f)
+        self.rows = ([ConnectorRow.build(c, by_connector.get(c.name, [])) for c in doc.connectors]
+                     if doc else [])
         self.endResetModel()
 
     def row_named(self, name: str) -> int | None:
