@@ -281,3 +281,22 @@ def test_default_certificate_status_off_windows_says_why_it_is_empty():
     status = areas.certificate_status("3F6D1C0A9B8E7D6C5B4A39281706F5E4D3C2B1A0", 8585)
     assert status.configured_thumbprint == "3F6D1C0A9B8E7D6C5B4A39281706F5E4D3C2B1A0"
     assert status.certificate is None and status.notes  # says the Windows store is needed
+
+
+def test_run_gui_opens_the_named_file(host_layout, monkeypatch):
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui import launch
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_gui installs its own
+    shown = []
+    monkeypatch.setattr(QApplication, "exec", lambda self: shown.extend(
+        w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow" and w.isVisible()) or 0)
+    assert launch.run_gui(["--config", str(host_layout.config_path)]) == 0
+    window = shown[-1]
+    assert window.store.path == host_layout.config_path and window.store.lock.held
+    window.document = None
+    window.close()
+    assert not window.store.lock.held
