@@ -120,6 +120,9 @@ def _save(store: ConfigStore, doc: ConfigDocument):
 def cmd_import_ma(args: argparse.Namespace) -> int:
     mapped = mim_mapping.import_management_agent(read_file(args.file), args.file, name=args.name,
                                                  object_type=args.object_type)
+    if not mapped.spec.name:
+        raise UserError("names no management agent; give the connector a name with --name",
+                        path=args.file)
     store = ConfigStore(layout_from_args(args).config_path)
     doc = _load_or_new(store)
     if doc.connector(mapped.spec.name) is not None:

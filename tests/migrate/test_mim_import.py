@@ -177,3 +177,15 @@ def test_library_name_from_the_file_name():
     assert library_name("Granfeldt.SQL.MA.dll") == "Granfeldt.SQL.MA"
     assert library_name(r"C:\x\Lithnet.Okta.DLL") == "Lithnet.Okta"
     assert library_name("") == ""
+
+
+def test_category_case_and_missing_name(tmp_path):
+    text = GRANFELDT.read_text(encoding="utf-8")
+    agent = read_agent(text.replace("<category>Extensible2<", "<category>extensible2<").encode(), "x")
+    assert agent.category == "extensible2"
+    from app.cli import main
+
+    nameless = tmp_path / "nameless.xml"
+    nameless.write_text(text.replace("<name>HR PSMA</name>", "<name></name>"), encoding="utf-8")
+    assert main(["import-ma", str(nameless), "--config", str(tmp_path / "c.xml")]) == 2
+    assert main(["import-ma", str(nameless), "--config", str(tmp_path / "c.xml"), "--name", "HR"]) == 0
