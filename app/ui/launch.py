@@ -26,6 +26,7 @@ def ensure_app(argv: list[str] | None = None, theme: str | None = None):
 
     app = QApplication.instance()
     if app is None:
+        _quiet_offscreen_noise()
         app = QApplication([sys.argv[0] if sys.argv else "ecma-wizard", *(argv or [])])
         app.setApplicationName(APP_NAME)
         app.setApplicationDisplayName(APP_NAME)
@@ -35,6 +36,22 @@ def ensure_app(argv: list[str] | None = None, theme: str | None = None):
     elif theme:
         apply_theme(app, theme)
     return app
+
+
+def _quiet_offscreen_noise() -> None:
+    """The offscreen platform (screenshots, self-test) warns once per window that it cannot
+    propagate size hints: harmless, and it buries the useful output. Everything else still shows."""
+    import os
+
+    if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        return
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode, _context, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 def main_window_for(layout: HostLayout, **kwargs):
