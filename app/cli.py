@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "self_test", False) and not args.command:
-        return importlib.import_module("app.selftest").run()
+        return importlib.import_module("app.ui.selftest").run()
     if not args.command:
         parser.print_help()
         return 0

@@ -267,7 +267,7 @@ def test_area_screens_are_found_and_missing_ones_noted():
 
 
 def test_self_test_passes(capsys):
-    from app import selftest
+    from app.ui import selftest
 
     assert selftest.run() == 0
     out = capsys.readouterr().out
