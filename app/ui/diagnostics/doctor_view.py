@@ -60,6 +60,7 @@ class DoctorView(QWidget):
         column.addLayout(top)
 
         self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setAccessibleName("Host doctor checks")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
