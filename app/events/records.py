@@ -2,8 +2,9 @@
 
 A record is what every source (.evtx, XML dump, live channel, zip) turns into. Sources fill an
 `EventTable` column by column (arrays of numbers, lists of shared strings) instead of one object per
-record, so a million rows fit in a few hundred MB and a filter is a tight loop over one column. The
-raw XML of a row is not kept: the table keeps a locator and asks its source on demand.
+record, so a million rows fit in a few hundred MB and a filter is a tight loop over one column.
+Messages are packed in searchable, compressed blocks (textblocks.py). The raw XML of a row is not
+kept: the table keeps a locator and asks its source on demand.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from app.events.textblocks import LoweredView, MessageColumn
 
 # Reference §10: Level 1 Critical, 2 Error, 3 Warning, 4 Information, 5 Verbose, 0 LogAlways.
 CRITICAL, ERROR, WARNING, INFORMATION, VERBOSE, LOG_ALWAYS = 1, 2, 3, 4, 5, 0
@@ -152,9 +155,11 @@ class EventTable:
         self.providers: list[str | None] = []
         self.computers: list[str | None] = []
         self.channels: list[str | None] = []
-        self.messages: list[str] = []
+        self.messages = MessageColumn()
         self.xml_reader: Callable[[int, int], str | None] | None = None
-        self._lower: list[str] | None = None
+        # a log names a handful of providers, computers and channels: one string object each
+        # instead of one per row (three million strings, ~180 MB, at a million rows)
+        self._shared: dict[str | None, str | None] = {}
 
     def __len__(self) -> int:
         return len(self.levels)
@@ -164,15 +169,15 @@ class EventTable:
                channel: str | None, message: str, locator: int = NO_NUMBER) -> None:
         self.times.append(time)
         self.levels.append(level if -1 <= level <= 255 else UNKNOWN_LEVEL)
-        self.providers.append(provider)
+        share = self._shared.setdefault
+        self.providers.append(share(provider, provider))
         self.event_ids.append(_num(event_id))
         self.qualifiers.append(_num(qualifiers))
         self.record_ids.append(_num(record_id))
-        self.computers.append(computer)
-        self.channels.append(channel)
+        self.computers.append(share(computer, computer))
+        self.channels.append(share(channel, channel))
         self.messages.append(message)
         self.locators.append(locator)
-        self._lower = None
 
     def append_record(self, record: EventRecord, locator: int = NO_NUMBER) -> None:
         epoch = record.time.timestamp() if record.time else NO_TIME
@@ -180,18 +185,17 @@ class EventTable:
                     record.record_id, record.computer, record.channel, record.message, locator)
 
     def extend(self, other: EventTable) -> None:
-        # keep the search index when both sides have one (loaders build it per batch, off the GUI)
-        keep_lower = other._lower is not None and (
-            self._lower is not None and len(self._lower) == len(self) or len(self) == 0)
-        for name in ("times", "levels", "event_ids", "qualifiers", "record_ids", "locators",
-                     "providers", "computers", "channels", "messages"):
+        for name in ("times", "levels", "event_ids", "qualifiers", "record_ids", "locators"):
             getattr(self, name).extend(getattr(other, name))
-        if keep_lower:
-            if self._lower is None:
-                self._lower = []
-            self._lower.extend(other._lower)
-        else:
-            self._lower = None
+        share = self._shared.setdefault
+        for name in ("providers", "computers", "channels"):
+            getattr(self, name).extend(map(share, getattr(other, name), getattr(other, name)))
+        self.messages.extend(other.messages)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_shared"] = {}  # rebuilt on arrival; the pickle keeps one object per string anyway
+        return state
 
     def record(self, row: int, *, with_xml: bool = True) -> EventRecord:
         xml = None
@@ -208,15 +212,12 @@ class EventTable:
         for row in (range(len(self)) if rows is None else rows):
             yield self.record(row, with_xml=with_xml)
 
-    def lowered_messages(self) -> list[str]:
-        """Case-folded messages for search, built once per table (the first search pays)."""
-        if self._lower is None or len(self._lower) != len(self.messages):
-            self._lower = [m.lower() for m in self.messages]
-        return self._lower
+    def lowered_messages(self) -> LoweredView:
+        """The search text of every row (lower case, one line), packed into blocks as rows arrive."""
+        return self.messages.lowered()
 
     def nbytes(self) -> int:
         """Rough memory estimate, for the status bar and the benchmark."""
         numbers = sum(len(getattr(self, n)) * getattr(self, n).itemsize
                       for n in ("times", "levels", "event_ids", "qualifiers", "record_ids", "locators"))
-        texts = sum(len(m) + 49 for m in self.messages)
-        return numbers + texts + 4 * 8 * len(self)
+        return numbers + self.messages.nbytes() + 3 * 8 * len(self)
