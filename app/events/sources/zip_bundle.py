@@ -2,7 +2,10 @@
 
 Members are extracted under the app's data folder (by their base name only, so a crafted path
 cannot escape), then read by the ordinary sources; rows keep which member they came from through
-the high bits of their locator.
+the high bits of their locator. A zip bomb is refused before anything is written: a log member
+over 1 GB, logs over 2 GB in all, or a member that unpacks to more than 200 times its packed size
+(real logs pack 5-50 times). The sizes a zip declares can lie, so the bytes actually unpacked are
+counted too, and the extraction stops (its files removed) as soon as they pass a limit.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from app.errors import UserError
 from app.events.sources.base import Batch, Cancel, EventSource, check_readable
 
 LOG_SUFFIXES = (".evtx", ".xml")
-MAX_MEMBER = 4 << 30
+MAX_MEMBER = 1 << 30
+MAX_TOTAL = 2 << 30
+MAX_RATIO = 200
 _SHIFT = 48
 
 
@@ -36,6 +41,28 @@ class ZipBundleSource(EventSource):
             raise UserError(f"is not a readable zip file ({exc}).", path=self.path) from exc
         if not self.members:
             raise UserError("is a zip without any .evtx or .xml event log inside.", path=self.path)
+        self._check_sizes()
+
+    def _bomb(self, why: str) -> UserError:
+        return UserError(f"is refused as a possible zip bomb: {why}.", path=self.path)
+
+    def _check_sizes(self) -> None:
+        """The declared sizes, before anything is written (see the module note)."""
+        total = 0
+        with zipfile.ZipFile(self.path) as archive:
+            for name in self.members:
+                info = archive.getinfo(name)
+                size = info.file_size
+                if size > MAX_MEMBER:
+                    raise self._bomb(f"{name} would unpack to {size / 2**30:.1f} GB "
+                                     f"(the limit is {MAX_MEMBER >> 30} GB per log)")
+                if size > MAX_RATIO * max(info.compress_size, 1) and size > (1 << 20):
+                    raise self._bomb(f"{name} would unpack to {size // max(info.compress_size, 1):,} "
+                                     f"times its packed size (logs pack at most {MAX_RATIO} times)")
+                total += size
+        if total > MAX_TOTAL:
+            raise self._bomb(f"its logs would unpack to {total / 2**30:.1f} GB in all "
+                             f"(the limit is {MAX_TOTAL >> 30} GB)")
 
     def _extract(self) -> list[Path]:
         from app.paths import data_dir
@@ -44,17 +71,25 @@ class ZipBundleSource(EventSource):
         target = data_dir() / "zip-logs" / digest
         target.mkdir(parents=True, exist_ok=True)
         out: list[Path] = []
+        written = 0
         with zipfile.ZipFile(self.path) as archive:
             for number, name in enumerate(self.members):
                 info = archive.getinfo(name)
-                if info.file_size > MAX_MEMBER:
-                    self.report.warnings.append(f"{self.path}: {name} is larger than 4 GB; skipped.")
-                    continue
                 dest = target / f"{number:03d}-{PurePosixPath(name).name}"
+                limit = min(MAX_MEMBER, max(info.file_size, MAX_RATIO * max(info.compress_size, 1)))
                 try:
+                    size = 0
                     with archive.open(info) as src, dest.open("wb") as dst:  # our own cache copy
                         while block := src.read(1 << 20):
+                            size += len(block)
+                            if size > limit or written + size > MAX_TOTAL:
+                                raise self._bomb(f"{name} unpacks to more than its header says")
                             dst.write(block)
+                    written += size
+                except UserError:
+                    for file in [*out, dest]:
+                        file.unlink(missing_ok=True)
+                    raise
                 except (zipfile.BadZipFile, OSError, EOFError) as exc:
                     self.report.warnings.append(f"{self.path}: {name} could not be extracted ({exc}).")
                     continue
