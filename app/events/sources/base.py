@@ -35,6 +35,9 @@ class EventSource:
 
     name = "events"
     can_follow = False
+    # "Last hour/day/week" count back from now for a live log, from the newest event for a file
+    # (a file read a week later would otherwise show nothing)
+    relative_to_now = False
 
     def __init__(self) -> None:
         self.report = LoadReport()

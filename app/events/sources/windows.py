@@ -53,6 +53,7 @@ class WindowsLiveLog(EventSource):
     available = True
     reason = ""
     can_follow = True
+    relative_to_now = True
 
     def __init__(self, evt: ModuleType, channel: str | None = None) -> None:
         super().__init__()

@@ -37,6 +37,8 @@ from app.ui.events.model import COLUMNS, EventTableModel
 
 TIME_CHOICES = [("All time", None), ("Last hour", "hour"), ("Last day", "day"), ("Last week", "week"),
                 ("Custom range…", "custom")]
+TIME_CHOICES_RELATIVE = ("hour", "day", "week")
+OF_THE_LOG = " of the log"  # a file's hour/day/week end at its newest event, a live log's at now
 
 
 class EventViewer(QWidget):
@@ -93,7 +95,6 @@ class EventViewer(QWidget):
         self.regex_box = QCheckBox("Regex")
         self.time_combo = QComboBox()
         self.time_combo.addItems([t for t, _ in TIME_CHOICES])
-        self.time_combo.setToolTip("Hour, day and week count back from the newest event in the log.")
         self.since_edit = QDateTimeEdit(calendarPopup=True, displayFormat="yyyy-MM-dd HH:mm")
         self.until_edit = QDateTimeEdit(calendarPopup=True, displayFormat="yyyy-MM-dd HH:mm")
         self.event_id_edit = QLineEdit(placeholderText="Event ID", clearButtonEnabled=True)
@@ -103,6 +104,7 @@ class EventViewer(QWidget):
             filters.addWidget(w)
         self.since_edit.hide()
         self.until_edit.hide()
+        self._label_time_choices()
         filters.setStretch(filters.indexOf(self.search_edit), 1)
         outer.addLayout(filters)
 
@@ -182,6 +184,7 @@ class EventViewer(QWidget):
         self.source_label.setToolTip(str(getattr(source, "path", source.name)))
         self.warning_label.setText("")
         self.model.set_table(EventTable())
+        self._label_time_choices()
         self.progress.setRange(0, 0)
         self.progress.show()
         self.cancel_button.show()
@@ -197,6 +200,7 @@ class EventViewer(QWidget):
         self.source = None
         self.source_label.setText(name)
         self.model.set_table(table)
+        self._label_time_choices()
         self._fill_connectors()
         self._update_count()
 
@@ -235,6 +239,7 @@ class EventViewer(QWidget):
         if cancelled:
             notes.insert(0, "Loading cancelled: the rows read so far are shown.")
         self.warning_label.setText(" ".join(notes))
+        self._label_time_choices()
         self._fill_connectors()
         self._update_count()
         self.loaded.emit()
@@ -310,8 +315,23 @@ class EventViewer(QWidget):
 
     def _newest(self) -> datetime:
         times = [t for t in self.model.table.times[-1:] + self.model.table.times[:1] if t == t]
-        newest = max(times) if times else datetime.now(UTC).timestamp()
-        return datetime.fromtimestamp(newest, UTC)
+        if getattr(self.source, "relative_to_now", False) or not times:
+            return datetime.now(UTC)
+        return datetime.fromtimestamp(max(times), UTC)
+
+    def _label_time_choices(self) -> None:
+        """Say plainly what "last hour" ends at: the log's newest event (files) or now (live log)."""
+        live = getattr(self.source, "relative_to_now", False)
+        for i, (text, key) in enumerate(TIME_CHOICES):
+            if key in TIME_CHOICES_RELATIVE:
+                self.time_combo.setItemText(i, text if live else text + OF_THE_LOG)
+        if live:
+            tip = "Last hour, day and week count back from now."
+        else:
+            newest = self._newest().astimezone().strftime("%Y-%m-%d %H:%M")
+            tip = (f"Last hour, day and week of the log count back from its newest event ({newest}), "
+                   "not from now: a log read days later still shows its last hour.")
+        self.time_combo.setToolTip(tip)
 
     def _time_changed(self) -> None:
         custom = TIME_CHOICES[self.time_combo.currentIndex()][1] == "custom"

@@ -15,6 +15,7 @@ from app.events.sample import (
     synthetic_table,
     write_sample,
 )
+from app.events.sources.base import EventSource
 from app.ui.events.dialogs import ImportDumpDialog
 from app.ui.events.model import COLUMNS, FETCH
 from app.ui.events.viewer import EventViewer
@@ -103,7 +104,7 @@ def test_search_highlight_details_and_regex_error(loaded):
 
 
 def test_time_range_and_event_id(loaded):
-    loaded.time_combo.setCurrentText("Last day")
+    loaded.time_combo.setCurrentText("Last day of the log")
     day = len(loaded.model.rows)
     assert 0 < day < len(loaded.model.table)
     loaded.time_combo.setCurrentText("Custom range…")
@@ -111,6 +112,20 @@ def test_time_range_and_event_id(loaded):
     loaded.time_combo.setCurrentText("All time")
     loaded.event_id_edit.setText("42")
     loaded.apply_filters()
+    assert loaded.model.rows == []
+
+
+def test_last_hour_is_of_the_log_for_a_file_and_until_now_for_the_live_log(loaded):
+    assert loaded.time_combo.itemText(1) == "Last hour of the log"
+    assert "newest event (2024-05-" in loaded.time_combo.toolTip()
+
+    class Live(EventSource):
+        relative_to_now = True
+
+    loaded.source = Live()  # as the live log would be: the sample's events are from May 2024
+    loaded._label_time_choices()
+    assert loaded.time_combo.itemText(3) == "Last week" and "from now" in loaded.time_combo.toolTip()
+    loaded.time_combo.setCurrentText("Last week")
     assert loaded.model.rows == []
 
 
