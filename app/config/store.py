@@ -117,13 +117,14 @@ def list_backups(target: Path) -> list[Backup]:
     return sorted(found, key=lambda b: b.id, reverse=True)
 
 
-def take_backup(target: Path) -> Backup | None:
-    """Copy the file as it is now; keep the last KEEP_BACKUPS. None when there is no file yet."""
+def take_backup(target: Path, current: bytes | None = None) -> Backup | None:
+    """Copy the file as it is now (`current`: its bytes, when the caller just read them); keep
+    the last KEEP_BACKUPS. None when there is no file yet."""
     target = Path(target)
-    if not target.exists():
+    if current is None and not target.exists():
         return None
     try:
-        data = target.read_bytes()
+        data = target.read_bytes() if current is None else current
     except OSError as exc:
         raise SaveRefused(f"could not be read for a backup ({_why(exc)}); nothing was saved.",
                           path=target) from None
@@ -269,11 +270,13 @@ class ConfigStore:
         was_held = self.lock.held
         self.lock.acquire()
         try:
-            if self.path.exists() and self._loaded is not None and self.changed_on_disk():
+            current = read_file(self.path) if self.path.exists() else None
+            if current is not None and self._loaded is not None \
+                    and fingerprint(current) != self._loaded:
                 raise SaveRefused("was changed on disk by another program since it was loaded; "
                                   "reload it first (saving now would overwrite those changes). "
                                   "Nothing was saved.", path=self.path)
-            backup = take_backup(self.path)
+            backup = take_backup(self.path, current)  # the very bytes just checked
             atomic_write(self.path, data)
         finally:
             if not was_held:
