@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 from app.events.filters import EventFilter, sorted_rows
 from app.events.knowledge import diagnose
@@ -17,6 +17,30 @@ FETCH = 2000
 _ROOT = QModelIndex()
 LEVEL_COLOURS = {1: "#8b0000", 2: "#b3261e", 3: "#8a5a00"}
 ROW_TINTS = {1: "#fbe3e1", 2: "#fdeceb", 3: "#fff5dc"}
+
+
+def legible_when_selected(base: QIcon) -> QIcon:
+    """The icon on a white disc in selected rows: Qt tints a selected icon with the highlight
+    colour, and the blue Information icon vanished into the blue selection."""
+    out = QIcon()
+    for size in (16, 24, 32):
+        pixmap = base.pixmap(size)
+        if pixmap.isNull():
+            continue
+        out.addPixmap(pixmap, QIcon.Mode.Normal)
+        backed = QPixmap(pixmap.size())
+        backed.setDevicePixelRatio(pixmap.devicePixelRatio())
+        backed.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(backed)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("white"))
+        size_f = pixmap.deviceIndependentSize()
+        painter.drawEllipse(QRectF(0.5, 0.5, size_f.width() - 1, size_f.height() - 1))
+        painter.drawPixmap(0, 0, pixmap)
+        painter.end()
+        out.addPixmap(backed, QIcon.Mode.Selected)
+    return out if not out.isNull() else base
 
 
 class EventTableModel(QAbstractTableModel):
@@ -149,7 +173,7 @@ class EventTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and key == "level":
             name = "error" if rank <= 2 else "warning" if rank == 3 else "info"
             if name not in self._icons:
-                self._icons[name] = icon(name)
+                self._icons[name] = legible_when_selected(icon(name))
             return self._icons[name]
         if role == Qt.ItemDataRole.ForegroundRole and key in ("level", "known") and rank in LEVEL_COLOURS:
             return QBrush(QColor(LEVEL_COLOURS[rank]))

@@ -216,3 +216,18 @@ def test_screenshots(tmp_path):
 
     paths = screenshots(tmp_path)
     assert len(paths) == 6 and all(p.stat().st_size > 10000 for p in paths)
+
+
+def test_level_icon_stays_visible_on_a_selected_row(loaded):
+    from PySide6.QtGui import QIcon
+
+    model = loaded.model
+    info = next(i for i in range(model.rowCount()) if model.data(model.index(i, 0)) == "Information")
+    icon = model.data(model.index(info, 0), Qt.ItemDataRole.DecorationRole)
+
+    def white(mode):  # a white backing the blue selection cannot swallow
+        image = icon.pixmap(16, mode).toImage()
+        colours = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())]
+        return sum(1 for c in colours if c.alpha() > 200 and min(c.red(), c.green(), c.blue()) > 240)
+
+    assert white(QIcon.Mode.Selected) > 2 * white(QIcon.Mode.Normal)
