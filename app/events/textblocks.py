@@ -1,11 +1,13 @@
 """The message column of an EventTable: a million messages without a million string objects.
 
-Rows are kept in blocks of a few thousand. Each block holds
-- the search text: every message lower-cased, its line breaks turned into spaces, joined into ONE
-  string with a line break after each row, so a search is `str.find` or one regex scan over a
-  block (C speed, about a megabyte at a time) instead of a Python call per row; and
-- the messages as written, zlib-compressed (log text shrinks about tenfold), unpacked only for the
-  rows on screen, an export or a copy (the last few unpacked blocks are cached).
+Rows are kept in blocks of a few thousand. A log repeats itself (the same message for every
+object, every run), so a block keeps each distinct message once and a row holds its number
+(4 bytes). Per block:
+- the search text: every distinct message lower-cased, its line breaks turned into spaces, joined
+  into ONE string with a line break after each, so a search is `str.find` or one regex scan over
+  a block (C speed, about a megabyte at a time) instead of a Python call per row; and
+- the distinct messages as written, zlib-compressed (log text shrinks five- to tenfold), unpacked
+  only for the rows on screen, an export or a copy (the last few unpacked blocks are cached).
 Keeping the original and a lower-cased copy of every message as separate strings cost about 700 MB
 at a million rows; this costs the search text plus a tenth.
 """
@@ -19,7 +21,7 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from itertools import accumulate, compress, repeat
-from operator import add, contains
+from operator import add, sub
 
 BLOCK_ROWS = 4096
 SMALL_BLOCK = 256  # follow mode adds a few rows at a time: small blocks are merged
@@ -35,27 +37,50 @@ def search_text(message: str) -> str:
 
 
 class _Block:
-    __slots__ = ("rows", "lower", "lower_offsets", "packed", "offsets")
+    __slots__ = ("rows", "units", "index", "lower", "lower_offsets", "packed", "offsets")
 
     def __init__(self, messages: list[str]) -> None:
         self.rows = len(messages)
-        lowered = [search_text(m) for m in messages]
+        distinct = list(dict.fromkeys(messages))
+        number = {m: i for i, m in enumerate(distinct)}
+        self.units = len(distinct)
+        self.index = array("I", map(number.__getitem__, messages))  # row -> its distinct message
+        lowered = [search_text(m) for m in distinct]
         self.lower = "\n".join(lowered) + "\n"
         self.lower_offsets = _offsets(lowered, 1)
-        self.packed = zlib.compress("".join(messages).encode("utf-8", "surrogatepass"), 1)
-        self.offsets = _offsets(messages, 0)
+        self.packed = zlib.compress("".join(distinct).encode("utf-8", "surrogatepass"), 1)
+        self.offsets = _offsets(distinct, 0)
 
-    def unpack(self) -> str:
-        return zlib.decompress(self.packed).decode("utf-8", "surrogatepass")
+    def unpack(self) -> list[str]:
+        """The distinct messages, in unit order."""
+        text, offs = zlib.decompress(self.packed).decode("utf-8", "surrogatepass"), self.offsets
+        return [text[offs[i]:offs[i + 1]] for i in range(self.units)]
 
     def messages(self) -> list[str]:
-        text, offs = self.unpack(), self.offsets
-        return [text[offs[i]:offs[i + 1]] for i in range(self.rows)]
+        return list(map(self.unpack().__getitem__, self.index))
+
+    def lowered_units(self) -> list[str]:
+        parts = self.lower.split("\n")
+        parts.pop()  # after the last unit's line break
+        return parts
 
     def lowered(self) -> list[str]:
-        parts = self.lower.split("\n")
-        parts.pop()  # after the last row's line break
-        return parts
+        return list(map(self.lowered_units().__getitem__, self.index))
+
+    def unit_text(self, unit: int) -> str:
+        offs = self.lower_offsets
+        return self.lower[offs[unit]:offs[unit + 1] - 1]
+
+    def rows_of(self, units: list[int], base: int):
+        """Rows (base-numbered) whose message is one of `units` (ascending, distinct)."""
+        if not units:
+            return ()
+        if len(units) == self.units:
+            return range(base, base + self.rows)
+        hit = bytearray(self.units)
+        for unit in units:
+            hit[unit] = 1
+        return compress(range(base, base + self.rows), map(hit.__getitem__, self.index))
 
 
 def _offsets(parts: list[str], gap: int) -> array:
@@ -72,7 +97,7 @@ class MessageColumn(Sequence):
         self._starts: list[int] = []  # first row of each block
         self._sealed_rows = 0
         self._pending: list[str] = []
-        self._cache: OrderedDict[int, tuple[str, array]] = OrderedDict()
+        self._cache: OrderedDict[int, list[str]] = OrderedDict()
 
     # --- filling -------------------------------------------------------------------------------
 
@@ -131,31 +156,31 @@ class MessageColumn(Sequence):
     def __len__(self) -> int:
         return self._sealed_rows + len(self._pending)
 
-    def _unpacked(self, index: int) -> tuple[str, array]:
+    def _unpacked(self, index: int) -> list[str]:
         hit = self._cache.get(index)
         if hit is not None:
             self._cache.move_to_end(index)
             return hit
-        block = self._blocks[index]
-        hit = (block.unpack(), block.offsets)
-        self._cache[index] = hit
+        hit = self._cache[index] = self._blocks[index].unpack()
         if len(self._cache) > _CACHE_BLOCKS:
             self._cache.popitem(last=False)
         return hit
 
+    def _locate(self, row: int) -> tuple[int, int]:
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < self._sealed_rows:
+            raise IndexError(row)
+        index = bisect_right(self._starts, row) - 1
+        return index, self._blocks[index].index[row - self._starts[index]]
+
     def __getitem__(self, row):
         if isinstance(row, slice):
             return [self[i] for i in range(*row.indices(len(self)))]
-        if row < 0:
-            row += len(self)
-        if row >= self._sealed_rows:
-            return self._pending[row - self._sealed_rows]
-        if row < 0:
-            raise IndexError(row)
-        index = bisect_right(self._starts, row) - 1
-        text, offs = self._unpacked(index)
-        i = row - self._starts[index]
-        return text[offs[i]:offs[i + 1]]
+        if self._sealed_rows <= (row if row >= 0 else row + len(self)) < len(self):
+            return self._pending[(row if row >= 0 else row + len(self)) - self._sealed_rows]
+        index, unit = self._locate(row)
+        return self._unpacked(index)[unit]
 
     def __iter__(self) -> Iterator[str]:
         for block in self._blocks:
@@ -175,7 +200,7 @@ class MessageColumn(Sequence):
 
     def nbytes(self) -> int:
         return sum(len(b.lower) + len(b.packed) + 8 * (len(b.offsets) + len(b.lower_offsets))
-                   for b in self._blocks) + sum(len(m) + 49 for m in self._pending)
+                   + 4 * b.rows for b in self._blocks) + sum(len(m) + 49 for m in self._pending)
 
     # --- searching -----------------------------------------------------------------------------
 
@@ -184,8 +209,7 @@ class MessageColumn(Sequence):
         needle = search_text(needle)
         if not needle:
             return list(range(len(self))) if rows is None else list(rows)
-        return self._scan(rows, _Finder(needle),
-                          lambda text: needle in text)
+        return self._scan(rows, _Finder(needle), lambda text: needle in text)
 
     def search_rows(self, pattern: re.Pattern, rows: Sequence[int] | None = None,
                     *, blockwise: bool | None = None) -> list[int]:
@@ -194,19 +218,19 @@ class MessageColumn(Sequence):
             blockwise = not _ROW_BY_ROW.search(pattern.pattern)
         search = pattern.search
         if not blockwise:
-            return self._scan(rows, lambda block, base, out: out.extend(
-                compress(range(base, base + block.rows), map(search, block.lowered()))),
+            return self._scan(rows, lambda block: list(
+                compress(range(block.units), map(search, block.lowered_units()))),
                 lambda text: search(text) is not None)
         pattern = re.compile(pattern.pattern, pattern.flags | re.M)  # ^ $: a row's start and end
-        return self._scan(rows, lambda block, base, out: _search_in(block, base, pattern, out),
-                          lambda text: pattern.search(text) is not None)
+        return self._scan(rows, _Searcher(pattern), lambda text: pattern.search(text) is not None)
 
-    def _scan(self, rows, whole_block, one_row) -> list[int]:
+    def _scan(self, rows, units_of, one_unit) -> list[int]:
+        """Rows matching, block by block: `units_of(block)` lists a block's matching messages."""
         self.seal()
         out: list[int] = []
         if rows is None:
             for block, base in zip(self._blocks, self._starts, strict=True):
-                whole_block(block, base, out)
+                out.extend(block.rows_of(units_of(block), base))
             return out
         rows = rows if isinstance(rows, (list, range, array)) else list(rows)
         lo = 0
@@ -216,14 +240,17 @@ class MessageColumn(Sequence):
             lo = hi
             if not picked:
                 continue
-            if len(picked) * 4 >= block.rows:  # most of the block: scan it whole, keep the picked
-                found: list[int] = []
-                whole_block(block, base, found)
-                out.extend(filter(set(picked).__contains__, found))
-            else:
-                text, offs = block.lower, block.lower_offsets
-                out.extend(r for r in picked
-                           if one_row(text[offs[r - base]:offs[r - base + 1] - 1]))
+            if len(picked) * 4 >= block.units:  # most of the block: scan it whole, keep the picked
+                out.extend(filter(set(picked).__contains__, block.rows_of(units_of(block), base)))
+                continue
+            index, seen = block.index, {}
+            for row in picked:
+                unit = index[row - base]
+                ok = seen.get(unit)
+                if ok is None:
+                    ok = seen[unit] = one_unit(block.unit_text(unit))
+                if ok:
+                    out.append(row)
         return out
 
 
@@ -237,15 +264,10 @@ class LoweredView(Sequence):
         return len(self.column)
 
     def __getitem__(self, row):
-        col = self.column
         if isinstance(row, slice):
             return [self[i] for i in range(*row.indices(len(self)))]
-        if row < 0:
-            row += len(self)
-        index = bisect_right(col._starts, row) - 1
-        block = col._blocks[index]
-        i = row - col._starts[index]
-        return block.lower[block.lower_offsets[i]:block.lower_offsets[i + 1] - 1]
+        index, unit = self.column._locate(row)
+        return self.column._blocks[index].unit_text(unit)
 
     def __iter__(self) -> Iterator[str]:
         for block in self.column._blocks:
@@ -257,66 +279,71 @@ class LoweredView(Sequence):
     __hash__ = None  # type: ignore[assignment]
 
 
-def _row_at(offs: array, pos: int) -> int:
-    return bisect_right(offs, pos) - 1
-
-
-def _matching_rows(block: _Block, base: int, pattern: re.Pattern, out: list[int]) -> bool:
-    """Rows where `pattern` matches, every step a C loop (no Python step per match or per row).
-
-    False, with `out` untouched, when a match ran across the line break that ends its row (the
-    pattern can match a line break): the careful row-by-row check must decide then.
-    """
-    found = list(pattern.finditer(block.lower))
-    if found and found[-1].start() == len(block.lower):  # an empty match after the last row
-        found.pop()
-    if not found:
-        return True
-    offs = block.lower_offsets.tolist()  # bisect over a list: no int boxed per probe
-    first = list(map(bisect_right, repeat(offs), map(re.Match.start, found)))
-    if first != list(map(bisect_right, repeat(offs), map(re.Match.end, found))):
-        return False
-    out.extend(map(add, dict.fromkeys(first), repeat(base - 1)))  # each row once, in order
-    return True
+def _bounds(block: _Block) -> tuple[array, map]:
+    """Start and end (before its line break) of each distinct message in the search text."""
+    offs = block.lower_offsets
+    return offs[:-1], map(sub, offs[1:], repeat(1))
 
 
 class _Finder:
-    """A plain text in every row of a block. Where most rows match, splitting the block into rows
-    and testing each (one C loop) beats collecting a match per row; the last block decides."""
+    """A plain text in a block's messages. Where most match, one bounded `find` per message (a C
+    loop) beats collecting the matches with a Python step each; the block before decides."""
 
     def __init__(self, needle: str) -> None:
         self.needle = needle
         self.dense = False
 
-    def __call__(self, block: _Block, base: int, out: list[int]) -> None:
-        start, n, needle = len(out), block.rows, self.needle
-        if not self.dense:  # str.find runs faster than a regex scan; a Python step per match
+    def __call__(self, block: _Block) -> list[int]:
+        n, needle, found = block.units, self.needle, []
+        if not self.dense:  # str.find runs faster than a regex scan
             text, offs = block.lower, block.lower_offsets
-            find, limit = text.find, start + n // 3
+            find, limit = text.find, n // 3
             pos = find(needle)
-            while pos >= 0 and len(out) < limit:
-                row = _row_at(offs, pos)  # the needle has no line break: it stays in its row
-                out.append(base + row)
-                pos = find(needle, offs[row + 1])
-            if pos >= 0:
-                del out[start:]
-                self.dense = True
+            while pos >= 0 and len(found) <= limit:
+                unit = bisect_right(offs, pos) - 1  # no line break in the needle: stays in its unit
+                found.append(unit)
+                pos = find(needle, offs[unit + 1])
+            self.dense = pos >= 0
         if self.dense:
-            out.extend(compress(range(base, base + n), map(contains, block.lowered(), repeat(needle))))
-        self.dense = (len(out) - start) * 3 > n
+            starts, ends = _bounds(block)
+            hits = map(add, map(block.lower.find, repeat(needle), starts, ends), repeat(1))
+            found = list(compress(range(n), hits))  # find gives -1 (+1 = 0) where it misses
+            self.dense = len(found) * 3 > n
+        return found
 
 
-def _search_in(block: _Block, base: int, pattern: re.Pattern, out: list[int]) -> None:
-    if _matching_rows(block, base, pattern, out):
-        return
-    text, offs, n = block.lower, block.lower_offsets, block.rows
-    search = pattern.search
-    m = search(text)
-    while m is not None:
-        row = _row_at(offs, m.start())
-        end = offs[row + 1] - 1
-        if m.end() <= end or search(text[offs[row]:end]) is not None:  # ran past the row: recheck
-            out.append(base + row)
-        if row + 1 >= n:
-            return
-        m = search(text, offs[row + 1])
+class _Searcher:
+    """A regex over a block's messages: one `finditer` over the block where matches are few, one
+    bounded search per message where most match (or where a match ran across a line break)."""
+
+    def __init__(self, pattern: re.Pattern) -> None:
+        self.pattern = pattern
+        self.dense = False
+
+    def __call__(self, block: _Block) -> list[int]:
+        if not self.dense:
+            found = _units_matching(block, self.pattern)
+            if found is not None:
+                self.dense = len(found) * 3 > block.units
+                return found
+        starts, ends = _bounds(block)
+        found = list(compress(range(block.units), map(self.pattern.search, repeat(block.lower),
+                                                      starts, ends)))
+        self.dense = len(found) * 3 > block.units
+        return found
+
+
+def _units_matching(block: _Block, pattern: re.Pattern) -> list[int] | None:
+    """Distinct messages where `pattern` matches, every step a C loop; None when a match ran
+    across the line break that ends its message (the pattern can match one): ask each then."""
+    text = block.lower
+    found = list(pattern.finditer(text))
+    if found and found[-1].start() == len(text):  # an empty match after the last message
+        found.pop()
+    if not found:
+        return []
+    offs = block.lower_offsets.tolist()  # bisect over a list: no int boxed per probe
+    first = list(map(bisect_right, repeat(offs), map(re.Match.start, found)))
+    if first != list(map(bisect_right, repeat(offs), map(re.Match.end, found))):
+        return None
+    return list(map(sub, dict.fromkeys(first), repeat(1)))  # each once, in order

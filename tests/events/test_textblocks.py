@@ -73,6 +73,12 @@ def test_tables_extend_merge_small_blocks_and_share_names():
         part.append(1.0, 4, "ConnectorsLog".lower().title(), 0, 0, n, "HOST", "ECMA2Host", f"row {n}")
         table.extend(part)
     assert len(table.messages._blocks) < 10
+    same = MessageColumn()
+    for n in range(1000):
+        same.append(f"Export run {n % 3} finished")
+    same.seal()
+    assert same._blocks[0].units == 3 and same[999] == "Export run 0 finished"
+    assert same.find_rows("RUN 1") == list(range(1, 1000, 3))
     assert [table.messages[i] for i in (0, 299, 599)] == ["row 0", "row 299", "row 599"]
     assert len({id(p) for p in table.providers}) == 1
     assert EventFilter(text="ROW 59").apply(table) == [59] + list(range(590, 600))
