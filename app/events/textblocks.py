@@ -36,18 +36,47 @@ def search_text(message: str) -> str:
     return message.lower().replace("\n", " ")
 
 
+class _Part:
+    """Search text of some of a block's distinct messages, one line each. A block's ASCII messages
+    and the others are kept apart: one CJK character would make Python store the whole joined
+    string with 2 or 4 bytes a character, and searches over it run that much slower."""
+
+    __slots__ = ("text", "offsets", "first")
+
+    def __init__(self, lowered: list[str], first: int) -> None:
+        self.text = "\n".join(lowered) + "\n"
+        self.offsets = _offsets(lowered, 1)
+        self.first = first  # unit number of its first line
+
+    def lines(self) -> list[str]:
+        parts = self.text.split("\n")
+        parts.pop()  # after the last line break
+        return parts
+
+    def bounds(self) -> tuple[array, map]:
+        """Start and end (before its line break) of each line."""
+        offs = self.offsets
+        return offs[:-1], map(sub, offs[1:], repeat(1))
+
+
 class _Block:
-    __slots__ = ("rows", "units", "index", "lower", "lower_offsets", "packed", "offsets")
+    __slots__ = ("rows", "units", "index", "parts", "packed", "offsets")
 
     def __init__(self, messages: list[str]) -> None:
         self.rows = len(messages)
         distinct = list(dict.fromkeys(messages))
+        lowered = [search_text(m) for m in distinct]
+        narrow = list(map(str.isascii, lowered))
+        if not all(narrow):  # ASCII first, the rest after (see _Part)
+            order = sorted(range(len(distinct)), key=narrow.__getitem__, reverse=True)
+            distinct = [distinct[i] for i in order]
+            lowered = [lowered[i] for i in order]
+        split = sum(narrow)
+        self.parts = tuple(_Part(lowered[a:b], a) for a, b in ((0, split), (split, len(lowered)))
+                           if b > a)
         number = {m: i for i, m in enumerate(distinct)}
         self.units = len(distinct)
         self.index = array("I", map(number.__getitem__, messages))  # row -> its distinct message
-        lowered = [search_text(m) for m in distinct]
-        self.lower = "\n".join(lowered) + "\n"
-        self.lower_offsets = _offsets(lowered, 1)
         self.packed = zlib.compress("".join(distinct).encode("utf-8", "surrogatepass"), 1)
         self.offsets = _offsets(distinct, 0)
 
@@ -60,16 +89,32 @@ class _Block:
         return list(map(self.unpack().__getitem__, self.index))
 
     def lowered_units(self) -> list[str]:
-        parts = self.lower.split("\n")
-        parts.pop()  # after the last unit's line break
-        return parts
+        return [line for part in self.parts for line in part.lines()]
 
     def lowered(self) -> list[str]:
         return list(map(self.lowered_units().__getitem__, self.index))
 
     def unit_text(self, unit: int) -> str:
-        offs = self.lower_offsets
-        return self.lower[offs[unit]:offs[unit + 1] - 1]
+        part = self.parts[-1] if unit >= self.parts[-1].first else self.parts[0]
+        offs, i = part.offsets, unit - part.first
+        return part.text[offs[i]:offs[i + 1] - 1]
+
+    def search_bytes(self) -> int:
+        return sum(len(p.text) for p in self.parts)
+
+    def units_where(self, find_in_part) -> list[int]:
+        """Units `find_in_part(part)` reports (numbers within the part), numbered in the block."""
+        found: list[int] = []
+        for part in self.parts:
+            hits = find_in_part(part)
+            found.extend(map(add, hits, repeat(part.first)) if part.first else hits)
+        return found
+
+    def hits(self, units: list[int]) -> bytearray:
+        hit = bytearray(self.units)
+        for unit in units:
+            hit[unit] = 1
+        return hit
 
     def rows_of(self, units: list[int], base: int):
         """Rows (base-numbered) whose message is one of `units` (ascending, distinct)."""
@@ -77,10 +122,7 @@ class _Block:
             return ()
         if len(units) == self.units:
             return range(base, base + self.rows)
-        hit = bytearray(self.units)
-        for unit in units:
-            hit[unit] = 1
-        return compress(range(base, base + self.rows), map(hit.__getitem__, self.index))
+        return compress(range(base, base + self.rows), map(self.hits(units).__getitem__, self.index))
 
 
 def _offsets(parts: list[str], gap: int) -> array:
@@ -199,8 +241,8 @@ class MessageColumn(Sequence):
         return LoweredView(self)
 
     def nbytes(self) -> int:
-        return sum(len(b.lower) + len(b.packed) + 8 * (len(b.offsets) + len(b.lower_offsets))
-                   + 4 * b.rows for b in self._blocks) + sum(len(m) + 49 for m in self._pending)
+        return sum(b.search_bytes() + len(b.packed) + 16 * len(b.offsets) + 4 * b.rows
+                   for b in self._blocks) + sum(len(m) + 49 for m in self._pending)
 
     # --- searching -----------------------------------------------------------------------------
 
@@ -218,8 +260,8 @@ class MessageColumn(Sequence):
             blockwise = not _ROW_BY_ROW.search(pattern.pattern)
         search = pattern.search
         if not blockwise:
-            return self._scan(rows, lambda block: list(
-                compress(range(block.units), map(search, block.lowered_units()))),
+            return self._scan(rows, lambda block: block.units_where(
+                lambda part: list(compress(range(len(part.offsets) - 1), map(search, part.lines())))),
                 lambda text: search(text) is not None)
         pattern = re.compile(pattern.pattern, pattern.flags | re.M)  # ^ $: a row's start and end
         return self._scan(rows, _Searcher(pattern), lambda text: pattern.search(text) is not None)
@@ -240,8 +282,10 @@ class MessageColumn(Sequence):
             lo = hi
             if not picked:
                 continue
-            if len(picked) * 4 >= block.units:  # most of the block: scan it whole, keep the picked
-                out.extend(filter(set(picked).__contains__, block.rows_of(units_of(block), base)))
+            if len(picked) * 16 >= block.units:  # scan the block's messages once, keep the picked
+                hit = block.hits(units_of(block))
+                out.extend(compress(picked, map(hit.__getitem__, map(
+                    block.index.__getitem__, map(sub, picked, repeat(base))))))
                 continue
             index, seen = block.index, {}
             for row in picked:
@@ -279,41 +323,38 @@ class LoweredView(Sequence):
     __hash__ = None  # type: ignore[assignment]
 
 
-def _bounds(block: _Block) -> tuple[array, map]:
-    """Start and end (before its line break) of each distinct message in the search text."""
-    offs = block.lower_offsets
-    return offs[:-1], map(sub, offs[1:], repeat(1))
-
-
 class _Finder:
     """A plain text in a block's messages. Where most match, one bounded `find` per message (a C
-    loop) beats collecting the matches with a Python step each; the block before decides."""
+    loop) beats collecting the matches with a Python step each; the part before decides."""
 
     def __init__(self, needle: str) -> None:
         self.needle = needle
         self.dense = False
 
     def __call__(self, block: _Block) -> list[int]:
-        n, needle, found = block.units, self.needle, []
+        return block.units_where(self.in_part)
+
+    def in_part(self, part: _Part) -> list[int]:
+        needle, text, offs = self.needle, part.text, part.offsets
+        n, found = len(offs) - 1, []
         if not self.dense:  # str.find runs faster than a regex scan
-            text, offs = block.lower, block.lower_offsets
             find, limit = text.find, n // 3
             pos = find(needle)
             while pos >= 0 and len(found) <= limit:
-                unit = bisect_right(offs, pos) - 1  # no line break in the needle: stays in its unit
+                unit = bisect_right(offs, pos) - 1  # no line break in the needle: stays in its line
                 found.append(unit)
                 pos = find(needle, offs[unit + 1])
             self.dense = pos >= 0
         if self.dense:
-            starts, ends = _bounds(block)
-            hits = map(add, map(block.lower.find, repeat(needle), starts, ends), repeat(1))
+            starts, ends = part.bounds()
+            hits = map(add, map(text.find, repeat(needle), starts, ends), repeat(1))
             found = list(compress(range(n), hits))  # find gives -1 (+1 = 0) where it misses
             self.dense = len(found) * 3 > n
         return found
 
 
 class _Searcher:
-    """A regex over a block's messages: one `finditer` over the block where matches are few, one
+    """A regex over a block's messages: one `finditer` over the text where matches are few, one
     bounded search per message where most match (or where a match ran across a line break)."""
 
     def __init__(self, pattern: re.Pattern) -> None:
@@ -321,28 +362,31 @@ class _Searcher:
         self.dense = False
 
     def __call__(self, block: _Block) -> list[int]:
+        return block.units_where(self.in_part)
+
+    def in_part(self, part: _Part) -> list[int]:
+        n = len(part.offsets) - 1
         if not self.dense:
-            found = _units_matching(block, self.pattern)
+            found = _lines_matching(part, self.pattern)
             if found is not None:
-                self.dense = len(found) * 3 > block.units
+                self.dense = len(found) * 3 > n
                 return found
-        starts, ends = _bounds(block)
-        found = list(compress(range(block.units), map(self.pattern.search, repeat(block.lower),
-                                                      starts, ends)))
-        self.dense = len(found) * 3 > block.units
+        starts, ends = part.bounds()
+        found = list(compress(range(n), map(self.pattern.search, repeat(part.text), starts, ends)))
+        self.dense = len(found) * 3 > n
         return found
 
 
-def _units_matching(block: _Block, pattern: re.Pattern) -> list[int] | None:
-    """Distinct messages where `pattern` matches, every step a C loop; None when a match ran
-    across the line break that ends its message (the pattern can match one): ask each then."""
-    text = block.lower
+def _lines_matching(part: _Part, pattern: re.Pattern) -> list[int] | None:
+    """Lines where `pattern` matches, every step a C loop; None when a match ran across the line
+    break that ends its line (the pattern can match one): each line is asked on its own then."""
+    text = part.text
     found = list(pattern.finditer(text))
-    if found and found[-1].start() == len(text):  # an empty match after the last message
+    if found and found[-1].start() == len(text):  # an empty match after the last line
         found.pop()
     if not found:
         return []
-    offs = block.lower_offsets.tolist()  # bisect over a list: no int boxed per probe
+    offs = part.offsets.tolist()  # bisect over a list: no int boxed per probe
     first = list(map(bisect_right, repeat(offs), map(re.Match.start, found)))
     if first != list(map(bisect_right, repeat(offs), map(re.Match.end, found))):
         return None

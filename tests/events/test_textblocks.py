@@ -79,6 +79,9 @@ def test_tables_extend_merge_small_blocks_and_share_names():
     same.seal()
     assert same._blocks[0].units == 3 and same[999] == "Export run 0 finished"
     assert same.find_rows("RUN 1") == list(range(1, 1000, 3))
+    varied = column_of([f"message {n} of HRDatabase" if n % 7 else f"other {n}" for n in range(500)], 4096)
+    assert varied.find_rows("hrdatabase", [3, 7, 150, 496]) == [3, 150, 496]  # one row at a time
+    assert varied.search_rows(re.compile(r"^other \d+$", re.M), [0, 7, 8, 490]) == [0, 7, 490]
     assert [table.messages[i] for i in (0, 299, 599)] == ["row 0", "row 299", "row 599"]
     assert len({id(p) for p in table.providers}) == 1
     assert EventFilter(text="ROW 59").apply(table) == [59] + list(range(590, 600))
