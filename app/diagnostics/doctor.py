@@ -120,7 +120,7 @@ class _Doctor:
 
     def service_check(self) -> None:
         title = "Service"
-        if not self.service.available:
+        if not self.service.available():
             self.add("service", title, SKIPPED, self.service.unavailable_reason or "Unavailable here.")
             return
         try:
@@ -185,7 +185,7 @@ class _Doctor:
             self.add("cache-acl", title, SKIPPED, _unknown(self.machine))
             return
         account = None
-        if self.service.available:
+        if self.service.available():
             try:
                 account = self.service.status().account
             except ServiceError:

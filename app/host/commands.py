@@ -40,7 +40,7 @@ def _status_json(status: ServiceStatus) -> dict:
 
 def cmd_service(args: argparse.Namespace) -> int:
     control = default_service_control()
-    if not control.available:
+    if not control.available():
         raise UserError(control.unavailable_reason)
 
     def show(status: ServiceStatus) -> None:

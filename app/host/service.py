@@ -238,7 +238,6 @@ class ServiceControl(ABC):
 
     display_name = DISPLAY_NAME
 
-    @property
     @abstractmethod
     def available(self) -> bool: ...
 
@@ -270,7 +269,6 @@ class UnavailableServiceControl(ServiceControl):
     def __init__(self, platform: str | None = None) -> None:
         self.platform = platform or sys.platform
 
-    @property
     def available(self) -> bool:
         return False
 
@@ -298,7 +296,6 @@ class WindowsServiceControl(ServiceControl):
         self._run, self._sleep, self._clock, self._wait = run, sleep, clock, wait_seconds
         self._name: str | None = None
 
-    @property
     def available(self) -> bool:
         return True
 

@@ -45,7 +45,9 @@ class FakeService(ServiceControl):
     def __init__(self, state=ServiceState.RUNNING):
         self.state = state
 
-    available = True
+    def available(self) -> bool:
+
+        return True
     unavailable_reason = None
 
     def status(self):

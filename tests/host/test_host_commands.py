@@ -62,7 +62,8 @@ def test_service_commands_say_they_need_the_host(capsys):
 
 
 class Scripted(UnavailableServiceControl):
-    available = True
+    def available(self) -> bool:
+        return True
     unavailable_reason = None
 
     def __init__(self, state):

@@ -205,7 +205,7 @@ def test_a_service_that_never_stops_times_out_in_one_sentence():
 
 def test_unavailable_elsewhere_says_it_needs_the_host():
     c = UnavailableServiceControl("linux")
-    assert not c.available and "Windows connector host" in c.unavailable_reason
+    assert not c.available() and "Windows connector host" in c.unavailable_reason
     for action in (c.status, c.start, c.stop, c.restart):
         with pytest.raises(ServiceError, match="need that host"):
             action()

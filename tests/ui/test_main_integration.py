@@ -197,7 +197,8 @@ def test_regenerate_opens_the_certificate_dialog(window):
 
 def test_restart_offer_off_windows_says_it_is_done_on_the_host(window, dialogs):
     class Unavailable:
-        available = False
+        def available(self) -> bool:
+            return False
 
     window._service = Unavailable()
     window.document.connector("CSV").description = "changed"
@@ -208,7 +209,8 @@ def test_restart_offer_off_windows_says_it_is_done_on_the_host(window, dialogs):
 
 def test_restart_offer_on_a_host_restarts_when_asked(window, dialogs, qtbot):
     class Service:
-        available = True
+        def available(self) -> bool:
+            return True
         calls = 0
 
         def restart_sentence(self):

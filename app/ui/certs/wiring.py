@@ -39,8 +39,7 @@ def service_restart() -> Callable[[], str] | None:
     except ImportError:  # the service module is not part of this build
         return None
     control = default_service_control()
-    available = control.available  # a property there (ours is a method): accept either
-    if not (available() if callable(available) else available):
+    if not control.available():
         return None
     return control.restart_sentence
 

@@ -48,7 +48,8 @@ class DemoMachine(Machine):
 
 
 class DemoService(ServiceControl):
-    available = True
+    def available(self) -> bool:
+        return True
     unavailable_reason = None
 
     def status(self):

@@ -42,7 +42,7 @@ class ServiceView(QWidget):
             button.clicked.connect(lambda _=False, a=action: self.do(a))
             row.addWidget(button)
             self.buttons[action] = button
-        if not control.available:
+        if not control.available():
             for button in self.buttons.values():
                 button.setEnabled(False)
                 button.setToolTip(control.unavailable_reason or "")
@@ -54,11 +54,11 @@ class ServiceView(QWidget):
         self.icon.setPixmap(self.style().standardIcon(pixmap).pixmap(size, size))
 
     def refresh(self) -> None:
-        if self.control.available:
+        if self.control.available():
             self.do("refresh")
 
     def do(self, action: str) -> None:
-        if not self.control.available:
+        if not self.control.available():
             return
         if action == "stop" and QMessageBox.question(
                 self, "Stop the service", "Stop the Microsoft ECMA2Host service? Entra cannot provision "

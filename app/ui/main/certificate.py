@@ -62,7 +62,7 @@ def open_certificate_dialog(window):
                            secrets=secrets, target=target,
                            port=int(port_text) if port_text.strip().isdigit() else None)
     service = window.service_control()
-    restart = service.restart_sentence if service is not None and service.available else None
+    restart = service.restart_sentence if service is not None and service.available() else None
     dialog = dialog_class(prepare, host_names=areas.host_names(),
                           keyring_reason=None if secrets.available() else secrets.unavailable_reason,
                           restart=restart, parent=window)
@@ -87,7 +87,7 @@ def offer_restart(window) -> None:
     """After a successful save: restart now (Windows host), else say it is done on the host."""
     service = window.service_control()
     current = window.statusBar().currentMessage()
-    if service is None or not service.available:
+    if service is None or not service.available():
         window.statusBar().showMessage(f"{current} {RESTART_ON_HOST}".strip(), 20000)
         return
     answer = QMessageBox.question(window, "Restart the service?",

@@ -46,7 +46,8 @@ class NoKeyring(Keyring):
 
 
 class ScriptedService(UnavailableServiceControl):
-    available = True
+    def available(self) -> bool:
+        return True
     unavailable_reason = None
 
     def __init__(self):
