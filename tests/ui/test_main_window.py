@@ -358,18 +358,33 @@ def test_missing_wizard_is_said_plainly(window, monkeypatch, dialogs):
 
 # -- keyboard and accessibility ----------------------------------------------------------------
 def test_every_input_has_an_accessible_name(window):
-    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox, QLabel, QLineEdit
+    """On every tab, the other areas' tabs included."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QAbstractSpinBox,
+        QComboBox,
+        QLabel,
+        QLineEdit,
+        QPlainTextEdit,
+        QTextEdit,
+    )
 
-    buddies = {label.buddy() for label in window.findChildren(QLabel) if label.buddy() is not None}
     unnamed = []
-    for widget in window.findChildren(QLineEdit) + window.findChildren(QComboBox) + \
-            window.findChildren(QAbstractItemView) + window.findChildren(QAbstractButton):
-        if not widget.isVisibleTo(window) or widget.focusPolicy() == Qt.FocusPolicy.NoFocus:
-            continue
-        named = widget.accessibleName() or widget in buddies or (
-            isinstance(widget, QAbstractButton) and widget.text().strip("&…"))
-        if not named:
-            unnamed.append(f"{type(widget).__name__} {widget.objectName()}")
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        buddies = {label.buddy() for label in window.findChildren(QLabel) if label.buddy() is not None}
+        for kind in (QLineEdit, QComboBox, QAbstractItemView, QAbstractButton, QAbstractSpinBox,
+                     QPlainTextEdit, QTextEdit):
+            for widget in window.findChildren(kind):
+                if not widget.isVisibleTo(window) or widget.focusPolicy() == Qt.FocusPolicy.NoFocus \
+                        or widget.objectName() == "qt_spinbox_lineedit":  # the spin box is named
+                    continue
+                named = widget.accessibleName() or widget in buddies or (
+                    isinstance(widget, QAbstractButton) and widget.text().strip("&…"))
+                if not named:
+                    unnamed.append(f"{window.tabs.tabText(index)}: {type(widget).__name__}")
+    window.tabs.setCurrentIndex(0)
     assert unnamed == []
 
 

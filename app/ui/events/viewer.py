@@ -105,10 +105,17 @@ class EventViewer(QWidget):
         self.since_edit.hide()
         self.until_edit.hide()
         self._label_time_choices()
+        for widget, name in ((self.provider_combo, "Provider"), (self.connector_combo, "Connector"),
+                             (self.search_edit, "Search messages"), (self.time_combo, "Time range"),
+                             (self.since_edit, "From"), (self.until_edit, "Until"),
+                             (self.event_id_edit, "Event ID")):
+            widget.setAccessibleName(name)  # placeholders vanish once typed in; names stay
+        self.connector_combo.lineEdit().setAccessibleName("Connector")
         filters.setStretch(filters.indexOf(self.search_edit), 1)
         outer.addLayout(filters)
 
         self.view = QTableView()
+        self.view.setAccessibleName("Events")
         self.view.setModel(self.model)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)  # starts unsorted: the log's own order
@@ -399,10 +406,15 @@ class EventViewer(QWidget):
             self.export_csv(Path(path))
 
     def export_csv(self, path: Path) -> int:
+        """Write the filtered rows; through the store, so a file the user overwrites is whole."""
+        import io
+
+        from app.config.store import atomic_write
         from app.events.commands import write
 
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:  # a new file the user named
-            write(self.model.table, self.model.rows, "csv", fh)
+        text = io.StringIO(newline="")
+        write(self.model.table, self.model.rows, "csv", text)
+        atomic_write(path, text.getvalue().encode("utf-8-sig"))
         return len(self.model.rows)
 
     def set_follow(self, on: bool) -> None:
