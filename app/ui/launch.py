@@ -8,6 +8,7 @@ No arguments: the real install, else a private copy of the bundled sample host
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 
@@ -95,8 +96,22 @@ def run_gui(argv: list[str]) -> int:
     return open_gui(parse_gui_args(argv))
 
 
+def no_display_reason(environ=os.environ, platform: str = sys.platform) -> str | None:
+    """Why the GUI cannot open here, or None. Qt itself would abort with a core dump and a page
+    about platform plugins on a Linux server without a desktop session."""
+    if platform.startswith("linux") and not environ.get("QT_QPA_PLATFORM") \
+            and not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
+        return ("no display: the GUI needs a desktop session (or QT_QPA_PLATFORM=offscreen to "
+                "run without one); every task also has a command, see `ecma-wizard --help`.")
+    return None
+
+
 def open_gui(args: argparse.Namespace) -> int:
     """Show the main window on the host `args` names (--config / --host-dir) until it closes."""
+    reason = no_display_reason()
+    if reason:
+        print(f"ecma-wizard: {reason}", file=sys.stderr)
+        return 2
     app = ensure_app(theme=getattr(args, "theme", None))
     try:
         layout = resolve(getattr(args, "config", None), getattr(args, "host_dir", None))

@@ -302,3 +302,13 @@ def test_run_gui_opens_the_named_file(host_layout, monkeypatch):
     window.document = None
     window.close()
     assert not window.store.lock.held
+
+
+def test_no_display_is_one_sentence_not_a_qt_abort():
+    from app.ui.launch import no_display_reason
+
+    assert "no display" in no_display_reason({}, "linux")
+    assert no_display_reason({"DISPLAY": ":0"}, "linux") is None
+    assert no_display_reason({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
+    assert no_display_reason({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert no_display_reason({}, "win32") is None
