@@ -121,10 +121,10 @@ class MainWindow(QMainWindow):
     def _add_area_tab(self, title: str, build):
         try:
             widget = build()
-        except areas.Missing as exc:
-            placeholder = QLabel(str(exc), self.tabs)
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.tabs.addTab(placeholder, title)
+        except areas.Missing as exc:  # a build without that area: the tab says why
+            why = QLabel(str(exc), self.tabs)
+            why.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.tabs.addTab(why, title)
             return None
         # In a scroll area, so a tall page (at 200 %) scrolls instead of squeezing the Problems panel.
         scroller = QScrollArea(self.tabs)
