@@ -15,6 +15,7 @@ at a million rows; this costs the search text plus a tenth.
 from __future__ import annotations
 
 import re
+import weakref
 import zlib
 from array import array
 from bisect import bisect_right
@@ -22,6 +23,9 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from itertools import accumulate, compress, repeat
 from operator import add, sub
+
+from app.events.blocksearch import units_finder
+from app.events.scanhelper import SearchHelper
 
 BLOCK_ROWS = 4096
 SMALL_BLOCK = 256  # follow mode adds a few rows at a time: small blocks are merged
@@ -140,6 +144,9 @@ class MessageColumn(Sequence):
         self._sealed_rows = 0
         self._pending: list[str] = []
         self._cache: OrderedDict[int, list[str]] = OrderedDict()
+        # a second core for big searches (Linux); ended when this column is dropped
+        self._helper = SearchHelper()
+        weakref.finalize(self, self._helper.close)
 
     # --- filling -------------------------------------------------------------------------------
 
@@ -251,39 +258,54 @@ class MessageColumn(Sequence):
         needle = search_text(needle)
         if not needle:
             return list(range(len(self))) if rows is None else list(rows)
-        return self._scan(rows, _Finder(needle), lambda text: needle in text)
+        return self._scan(rows, ("find", needle), lambda text: needle in text)
 
     def search_rows(self, pattern: re.Pattern, rows: Sequence[int] | None = None,
                     *, blockwise: bool | None = None) -> list[int]:
         """Rows whose search text `pattern` finds something in (the pattern sees lower case)."""
         if blockwise is None:
             blockwise = not _ROW_BY_ROW.search(pattern.pattern)
-        search = pattern.search
         if not blockwise:
-            return self._scan(rows, lambda block: block.units_where(
-                lambda part: list(compress(range(len(part.offsets) - 1), map(search, part.lines())))),
-                lambda text: search(text) is not None)
+            search = pattern.search
+            return self._scan(rows, ("rows", pattern.pattern, pattern.flags),
+                              lambda text: search(text) is not None)
         pattern = re.compile(pattern.pattern, pattern.flags | re.M)  # ^ $: a row's start and end
-        return self._scan(rows, _Searcher(pattern), lambda text: pattern.search(text) is not None)
+        return self._scan(rows, ("regex", pattern.pattern, pattern.flags),
+                          lambda text: pattern.search(text) is not None)
 
-    def _scan(self, rows, units_of, one_unit) -> list[int]:
-        """Rows matching, block by block: `units_of(block)` lists a block's matching messages."""
+    def close_search_helper(self) -> None:
+        """End the helper process (the table is replaced or its viewer closed); a later search
+        starts a new one when it pays."""
+        self._helper.close()
+
+    def _scan(self, rows, spec: tuple, one_unit) -> list[int]:
+        """Rows matching, block by block: `units_finder(spec)(block)` lists a block's matching
+        messages; the blocks scanned whole are shared with the helper process (scanhelper.py)."""
         self.seal()
+        blocks, starts = self._blocks, self._starts
         out: list[int] = []
         if rows is None:
-            for block, base in zip(self._blocks, self._starts, strict=True):
-                out.extend(block.rows_of(units_of(block), base))
+            wanted = list(range(len(blocks)))
+            units = self._helper.units(blocks, wanted, spec, units_finder(spec))
+            for i, found in zip(wanted, units, strict=True):
+                out.extend(blocks[i].rows_of(found, starts[i]))
             return out
         rows = rows if isinstance(rows, (list, range, array)) else list(rows)
-        lo = 0
-        for block, base in zip(self._blocks, self._starts, strict=True):
+        picks, lo = [], 0
+        for block, base in zip(blocks, starts, strict=True):
             hi = bisect_right(rows, base + block.rows - 1, lo)
-            picked = rows[lo:hi]
+            picks.append((lo, hi))
             lo = hi
-            if not picked:
+        # scan a block's messages once where many of its rows are asked, else ask row by row
+        whole = [i for i, (lo, hi) in enumerate(picks) if hi > lo and (hi - lo) * 16 >= blocks[i].units]
+        scanned = dict(zip(whole, self._helper.units(blocks, whole, spec, units_finder(spec)),
+                           strict=True))
+        for i, (lo, hi) in enumerate(picks):
+            if hi == lo:
                 continue
-            if len(picked) * 16 >= block.units:  # scan the block's messages once, keep the picked
-                hit = block.hits(units_of(block))
+            block, base, picked = blocks[i], starts[i], rows[lo:hi]
+            if i in scanned:
+                hit = block.hits(scanned[i])
                 out.extend(compress(picked, map(hit.__getitem__, map(
                     block.index.__getitem__, map(sub, picked, repeat(base))))))
                 continue
@@ -321,114 +343,3 @@ class LoweredView(Sequence):
         return list(self) == list(other)
 
     __hash__ = None  # type: ignore[assignment]
-
-
-class _Finder:
-    """A plain text in a block's messages. Where most match, one bounded `find` per message (a C
-    loop) beats collecting the matches with a Python step each; the part before decides."""
-
-    def __init__(self, needle: str) -> None:
-        self.needle = needle
-        self.dense = False
-
-    def __call__(self, block: _Block) -> list[int]:
-        return block.units_where(self.in_part)
-
-    def in_part(self, part: _Part) -> list[int]:
-        needle, text, offs = self.needle, part.text, part.offsets
-        n, found = len(offs) - 1, []
-        if not self.dense:  # str.find runs faster than a regex scan
-            find, limit = text.find, n // 3
-            pos = find(needle)
-            while pos >= 0 and len(found) <= limit:
-                unit = bisect_right(offs, pos) - 1  # no line break in the needle: stays in its line
-                found.append(unit)
-                pos = find(needle, offs[unit + 1])
-            self.dense = pos >= 0
-        if self.dense:
-            starts, ends = part.bounds()
-            hits = map(add, map(text.find, repeat(needle), starts, ends), repeat(1))
-            found = list(compress(range(n), hits))  # find gives -1 (+1 = 0) where it misses
-            self.dense = len(found) * 3 > n
-        return found
-
-
-class _Searcher:
-    """A regex over a block's messages: one `finditer` over the text where matches are few, one
-    bounded search per message where most match (or where a match ran across a line break)."""
-
-    def __init__(self, pattern: re.Pattern) -> None:
-        self.pattern = pattern
-        # a short literal lets str.find skip little: re's own scan is as fast then (measured)
-        literal = literal_prefix(pattern)
-        self.literal = literal if len(literal) >= 6 else ""
-        self.dense = False
-
-    def __call__(self, block: _Block) -> list[int]:
-        return block.units_where(self.in_part)
-
-    def in_part(self, part: _Part) -> list[int]:
-        n = len(part.offsets) - 1
-        if not self.dense and self.literal:
-            found = self._by_literal(part, n)
-            if found is not None:
-                return found
-        if not self.dense:
-            found = _lines_matching(part, self.pattern)
-            if found is not None:
-                self.dense = len(found) * 3 > n
-                return found
-        starts, ends = part.bounds()
-        found = list(compress(range(n), map(self.pattern.search, repeat(part.text), starts, ends)))
-        self.dense = len(found) * 3 > n
-        return found
-
-
-    def _by_literal(self, part: _Part, n: int) -> list[int] | None:
-        """Every match starts with the literal: str.find (faster than re's own scan) picks the
-        lines to ask; None when too many lines hold it (the dense path is cheaper then)."""
-        text, offs, literal = part.text, part.offsets, self.literal
-        find, search, found, asked = text.find, self.pattern.search, [], 0
-        pos = find(literal)
-        while pos >= 0:
-            asked += 1
-            if asked > n // 3:
-                self.dense = True
-                return None
-            line = bisect_right(offs, pos) - 1
-            if search(text, offs[line], offs[line + 1] - 1):
-                found.append(line)
-            pos = find(literal, offs[line + 1])
-        return found
-
-
-_META = set("\\.^$*+?{}[]|()")
-
-
-def literal_prefix(pattern: re.Pattern) -> str:
-    """The plain characters every match of `pattern` starts with ('' when unsure)."""
-    text = pattern.pattern
-    if "|" in text or pattern.flags & (re.IGNORECASE | re.VERBOSE):
-        return ""
-    end = 0
-    while end < len(text) and text[end] not in _META and text[end] != "\n":
-        end += 1
-    if end < len(text) and text[end] in "*?{":  # the last character is optional or repeated
-        end -= 1
-    return text[:max(end, 0)]
-
-
-def _lines_matching(part: _Part, pattern: re.Pattern) -> list[int] | None:
-    """Lines where `pattern` matches, every step a C loop; None when a match ran across the line
-    break that ends its line (the pattern can match one): each line is asked on its own then."""
-    text = part.text
-    found = list(pattern.finditer(text))
-    if found and found[-1].start() == len(text):  # an empty match after the last line
-        found.pop()
-    if not found:
-        return []
-    offs = part.offsets.tolist()  # bisect over a list: no int boxed per probe
-    first = list(map(bisect_right, repeat(offs), map(re.Match.start, found)))
-    if first != list(map(bisect_right, repeat(offs), map(re.Match.end, found))):
-        return None
-    return list(map(sub, dict.fromkeys(first), repeat(1)))  # each once, in order

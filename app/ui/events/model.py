@@ -59,6 +59,8 @@ class EventTableModel(QAbstractTableModel):
 
     def set_table(self, table: EventTable) -> None:
         self.beginResetModel()
+        if table is not self.table:  # its search helper process (Linux) holds the old blocks
+            self.table.messages.close_search_helper()
         self.table = table
         self._known.clear()
         self.rows = self.filter.apply(table)

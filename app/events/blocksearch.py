@@ -1,0 +1,138 @@
+"""How a search runs over one block's search text (textblocks.py): plain text with `str.find`,
+a regex with one `finditer` over the joined lines or one bounded search per line, whichever the
+block's share of matches makes cheaper. Each returns the numbers of the matching distinct
+messages; `units_finder(spec)` builds one from a plain description (what the search helper
+process receives down its pipe: scanhelper.py).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from itertools import compress, repeat
+from operator import add, sub
+
+
+def units_finder(spec: tuple):
+    """('find', needle) | ('regex', pattern, flags) | ('rows', pattern, flags) -> block -> units.
+    'rows' runs the regex on each message alone (patterns a joined block could mislead)."""
+    kind = spec[0]
+    if kind == "find":
+        return _Finder(spec[1])
+    pattern = re.compile(spec[1], spec[2])
+    if kind == "regex":
+        return _Searcher(pattern)
+    search = pattern.search
+    return lambda block: block.units_where(
+        lambda part: list(compress(range(len(part.offsets) - 1), map(search, part.lines()))))
+
+
+class _Finder:
+    """A plain text in a block's messages. Where most match, one bounded `find` per message (a C
+    loop) beats collecting the matches with a Python step each; the part before decides."""
+
+    def __init__(self, needle: str) -> None:
+        self.needle = needle
+        self.dense = False
+
+    def __call__(self, block) -> list[int]:
+        return block.units_where(self.in_part)
+
+    def in_part(self, part) -> list[int]:
+        needle, text, offs = self.needle, part.text, part.offsets
+        n, found = len(offs) - 1, []
+        if not self.dense:  # str.find runs faster than a regex scan
+            find, limit = text.find, n // 3
+            pos = find(needle)
+            while pos >= 0 and len(found) <= limit:
+                unit = bisect_right(offs, pos) - 1  # no line break in the needle: stays in its line
+                found.append(unit)
+                pos = find(needle, offs[unit + 1])
+            self.dense = pos >= 0
+        if self.dense:
+            starts, ends = part.bounds()
+            hits = map(add, map(text.find, repeat(needle), starts, ends), repeat(1))
+            found = list(compress(range(n), hits))  # find gives -1 (+1 = 0) where it misses
+            self.dense = len(found) * 3 > n
+        return found
+
+
+class _Searcher:
+    """A regex over a block's messages: one `finditer` over the text where matches are few, one
+    bounded search per message where most match (or where a match ran across a line break)."""
+
+    def __init__(self, pattern: re.Pattern) -> None:
+        self.pattern = pattern
+        # a short literal lets str.find skip little: re's own scan is as fast then (measured)
+        literal = literal_prefix(pattern)
+        self.literal = literal if len(literal) >= 6 else ""
+        self.dense = False
+
+    def __call__(self, block) -> list[int]:
+        return block.units_where(self.in_part)
+
+    def in_part(self, part) -> list[int]:
+        n = len(part.offsets) - 1
+        if not self.dense and self.literal:
+            found = self._by_literal(part, n)
+            if found is not None:
+                return found
+        if not self.dense:
+            found = _lines_matching(part, self.pattern)
+            if found is not None:
+                self.dense = len(found) * 3 > n
+                return found
+        starts, ends = part.bounds()
+        found = list(compress(range(n), map(self.pattern.search, repeat(part.text), starts, ends)))
+        self.dense = len(found) * 3 > n
+        return found
+
+
+    def _by_literal(self, part, n: int) -> list[int] | None:
+        """Every match starts with the literal: str.find (faster than re's own scan) picks the
+        lines to ask; None when too many lines hold it (the dense path is cheaper then)."""
+        text, offs, literal = part.text, part.offsets, self.literal
+        find, search, found, asked = text.find, self.pattern.search, [], 0
+        pos = find(literal)
+        while pos >= 0:
+            asked += 1
+            if asked > n // 3:
+                self.dense = True
+                return None
+            line = bisect_right(offs, pos) - 1
+            if search(text, offs[line], offs[line + 1] - 1):
+                found.append(line)
+            pos = find(literal, offs[line + 1])
+        return found
+
+
+_META = set("\\.^$*+?{}[]|()")
+
+
+def literal_prefix(pattern: re.Pattern) -> str:
+    """The plain characters every match of `pattern` starts with ('' when unsure)."""
+    text = pattern.pattern
+    if "|" in text or pattern.flags & (re.IGNORECASE | re.VERBOSE):
+        return ""
+    end = 0
+    while end < len(text) and text[end] not in _META and text[end] != "\n":
+        end += 1
+    if end < len(text) and text[end] in "*?{":  # the last character is optional or repeated
+        end -= 1
+    return text[:max(end, 0)]
+
+
+def _lines_matching(part, pattern: re.Pattern) -> list[int] | None:
+    """Lines where `pattern` matches, every step a C loop; None when a match ran across the line
+    break that ends its line (the pattern can match one): each line is asked on its own then."""
+    text = part.text
+    found = list(pattern.finditer(text))
+    if found and found[-1].start() == len(text):  # an empty match after the last line
+        found.pop()
+    if not found:
+        return []
+    offs = part.offsets.tolist()  # bisect over a list: no int boxed per probe
+    first = list(map(bisect_right, repeat(offs), map(re.Match.start, found)))
+    if first != list(map(bisect_right, repeat(offs), map(re.Match.end, found))):
+        return None
+    return list(map(sub, dict.fromkeys(first), repeat(1)))  # each once, in order

@@ -1,0 +1,166 @@
+"""The search helper process (scanhelper.py): the same rows as the serial scan, always.
+
+The size thresholds are lowered so a few thousand rows already use the helper; each test checks
+that the helper really answered (or really failed) so none passes by silently scanning serially.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import random
+import re
+import signal
+import time
+
+import pytest
+
+from app.events import scanhelper
+from app.events.filters import EventFilter
+from app.events.records import EventTable
+from app.events.textblocks import MessageColumn, search_text
+
+pytestmark = pytest.mark.skipif(not scanhelper.available(), reason="the helper needs fork (Linux)")
+
+WORDS = ["HRDatabase", "hrdatabase2", "CSV", "import", "im001", "im00x", "Access is", "denied",
+         "Zugriff verweigert", "Ünïcode", "東京", "line\nbreak", "export", "ECMA2Host", "cert"]
+SEARCHES = [("find", "hrdatabase"), ("find", "denied"), ("find", "東京"), ("find", "zzz-none"),
+            ("regex", r"im00\d"), ("regex", "access.*denied"), ("regex", "^csv"), ("regex", "$"),
+            ("regex", r"\Aexport"), ("regex", "(?<![\\w-])hrdatabase(?![\\w-])"), ("regex", "e")]
+
+
+@pytest.fixture(autouse=True)
+def small_thresholds(monkeypatch):
+    monkeypatch.setattr(scanhelper, "FORK_AT", 0)
+    monkeypatch.setattr(scanhelper, "SPLIT_AT", 0)
+
+
+def make_column(rows: int, seed: int = 5) -> MessageColumn:
+    rnd = random.Random(seed)
+    column = MessageColumn()
+    for row in range(rows):
+        words = rnd.sample(WORDS, rnd.randint(1, 4))
+        column.append(" ".join(words) + (f" #{row}" if rnd.random() < 0.5 else ""))
+    column.seal()
+    return column
+
+
+def run(column: MessageColumn, kind: str, text: str, rows=None) -> list[int]:
+    if kind == "find":
+        return column.find_rows(text, rows)
+    return column.search_rows(re.compile(text, re.M), rows)
+
+
+def plain(messages: list[str], kind: str, text: str, rows=None) -> list[int]:
+    rows = range(len(messages)) if rows is None else rows
+    if kind == "find":
+        return [r for r in rows if search_text(text) in search_text(messages[r])]
+    pattern = re.compile(text, re.M)
+    return [r for r in rows if pattern.search(search_text(messages[r]))]
+
+
+def test_helper_gives_the_serial_rows():
+    column = make_column(30_000)
+    messages = list(column)
+    candidates = list(range(0, 30_000, 3))  # dense enough that whole blocks are scanned
+    try:
+        for kind, text in SEARCHES:
+            for rows in (None, candidates):
+                assert run(column, kind, text, rows) == plain(messages, kind, text, rows), (kind, text)
+        assert column._helper.pid is not None and column._helper.answers >= len(SEARCHES)
+        assert not column._helper.failed
+    finally:
+        column.close_search_helper()
+
+
+def test_dead_helper_falls_back_to_the_same_rows():
+    column = make_column(20_000)
+    messages = list(column)
+    try:
+        assert run(column, "find", "denied") == plain(messages, "find", "denied")
+        pid = column._helper.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.1)
+        for kind, text in SEARCHES:
+            assert run(column, kind, text) == plain(messages, kind, text), (kind, text)
+        assert column._helper.failed and column._helper.pid is None  # and no new fork after it
+    finally:
+        column.close_search_helper()
+
+
+def test_helper_that_does_not_answer_is_given_up(monkeypatch):
+    monkeypatch.setattr(scanhelper, "FLOOR", 0.05)
+    monkeypatch.setattr(scanhelper, "PATIENCE", 0.0)
+    column = make_column(20_000)
+    messages = list(column)
+    try:
+        run(column, "find", "csv")
+        pid = column._helper.pid
+        os.kill(pid, signal.SIGSTOP)  # alive but silent
+        assert run(column, "regex", r"im00\d") == plain(messages, "regex", r"im00\d")
+        assert column._helper.failed and column._helper.pid is None
+        with pytest.raises(ProcessLookupError):  # the stopped helper was ended, not left behind
+            for _ in range(50):
+                os.kill(pid, 0)
+                time.sleep(0.02)
+    finally:
+        column.close_search_helper()
+
+
+def test_rows_added_after_the_fork_are_searched_here():
+    column = make_column(12_000)
+    try:
+        run(column, "find", "csv")
+        forked_pid = column._helper.pid
+        for row in range(300):  # follow mode: a few rows at a time, small blocks merged
+            column.append(f"HRDatabase late {row}")
+            if row % 7 == 0:
+                column.seal()
+        column.seal()
+        messages = list(column)
+        for kind, text in SEARCHES + [("find", "late")]:
+            assert run(column, kind, text) == plain(messages, kind, text), (kind, text)
+        assert column._helper.pid == forked_pid  # most of the text is still the helper's
+        assert not column._helper.failed
+    finally:
+        column.close_search_helper()
+
+
+def test_filters_use_the_helper_with_identical_results():
+    table = EventTable()
+    rnd = random.Random(7)
+    for row in range(20_000):
+        table.append(1.7e9 + row, rnd.choice([2, 3, 4]), rnd.choice(["ECMA2Host", "ConnectorsLog"]),
+                     rnd.choice([1000, 4625]), None, row, "host", "ECMA2Host",
+                     " ".join(rnd.sample(WORDS, 3)))
+    table.lowered_messages()
+    cases = [EventFilter(connector="HRDatabase"), EventFilter(text="Access.*denied", regex=True),
+             EventFilter(text="denied", max_rank=3), EventFilter(text="csv", event_ids=frozenset({4625}))]
+    try:
+        with_helper = [f.apply(table) for f in cases]
+        assert table.messages._helper.answers > 0
+        table.messages.close_search_helper()
+        table.messages._helper.failed = True
+        assert [f.apply(table) for f in cases] == with_helper
+    finally:
+        table.messages.close_search_helper()
+
+
+def test_dropping_the_column_ends_its_helper():
+    column = make_column(10_000)
+    run(column, "find", "csv")
+    process = column._helper._process
+    assert process.is_alive()
+    del column
+    gc.collect()
+    process.join(2)
+    assert not process.is_alive()
+
+
+def test_no_helper_without_fork(monkeypatch):
+    monkeypatch.setattr(scanhelper.sys, "platform", "win32")
+    column = make_column(10_000)
+    messages = list(column)
+    assert run(column, "find", "csv") == plain(messages, "find", "csv")
+    assert column._helper.pid is None and column._helper.failed
