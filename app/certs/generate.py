@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import os
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -30,7 +29,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from app.certs.inspect import CertificateInfo, describe, thumbprint_of
-from app.errors import UserError
+from app.config.store import atomic_write
+from app.errors import SaveRefused, UserError
 
 DEFAULT_DAYS = 730  # two years, as Microsoft's wizard (reference §4)
 MAX_DAYS = 3650
@@ -182,14 +182,8 @@ def file_stem(host_name: str) -> str:
 
 
 def write_private_file(path: Path, data: bytes) -> None:
-    """Write `data` to a new file readable by the owner only (0600 from the start, not chmod later)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags, 0o600)
-    try:
-        os.write(fd, data)
-    finally:
-        os.close(fd)
-    os.chmod(path, 0o600)  # O_CREAT's mode does not apply to an existing file
+    """Write `data` readable by the owner only (0600 from the start), atomically, via the store."""
+    atomic_write(path, data, mode=0o600)
 
 
 @dataclass(frozen=True)
@@ -220,11 +214,11 @@ def write_files(out_dir: Path, generated: GeneratedCertificate, passphrase: str,
     files = planned_files(out_dir, generated, with_key_pem=with_key_pem)
     try:
         write_private_file(files.pfx, generated.pfx(passphrase, encryption))
-        files.cert_pem.write_bytes(generated.cert_pem())
+        atomic_write(files.cert_pem, generated.cert_pem())
         if files.key_pem is not None:
             write_private_file(files.key_pem, generated.key_pem_encrypted(passphrase))
-    except OSError as exc:
+    except SaveRefused as exc:
         for path in files.all():
             path.unlink(missing_ok=True)
-        raise UserError(f"cannot write the certificate files ({exc.strerror}).", path=out_dir) from None
+        raise UserError(f"cannot write the certificate files ({exc.message}).", path=out_dir) from None
     return files

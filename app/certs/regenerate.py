@@ -22,6 +22,7 @@ from app.certs.generate import (
     write_files,
 )
 from app.certs.store import CertificateStore, SslBinding
+from app.config.store import atomic_write
 from app.errors import UserError
 from app.secrets import SecretStore
 
@@ -186,7 +187,7 @@ def build_plan(generated: GeneratedCertificate, *, out_dir: Path, passphrase: st
     def write() -> None:
         write_files(out_dir, generated, passphrase, with_key_pem=with_key_pem, encryption=encryption)
         if on_windows:
-            cer.write_bytes(generated.cert_der())
+            atomic_write(cer, generated.cert_der())
 
     def unwrite() -> None:
         for path in [*files.all(), cer]:

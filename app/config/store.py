@@ -52,15 +52,18 @@ def _why(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def atomic_write(path: Path, data: bytes, *, _after_write=None) -> None:
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None, _after_write=None) -> None:
     """Temp file in the same folder, flush, fsync, replace, fsync the folder.
 
+    `mode`: the new file's permissions (e.g. 0o600 for a private key: the temp file has them from
+    its creation, so the data is never readable by others); default: the old file's, else 0o644.
     `_after_write` is a test hook called between fsync and replace (fault injection).
     """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        if mode is None:
+            mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
         try:
             view = memoryview(data)
