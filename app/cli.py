@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Sequence
 
 from app import __version__
-from app.datastore import record_crash
+from app.datastore import configure_logging, record_crash
 from app.errors import UserError
 
 # One line per area; an area's module adds its subcommands to the parser.
@@ -66,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _open_gui(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    configure_logging()
     if getattr(args, "self_test", False) and not args.command:
         return importlib.import_module("app.ui.selftest").run()
     if not args.command:

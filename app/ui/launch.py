@@ -13,6 +13,7 @@ import sys
 import traceback
 
 from app import __version__
+from app.datastore import configure_logging, record_crash
 from app.errors import UserError
 from app.host.layout import HostLayout, resolve
 
@@ -75,12 +76,10 @@ def parse_gui_args(argv: list[str]) -> argparse.Namespace:
 
 def _excepthook(kind, value, tb) -> None:
     """The program's own failure: write the details, tell the user in one sentence, keep running."""
-    from app.cli import _write_crash_log
-
     if isinstance(value, UserError):
         text = value.sentence()
     else:
-        log = _write_crash_log("".join(traceback.format_exception(kind, value, tb)))
+        log = record_crash("".join(traceback.format_exception(kind, value, tb)))
         text = f"An internal error happened (details written to {log}). Nothing was saved by it."
     print(f"ecma-wizard: {text}", file=sys.stderr)
     try:
@@ -121,6 +120,7 @@ def open_gui(args: argparse.Namespace) -> int:
         print(f"ecma-wizard: {exc.sentence()}", file=sys.stderr)
         QMessageBox.critical(None, APP_NAME, exc.sentence())
         return 2
+    configure_logging()
     sys.excepthook = _excepthook
     window = main_window_for(layout)
     window.show()
