@@ -200,10 +200,11 @@ def _schema_rules(c: Connector, add) -> None:
             add(ERROR, "attributes", a.name, "attribute-name",
                 f"The attribute '{a.name}' has '.' or '[' in its name, which ECMA2Host rejects.",
                 "Rename it in the connected system's schema, or leave it out.")
-        if a.multivalued and not a.treat_as_single_value:
-            add(ERROR, "attributes", a.name, "attribute-multivalued",
-                f"The attribute '{a.name}' is multivalued; ECMA2Host does not support that.",
-                "Tick 'Treat as single value' or leave the attribute out.")
+        if a.multivalued and not a.treat_as_single_value and not _expected_multivalued(c, a.name):
+            add(WARNING, "attributes", a.name, "attribute-multivalued",
+                f"The attribute '{a.name}' is multivalued: Entra must send it a list of values.",
+                "Fill it in the Entra mapping with an expression that gives several values (for "
+                "example Split(...)), or tick 'Treat as single value' if one value is enough.")
         if a.data_type in ("Reference", "Binary"):
             add(ERROR, "attributes", a.name, "attribute-type",
                 f"The attribute '{a.name}' is of type {a.data_type}, which ECMA2Host does not support.",
@@ -285,6 +286,12 @@ def cross_findings(doc: ConfigDocument) -> list[Finding]:
                                "Each application should have its own token.", c.name,
                                "properties", "SecretToken", "token-duplicate"))
     return out
+
+
+def _expected_multivalued(c: Connector, attribute: str) -> bool:
+    """Microsoft's Generic LDAP guide keeps objectClass multivalued, "Treat as single value"
+    unticked, filled in Entra with Split(...): the documented setup, not a problem."""
+    return attribute.lower() == "objectclass" and "genericldap" in (c.library_name or "").lower()
 
 
 def validate(doc: ConfigDocument) -> list[Finding]:

@@ -291,17 +291,23 @@ class _Doctor:
             self.add("certificate", title, OK, f"{info.thumbprint}, valid until {info.not_after:%Y-%m-%d}.")
 
     def cloud_sync(self) -> None:
-        title = "Cloud Sync agent"
+        # The provisioning agent is what calls the host, so it is on every ECMA host; only one also
+        # registered for Cloud Sync is a problem, and that cannot be told from outside it yet.
+        title = "Provisioning agent"
         found = self.machine.cloud_sync_agent_installed()
         if found is None:
             self.add("cloud-sync", title, SKIPPED, _unknown(self.machine))
         elif found:
-            self.add("cloud-sync", title, WARNING, "The Entra provisioning agent (Cloud Sync) runs on this "
-                     "host; it has been seen swapping the host's certificate, which quarantines the Entra "
-                     "application (the seed).", "After each agent update, run ecma-wizard test-connection; "
-                     "if the certificate changed, regenerate it and save.")
+            self.add("cloud-sync", title, INFO, "The Microsoft Entra provisioning agent is installed: it is "
+                     "what calls this host. Rule: one agent must not serve both Cloud Sync and on-premises "
+                     "app provisioning; whether this one also serves Cloud Sync is not checked.",
+                     "If the same agent is also registered for Cloud Sync, give Cloud Sync its own server; "
+                     "after an agent update, run ecma-wizard test-connection.")
         else:
-            self.add("cloud-sync", title, OK, "No Cloud Sync agent on this host.")
+            self.add("cloud-sync", title, INFO, "No Microsoft Entra provisioning agent on this host; Entra "
+                     "reaches ECMA2Host through that agent, usually installed on the same server.",
+                     "Install the provisioning agent (on-premises application provisioning) if Entra "
+                     "should reach this host.")
 
     def autosync(self) -> None:
         fast = [(c.name, c.autosync_minutes) for c in self.doc.connectors

@@ -197,3 +197,25 @@ def test_no_setting_is_an_error():
     doc = document_with(minimal_spec())
     doc.xml.remove(doc.root.find("Setting"))
     assert "no-setting" in codes(doc)
+
+
+def _severity_of(spec, code):
+    return {f.severity for f in validate(document_with(spec)) if f.code == code}
+
+
+def test_multivalued_attribute_is_a_warning_saying_what_entra_must_send():
+    spec = minimal_spec()
+    _multi(spec)
+    assert _severity_of(spec, "attribute-multivalued") == {"warning"}
+    finding = next(f for f in validate(document_with(spec)) if f.code == "attribute-multivalued")
+    assert "Split" in finding.fix and "list of values" in finding.message
+
+
+def test_objectclass_multivalued_on_generic_ldap_is_microsofts_documented_setup():
+    spec = minimal_spec(library_name="Microsoft.IAM.Connector.GenericLdap")
+    spec.attributes.append(b.attribute_schema("objectClass", multivalued=True))
+    assert _severity_of(spec, "attribute-multivalued") == set()
+    assert not [f for f in validate(document_with(spec)) if f.severity == "error"]
+    spec = minimal_spec()  # the same attribute elsewhere is still worth a word
+    spec.attributes.append(b.attribute_schema("objectClass", multivalued=True))
+    assert _severity_of(spec, "attribute-multivalued") == {"warning"}

@@ -120,7 +120,7 @@ def test_each_known_problem_is_found_with_what_to_do(host):
     checks = by_id(report)
     expected = {"service": "warning", "domain-controller": "warning", "powershell-dlls": "warning",
                 "cache-acl": "error", "debug": "error", "log-levels": "error", "verbose-sql": "warning",
-                "port": "error", "certificate": "error", "cloud-sync": "warning"}
+                "port": "error", "certificate": "error", "cloud-sync": "info"}
     assert {k: checks[k].severity for k in expected} == expected
     assert "WITHOUT authentication" in checks["debug"].message
     assert "9443" in checks["port"].message and "8585" in checks["port"].message
@@ -191,3 +191,12 @@ def test_report_json_shape(host):
     data = report.to_json()
     assert data["problems"] == len(report.problems)
     assert {"id", "title", "severity", "message", "action", "fix"} <= set(data["checks"][0])
+
+
+@pytest.mark.parametrize("present", [True, False])
+def test_the_provisioning_agent_is_never_worse_than_an_info_note(host, present):
+    report = run_doctor(host, machine=FakeMachine(cloud_sync=present), service=FakeService(ServiceState.RUNNING),
+                        certificate_check=cert_ok)
+    check = by_id(report)["cloud-sync"]
+    assert check.severity == "info"
+    assert ("Cloud Sync" in check.message) == present and check.action

@@ -82,7 +82,8 @@ def test_lync_export_maps_every_page(corpus):
     assert any(s.startswith("Partition Password") for s in report.secrets)
     assert any("Guid (Binary)" in a for a in report.attention)
     codes = {f.code for f in validate(doc) if f.severity == "error"}
-    assert codes == {"attribute-type", "attribute-multivalued"}  # the file's own schema, told honestly
+    assert codes == {"attribute-type"}  # the file's own schema, told honestly
+    assert "attribute-multivalued" in {f.code for f in validate(doc) if f.severity == "warning"}
 
 
 # -- our own shapes ----------------------------------------------------------------------------
