@@ -8,7 +8,7 @@ import sys
 from app.cli_common import add_location_options, layout_from_args, print_json
 from app.config.diff import diff_documents, format_change
 from app.config.document import ConfigDocument
-from app.config.rules import ERROR, counts, is_encrypted_blob, validate
+from app.config.rules import ERROR, MAX_TIMER_MINUTES, counts, is_encrypted_blob, validate
 from app.config.store import ConfigStore
 from app.errors import UserError
 
@@ -100,7 +100,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"Certificate: {data['certificate'] or '(none)'}")
     print(f"Connectors:  {len(data['connectors'])}")
     for c in data["connectors"]:
-        print(f"  {c['name']}: {c['library']}, every {c['autosync_timer']} min, token {c['secret_token']}, "
+        print(f"  {c['name']}: {c['library']}, {_every(c['autosync_timer'])}, token {c['secret_token']}, "
               f"{c['object_type']} anchored on {c['anchor']}, {c['attributes']} attributes, "
               f"profiles {', '.join(c['run_profiles']) or 'none'}")
     return 0
@@ -113,6 +113,9 @@ def cmd_set_timer(args: argparse.Namespace) -> int:
         raise UserError(f"'{args.minutes}' is not a whole number of minutes") from None
     if minutes < 1:
         raise UserError(f"the autosync timer must be at least 1 minute (got {minutes})")
+    if minutes > MAX_TIMER_MINUTES:
+        raise UserError(f"the autosync timer must be at most {MAX_TIMER_MINUTES} minutes, the largest "
+                        f"number the host can read (got {minutes})")
     store = _store(args)
     doc = store.load()
     connector = doc.find_connector(args.connector)
@@ -173,3 +176,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         for ch in changes:
             print(format_change(ch))
     return 0
+
+
+def _every(timer: str | None) -> str:
+    return f"every {timer} min" if timer else "timer not set"

@@ -19,6 +19,7 @@ from app.paths import resources_dir
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
+MAX_TIMER_MINUTES = 2**31 - 1  # the host reads AutosyncTimer into a 32-bit .NET int
 
 MICROSOFT_TIMER_FLOOR = 120  # minutes: Microsoft's wizard refuses less (reference §3)
 TIMER_UPPER_BOUND = 7 * 24 * 60  # a week: beyond it the import cache is effectively never fresh
@@ -142,6 +143,10 @@ def _timer(c: Connector, add) -> None:
     if minutes is None or minutes < 1:
         add(ERROR, "properties", "AutosyncTimer", "timer-invalid",
             f"The autosync timer '{c.autosync_timer}' is not a positive whole number of minutes.",
+            "Enter the minutes between import cache refreshes, e.g. 120.")
+    elif minutes > MAX_TIMER_MINUTES:
+        add(ERROR, "properties", "AutosyncTimer", "timer-invalid",
+            f"The autosync timer {minutes} is larger than the host can read (at most {MAX_TIMER_MINUTES}).",
             "Enter the minutes between import cache refreshes, e.g. 120.")
     elif minutes < MICROSOFT_TIMER_FLOOR:
         add(WARNING, "properties", "AutosyncTimer", "timer-below-120",

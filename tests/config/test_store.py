@@ -146,7 +146,8 @@ def test_cli_set_timer_changes_one_line_and_warns(config, capsys):
 
 
 @pytest.mark.parametrize("args,code", [(["HR", "x"], 2), (["HR", "0"], 2), (["Nope", "10"], 2),
-                                       (["hr", "10"], 2)])
+                                       (["hr", "10"], 2), (["HR", "99999999999"], 2),
+                                       (["HR", "2147483648"], 2)])
 def test_cli_set_timer_bad_input(config, capsys, args, code):
     before = config.read_bytes()
     assert main(["set-timer", "--config", str(config), *args]) == code
@@ -155,6 +156,22 @@ def test_cli_set_timer_bad_input(config, capsys, args, code):
     if args[0] == "hr":
         assert "did you mean 'HR'" in err
     assert config.read_bytes() == before
+
+
+def test_timer_beyond_the_hosts_32_bit_int_fails_validation_and_the_largest_passes(config, capsys):
+    text = config.read_bytes()
+    config.write_bytes(text.replace(b"<AutosyncTimer>120<", b"<AutosyncTimer>99999999999<"))
+    assert main(["validate", "--config", str(config)]) == 1
+    assert "larger than the host can read" in capsys.readouterr().out
+    config.write_bytes(text)
+    assert main(["set-timer", "--config", str(config), "HR", "2147483647"]) == 0
+
+
+def test_show_says_a_missing_timer_is_not_set(config, capsys):
+    config.write_bytes(config.read_bytes().replace(b"<AutosyncTimer>120</AutosyncTimer>", b""))
+    main(["show", "--config", str(config)])
+    out = capsys.readouterr().out
+    assert "timer not set" in out and "every  min" not in out
 
 
 def test_cli_backups_list_and_restore(config, capsys):
