@@ -312,7 +312,7 @@ def read_agent(data: bytes, source: str = "<memory>") -> ManagementAgent:
     category = _text(ma, "category").strip()
     name = _text(ma, "name").strip()
     if category.lower() != ECMA2_CATEGORY.lower():
-        what = f"a '{category}' management agent" if category else "a management agent with no category"
+        what = f"a management agent of category '{category}'" if category else "a management agent with no category"
         raise UserError(f"is {what}{f' ({name})' if name else ''}; the ECMA host only runs ECMA2 "
                         f"connectors (category {ECMA2_CATEGORY}), so it cannot be imported",
                         path=source, line=ma.sourceline)

@@ -311,3 +311,11 @@ def test_json_columns_tolerate_odd_shapes():
     named = columns_from_json('{"Event": {"System": {}, "EventData": {"User": "x", "Data": '
                               '[{"#attributes": {"Name": "K"}, "#text": "v"}]}}}')
     assert named.message == "K=v\nUser=x"
+
+
+def test_the_damage_sentence_never_contradicts_itself():
+    from app.events.sources.evtx_file import damage_summary
+
+    assert damage_summary(0, 39) == "About 39 records could not be read."
+    assert damage_summary(1, 1) == "1 damaged part skipped; about 1 record could not be read."
+    assert damage_summary(2, 280) == "2 damaged parts skipped; about 280 records could not be read."

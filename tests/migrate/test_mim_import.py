@@ -141,7 +141,8 @@ def test_non_ecma2_agent_is_refused_with_a_sentence():
     with pytest.raises(UserError) as exc:
         read_agent(ADMA.read_bytes(), str(ADMA))
     sentence = exc.value.sentence()
-    assert "'AD' management agent" in sentence and "only runs ECMA2 connectors" in sentence
+    assert "a management agent of category 'AD'" in sentence and "only runs ECMA2 connectors" in sentence
+    assert "a 'AD'" not in sentence
     assert sentence.startswith(str(ADMA))
 
 

@@ -189,10 +189,8 @@ class EvtxFileSource(EventSource):
 
     def _finish_report(self) -> None:
         if self.report.records_lost or self.report.warnings:
-            damaged = len(self.report.warnings)
-            self.report.warnings.insert(0, (
-                f"{self.path}: {damaged} damaged part(s) skipped; about {self.report.records_lost} "
-                "record(s) could not be read."))
+            self.report.warnings.insert(0, f"{self.path}: " + damage_summary(
+                len(self.report.warnings), self.report.records_lost))
 
     # --- on demand -----------------------------------------------------------------------------
 
@@ -251,3 +249,14 @@ class EvtxFileSource(EventSource):
         self._next_chunk = total
         self._cache.pop(total - 1, None)
         return table
+
+
+def damage_summary(damaged_parts: int, records_lost: int) -> str:
+    """One sentence that never contradicts itself ("0 damaged parts skipped; 39 lost")."""
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "s")
+
+    lost = f"about {count(records_lost, 'record')} could not be read"
+    if not damaged_parts:
+        return f"{lost[0].upper()}{lost[1:]}."
+    return f"{count(damaged_parts, 'damaged part')} skipped; {lost}."
