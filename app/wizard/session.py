@@ -173,9 +173,10 @@ class WizardSession:
             self.working.xml.remove(run.el)
         else:
             return
-        if self.is_new:  # an existing connector's capability flags come from its DLL: left alone
-            setattr(self.connector, PROFILE_FLAGS[profile], enabled)
-            self.connector.is_export_only = set(self.enabled_profiles()) <= {"Export"}
+        # The host reads what a connector may run from these flags, so they follow the profiles
+        # on existing connectors too (a profile enabled without its flag would never run).
+        setattr(self.connector, PROFILE_FLAGS[profile], enabled)
+        self.connector.is_export_only = set(self.enabled_profiles()) <= {"Export"}
 
     def _step_parameters(self, profile: str) -> list:
         """A new run step's parameters: the template's for a known DLL; else a copy of another

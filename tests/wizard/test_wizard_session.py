@@ -176,3 +176,15 @@ def test_powershell_template_matches_microsofts_export(corpus):
     # every page parameter but the CSV sample's own *_Global extras is in the template, in order
     expected = [t for t in stored if not t[0].endswith("_Global") and t[2] != "RunStep"]
     assert ours == expected
+
+
+def test_profiles_on_an_existing_connector_update_its_supported_flags(sample_doc):
+    s = WizardSession(sample_doc, "CSV")
+    c = s.connector
+    had_delta = "DeltaImport" in s.enabled_profiles()
+    s.set_profile_enabled("DeltaImport", not had_delta)
+    assert c.is_delta_import_supported is (not had_delta)
+    s.set_profile_enabled("FullImport", False)
+    assert c.is_full_import_supported is False
+    s.set_profile_enabled("FullImport", True)
+    assert c.is_full_import_supported is True and c.is_export_only is False
