@@ -30,11 +30,11 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that exits 2 with one sentence (its default already does; keep the prefix ours)."""
+    """argparse that exits 2 with one sentence naming the command and the argument (its default
+    prints a multi-line usage block first, which buries the sentence)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(2, f"ecma-wizard: {message}\n")
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`).\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

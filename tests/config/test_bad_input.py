@@ -99,3 +99,14 @@ def test_module_entry_point_runs_without_traceback(tmp_path):
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.startswith("ecma-wizard: ") and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("argv", [["logs", "x.evtx", "--event-id", "abc"], ["set-timer"], ["nosuch"]])
+def test_a_wrong_argument_is_one_sentence_naming_it(argv, capsys):
+    from app.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "usage:" not in err and err.startswith("ecma-wizard")
