@@ -162,8 +162,9 @@ def _clash_answer(args: argparse.Namespace, prompt: Callable[[str], str] | None 
         choice = args.on_clash
         if choice == "ask":
             if not _tty():
-                raise UserError(f"a connector named '{name}' exists already; run again with "
-                                "--on-clash rename|replace|skip")
+                raise UserError(f"holds connector '{name}', and a connector of that name exists "
+                                "already; run again with --on-clash rename|replace|skip",
+                                path=args.file)
             reply = ask(f"A connector named '{name}' exists. [r]ename, re[p]lace or [s]kip? ")
             choice = {"r": "rename", "p": "replace", "s": "skip"}.get(reply.strip()[:1].lower(), "skip")
         if choice == "rename":

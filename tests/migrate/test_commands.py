@@ -72,7 +72,9 @@ def test_export_then_import_with_clash_handling(host, tmp_path, capsys, monkeypa
     assert "left out (as Microsoft's export does): Secret Token" in capsys.readouterr().out
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     assert main(["import", str(out), "--host-dir", str(host)]) == 2
-    assert "--on-clash rename|replace|skip" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--on-clash rename|replace|skip" in err and err.startswith(f"ecma-wizard: {out}: ")
+    assert err.count("\n") == 1
     assert main(["import", str(out), "--host-dir", str(host), "--on-clash", "rename", "--as", "CSVCopy"]) == 0
     assert "CSV: renamed as 'CSVCopy'" in capsys.readouterr().out
     names = [c.name for c in ConfigDocument.load(_config(host)).connectors]
