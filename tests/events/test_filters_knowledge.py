@@ -128,6 +128,21 @@ def test_sorting(table):
     ("The specified service already exists", "service-exists", "doctor"),
     ("System.Xml.XmlException: DTD is prohibited in this XML document", "dtd", "doctor"),
     ("SCIM 400 invalid resource for /ecma2host_Payroll/scim/Users", "invalid-resource", "connector:Payroll"),
+    ("Invalid LDAP style DN. Target Site: ValidByLdapStyle", "ldap-dn", "doctor"),
+    ("Connector 'Ldap': ExportErrorCustomContinueRun. objectClass: value number invalid per syntax",
+     "objectclass-single", "connector:Ldap"),
+    ("SystemForCrossDomainIdentityManagementCredentialValidationUnavailable: InternalServerError. "
+     "An error occurred while sending the request.", "entra-cannot-reach", "doctor"),
+    ("The ECMA host is currently importing data from the target application", "importing", ""),
+    ("RegisterNotLoadedAssemblies Error during load assembly: System.Management.Automation.resources.dll",
+     "powershell-assemblies", "doctor"),
+    ("Connector 'HR': ERROR [23000] Cannot insert the value NULL into column 'Dept'", "sql-null",
+     "connector:HR"),
+    ("Type 'System.Management.Automation.PSCustomObject' is not marked as serializable.",
+     "psma-powershell7", "doctor"),
+    ("Service 'Microsoft Entra Connect Provisioning Agent' failed to start", "agent-start", "doctor"),
+    ("File C:\\s\\x.ps1 cannot be loaded because running scripts is disabled on this system.",
+     "execution-policy", "doctor"),
 ])
 def test_known_errors(message, key, action):
     found = diagnose(message)
@@ -140,7 +155,7 @@ def test_ordinary_messages_are_not_errors(table):
     assert diagnose("") is None
     keys = {diagnose(m).known.key for m in table.messages if diagnose(m)}
     assert {"powershell-libraries", "certificate", "cache-access", "metrics", "dsn", "ldap-dn"} <= keys
-    assert len(KNOWN_ERRORS) == 9
+    assert len(KNOWN_ERRORS) == 17
 
 
 def test_connector_name_from_cache_path():
