@@ -122,6 +122,18 @@ class CertificateStatus:
     def has_errors(self) -> bool:
         return any(f.severity == "error" for f in self.findings)
 
+    def why_unknown(self) -> str | None:
+        """Why no certificate could be shown, in one sentence (None when one is known)."""
+        if self.certificate is not None:
+            return None
+        if not self.configured_thumbprint:
+            return "No thumbprint is configured, so there is no certificate to look up."
+        if any(f.code == "not-found" for f in self.findings):
+            return "No certificate with the configured thumbprint is in the certificate store."
+        if self.notes:
+            return "It could not be looked up: " + " ".join(self.notes)
+        return "It could not be looked up: no certificate store, file or running endpoint was available."
+
     def expiry(self, now: dt.datetime | None = None) -> ExpiryLevel:
         return expiry_level(self.certificate or self.served, now)
 

@@ -81,6 +81,10 @@ class CertificateStatusWidget(QWidget):
                 value.setFont(mono)
             self._values[name] = value
             self._form.addRow(name + ":", value)
+        self._unknown = QLabel(box)  # instead of a column of dashes: why nothing is shown
+        self._unknown.setWordWrap(True)
+        self._unknown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._form.insertRow(0, self._unknown)
         outer.addWidget(box)
         self._box = box
 
@@ -110,6 +114,9 @@ class CertificateStatusWidget(QWidget):
     def value(self, name: str) -> str:
         return self._values[name].text()
 
+    def unknown_text(self) -> str:
+        return self._unknown.text() if self._unknown.isVisibleTo(self) else ""
+
     def set_status(self, status: CertificateStatus, now: dt.datetime | None = None) -> None:
         self._configured.setText(
             f"Configured thumbprint: <code>{status.configured_thumbprint or '(none)'}</code>")
@@ -117,8 +124,12 @@ class CertificateStatusWidget(QWidget):
         self._box.setTitle(f"Certificate in use — {info.source}" if info and info.source
                            else "Certificate in use")
         values = field_values(info, status.host_names, now) if info else {}
-        for name, label in self._values.items():
+        for row, (name, label) in enumerate(self._values.items(), start=1):
             label.setText(values.get(name, "—"))
+            self._form.setRowVisible(row, info is not None)
+        reason = status.why_unknown()
+        self._unknown.setText(f"Not known. {reason}" if reason else "")
+        self._unknown.setVisible(reason is not None)
         self.findings.clear()
         style = self.style()
         for finding in status.findings:
@@ -131,4 +142,5 @@ class CertificateStatusWidget(QWidget):
             self.findings.addItem(QListWidgetItem(
                 style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton), "No problems found."))
         self._notes.setText("\n".join(status.notes))
-        self._notes.setVisible(bool(status.notes))
+        in_reason = bool(reason) and all(note in reason for note in status.notes)  # said once
+        self._notes.setVisible(bool(status.notes) and not in_reason)

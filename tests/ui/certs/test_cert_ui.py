@@ -192,6 +192,30 @@ def test_status_widget_shows_fields_and_findings(qtbot):
         widget.regenerate_button.click()
 
 
+def test_status_widget_says_why_the_certificate_is_unknown_instead_of_dashes(qtbot):
+    from app.errors import UserError
+
+    def refused(host, port):
+        raise UserError("nothing listens on localhost:8585")
+
+    status = gather_status("A" * 40, host_names=("h",), store=UnavailableStore("linux"),
+                           endpoint=("localhost", 8585), fetch=refused, now=NOW)
+    widget = CertificateStatusWidget()
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.set_status(status, NOW)
+    text = widget.unknown_text()
+    assert text.startswith("Not known. It could not be looked up:") and "nothing listens" in text
+    assert "Windows" in text  # the store's own reason
+    assert not widget._values["Thumbprint"].isVisible()
+    widget.set_status(gather_status(None, host_names=("h",), now=NOW), NOW)
+    assert "No thumbprint is configured" in widget.unknown_text()
+    info = cert_with(30)
+    widget.set_status(gather_status(info.thumbprint, host_names=("h",), endpoint=("h", 1),
+                                    fetch=lambda h, p: info, now=NOW), NOW)
+    assert widget.unknown_text() == "" and widget._values["Thumbprint"].isVisible()
+
+
 def test_screenshots_render_every_step_and_state(qtbot, tmp_path):
     paths = screenshots(tmp_path / "shots")
     names = {p.name for p in paths}
