@@ -81,8 +81,7 @@ def cmd_test_connection(args: argparse.Namespace) -> int:
         return 0 if report.passed else 1
     for name in ("Last-Successful-Import", "Last-Successful-Export", "Last-Successful-Cache-Change"):
         print(f"  {name}: {report.headers.get(name, '(not received)')}")
-    failed = sum(1 for s in report.steps if s.outcome == "fail")
-    print("All steps passed." if report.passed else f"{failed} step(s) failed.")
+    print(report.summary())
     return 0 if report.passed else 1
 
 

@@ -77,6 +77,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(404, "invalid resource", "text/plain")
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self._send(401, "", "text/plain")
+        if "/cache" in self.path:
+            if mode == "importing":
+                return self._send(500, "The ECMA host is currently importing data from the target "
+                                  "application.", "text/plain")
+            users = [] if mode == "empty-cache" else [{"id": str(i), "userName": f"u{i}"} for i in range(3)]
+            return self._send(200, json.dumps(users), "application/json", extra=HEADERS)
         if "/Schemas" in self.path:
             body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 1,
                     "Resources": [{"id": "urn:ietf:params:scim:schemas:core:2.0:User"}]}

@@ -60,7 +60,7 @@ def test_json_output(scim, host, capsys, monkeypatch):
                        "--port", str(responder.port), "--token-env", "ECMA_TOKEN", "--json", "--timeout", "2")
     data = json.loads(out)
     assert code == 1 and data["passed"] is False
-    assert [s["outcome"] for s in data["steps"]] == ["pass", "pass", "fail", "pass", "pass"]
+    assert [s["outcome"] for s in data["steps"]] == ["pass", "pass", "fail", "pass", "pass", "pass"]
     assert data["last_successful"]["Last-Successful-Export"] == "2025-06-01T10:05:00Z"
 
 

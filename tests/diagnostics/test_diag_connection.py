@@ -26,7 +26,8 @@ def test_all_steps_pass_and_the_host_headers_are_reported(scim, good_cert):
     responder = scim("ok")
     seen = []
     report = run_connection_test(target(responder, good_cert), progress=seen.append)
-    assert outcomes(report) == dict.fromkeys(("connect", "tls", "certificate", "users", "schemas"), PASS)
+    assert outcomes(report) == dict.fromkeys(("connect", "tls", "certificate", "users", "schemas", "cache"),
+                                             PASS)
     assert report.passed
     assert report.headers == HEADERS
     assert [s.step for s in seen] == [s.step for s in report.steps]
@@ -36,6 +37,21 @@ def test_all_steps_pass_and_the_host_headers_are_reported(scim, good_cert):
     assert auth == f"Bearer {TOKEN}"
     assert responder.requests[1][0] == "/ecma2host_CSV/scim/Schemas"
     assert report.steps[3].details["total_results"] == 0
+    assert responder.requests[2] == ("/ecma2host_CSV/scim/cache", f"Bearer {TOKEN}")  # the token, never Debug
+    assert report.steps[5].details["cached_objects"] == 3 and "3 object(s) cached" in report.steps[5].message
+
+
+def test_the_host_still_importing_is_recognised_and_explained(scim, good_cert):
+    report = run_connection_test(target(scim("importing"), good_cert))
+    cache = report.steps[-1]
+    assert cache.step == "cache" and cache.outcome == WARN and cache.details["importing"]
+    assert "still importing" in cache.message and "10-20 minutes" in cache.fix
+    assert "debug" not in (cache.message + cache.fix).lower()
+
+
+def test_an_empty_import_cache_is_a_warning(scim, good_cert):
+    cache = run_connection_test(target(scim("empty-cache"), good_cert)).steps[-1]
+    assert cache.outcome == WARN and "empty" in cache.message and cache.details["cached_objects"] == 0
 
 
 def test_refused_says_service_stopped_or_wrong_port(scim, good_cert):
@@ -44,7 +60,7 @@ def test_refused_says_service_stopped_or_wrong_port(scim, good_cert):
     assert outcomes(report)["connect"] == FAIL
     assert "connection refused" in report.steps[0].message
     assert "service start" in report.steps[0].fix and "port" in report.steps[0].fix
-    assert [s.outcome for s in report.steps[1:]] == [SKIP] * 4
+    assert [s.outcome for s in report.steps[1:]] == [SKIP] * 5
     assert not report.passed
 
 
@@ -121,3 +137,9 @@ def test_the_token_is_never_in_the_report_or_its_repr(scim, good_cert):
     report = run_connection_test(t)
     assert TOKEN not in repr(t) and TOKEN not in repr(report)
     assert TOKEN not in json.dumps(report.to_json())
+
+
+def test_the_summary_never_says_all_passed_over_a_warning(scim, good_cert):
+    assert run_connection_test(target(scim("ok"), good_cert)).summary() == "All steps passed."
+    assert run_connection_test(target(scim("importing"), good_cert)).summary() == \
+        "Passed, with 1 warning(s): read them above."

@@ -178,8 +178,7 @@ class ConnectionTestView(QWidget):
             for step in report.steps:
                 self._add_step(step)
         self.test_button.setEnabled(True)
-        failed = sum(1 for s in report.steps if s.outcome == "fail")
-        self.message.setText("All steps passed." if report.passed else f"{failed} step(s) failed.")
+        self.message.setText(report.summary())
         self.headers.setText("   ".join(f"{h}: {report.headers.get(h, '—')}" for h in LAST_SUCCESSFUL))
 
     def _failed(self, sentence: str) -> None:

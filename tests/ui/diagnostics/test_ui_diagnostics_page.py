@@ -166,7 +166,7 @@ def test_connection_test_against_a_real_scim_responder(qtbot, host, responder):
     form.test_button.click()
     qtbot.waitUntil(lambda: form.report is not None, timeout=15_000)
     assert form.report.passed, [(s.step, s.message) for s in form.report.steps]
-    assert form.table.rowCount() == 5
+    assert form.table.rowCount() == 6
     assert [form.table.item(r, 1).text() for r in range(5)] == ["Passed"] * 5
     assert form.table.item(0, 2).text().endswith(" ms")
     assert "Last-Successful-Import: 2025-06-01T10:00:00Z" in form.headers.text()
