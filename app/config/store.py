@@ -208,8 +208,13 @@ class EditLock:
             except OSError as exc:
                 raise SaveRefused(f"cannot be locked for editing: {_why(exc)}",
                                   path=self.target) from None
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(info, fh)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(info, fh)  # a full disk fails here, at the write or the close
+            except OSError as exc:
+                self.path.unlink(missing_ok=True)  # an empty lock would block the next editor
+                raise SaveRefused(f"cannot be locked for editing: {_why(exc)}",
+                                  path=self.target) from None
             self.held = True
             return
 
