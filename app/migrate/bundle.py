@@ -35,6 +35,7 @@ from app.config.document import ConfigDocument
 from app.config.rules import is_encrypted_blob
 from app.config.xmltext import MAX_BYTES
 from app.errors import UserError
+from app.host.appconfig import AppConfig
 from app.host.layout import SERVICE_CONFIG, WIZARD_CONFIG, HostLayout
 from app.migrate.connectors import secret_fields
 
@@ -150,10 +151,16 @@ def create_bundle(layout: HostLayout, *, passphrase: str | None = None,
     bundle_id = str(uuid.uuid4())
     found = secrets_of(doc)
     files = {CONFIGURATION: blank_document(config_bytes, str(layout.config_path))}
+    warnings: list[str] = []
     for name, path in ((SERVICE_FILE, layout.service_config_path),
                        (WIZARD_FILE, layout.wizard_config_path)):
         if path is not None and path.exists():
             files[name] = path.read_bytes()
+            try:
+                AppConfig.from_bytes(files[name], str(path))
+            except UserError as exc:  # packed as found (it is the host's file), but said
+                warnings.append(f"{exc.sentence()} It is packed as found; a restore will refuse it "
+                                "until it is repaired.")
     thumb = doc.setting.certificate.strip() if doc.root.find("Setting") is not None else ""
     certificate = certificate or CertificatePart(thumb, None, "not read")
     if certificate.der:
@@ -173,6 +180,7 @@ def create_bundle(layout: HostLayout, *, passphrase: str | None = None,
                         "included": bool(certificate.der), "note": certificate.note},
         "secrets": {"mode": "encrypted" if SECRETS in files else "omitted",
                     "fields": [{k: s[k] for k in ("connector", "key", "label")} for s in found]},
+        "warnings": warnings,
     }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:

@@ -233,6 +233,8 @@ def cmd_bundle_create(args: argparse.Namespace) -> int:
     out = Path(args.out)
     _write_out(out, result.data)
     m = result.manifest
+    for warning in m["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         print_json({"file": str(out), "manifest": m})
         return 0

@@ -204,3 +204,17 @@ def test_tampered_secrets_are_refused(host):
     loaded = bundle.read_bundle(_zip(entries), "t.zip")
     with pytest.raises(UserError, match="passphrase is wrong .or the bundle's secrets were altered"):
         bundle.restorable_secrets(loaded, PASS)
+
+
+def test_an_unreadable_exe_config_is_packed_with_a_warning(host, tmp_path, capsys):
+    from app.cli import main
+
+    service = host.service_config_path
+    service.write_bytes(b"<configuration><appSettings>")  # cut short
+    out = tmp_path / "b.zip"
+    assert main(["bundle", "create", "--host-dir", str(host.root), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("warning: ") and str(service) in err and "restore will refuse it" in err
+    with zipfile.ZipFile(out) as z:
+        manifest = json.loads(z.read("manifest.json"))
+    assert len(manifest["warnings"]) == 1
