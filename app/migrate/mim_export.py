@@ -310,7 +310,8 @@ def read_agent(data: bytes, source: str = "<memory>") -> ManagementAgent:
     root = parse_bytes(normalise_encoding(data, source), source)[0]
     kind, ma = find_ma_data(root, source)
     category = _text(ma, "category").strip()
-    name = _text(ma, "name").strip()
+    # A packaged agent file names itself in <ma-listname> and may leave <name> empty.
+    name = _text(ma, "name").strip() or _text(ma, "ma-listname").strip()
     if category.lower() != ECMA2_CATEGORY.lower():
         what = f"a management agent of category '{category}'" if category else "a management agent with no category"
         raise UserError(f"is {what}{f' ({name})' if name else ''}; the ECMA host only runs ECMA2 "

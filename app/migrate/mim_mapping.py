@@ -66,7 +66,8 @@ class ImportReport:
         return asdict(self)
 
     def text(self) -> str:
-        out = [f"Imported '{self.agent}' from {self.source} as connector '{self.connector}'."]
+        agent = f"'{self.agent}'" if self.agent else "the unnamed agent"
+        out = [f"Imported {agent} from {self.source} as connector '{self.connector}'."]
         for title, items in (("Carried", self.carried), ("Dropped (no ECMA2Host equivalent)",
                              self.dropped), ("Enter again (secrets are never in an export)",
                              self.secrets), ("Check", self.attention)):
@@ -265,9 +266,14 @@ def _run_profiles(agent: ManagementAgent, partition, spec: ConnectorSpec,
         report.attention.append(f"The file {why}: enabled {', '.join(PROFILE_LABELS[p] for p in added)} "
                                 "(check the Run Profiles page).")
         result = dict.fromkeys(added)
-    elif "Export" not in chosen:
+    elif "Export" not in chosen and agent.export_enabled:
         report.attention.append("No Export profile in the file; ECMA2Host requires one: enable it "
                                 "on the Run Profiles page.")
+    if not agent.export_enabled:
+        report.attention.append("The source agent is import-only (export-enabled is 0), but ECMA2Host "
+                                "exists to export to the connected system: enable Export on the Run "
+                                "Profiles page if the connector DLL can export; if it cannot, this "
+                                "connector cannot provision and validation will say so.")
     names = ", ".join(f"{PROFILE_LABELS[p]}" + (f" (from '{chosen[p][0]}')" if p in chosen else "")
                       for p in builders.RUN_PROFILES if p in result)
     report.carried.append(f"Run profiles: {names}")

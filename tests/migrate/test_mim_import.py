@@ -191,3 +191,21 @@ def test_category_case_and_missing_name(tmp_path):
     nameless.write_text(text.replace("<name>HR PSMA</name>", "<name></name>"), encoding="utf-8")
     assert main(["import-ma", str(nameless), "--config", str(tmp_path / "c.xml")]) == 2
     assert main(["import-ma", str(nameless), "--config", str(tmp_path / "c.xml"), "--name", "HR"]) == 0
+
+
+def test_a_packaged_agent_takes_its_name_from_ma_listname():
+    text = GRANFELDT.read_text(encoding="utf-8").replace("<name>HR PSMA</name>", "<name></name>")
+    text = text.replace("<ma-listname></ma-listname>", "<ma-listname>Packaged HR</ma-listname>", 1)
+    agent = read_agent(text.encode(), "p.xml")
+    assert agent.name == "Packaged HR"
+
+
+def test_an_import_only_agent_says_it_cannot_export_and_what_to_do():
+    text = GRANFELDT.read_text(encoding="utf-8")
+    old = '<export-enabled data-owner="ISV">1</export-enabled>'
+    assert old in text
+    text = text.replace(old, '<export-enabled data-owner="ISV">0</export-enabled>')
+    mapped = import_management_agent(text.encode(), "import-only.xml")
+    said = " ".join(mapped.report.attention)
+    assert "import-only" in said and "enable Export on the Run" in said
+    assert "Imported ''" not in mapped.report.text()
