@@ -91,14 +91,23 @@ class _Doctor:
     def add(self, *args, **kw) -> None:
         self.report.checks.append(Check(*args, **kw))
 
+    def by_id(self, check_id: str) -> Check | None:
+        return next((c for c in self.report.checks if c.id == check_id), None)
+
     def run(self) -> DoctorReport:
         self.doc = ConfigDocument.load(self.layout.config_path)
         path = self.layout.service_config_path
         if path is not None and path.exists():
-            self.service_config = AppConfig.load(path)
-        for step in (self.install, self.service_check, self.domain_controller, self.powershell_dlls,
-                     self.cache_acls, self.debug, self.levels, self.verbose_sql, self.port,
-                     self.certificate, self.cloud_sync, self.autosync):
+            try:
+                self.service_config = AppConfig.load(path)
+            except UserError as exc:  # a finding: the checks that do not need the file still run
+                self.add("service-config", "Service .exe.config", ERROR, f"{exc.sentence()}",
+                         "Repair the file (restore a backup: ecma-wizard backups list), then restart "
+                         "the service; the service cannot start with it as it is.")
+        for step in (self.install, self.service_check, self.event_log, self.domain_controller,
+                     self.powershell_dlls, self.execution_policy, self.cache_acls, self.debug,
+                     self.levels, self.verbose_sql, self.port, self.certificate, self.cloud_sync,
+                     self.autosync):
             step()
         return self.report
 
@@ -218,7 +227,8 @@ class _Doctor:
     def debug(self) -> None:
         title = "Authentication (Debug setting)"
         if self.service_config is None:
-            self.add("debug", title, SKIPPED, "The service's .exe.config was not found.")
+            why = "could not be read (see its finding)" if self.by_id("service-config") else "was not found"
+            self.add("debug", title, SKIPPED, f"The service's .exe.config {why}.")
         elif self.service_config.debug:
             self.add("debug", title, ERROR, "Debug=true in Microsoft.ECMA2Host.Service.exe.config: the SCIM "
                      "endpoint accepts requests WITHOUT authentication (reference §1).",
@@ -229,8 +239,17 @@ class _Doctor:
     def levels(self) -> None:
         bad = {}
         for role, path in (("service", self.layout.service_config_path), ("wizard", self.layout.wizard_config_path)):
-            if path is not None and path.exists():
-                config = self.service_config if role == "service" else AppConfig.load(path)
+            if path is None or not path.exists():
+                continue
+            config = self.service_config
+            if role == "wizard":
+                try:
+                    config = AppConfig.load(path)
+                except UserError as exc:
+                    self.add("wizard-config", "Wizard .exe.config", WARNING, exc.sentence(),
+                             "Repair the file or restore a backup; Microsoft's wizard needs it to start.")
+                    continue
+            if config is not None:
                 bad.update({f"{path.name} {s}": v for s, v in config.bad_levels().items()})
         if bad:
             self.add("log-levels", "Logging levels readable", ERROR, "switchValue is case sensitive; the "
@@ -289,6 +308,35 @@ class _Doctor:
         else:
             info = status.certificate
             self.add("certificate", title, OK, f"{info.thumbprint}, valid until {info.not_after:%Y-%m-%d}.")
+
+    def event_log(self) -> None:
+        title = "Event log ECMA2Host"
+        found = self.machine.event_log_registered()
+        if found is None:
+            self.add("event-log", title, SKIPPED, _unknown(self.machine))
+        elif found:
+            self.add("event-log", title, OK, "The ECMA2Host event log is registered.")
+        else:
+            self.add("event-log", title, WARNING, "The ECMA2Host event log is not registered, so the host's "
+                     "errors are written nowhere you can read them. Microsoft's wizard creates it only "
+                     "when it is run as administrator.", "Run Microsoft's ECMA2Host configuration wizard "
+                     "once as administrator (right-click, Run as administrator), then restart the service.")
+
+    def execution_policy(self) -> None:
+        users = [c.name for c in self.doc.connectors if "powershell" in (c.library_name or "").lower()]
+        if not users:
+            return
+        title = "PowerShell execution policy"
+        policy = self.machine.execution_policy()
+        if policy is None:
+            self.add("execution-policy", title, SKIPPED, _unknown(self.machine))
+        elif policy in ("Restricted", "AllSigned", "Undefined", "Default"):
+            self.add("execution-policy", title, WARNING, f"The execution policy is {policy}: the scripts of "
+                     f"{', '.join(users)} may be refused ('running scripts is disabled on this system').",
+                     "Allow them: Set-ExecutionPolicy RemoteSigned -Scope LocalMachine (or sign the "
+                     "scripts for AllSigned).")
+        else:
+            self.add("execution-policy", title, OK, f"{policy}: the PowerShell connector's scripts may run.")
 
     def cloud_sync(self) -> None:
         # The provisioning agent is what calls the host, so it is on every ECMA host; only one also

@@ -171,6 +171,32 @@ def parse_version(stdout: str) -> str | None:
     return m.group(0) if m else None
 
 
+EVENT_LOG = "ECMA2Host"  # created by Microsoft's wizard only when it runs elevated
+POLICIES = ("Restricted", "AllSigned", "RemoteSigned", "Unrestricted", "Bypass", "Undefined", "Default")
+
+
+def event_log_command(log: str = EVENT_LOG) -> list[str]:
+    return ["wevtutil.exe", "gl", log]
+
+
+def parse_event_log(result) -> bool | None:
+    """wevtutil exits 0 for a registered log and with 15007 ("channel ... could not be found")
+    for a missing one; anything else (access denied, ...) leaves it unknown."""
+    if result.returncode == 0:
+        return True
+    text = f"{result.stdout}\n{result.stderr}"
+    return False if result.returncode == 15007 or "15007" in text else None
+
+
+def execution_policy_command() -> list[str]:
+    return powershell("Get-ExecutionPolicy")  # the effective policy, all scopes applied
+
+
+def parse_execution_policy(stdout: str) -> str | None:
+    word = stdout.strip().split()[-1] if stdout.strip() else ""
+    return next((p for p in POLICIES if p.lower() == word.lower()), None)
+
+
 # -- the interface ------------------------------------------------------------------------------------
 class Machine(ABC):
     """Each answer is None when it cannot be known here (then the doctor says why)."""
@@ -193,6 +219,12 @@ class Machine(ABC):
 
     @abstractmethod
     def winsxs_resources(self) -> dict[str, Path]: ...
+
+    @abstractmethod
+    def event_log_registered(self) -> bool | None: ...
+
+    @abstractmethod
+    def execution_policy(self) -> str | None: ...
 
 
 class UnavailableMachine(Machine):
@@ -217,6 +249,12 @@ class UnavailableMachine(Machine):
 
     def winsxs_resources(self) -> dict[str, Path]:
         return {}
+
+    def event_log_registered(self) -> None:
+        return None
+
+    def execution_policy(self) -> None:
+        return None
 
 
 class WindowsMachine(Machine):
@@ -258,6 +296,16 @@ class WindowsMachine(Machine):
 
     def winsxs_resources(self) -> dict[str, Path]:
         return find_winsxs_resources(self._winsxs)
+
+    def event_log_registered(self) -> bool | None:
+        try:
+            return parse_event_log(self._run(event_log_command(), COMMAND_TIMEOUT))
+        except ServiceError:
+            return None
+
+    def execution_policy(self) -> str | None:
+        out = self._stdout(execution_policy_command())
+        return parse_execution_policy(out) if out else None
 
 
 def default_machine(platform: str | None = None) -> Machine:

@@ -17,9 +17,17 @@ from app.host.service import ServiceControl, ServiceState, ServiceStatus, Unavai
 
 
 class FakeMachine(Machine):
-    def __init__(self, dc=False, cloud_sync=False, acl_full=True, winsxs=None, version="1.0.502.0"):
+    def __init__(self, dc=False, cloud_sync=False, acl_full=True, winsxs=None, version="1.0.502.0",
+                 event_log=True, policy="RemoteSigned"):
         self.dc, self.cloud_sync, self.acl_full, self.winsxs, self.version = dc, cloud_sync, acl_full, winsxs, version
+        self.event_log, self.policy = event_log, policy
         self.acl_asked: list[Path] = []
+
+    def event_log_registered(self):
+        return self.event_log
+
+    def execution_policy(self):
+        return self.policy
 
     unavailable_reason = None
 
@@ -200,3 +208,36 @@ def test_the_provisioning_agent_is_never_worse_than_an_info_note(host, present):
     check = by_id(report)["cloud-sync"]
     assert check.severity == "info"
     assert ("Cloud Sync" in check.message) == present and check.action
+
+
+def test_a_missing_event_log_says_run_microsofts_wizard_as_administrator(host):
+    report = run_doctor(host, machine=FakeMachine(event_log=False), service=FakeService(ServiceState.RUNNING),
+                        certificate_check=cert_ok)
+    check = by_id(report)["event-log"]
+    assert check.severity == "warning" and "administrator" in check.action
+    ok = run_doctor(host, machine=FakeMachine(), service=FakeService(ServiceState.RUNNING), certificate_check=cert_ok)
+    assert by_id(ok)["event-log"].severity == "ok"
+
+
+@pytest.mark.parametrize("policy,severity", [("Restricted", "warning"), ("AllSigned", "warning"),
+                                             ("RemoteSigned", "ok"), ("Bypass", "ok"), (None, "skipped")])
+def test_the_execution_policy_must_let_the_powershell_connectors_scripts_run(host, policy, severity):
+    report = run_doctor(host, machine=FakeMachine(policy=policy), service=FakeService(ServiceState.RUNNING),
+                        certificate_check=cert_ok)
+    check = by_id(report)["execution-policy"]  # the sample host has a PowerShell connector (CSV)
+    assert check.severity == severity
+    if severity == "warning":
+        assert "CSV" in check.message and "RemoteSigned" in check.action
+
+
+def test_an_unreadable_exe_config_is_a_finding_and_the_other_checks_still_run(host):
+    host.service_config_path.write_bytes(b"<configuration><appSettings>")
+    host.wizard_config_path.write_bytes(b"not xml at all")
+    report = run_doctor(host, machine=FakeMachine(), service=FakeService(ServiceState.RUNNING),
+                        certificate_check=cert_ok)
+    checks = by_id(report)
+    assert checks["service-config"].severity == "error"
+    assert str(host.service_config_path) in checks["service-config"].message
+    assert checks["wizard-config"].severity == "warning"
+    assert checks["debug"].severity == "skipped" and "could not be read" in checks["debug"].message
+    assert {"service", "event-log", "certificate", "cache-acl", "cloud-sync"} <= set(checks)

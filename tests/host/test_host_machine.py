@@ -128,3 +128,24 @@ def test_real_windows_commands(tmp_path):
     assert machine.cloud_sync_agent_installed() is False
     entries = machine.acl(tmp_path)
     assert entries, "icacls printed no entries for a temp folder"
+
+
+def test_event_log_and_execution_policy_command_lines_and_parsing():
+    from app.host.machine import (
+        event_log_command,
+        execution_policy_command,
+        parse_event_log,
+        parse_execution_policy,
+    )
+    from app.host.service import CommandResult
+
+    assert event_log_command() == ["wevtutil.exe", "gl", "ECMA2Host"]
+    assert parse_event_log(CommandResult(0, "name: ECMA2Host\r\nenabled: true\r\n", "")) is True
+    missing = CommandResult(15007, "", "Failed to read configuration for log ECMA2Host. The specified "
+                            "channel could not be found. (15007)")
+    assert parse_event_log(missing) is False
+    assert parse_event_log(CommandResult(5, "", "Access is denied.")) is None
+    assert "Get-ExecutionPolicy" in " ".join(execution_policy_command())
+    assert parse_execution_policy("RemoteSigned\r\n") == "RemoteSigned"
+    assert parse_execution_policy("restricted") == "Restricted"
+    assert parse_execution_policy("") is None and parse_execution_policy("Gibberish") is None

@@ -46,6 +46,12 @@ class DemoMachine(Machine):
     def winsxs_resources(self):
         return {n: Path(r"C:\Windows\WinSxS") / n for n in POWERSHELL_RESOURCE_DLLS}
 
+    def event_log_registered(self):
+        return False  # Microsoft's wizard was not run as administrator
+
+    def execution_policy(self):
+        return "Restricted"
+
 
 class DemoService(ServiceControl):
     def available(self) -> bool:
