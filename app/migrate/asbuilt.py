@@ -71,7 +71,8 @@ def outline(snap: HostSnapshot, *, now: datetime | None = None) -> list[Block]:
     out.append(("h", 2, "Findings"))
     if findings:
         out.append(("table", ["Severity", "Where", "Finding", "What to do"],
-                    [[f.severity, value(f.where()), value(f.message), value(f.fix)] for f in findings]))
+                    # prose is shown whole: only values (scripts) are folded into a size and hash
+                    [[f.severity, f.where(), f.message, f.fix] for f in findings]))
     else:
         out.append(("p", "No findings."))
     for c in doc.connectors:

@@ -105,3 +105,16 @@ def test_as_built_report_masks_secrets_and_summarises_scripts(pair, corpus):
 def test_markdown_cells_escape_pipes_and_newlines():
     md = asbuilt.to_markdown([("table", ["A", "B"], [["x|y", asbuilt.Value("1\n2")]])])
     assert "| x\\|y | 1<br>2 |" in md
+
+
+def test_long_what_to_do_text_is_shown_whole_in_markdown(pair):
+    a, _ = pair
+    snap = hostdiff.load_snapshot(a)
+    md = asbuilt.render(snap, "md")
+    fixes = [f.fix for f in asbuilt.validate(snap.document) if len(f.fix) > asbuilt.LONG]
+    assert fixes, "the sample host should have a finding with a long 'What to do'"
+    assert all(fix in md for fix in fixes)
+    start = md.index("## Findings")
+    end = md.find("\n## ", start + 1)
+    findings = md[start:end if end > 0 else None]
+    assert "SHA-256" not in findings and "| What to do |" in findings
