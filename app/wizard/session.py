@@ -20,10 +20,13 @@ from datetime import datetime
 from app.config import builders
 from app.config.document import ConfigDocument, Parameter
 from app.config.store import ConfigStore, SaveResult
+from app.errors import UserError
 from app.wizard.schema_edits import SchemaEditor
 from app.wizard.templates import ParameterTemplate, template_for
 
 RUN_STEP_NAMES = {"Export": "Export", "FullImport": "Import", "DeltaImport": "DeltaImport"}
+STEP_LIMITS = {"BatchSize": "batch_size", "Timeout": "timeout"}
+MAX_STEP_LIMIT = 2**31 - 1
 PROFILE_FLAGS = {"Export": "is_export_supported", "FullImport": "is_full_import_supported",
                  "DeltaImport": "is_delta_import_supported"}
 SECRET_MASK = "••••••••"
@@ -131,6 +134,23 @@ class WizardSession:
         if run is None:
             return []
         return [p for step in run.run_steps for p in step.parameters]
+
+    def step_limit(self, profile: str, field_name: str) -> str:
+        """A run profile's BatchSize or Timeout as stored (0 in Microsoft's files: the default)."""
+        run = self.connector.run_configuration(profile)
+        steps = run.run_steps if run is not None else []
+        return getattr(steps[0], STEP_LIMITS[field_name]) if steps else ""
+
+    def set_step_limit(self, profile: str, field_name: str, value: str) -> None:
+        """Set BatchSize or Timeout on the profile's steps; only a whole number from 0 fits the
+        host's 32-bit int, anything else is refused in one sentence."""
+        value = value.strip()
+        if not value.isdigit() or int(value) > MAX_STEP_LIMIT:
+            raise UserError(f"{field_name} must be a whole number from 0 to {MAX_STEP_LIMIT} (got '{value}').")
+        run = self.connector.run_configuration(profile)
+        for step in run.run_steps if run is not None else []:
+            if getattr(step, STEP_LIMITS[field_name]) != value:
+                setattr(step, STEP_LIMITS[field_name], value)
 
     @staticmethod
     def set_parameter(parameter: Parameter, value: str) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.config import builders
 from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, is_encrypted_blob
 from app.ui.wizard.parameter_form import AddParameterRow, ParameterForm
-from app.ui.wizard.widgets import FieldBox, FindingLabel, SecretField
+from app.ui.wizard.widgets import FieldBox, FindingLabel, SecretField, StepLimits
 from app.wizard.tokens import generate_token
 
 SUBTITLES = {
@@ -251,7 +251,12 @@ class ParameterPage(FlowPage):
         inner = QWidget()
         lay = QVBoxLayout(inner)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.form = ParameterForm(s, params, read_only=self.flow.is_read_only(self.key),
+        read_only = self.flow.is_read_only(self.key)
+        if ref.use == "RunStep" and s.connector.run_configuration(ref.profile) is not None:
+            self.limits = StepLimits(s, ref.profile, read_only=read_only)
+            self.limits.changed.connect(self.edited)
+            lay.addWidget(self.limits)
+        self.form = ParameterForm(s, params, read_only=read_only,
                                   on_remove=self._remove if custom else None)
         self.form.changed.connect(self.edited)
         lay.addWidget(self.form)

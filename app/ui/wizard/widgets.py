@@ -4,9 +4,10 @@ secret field that never shows what it cannot decrypt, and a file field with Brow
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontDatabase, QPainter, QPalette, QTextFormat
+from PySide6.QtGui import QColor, QFontDatabase, QIntValidator, QPainter, QPalette, QTextFormat
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config.rules import ERROR, WARNING, Finding
+from app.errors import UserError
 
 SYMBOL = {ERROR: "✖", WARNING: "⚠"}
 
@@ -254,3 +256,48 @@ class FieldBox(QWidget):
             lay.addWidget(hint)
         self.findings = FindingLabel()
         lay.addWidget(self.findings)
+
+
+class StepLimits(QWidget):
+    """A run profile's BatchSize and Timeout, above its parameters (what 0 means to the host is not
+    published: Microsoft's wizard writes 0, so the hint says only that).
+    Only a whole number the host's 32-bit int can hold is written; anything else is said inline."""
+
+    changed = Signal()
+    LABELS = {"BatchSize": ("Batch size", "objects per batch; Microsoft's wizard writes 0"),
+              "Timeout": ("Timeout", "Microsoft's wizard writes 0")}
+
+    def __init__(self, session, profile: str, *, read_only: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.profile = session, profile
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 6)
+        self.edits: dict[str, QLineEdit] = {}
+        for name, (label, hint) in self.LABELS.items():
+            edit = QLineEdit(session.step_limit(profile, name), self)
+            edit.setValidator(QIntValidator(0, 2**31 - 1, edit))
+            edit.setMaximumWidth(140)
+            edit.setReadOnly(read_only)
+            edit.setAccessibleName(f"{label} of the {profile} run step")
+            edit.setToolTip(hint)
+            edit.textEdited.connect(lambda text, n=name: self._edited(n, text))
+            row = QHBoxLayout()
+            row.addWidget(edit)
+            row.addWidget(QLabel(hint, self), 1)
+            form.addRow(f"{label}:", row)
+            self.edits[name] = edit
+        self.problem = QLabel(self)
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.hide()
+        form.addRow(self.problem)
+
+    def _edited(self, name: str, text: str) -> None:
+        try:
+            self.session.set_step_limit(self.profile, name, text)
+        except UserError as exc:
+            self.problem.setText(exc.sentence())
+            self.problem.show()
+            return
+        self.problem.hide()
+        self.changed.emit()

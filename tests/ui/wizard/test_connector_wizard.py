@@ -177,3 +177,40 @@ def test_from_spec_starts_on_a_prepared_connector(qtbot, host):
     wizard.go_to("global")
     assert wizard.current_key() == "global"
     assert wizard.currentPage().form.boxes["Schema Script"].input.edit.text() == r"C:\PSMA\schema.ps1"
+
+
+def test_batch_size_and_timeout_of_a_run_step_are_editable(qtbot, host):
+    layout, store, doc = host
+    before = store.path.read_bytes()
+    wizard = make(qtbot, host, "CSV")
+    while wizard.current_key() != "run-step:Export":
+        click_next(qtbot, wizard)
+    limits = wizard.currentPage().limits
+    assert limits.edits["BatchSize"].text() == "0" and limits.edits["Timeout"].text() == "0"
+    limits.edits["BatchSize"].clear()
+    qtbot.keyClicks(limits.edits["BatchSize"], "50")
+    limits.edits["Timeout"].clear()
+    qtbot.keyClicks(limits.edits["Timeout"], "300")
+    assert limits.problem.isHidden()
+    while wizard.current_key() != "summary":
+        click_next(qtbot, wizard)
+    with qtbot.waitSignal(wizard.saved):
+        qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    lines = changed_lines(before, store.path.read_bytes())
+    assert "<BatchSize>0</BatchSize> -> <BatchSize>50</BatchSize>" in lines
+    assert "<Timeout>0</Timeout> -> <Timeout>300</Timeout>" in lines
+    assert len(lines) == 3  # the two limits and ModificationDateTime
+
+
+def test_a_step_limit_beyond_32_bits_is_refused_in_one_sentence(qtbot, host):
+    from app.errors import UserError
+    from app.wizard.session import WizardSession
+
+    layout, store, doc = host
+    s = WizardSession(doc, "CSV")
+    with pytest.raises(UserError, match="whole number from 0 to 2147483647"):
+        s.set_step_limit("Export", "Timeout", "2147483648")
+    with pytest.raises(UserError):
+        s.set_step_limit("Export", "BatchSize", "-1")
+    s.set_step_limit("Export", "BatchSize", "2147483647")
+    assert s.step_limit("Export", "BatchSize") == "2147483647"
