@@ -8,8 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-yaml = pytest.importorskip("yaml")
+import yaml  # in the test extra: a missing PyYAML is a failure, not a skip
 
 WORKFLOW = Path(__file__).resolve().parents[2] / ".github" / "workflows" / "build.yml"
 
