@@ -59,7 +59,7 @@ def unescape(text: str) -> str:
 class Columns:
     """The table columns of one event, before they go into an EventTable."""
 
-    time: float = NO_TIME
+    time: int = NO_TIME
     level: int = UNKNOWN_LEVEL
     provider: str | None = None
     event_id: int | None = None

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from itertools import compress
 
 from app.errors import UserError
-from app.events.records import EventTable, severity_rank
+from app.events.records import NO_TIME, EventTable, severity_rank, ticks_from_datetime
 
 KNOWN_PROVIDERS = ("ConnectorsLog", "ECMA2Host")
 OTHER = "other"
@@ -54,8 +54,8 @@ class EventFilter:
     connector: str = ""
     text: str = ""
     regex: bool = False
-    since: float | None = None  # epoch seconds, inclusive
-    until: float | None = None  # epoch seconds, exclusive
+    since: int | None = None  # ticks since 1970 (records.py), inclusive
+    until: int | None = None  # ticks since 1970, exclusive
     event_ids: frozenset[int] | None = None
     _pattern: re.Pattern | None = field(default=None, compare=False, repr=False)
 
@@ -137,9 +137,10 @@ class EventFilter:
         return list(rows) if not isinstance(rows, list) else rows
 
     def _time_mask(self, times):
-        lo = self.since if self.since is not None else float("-inf")
-        hi = self.until if self.until is not None else float("inf")
-        # NaN (no time) fails both comparisons: a recovered record without time is filtered out
+        # NO_TIME is the smallest int64, so "lo <= t" fails for it whenever a range is set: a
+        # recovered record without time is filtered out
+        lo = self.since if self.since is not None else NO_TIME + 1
+        hi = self.until if self.until is not None else (1 << 63)
         return map(lambda t: lo <= t < hi, times)
 
     def _provider_ok(self, provider: str | None) -> bool:
@@ -149,14 +150,15 @@ class EventFilter:
         return self.providers is None or provider_group(provider) in self.providers
 
 
-def time_window(name: str, *, now: datetime) -> tuple[float, float | None]:
-    """'hour' | 'day' | 'week' -> (since, None) relative to `now` (the newest event, or the clock)."""
+def time_window(name: str, *, now: datetime) -> tuple[int, int | None]:
+    """'hour' | 'day' | 'week' -> (since, None) in ticks, relative to `now` (the newest event, or
+    the clock)."""
     if name not in TIME_RANGES:
         raise UserError(f"Unknown time range '{name}': use hour, day or week.")
-    return (now - TIME_RANGES[name]).timestamp(), None
+    return ticks_from_datetime(now - TIME_RANGES[name]), None
 
 
-def parse_iso(text: str, what: str) -> float:
+def parse_iso(text: str, what: str) -> int:
     """The CLI's --since/--until: ISO 8601; a time without zone is taken as local time."""
     try:
         when = datetime.fromisoformat(text.strip().replace(" UTC", "Z"))
@@ -165,7 +167,7 @@ def parse_iso(text: str, what: str) -> float:
                         "(for example 2024-05-06 or 2024-05-06T08:00:00Z).") from exc
     if when.tzinfo is None:
         when = when.astimezone()
-    return when.timestamp()
+    return ticks_from_datetime(when)
 
 
 def sorted_rows(table: EventTable, rows: list[int], column: str, descending: bool = False) -> list[int]:
@@ -178,7 +180,7 @@ def sorted_rows(table: EventTable, rows: list[int], column: str, descending: boo
     if column == "time":
         def key(i):
             t = keys[i]
-            return (t != t, t if t == t else 0.0)  # NaN last
+            return (t == NO_TIME, t)  # no time last
     elif column == "level":
         def key(i):
             return severity_rank(keys[i])

@@ -10,7 +10,6 @@ kept: the table keeps a locator and asks its source on demand.
 from __future__ import annotations
 
 import calendar
-import math
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -28,7 +27,11 @@ LEVEL_WORDS = {"critical": CRITICAL, "error": ERROR, "warning": WARNING,
                "information": INFORMATION, "verbose": VERBOSE}
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-NO_TIME = math.nan
+# Times are kept as Windows' own unit, 100 ns ticks (here counted from 1970): a double of epoch
+# seconds, or a datetime's microseconds, rounds 23:59:59.9999996 up to midnight, so a row shown
+# at 00:00:00 could still pass "--until 00:00:00". Integers compare and sort exactly.
+TICKS_PER_SECOND = 10_000_000
+NO_TIME = -(1 << 63)  # the smallest int64: "no time" (recovered records)
 NO_NUMBER = -1
 
 
@@ -44,10 +47,11 @@ def level_name(level: int) -> str:
 _day_cache: dict[str, int] = {}
 
 
-def parse_time(text: str | None) -> float:
-    """'2024-05-02T09:15:02.1234567Z' (any fraction length, optional ' UTC') -> epoch seconds.
+def parse_time(text: str | None) -> int:
+    """'2024-05-02T09:15:02.1234567Z' (any fraction length, optional ' UTC') -> ticks since 1970.
 
-    Hand-rolled because it runs a million times per load; NaN when the text is not a timestamp.
+    Hand-rolled because it runs a million times per load; NO_TIME when the text is not a timestamp.
+    Digits past the seventh (finer than a tick) are cut, never rounded up.
     """
     if not text or len(text) < 19:
         return NO_TIME
@@ -65,27 +69,35 @@ def parse_time(text: str | None) -> float:
             while end < len(text) and text[end].isdigit():
                 end += 1
             if end > 20:
-                return secs + int(text[20:end]) / 10 ** (end - 20)
-        return float(secs)
+                digits = text[20:min(end, 27)]
+                return secs * TICKS_PER_SECOND + int(digits) * 10 ** (7 - len(digits))
+        return secs * TICKS_PER_SECOND
     except (ValueError, OverflowError):
         return NO_TIME
 
 
-def to_datetime(epoch: float) -> datetime | None:
-    """Epoch seconds -> aware UTC datetime (works before 1970: FILETIME 0 is 1601-01-01)."""
-    if math.isnan(epoch):
+def ticks_from_datetime(when: datetime) -> int:
+    """An aware datetime -> ticks since 1970, exactly (no float on the way)."""
+    return (when - _EPOCH) // timedelta(microseconds=1) * 10
+
+
+def to_datetime(ticks: int) -> datetime | None:
+    """Ticks -> aware UTC datetime, cut (never rounded up) to the microsecond; works before 1970
+    (FILETIME 0 is 1601-01-01)."""
+    if ticks == NO_TIME:
         return None
-    return _EPOCH + timedelta(seconds=epoch)
+    return _EPOCH + timedelta(microseconds=ticks // 10)
 
 
-def format_utc(epoch: float) -> str:
-    when = to_datetime(epoch)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if when else ""
+def format_utc(ticks: int) -> str:
+    """ISO 8601 UTC with all seven digits of the tick, as Windows writes SystemTime."""
+    when = to_datetime(ticks)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%f") + f"{ticks % 10}Z" if when else ""
 
 
-def format_local(epoch: float) -> str:
-    """Shown local, kept UTC (issue 5)."""
-    when = to_datetime(epoch)
+def format_local(ticks: int) -> str:
+    """Shown in local time, kept in UTC."""
+    when = to_datetime(ticks)
     if when is None:
         return ""
     try:
@@ -108,6 +120,7 @@ class EventRecord:
     channel: str | None
     message: str
     xml: str | None = None
+    ticks: int = NO_TIME  # the exact time when the record came from a table (time is cut to µs)
 
     @property
     def level_name(self) -> str:
@@ -115,8 +128,12 @@ class EventRecord:
 
     def as_json(self) -> dict:
         """The CLI's jsonl object (keys fixed by issue 5)."""
+        if self.ticks != NO_TIME:
+            time: str | None = format_utc(self.ticks)
+        else:
+            time = self.time.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if self.time else None
         return {
-            "time": self.time.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if self.time else None,
+            "time": time,
             "level": self.level_name.lower(),
             "provider": self.provider,
             "event_id": self.event_id,
@@ -146,7 +163,7 @@ class EventTable:
     """
 
     def __init__(self) -> None:
-        self.times = array("d")
+        self.times = array("q")  # ticks since 1970, NO_TIME for none
         self.levels = array("h")
         self.event_ids = array("q")
         self.qualifiers = array("q")
@@ -164,7 +181,7 @@ class EventTable:
     def __len__(self) -> int:
         return len(self.levels)
 
-    def append(self, time: float, level: int, provider: str | None, event_id: int | None,
+    def append(self, time: int, level: int, provider: str | None, event_id: int | None,
                qualifiers: int | None, record_id: int | None, computer: str | None,
                channel: str | None, message: str, locator: int = NO_NUMBER) -> None:
         self.times.append(time)
@@ -180,8 +197,11 @@ class EventTable:
         self.locators.append(locator)
 
     def append_record(self, record: EventRecord, locator: int = NO_NUMBER) -> None:
-        epoch = record.time.timestamp() if record.time else NO_TIME
-        self.append(epoch, record.level, record.provider, record.event_id, record.qualifiers,
+        if record.ticks != NO_TIME:
+            ticks = record.ticks
+        else:
+            ticks = ticks_from_datetime(record.time) if record.time else NO_TIME
+        self.append(ticks, record.level, record.provider, record.event_id, record.qualifiers,
                     record.record_id, record.computer, record.channel, record.message, locator)
 
     def extend(self, other: EventTable) -> None:
@@ -206,7 +226,7 @@ class EventTable:
             provider=self.providers[row], event_id=_opt(self.event_ids[row]),
             qualifiers=_opt(self.qualifiers[row]), record_id=_opt(self.record_ids[row]),
             computer=self.computers[row], channel=self.channels[row],
-            message=self.messages[row], xml=xml)
+            message=self.messages[row], xml=xml, ticks=self.times[row])
 
     def records(self, rows: Iterable[int] | None = None, *, with_xml: bool = False):
         for row in (range(len(self)) if rows is None else rows):

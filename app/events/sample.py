@@ -189,14 +189,14 @@ def write_synthetic_dump(path: Path, count: int, seed: int = 7) -> Path:
 def synthetic_table(count: int, seed: int = 7) -> EventTable:
     """A table of `count` rows without any file (screenshots with a million rows)."""
     base = sample_events(seed)
-    span = (base[-1][0] - base[0][0] + timedelta(minutes=10)).total_seconds()
-    epochs = [parse_time(t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")) for t, *_ in base]
+    span = (base[-1][0] - base[0][0] + timedelta(minutes=10)) // timedelta(microseconds=1) * 10
+    ticks = [parse_time(t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")) for t, *_ in base]
     table = EventTable()
     size = len(base)
     for n in range(count):
         rep, i = divmod(n, size)
         _, lv, p, m = base[i]
-        table.append(epochs[i] + span * rep, LEVELS[lv], p, 0, 0, n + 1, HOST, "ECMA2Host", m, n)
+        table.append(ticks[i] + span * rep, LEVELS[lv], p, 0, 0, n + 1, HOST, "ECMA2Host", m, n)
 
     def reader(locator: int, row: int) -> str:
         rep, i = divmod(locator, size)

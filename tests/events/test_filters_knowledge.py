@@ -10,7 +10,14 @@ from app.errors import UserError
 from app.events.filters import EventFilter, parse_iso, provider_group, sorted_rows, time_window
 from app.events.imports import compare, parse_dump, parse_dumps
 from app.events.knowledge import KNOWN_ERRORS, connector_in, diagnose
-from app.events.records import EventTable
+from app.events.records import (
+    NO_TIME,
+    TICKS_PER_SECOND,
+    EventTable,
+    format_utc,
+    parse_time,
+    to_datetime,
+)
 from app.events.sample import CSV_ATTRIBUTES, HR_ATTRIBUTES, sample_dump
 
 
@@ -51,8 +58,8 @@ def test_filters_combine(table):
 
 def test_connector_is_a_whole_word():
     t = EventTable()
-    t.append(0.0, 4, "ConnectorsLog", 0, 0, 1, None, None, "Connector 'CSV2': x")
-    t.append(0.0, 4, "ConnectorsLog", 0, 0, 2, None, None, "Connector 'CSV': x")
+    t.append(0, 4, "ConnectorsLog", 0, 0, 1, None, None, "Connector 'CSV2': x")
+    t.append(0, 4, "ConnectorsLog", 0, 0, 2, None, None, "Connector 'CSV': x")
     assert EventFilter(connector="csv").apply(t) == [1]
 
 
@@ -76,16 +83,16 @@ def test_provider_groups_and_other(table):
     assert provider_group("Microsoft ECMA2Host") == "ECMA2Host"
     assert provider_group(None) == "other"
     t = EventTable()
-    t.append(0.0, 4, "Service Control Manager", 7036, 0, 1, None, None, "m")
-    t.append(0.0, 4, None, None, None, None, None, None, "recovered")
-    t.append(0.0, 4, "ECMA2Host", 0, 0, 3, None, None, "e")
+    t.append(0, 4, "Service Control Manager", 7036, 0, 1, None, None, "m")
+    t.append(0, 4, None, None, None, None, None, None, "recovered")
+    t.append(0, 4, "ECMA2Host", 0, 0, 3, None, None, "e")
     assert EventFilter(providers=frozenset({"other"})).apply(t) == [0, 1]
     assert EventFilter(provider_names=frozenset({"ecma2host"})).apply(t) == [2]
 
 
 def test_time_range_and_event_id(table):
     first, last = table.times[0], table.times[len(table) - 1]
-    since, _ = time_window("day", now=datetime.fromtimestamp(last, UTC))
+    since, _ = time_window("day", now=to_datetime(last))
     rows = EventFilter(since=since).apply(table)
     assert rows and all(table.times[r] >= since for r in rows) and len(rows) < len(table)
     assert EventFilter(until=first + 1).apply(table)[0] == 0
@@ -97,13 +104,15 @@ def test_time_range_and_event_id(table):
 
 def test_missing_time_is_dropped_by_time_filters_only():
     t = EventTable()
-    t.append(float("nan"), 4, None, None, None, None, None, None, "no time")
+    t.append(NO_TIME, 4, None, None, None, None, None, None, "no time")
     assert EventFilter().apply(t) == [0]
-    assert EventFilter(since=0.0).apply(t) == []
+    assert EventFilter(since=0).apply(t) == []
+    assert EventFilter(until=1 << 62).apply(t) == []
+    assert sorted_rows(t, [0], "time") == [0]
 
 
 def test_parse_iso():
-    assert parse_iso("2024-05-06T08:00:00Z", "--since") == datetime(2024, 5, 6, 8, tzinfo=UTC).timestamp()
+    assert parse_iso("2024-05-06T08:00:00Z", "--since") == 1714982400 * TICKS_PER_SECOND
     with pytest.raises(UserError, match="--since 'soon'"):
         parse_iso("soon", "--since")
 
@@ -114,6 +123,29 @@ def test_sorting(table):
     assert table.levels[by_level[0]] == 2 and table.levels[by_level[-1]] == 3
     by_time = sorted_rows(table, list(range(len(table))), "time", descending=True)
     assert table.times[by_time[0]] >= table.times[by_time[-1]]
+
+
+def test_ticks_are_kept_so_display_filter_and_sort_agree():
+    """A time 400 ns before midnight used to round up to 00:00:00.000000 (shown) and still pass
+    --until 00:00:00; kept as 100 ns ticks it shows 23:59:59.9999996 and sorts before midnight."""
+    t = EventTable()
+    before = parse_time("2024-05-06T23:59:59.9999996Z")
+    midnight = parse_time("2024-05-07T00:00:00.0000000Z")
+    after = parse_time("2024-05-07T00:00:00.00000012345Z")  # past the seventh digit: cut
+    assert (midnight - before, after - midnight) == (4, 1)
+    for ticks, text in ((after, "after"), (before, "before"), (midnight, "midnight")):
+        t.append(ticks, 4, "ECMA2Host", 0, 0, 1, None, None, text)
+    assert format_utc(before) == "2024-05-06T23:59:59.9999996Z"
+    assert t.record(1).as_json()["time"] == "2024-05-06T23:59:59.9999996Z"
+    assert t.record(1).time == datetime(2024, 5, 6, 23, 59, 59, 999999, tzinfo=UTC)  # cut, not rounded
+    until = parse_iso("2024-05-07T00:00:00Z", "--until")
+    assert [t.messages[r] for r in EventFilter(until=until).apply(t)] == ["before"]
+    assert [t.messages[r] for r in EventFilter(since=until).apply(t)] == ["after", "midnight"]
+    assert sorted_rows(t, [0, 1, 2], "time") == [1, 2, 0]
+    # a record handed back in keeps its ticks
+    again = EventTable()
+    again.append_record(t.record(1))
+    assert again.times[0] == before
 
 
 @pytest.mark.parametrize("message,key,action", [
@@ -191,7 +223,7 @@ def test_regex_is_lowered_but_escapes_are_kept():
 
     assert lower_pattern(r"\DAccess[A-Z]\\X") == r"\Daccess[a-z]\\x"
     t = EventTable()
-    t.append(0.0, 4, None, None, None, None, None, None, "x Access Denied")
-    t.append(0.0, 4, None, None, None, None, None, None, "1Access")
+    t.append(0, 4, None, None, None, None, None, None, "x Access Denied")
+    t.append(0, 4, None, None, None, None, None, None, "1Access")
     assert EventFilter(text=r"\DAccess", regex=True).apply(t) == [0]
     assert EventFilter(text=r"ACCESS\sDENIED", regex=True).apply(t) == [0]

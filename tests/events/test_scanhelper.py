@@ -131,7 +131,7 @@ def test_filters_use_the_helper_with_identical_results():
     table = EventTable()
     rnd = random.Random(7)
     for row in range(20_000):
-        table.append(1.7e9 + row, rnd.choice([2, 3, 4]), rnd.choice(["ECMA2Host", "ConnectorsLog"]),
+        table.append((1_700_000_000 + row) * 10_000_000, rnd.choice([2, 3, 4]), rnd.choice(["ECMA2Host", "ConnectorsLog"]),
                      rnd.choice([1000, 4625]), None, row, "host", "ECMA2Host",
                      " ".join(rnd.sample(WORDS, 3)))
     table.lowered_messages()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 import shutil
 import zipfile
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.errors import UserError
-from app.events.records import ERROR, EventTable, parse_time
+from app.events.records import ERROR, NO_TIME, EventTable, parse_time
 from app.events.sample import event_xml, sample_events, write_sample
 from app.events.sources.base import open_source
 from app.events.sources.evtx_file import CHUNK_SIZE, EvtxFileSource
@@ -215,16 +214,18 @@ def test_record_with_missing_fields_does_not_break(tmp_path):
 
 
 def test_parse_time_variants():
-    assert parse_time("2021-11-19T16:53:03.836551Z UTC") == pytest.approx(1637340783.836551)
-    assert parse_time("2024-05-06T07:58:12.1234567Z") == pytest.approx(1714982292.1234567)
-    assert parse_time("2024-05-06T07:58:12Z") == 1714982292.0
-    assert math.isnan(parse_time("yesterday")) and math.isnan(parse_time(None))
+    assert parse_time("2021-11-19T16:53:03.836551Z UTC") == 16373407838365510
+    assert parse_time("2024-05-06T07:58:12.1234567Z") == 17149822921234567
+    assert parse_time("2024-05-06T07:58:12.12345678Z") == 17149822921234567  # an 8th digit is cut
+    assert parse_time("2024-05-06T07:58:12Z") == 17149822920000000
+    assert parse_time("1601-01-01T00:00:00.0000000Z") == -116444736000000000  # FILETIME 0
+    assert parse_time("yesterday") == NO_TIME and parse_time(None) == NO_TIME
 
 
 def test_table_extend_and_records():
     a, b = EventTable(), EventTable()
-    a.append(1.0, 2, "ECMA2Host", 0, 0, 1, "h", "c", "one")
-    b.append(math.nan, -1, None, None, None, None, None, None, "two")
+    a.append(10_000_000, 2, "ECMA2Host", 0, 0, 1, "h", "c", "one")
+    b.append(NO_TIME, -1, None, None, None, None, None, None, "two")
     a.extend(b)
     assert [r.message for r in a.records()] == ["one", "two"]
     assert a.record(1).event_id is None and a.record(1).time is None
@@ -306,7 +307,7 @@ def test_json_columns_tolerate_odd_shapes():
                              '"#text": "7"}, "Level": "2", "EventRecordID": "12"}, '
                              '"EventData": {"Data": {"#text": ["a", "", "b"]}}}}')
     assert (cols.event_id, cols.qualifiers, cols.level, cols.record_id, cols.message) == (7, 16384, 2, 12, "a\nb")
-    assert cols.provider is None and cols.time != cols.time
+    assert cols.provider is None and cols.time == NO_TIME
     assert columns_from_json("not json").provider is None
     named = columns_from_json('{"Event": {"System": {}, "EventData": {"User": "x", "Data": '
                               '[{"#attributes": {"Name": "K"}, "#text": "v"}]}}}')

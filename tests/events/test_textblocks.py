@@ -70,7 +70,7 @@ def test_tables_extend_merge_small_blocks_and_share_names():
     table = EventTable()
     for n in range(600):  # follow mode: a few rows at a time
         part = EventTable()
-        part.append(1.0, 4, "ConnectorsLog".lower().title(), 0, 0, n, "HOST", "ECMA2Host", f"row {n}")
+        part.append(10_000_000, 4, "ConnectorsLog".lower().title(), 0, 0, n, "HOST", "ECMA2Host", f"row {n}")
         table.extend(part)
     assert len(table.messages._blocks) < 10
     same = MessageColumn()

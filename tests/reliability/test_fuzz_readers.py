@@ -275,5 +275,5 @@ def test_a_number_too_big_for_the_table_reads_as_none():
     from app.events.records import EventTable
 
     table = EventTable()
-    table.append(0.0, 4, "p", 2**64 - 1, -(2**70), 2**63, None, None, "m")
+    table.append(0, 4, "p", 2**64 - 1, -(2**70), 2**63, None, None, "m")
     assert (table.event_ids[0], table.qualifiers[0], table.record_ids[0]) == (-1, -1, -1)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.events.filters import EventFilter
 from app.events.knowledge import connector_in
-from app.events.records import EventTable
+from app.events.records import NO_TIME, TICKS_PER_SECOND, EventTable, to_datetime
 from app.events.sources.base import EventSource, open_source
 from app.ui.events.details import DetailsPane
 from app.ui.events.loader import FollowJob, LoadJob
@@ -293,8 +293,8 @@ class EventViewer(QWidget):
         since = until = None
         choice = TIME_CHOICES[self.time_combo.currentIndex()][1]
         if choice == "custom":
-            since = self.since_edit.dateTime().toSecsSinceEpoch()
-            until = self.until_edit.dateTime().toSecsSinceEpoch()
+            since = self.since_edit.dateTime().toSecsSinceEpoch() * TICKS_PER_SECOND
+            until = self.until_edit.dateTime().toSecsSinceEpoch() * TICKS_PER_SECOND
         elif choice:
             from app.events.filters import time_window
 
@@ -321,10 +321,10 @@ class EventViewer(QWidget):
             self._show_details(None)
 
     def _newest(self) -> datetime:
-        times = [t for t in self.model.table.times[-1:] + self.model.table.times[:1] if t == t]
+        times = [t for t in self.model.table.times[-1:] + self.model.table.times[:1] if t != NO_TIME]
         if getattr(self.source, "relative_to_now", False) or not times:
             return datetime.now(UTC)
-        return datetime.fromtimestamp(max(times), UTC)
+        return to_datetime(max(times)) or datetime.now(UTC)
 
     def _label_time_choices(self) -> None:
         """Say plainly what "last hour" ends at: the log's newest event (files) or now (live log)."""
