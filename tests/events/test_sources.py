@@ -166,6 +166,23 @@ def test_zip_of_troubleshooting_info(tmp_path, sample_log, corpus):
     assert not (tmp_path.parent / "evil").exists()
 
 
+def test_zip_member_warnings_name_the_zip_and_the_member(tmp_path, sample_log):
+    """A damaged log inside a zip is reported as 'zip (member name)', never as our cache copy."""
+    path = tmp_path / "ECMA2HostTroubleshooting.zip"
+    text = sample_log.read_bytes()
+    cut = text[: text.index(b"</Event>", 5000) + 40]  # ends inside the next event
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Logs/ECMA2Host.xml", cut)
+        archive.writestr("Logs/Broken.evtx", b"ElfFile\x00" + b"\x00" * 200)
+    source = open_source(path)
+    table = source.load()
+    assert len(table) > 0
+    warnings = source.report.warnings
+    assert any(f"{path} (member Logs/ECMA2Host.xml): " in w and "ends inside an event" in w for w in warnings)
+    assert any(f"{path} (member Logs/Broken.evtx): " in w and "no event chunks" in w for w in warnings)
+    assert not any("zip-logs" in w for w in warnings), warnings
+
+
 @pytest.mark.parametrize("content,needle", [
     (b"", "empty"),
     (bytes(range(256)) * 20, "not an event log"),

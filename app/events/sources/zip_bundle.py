@@ -64,13 +64,13 @@ class ZipBundleSource(EventSource):
             raise self._bomb(f"its logs would unpack to {total / 2**30:.1f} GB in all "
                              f"(the limit is {MAX_TOTAL >> 30} GB)")
 
-    def _extract(self) -> list[Path]:
+    def _extract(self) -> list[tuple[Path, str]]:
         from app.paths import data_dir
 
         digest = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:16]
         target = data_dir() / "zip-logs" / digest
         target.mkdir(parents=True, exist_ok=True)
-        out: list[Path] = []
+        out: list[tuple[Path, str]] = []  # (our cache copy, the member's name in the zip)
         written = 0
         with zipfile.ZipFile(self.path) as archive:
             for number, name in enumerate(self.members):
@@ -87,13 +87,13 @@ class ZipBundleSource(EventSource):
                             dst.write(block)
                     written += size
                 except UserError:
-                    for file in [*out, dest]:
+                    for file in [*(copy for copy, _ in out), dest]:
                         file.unlink(missing_ok=True)
                     raise
                 except (zipfile.BadZipFile, OSError, EOFError) as exc:
                     self.report.warnings.append(f"{self.path}: {name} could not be extracted ({exc}).")
                     continue
-                out.append(dest)
+                out.append((dest, name))
         return out
 
     def batches(self, cancel: Cancel | None = None) -> Iterator[Batch]:
@@ -103,7 +103,9 @@ class ZipBundleSource(EventSource):
         self.report.records_lost = 0
         self.sources = []
         files = self._extract()
-        for index, file in enumerate(files):
+        for index, (file, member) in enumerate(files):
+            # a member's warnings name the zip and the member, not our cache copy of it
+            where = f"{self.path} (member {member})"
             try:
                 source = open_source(file)
                 if isinstance(source, ZipBundleSource):
@@ -113,11 +115,11 @@ class ZipBundleSource(EventSource):
                         batch.table.locators[i] = (index << _SHIFT) | loc if loc >= 0 else loc
                     yield Batch(batch.table, index, len(files))
             except UserError as exc:
-                self.report.warnings.append(f"{self.path}: {exc.sentence()}")
+                self.report.warnings.append(f"{where}: {exc.sentence().replace(str(file), member)}")
                 self.sources.append(EventSource())
                 continue
             self.sources.append(source)
-            self.report.warnings.extend(source.report.warnings)
+            self.report.warnings.extend(w.replace(str(file), where) for w in source.report.warnings)
             self.report.records_lost += source.report.records_lost
             if source.report.cancelled:
                 self.report.cancelled = True
