@@ -26,3 +26,15 @@ def layout_from_args(args: argparse.Namespace) -> HostLayout:
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
+
+
+def command_group(sub: argparse._SubParsersAction, name: str, help_text: str) -> argparse._SubParsersAction:
+    """The subcommands of a group such as `connector`, made once: several areas add commands to
+    the same group (`connector deploy-dll` from host, `connector inspect` from the bridge), and
+    argparse refuses a second parser of the same name."""
+    parser = sub.choices.get(name)
+    if parser is None:
+        parser = sub.add_parser(name, help=help_text)
+        parser.set_defaults(_group=parser.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                                         parser_class=type(parser)))
+    return parser.get_default("_group")

@@ -1,11 +1,14 @@
-"""CLI: `service status|start|stop|restart` and `logging show|set LEVEL` (issue 6)."""
+"""CLI: `service status|start|stop|restart`, `logging show|set LEVEL` and
+`connector deploy-dll DLL`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from app.cli_common import add_location_options, layout_from_args, print_json
+from app.cli_common import add_location_options, command_group, layout_from_args, print_json
+from app.config.store import ConfigStore
 from app.errors import UserError
 from app.host.appconfig import LEVELS, SOURCES, logging_levels, set_logging_level
 from app.host.service import ServiceState, ServiceStatus, default_service_control
@@ -31,6 +34,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_location_options(q)
     q.add_argument("level", metavar="LEVEL")
     q.set_defaults(func=cmd_logging_set)
+
+    group = command_group(sub, "connector", "work on one connector: update its DLL, ...")
+    q = group.add_parser("deploy-dll", help="copy a new connector DLL to Service\\ECMA and the cache "
+                         "folders of every connector using it, with the service stopped")
+    add_location_options(q)
+    q.add_argument("dll", metavar="DLL", help="the new connector DLL")
+    q.add_argument("--connector", action="append", metavar="NAME",
+                   help="only this connector's cache copies (repeatable; default: every connector using it)")
+    q.add_argument("--yes", action="store_true", help="carry out the plan without asking")
+    q.add_argument("--dry-run", action="store_true", help="show the plan and change nothing")
+    q.add_argument("--without-service", action="store_true",
+                   help="off the host: copy without stopping a service (the folder's service must not run)")
+    q.add_argument("--json", action="store_true", help="the plan (and result) as JSON")
+    q.set_defaults(func=cmd_deploy_dll)
 
 
 def _status_json(status: ServiceStatus) -> dict:
@@ -92,4 +109,34 @@ def cmd_logging_set(args: argparse.Namespace) -> int:
             print(f"unchanged {s.path}")
     if any(s.changed for s in saves):
         print(RESTART_TO_APPLY)
+    return 0
+
+
+def cmd_deploy_dll(args: argparse.Namespace) -> int:
+    from app.host.deploy import execute, make_plan
+
+    layout = layout_from_args(args)
+    document = ConfigStore(layout.config_path).load()
+    plan = make_plan(layout, document, Path(args.dll), args.connector)
+    if args.json:
+        print_json({"plan": plan.to_dict(), "dry_run": args.dry_run})
+    else:
+        print("\n".join(plan.lines(layout.root or Path("."))))
+    if args.dry_run:
+        return 0
+    if not plan.to_copy:
+        print("Every copy is already this DLL: nothing to do.", file=sys.stderr)
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UserError("Add --yes to carry out this plan (there is no terminal to ask).")
+        answer = input(f"Stop the service and copy to {len(plan.to_copy)} place(s)? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing was changed.", file=sys.stderr)
+            return 0
+    result = execute(plan, default_service_control(), without_service=args.without_service,
+                     progress=lambda text: print(f"  ... {text}", file=sys.stderr))
+    print(f"Copied to {len(result.copied)} place(s). {result.service}", file=sys.stderr)
+    if result.backup_folder:
+        print(f"The replaced files are kept in {result.backup_folder}", file=sys.stderr)
     return 0
