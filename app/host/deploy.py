@@ -198,8 +198,9 @@ def execute(plan: DeployPlan, service: ServiceControl, *, without_service: bool 
             status = service.start(say)
             if status.state is not ServiceState.RUNNING:
                 raise UserError(f"the service did not start again ({status.sentence()})")
-    except (OSError, UserError) as exc:
-        why = exc.sentence() if isinstance(exc, UserError) else str(exc)
+    except Exception as exc:  # any failure, ours too: the files go back before anything else
+        why = exc.sentence() if isinstance(exc, UserError) else (
+            exc.strerror or str(exc) if isinstance(exc, OSError) else "an internal error")
         problems = _restore(originals, written)
         restarted = ""
         if was_running:
@@ -209,11 +210,15 @@ def execute(plan: DeployPlan, service: ServiceControl, *, without_service: bool 
             except UserError as start_error:
                 restarted = f" The service did not start again: {start_error.sentence()}"
         if problems:
-            raise UserError(f"The DLL update failed ({why}) and NOT every file could be put back: "
-                            + "; ".join(problems) + f". The backups are in {backups_dir()}."
-                            + restarted) from None
-        raise UserError(f"The DLL update failed and every file was put back as it was: {why}"
-                        + restarted) from None
+            failure = UserError(f"The DLL update failed ({why}) and NOT every file could be put back: "
+                                + "; ".join(problems) + f". The backups are in {backups_dir()}."
+                                + restarted)
+        else:
+            failure = UserError(f"The DLL update failed and every file was put back as it was: {why}."
+                                + restarted)
+        if not isinstance(exc, (OSError, UserError)):
+            raise failure from exc  # a bug of ours: the traceback goes to the crash log
+        raise failure from None
     if was_running:
         note = "The service was stopped for the copy and is running again."
     elif service.available():

@@ -142,8 +142,19 @@ def main_screens(outdir: Path, layout: HostLayout, scale: float | None = None) -
         out.append(_save(app, box, outdir / "dialog-import-name-clash.png"))
         box.close()
 
-    # Changed on disk by another program: the Reload bar.
+    # Update connector DLL: the plan for a new Generic SQL DLL (the screenshots' own copy of it).
     from app.config.store import atomic_write
+
+    if layout.root is not None:
+        new_dll = layout.root.parent / "new-dll" / "Microsoft.IAM.Connector.GenericSql.dll"
+        new_dll.parent.mkdir(exist_ok=True)
+        version = b"\xbd\x04\xef\xfe\x00\x00\x01\x00\x01\x00\x02\x00\x1e\x00\x07\x00"
+        atomic_write(new_dll, b"MZ" + b"\0" * 62 + b"VS_VERSION_INFO\0" + version + b"\0" * 64)
+        dialog = window.actions.deploy_dll(str(new_dll))
+        out.append(_save(app, dialog, outdir / "dialog-update-connector-dll.png"))
+        dialog.close()
+
+    # Changed on disk by another program: the Reload bar.
 
     data = window.store.path.read_bytes()  # the copy's bytes, changed as another program would
     atomic_write(window.store.path, data.replace(b"<Port>8585</Port>", b"<Port>8587</Port>", 1) + b"\n")

@@ -227,3 +227,25 @@ def test_file_version_of_a_real_compiled_dll(tmp_path):
     out = tmp_path / "V.dll"
     subprocess.run(["mcs", "-target:library", f"-out:{out}", str(source)], check=True, capture_output=True)
     assert read_dll(out).file_version == "3.4.5.6"
+
+
+def test_an_unexpected_error_still_puts_every_file_back(host, new_dll, monkeypatch):
+    old = {p: p.read_bytes() for p in places(host)}
+    real = deploy.atomic_write
+    calls = {"n": 0}
+
+    def buggy(path, data, **kw):
+        if data == new_dll.read_bytes():
+            calls["n"] += 1
+            if calls["n"] == 3:  # after two copies
+                raise KeyError("a bug")
+        return real(path, data, **kw)
+
+    monkeypatch.setattr(deploy, "atomic_write", buggy)
+    service = FakeService()
+    plan = make_plan(host, ConfigStore(host.config_path).load(), new_dll)
+    with pytest.raises(UserError, match="every file was put back as it was: an internal error") as info:
+        execute(plan, service)
+    assert isinstance(info.value.__cause__, KeyError)
+    assert all(p.read_bytes() == old[p] for p in places(host))
+    assert service.state is ServiceState.RUNNING

@@ -141,10 +141,12 @@ class ConnectorActions:
                                   "Write the selected connector to a file (secrets are left out)")
         self.export_all_action = make("Export &all…", lambda: self.export_all(), None, "export",
                                       "Write every connector to one file (secrets are left out)")
+        self.deploy_dll_action = make("&Update connector DLL…", lambda: self.deploy_dll(), None, None,
+                                      "Copy a new connector DLL to every place the service runs it from")
 
     def menu_actions(self) -> list[QAction | None]:
         return [self.new_action, self.edit_action, self.delete_action, None, self.import_action,
-                self.export_action, self.export_all_action]
+                self.export_action, self.export_all_action, None, self.deploy_dll_action]
 
     def button_actions(self) -> list[QAction | None]:
         return [self.new_action, self.edit_action, self.delete_action, None, self.import_action,
@@ -178,6 +180,8 @@ class ConnectorActions:
         self.delete_action.setEnabled(writable and has_rows)
         self.export_action.setEnabled(has_doc and has_rows)
         self.export_all_action.setEnabled(has_doc and has_rows)
+        # copying DLLs needs the install folder, not a lone Configuration.xml
+        self.deploy_dll_action.setEnabled(has_doc and not w.read_only and w.host.root is not None)
         w.connectors_tab.show_empty(has_doc and not has_rows)
         table = w.connectors_tab.table
         if has_rows and not table.currentIndex().isValid():
@@ -251,6 +255,16 @@ class ConnectorActions:
         return True
 
     # -- import / export -------------------------------------------------------------------------
+    def deploy_dll(self, dll: str | None = None):
+        from app.ui.main.deploy_dialog import DeployDllDialog
+
+        w = self.window
+        dialog = DeployDllDialog(w, w.service_control(), dll=dll)
+        dialog.setModal(True)
+        dialog.show()
+        w.deploy_dialog = dialog
+        return dialog
+
     def import_(self, path: str | None = None):
         w = self.window
         if path is None:
