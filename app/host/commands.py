@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("level", metavar="LEVEL")
     q.set_defaults(func=cmd_logging_set)
 
-    group = command_group(sub, "connector", "work on one connector: update its DLL, ...")
+    group = command_group(sub, "connector", "ask a connector DLL for its pages, add a connector from it, "
+                          "update its DLL")
     q = group.add_parser("deploy-dll", help="copy a new connector DLL to Service\\ECMA and the cache "
                          "folders of every connector using it, with the service stopped")
     add_location_options(q)
