@@ -7,9 +7,7 @@ The connector actions live in `main/actions.py`, the parts in `main/`; this modu
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -27,6 +25,7 @@ from app.config.rules import Finding, validate
 from app.config.store import ConfigStore, SaveResult
 from app.errors import SaveRefused, UserError
 from app.host.layout import HostLayout
+from app.ui.background import run_task
 from app.ui.main import areas
 from app.ui.main.actions import ConnectorActions, ConnectorsTab
 from app.ui.main.backups_dialog import BackupsDialog
@@ -37,12 +36,6 @@ from app.ui.main.settings_tab import SettingsTab
 from app.ui.theme import icon
 
 APP_TITLE = "ECMA Host Wizard"
-
-
-class _Relay(QObject):
-    """Brings a worker thread's result back to the GUI thread."""
-
-    certificate = Signal(object)
 
 
 class MainWindow(QMainWindow):
@@ -59,8 +52,6 @@ class MainWindow(QMainWindow):
         self.read_only = False
         self._certificate_status = certificate_status
         self._service = service
-        self._relay = _Relay(self)
-        self._relay.certificate.connect(self._show_certificate)
         self.setObjectName("mainWindow")
         self.resize(1100, 720)
 
@@ -402,14 +393,14 @@ class MainWindow(QMainWindow):
         port = int(port_text) if port_text.strip().isdigit() else None
         gather = self._certificate_status
 
-        def work() -> None:
+        def work(_progress, _cancelled):
             try:
-                status = gather(configured, port)
+                return gather(configured, port)
             except UserError:
-                status = None
-            self._relay.certificate.emit(status)
+                return None  # the Settings tab then says in one sentence why it is unknown
 
-        threading.Thread(target=work, name="certificate-status", daemon=True).start()
+        run_task(self, work, name="The certificate lookup", finished=self._show_certificate,
+                 failed=lambda _sentence: self._show_certificate(None))
 
     def _show_certificate(self, status) -> None:
         self.certificate_status = status

@@ -26,6 +26,8 @@ def test_result_and_progress(qtbot):
 
     seen = run(qtbot, work)
     assert seen["finished"][0] == 42 and seen["progress"] == "step one"
+    # plain Python callables as slots still run on the GUI thread (Qt queues the signal)
+    assert seen["finished"][1] is threading.main_thread()
 
 
 def test_user_error_is_its_sentence(qtbot):
@@ -40,7 +42,7 @@ def test_a_surprise_is_logged_and_said(qtbot, tmp_path):
         raise AttributeError("module has no attribute 'x'")
 
     text = run(qtbot, work)["failed"][0]
-    assert "Something unexpected went wrong" in text and "crash.log" in text
+    assert "failed unexpectedly (AttributeError)" in text and "ecma-wizard.log" in text
 
 
 def test_cancel_is_seen_by_the_work(qtbot):

@@ -8,10 +8,9 @@ Key generation and the steps run in a worker thread so the window stays responsi
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.certs.generate import DEFAULT_DAYS, MAX_DAYS, GenerationRequest, KeySpec
 from app.certs.regenerate import PlanResult, RegenerationPlan
 from app.errors import UserError
+from app.ui.background import run_task
 
 PlanFactory = Callable[[GenerationRequest, str | None], RegenerationPlan]
 _STATE_ICONS = {
@@ -47,16 +47,6 @@ _PAGES = ("Choose", "Review the steps", "Result")
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-class _Relay(QObject):
-    """Carries a worker thread's results back to the GUI thread (queued signals)."""
-
-    prepared = Signal(object)
-    progress = Signal(int, str)
-    finished = Signal(object)
-    failed = Signal(str)
-    restarted = Signal(str)
 
 
 class CertificateDialog(QDialog):
@@ -74,12 +64,7 @@ class CertificateDialog(QDialog):
         self._prepare, self._restart, self._keyring_reason = prepare, restart, keyring_reason
         self.plan: RegenerationPlan | None = None
         self.result: PlanResult | None = None
-        self._relay = _Relay(self)
-        self._relay.prepared.connect(self._on_prepared)
-        self._relay.progress.connect(self._on_progress)
-        self._relay.finished.connect(self._on_finished)
-        self._relay.failed.connect(self._on_failed)
-        self._relay.restarted.connect(self._on_restarted)
+        self.task = None  # the step running in the background, if any
 
         self.back_button = QPushButton("Back", self)
         self.next_button = QPushButton("Next", self)
@@ -287,17 +272,9 @@ class CertificateDialog(QDialog):
         self.restart_label.setText("Restarting the service…")
         restart = self._restart
 
-        def work() -> None:
-            try:
-                message = restart() if restart else ""
-            except UserError as exc:
-                self._relay.restarted.emit(f"Restart failed: {exc.sentence()}")
-            except Exception as exc:
-                self._relay.restarted.emit(f"Restart failed: internal error ({type(exc).__name__}).")
-            else:
-                self._relay.restarted.emit(message or "The service was restarted.")
-
-        threading.Thread(target=work, name="certificate-dialog-restart", daemon=True).start()
+        self.task = run_task(self, lambda _p, _c: (restart() if restart else "") or "The service was restarted.",
+                             name="The service restart", finished=self._on_restarted,
+                             failed=lambda sentence: self._on_restarted(f"Restart failed: {sentence}"))
 
     def _on_restarted(self, message: str) -> None:
         self.restart_label.setText(message)
@@ -352,23 +329,17 @@ class CertificateDialog(QDialog):
             self._show_error(exc.sentence())
             return
         self._busy("Generating the key and the certificate…")
-        self._spawn(lambda: self._relay.prepared.emit(self._prepare(request, passphrase)))
+        self.task = run_task(self, lambda _p, _c: self._prepare(request, passphrase),
+                             name="Generating the certificate", finished=self._on_prepared,
+                             failed=self._on_failed)
 
     def start_run(self) -> None:
         plan = self.plan
         self._busy("Running the steps…")
-        self._spawn(lambda: self._relay.finished.emit(plan.run(self._relay.progress.emit)))
-
-    def _spawn(self, work: Callable[[], None]) -> None:
-        def target() -> None:
-            try:
-                work()
-            except UserError as exc:
-                self._relay.failed.emit(exc.sentence())
-            except Exception as exc:  # the program's own failure: say so, keep the dialog alive
-                self._relay.failed.emit(f"Internal error ({type(exc).__name__}); nothing more was done.")
-
-        threading.Thread(target=target, name="certificate-dialog", daemon=True).start()
+        # the plan reports (step number, title); Task carries one value per report
+        self.task = run_task(self, lambda progress, _c: plan.run(lambda i, title: progress((i, title))),
+                             name="The certificate steps", progress=lambda step: self._on_progress(*step),
+                             finished=self._on_finished, failed=self._on_failed)
 
     def _on_prepared(self, plan: RegenerationPlan) -> None:
         self._busy(None)

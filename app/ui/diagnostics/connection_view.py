@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.diagnostics.connection import LAST_SUCCESSFUL, ConnectionReport, ConnectionTarget, StepResult
 from app.diagnostics.tokens import forget_token, remember_token, remembered_token
 from app.secrets import SecretStore
-from app.ui.diagnostics.worker import Relay, spawn
+from app.ui.background import run_task
 
 SP = QStyle.StandardPixmap
 ICONS = {"pass": SP.SP_DialogApplyButton, "fail": SP.SP_MessageBoxCritical,
@@ -46,10 +46,7 @@ class ConnectionTestView(QWidget):
         self._run, self._secrets, self._timeout = run, secrets, timeout
         self._connectors, self._thumbprint = list(connectors), expected_thumbprint
         self.report: ConnectionReport | None = None
-        self._relay = Relay(self)
-        self._relay.progress.connect(self._add_step)
-        self._relay.done.connect(self._finished)
-        self._relay.failed.connect(self._failed)
+        self.task = None
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -149,14 +146,15 @@ class ConnectionTestView(QWidget):
         self.message.setText("Testing…")
         self.test_button.setEnabled(False)
 
-        def work():
+        def work(progress, _cancelled):
             if remember:
                 remember_token(target.connector, target.token, self._secrets)
             elif can_remember:
                 forget_token(target.connector, self._secrets)  # unticked: keep nothing
-            return self._run(target, self._relay.progress.emit)
+            return self._run(target, progress)
 
-        spawn(self._relay, work, "connection test")
+        self.task = run_task(self, work, name="The connection test", progress=self._add_step,
+                             finished=self._finished, failed=self._failed)
 
     def _add_step(self, step: StepResult) -> None:
         row = self.table.rowCount()

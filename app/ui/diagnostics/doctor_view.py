@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.diagnostics.doctor import COPY_DLLS, DoctorReport
-from app.ui.diagnostics.worker import Relay, spawn
+from app.ui.background import run_task
 
 COLUMNS = ("Result", "Check", "What was found", "What to do")
 LABELS = {"ok": "OK", "info": "Note", "warning": "Warning", "error": "Error", "skipped": "Skipped"}
@@ -38,9 +38,7 @@ class DoctorView(QWidget):
         super().__init__(parent)
         self._doctor, self._copy = doctor, copy_dlls
         self.report: DoctorReport | None = None
-        self._relay = Relay(self)
-        self._relay.done.connect(self._show)
-        self._relay.failed.connect(self._failed)
+        self.task = None
 
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -81,18 +79,19 @@ class DoctorView(QWidget):
         self.run_button.setEnabled(False)
         self.copy_button.setEnabled(False)
         self.summary.setText("Running the checks…")
-        spawn(self._relay, self._doctor, "host doctor")
+        self.task = run_task(self, lambda _progress, _cancelled: self._doctor(), name="The host doctor",
+                             finished=self._show, failed=self._failed)
 
     def copy_dlls(self) -> None:
         self.run_button.setEnabled(False)
         self.copy_button.setEnabled(False)
         self.summary.setText("Copying the DLLs…")
 
-        def work():
+        def work(_progress, _cancelled):
             written = self._copy()
             return self._doctor(), len(written)
 
-        spawn(self._relay, work, "DLL copy")
+        self.task = run_task(self, work, name="The DLL copy", finished=self._show, failed=self._failed)
 
     def _failed(self, sentence: str) -> None:
         self.run_button.setEnabled(True)

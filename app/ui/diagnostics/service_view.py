@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QStyle, QWidget
 
 from app.host.service import ServiceControl, ServiceState, ServiceStatus
-from app.ui.diagnostics.worker import Relay, spawn
+from app.ui.background import run_task
 
 SP = QStyle.StandardPixmap
 
@@ -18,10 +18,7 @@ class ServiceView(QWidget):
         super().__init__(parent)
         self.control = control
         self.status: ServiceStatus | None = None
-        self._relay = Relay(self)
-        self._relay.progress.connect(self._show_status)
-        self._relay.done.connect(self._done)
-        self._relay.failed.connect(self._failed)
+        self.task = None
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -68,10 +65,13 @@ class ServiceView(QWidget):
             button.setEnabled(False)
         self.state.setText({"refresh": "Reading the service state…", "start": "Starting…",
                             "stop": "Stopping…", "restart": "Restarting…"}[action])
-        emit = self._relay.progress.emit
-        work = {"refresh": self.control.status, "start": lambda: self.control.start(emit),
-                "stop": lambda: self.control.stop(emit), "restart": lambda: self.control.restart(emit)}[action]
-        spawn(self._relay, work, f"service {action}")
+        control = self.control
+        work = {"refresh": lambda progress, _c: control.status(),
+                "start": lambda progress, _c: control.start(progress),
+                "stop": lambda progress, _c: control.stop(progress),
+                "restart": lambda progress, _c: control.restart(progress)}[action]
+        self.task = run_task(self, work, name=f"The service {action}", progress=self._show_status,
+                             finished=self._done, failed=self._failed)
 
     def _show_status(self, status: ServiceStatus) -> None:
         self.status = status

@@ -1,88 +1,61 @@
-"""Loading and following off the GUI thread, with progress and Cancel.
+"""Loading and following a log off the GUI thread, with progress and Cancel (app/ui/background.py).
 
-The work runs in a plain Python thread; results come back through the signals of a QObject that
-lives in the GUI thread, so Qt queues them to the GUI (a signal emitted from another thread is
-delivered in the receiver's thread). No QThread/moveToThread: deleting a moved worker from Python
-aborts Qt with "shared QObject was deleted directly", which the plain thread avoids entirely.
+Loading reports each batch of rows as the Task's progress (a Batch: table part, done, total) and
+finishes with whether it was cancelled. Following polls `read_new` (file growth or the live
+channel), one poll at a time.
 """
 
 from __future__ import annotations
 
-import threading
-import traceback
+from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
 from app.errors import UserError
-from app.events.records import EventTable
 from app.events.sources.base import EventSource
+from app.ui.background import Task, run_task
 
 
-class LoadJob(QObject):
-    batch = Signal(object, int, int)  # EventTable part, done, total
-    finished = Signal(bool)  # cancelled?
-    failed = Signal(str)
+def load_task(source: EventSource, parent: QObject) -> Task:
+    """A Task (not started) whose progress is each Batch and whose result is "cancelled?"."""
+    def work(progress, cancelled) -> bool:
+        for part in source.batches(cancelled):
+            part.table.lowered_messages()  # the search index, built here rather than on a click
+            progress(part)
+            if cancelled():
+                break
+        return cancelled() or source.report.cancelled
 
-    def __init__(self, source: EventSource, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.source = source
-        self._cancel = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="event-load", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def wait(self, timeout: float | None = None) -> None:
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        try:
-            for part in self.source.batches(self._cancel.is_set):
-                part.table.lowered_messages()  # the search index, built here rather than on a click
-                self.batch.emit(part.table, part.done, part.total)
-                if self._cancel.is_set():
-                    break
-            self.finished.emit(self._cancel.is_set() or self.source.report.cancelled)
-        except UserError as exc:
-            self.failed.emit(exc.sentence())
-        except Exception:  # the program's own fault: say so, keep the window alive
-            self.failed.emit("Reading the log failed unexpectedly: "
-                             + traceback.format_exc().strip().splitlines()[-1])
+    return Task(work, name="Reading the log", parent=parent)
 
 
-class FollowJob(QObject):
-    """Polls `read_new` (file growth or the live channel) in a thread, one poll at a time."""
+class FollowJob:
+    """Polls the source for new events in the background, never two polls at once."""
 
-    arrived = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, source: EventSource, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.source = source
-        self._busy = threading.Lock()
-        self._thread: threading.Thread | None = None
+    def __init__(self, source: EventSource, parent: QObject, arrived: Callable, failed: Callable) -> None:
+        self.source, self.parent = source, parent
+        self.arrived, self.failed = arrived, failed
+        self.task: Task | None = None
 
     def poll(self) -> None:
-        if self._busy.locked():
+        if self.task is not None and self.task.running:
             return
-        self._thread = threading.Thread(target=self._run, name="event-follow", daemon=True)
-        self._thread.start()
 
-    def wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-
-    def _run(self) -> None:
-        with self._busy:
+        def work(_progress, _cancelled):
             try:
-                part: EventTable = self.source.read_new()
-            except (UserError, OSError) as exc:
-                self.failed.emit(str(exc))
-                return
+                part = self.source.read_new()
+            except OSError as exc:  # the file went away or is locked: say so, keep following
+                raise UserError(f"{self.source.name}: {exc.strerror or exc}") from None
             if len(part):
                 part.lowered_messages()
-                self.arrived.emit(part)
+            return part
+
+        self.task = run_task(self.parent, work, name="Following the log", failed=self.failed,
+                             finished=lambda part: self.arrived(part) if len(part) else None)
+
+    def stop(self) -> None:
+        """Wait for a poll under way; its result is dropped."""
+        if self.task is not None:
+            task, self.task = self.task, None
+            task.wait()
+            task.finished.disconnect()

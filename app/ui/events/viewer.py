@@ -31,8 +31,9 @@ from app.events.filters import EventFilter
 from app.events.knowledge import connector_in
 from app.events.records import NO_TIME, TICKS_PER_SECOND, EventTable, to_datetime
 from app.events.sources.base import EventSource, open_source
+from app.ui.background import Task
 from app.ui.events.details import DetailsPane
-from app.ui.events.loader import FollowJob, LoadJob
+from app.ui.events.loader import FollowJob, load_task
 from app.ui.events.model import COLUMNS, EventTableModel
 
 TIME_CHOICES = [("All time", None), ("Last hour", "hour"), ("Last day", "day"), ("Last week", "week"),
@@ -50,7 +51,7 @@ class EventViewer(QWidget):
         self.source: EventSource | None = None
         self.model = EventTableModel(self)
         self.selected_attributes: dict[str, list[str]] = {}
-        self._job: LoadJob | None = None
+        self._job: Task | None = None
         self._follow_job: FollowJob | None = None
         self._follow_timer = QTimer(self, interval=1500)
         self._filter_timer = QTimer(self, singleShot=True, interval=250)
@@ -195,8 +196,8 @@ class EventViewer(QWidget):
         self.progress.setRange(0, 0)
         self.progress.show()
         self.cancel_button.show()
-        self._job = LoadJob(source, self)
-        self._job.batch.connect(self._on_batch)
+        self._job = load_task(source, self)
+        self._job.progress.connect(self._on_batch)
         self._job.finished.connect(self._on_finished)
         self._job.failed.connect(self._on_failed)
         self._job.start()
@@ -226,7 +227,8 @@ class EventViewer(QWidget):
         if path:
             self.open_source(path)
 
-    def _on_batch(self, part: EventTable, done: int, total: int) -> None:
+    def _on_batch(self, batch) -> None:
+        part, done, total = batch.table, batch.done, batch.total
         first = len(self.model.table) == 0
         self.model.append(part)
         if total > 0:
@@ -264,7 +266,7 @@ class EventViewer(QWidget):
             job, self._job = self._job, None
             job.cancel()
             job.wait()
-            job.batch.disconnect(self._on_batch)  # batches still queued are dropped
+            job.progress.disconnect(self._on_batch)  # batches still queued are dropped
             job.deleteLater()
 
     def cancel_load(self) -> None:
@@ -422,13 +424,9 @@ class EventViewer(QWidget):
         if self._follow_job is not None:
             job, self._follow_job = self._follow_job, None
             self._follow_timer.timeout.disconnect(job.poll)
-            job.wait()
-            job.arrived.disconnect(self._on_new)
-            job.deleteLater()
+            job.stop()
         if on and self.source is not None and self.source.can_follow:
-            self._follow_job = FollowJob(self.source, self)
-            self._follow_job.arrived.connect(self._on_new)
-            self._follow_job.failed.connect(self.warning_label.setText)
+            self._follow_job = FollowJob(self.source, self, self._on_new, self.warning_label.setText)
             self._follow_timer.timeout.connect(self._follow_job.poll)
             self._follow_timer.start()
 

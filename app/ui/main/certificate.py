@@ -3,14 +3,11 @@ through the window's own store (the window holds the edit lock), and the restart
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from app.config.document import ConfigDocument
-from app.errors import UserError
 from app.paths import data_dir
+from app.ui.background import run_task
 from app.ui.main import areas
 
 RESTART_ON_HOST = ("Restart the Microsoft ECMA2Host service on the host to apply it "
@@ -79,10 +76,6 @@ def open_certificate_dialog(window):
     return dialog
 
 
-class _RestartRelay(QObject):
-    done = Signal(str, bool)
-
-
 def offer_restart(window) -> None:
     """After a successful save: restart now (Windows host), else say it is done on the host."""
     service = window.service_control()
@@ -95,15 +88,12 @@ def offer_restart(window) -> None:
                                   "import? The connectors are unavailable for a moment.")
     if answer != QMessageBox.StandardButton.Yes:
         return
-    relay = _RestartRelay(window)
-    relay.done.connect(lambda text, ok: (window.statusBar().showMessage(text, 20000), None if ok else
-                                         QMessageBox.warning(window, "Restart failed", text)))
     window.statusBar().showMessage("Restarting the Microsoft ECMA2Host service…")
 
-    def work() -> None:
-        try:
-            relay.done.emit(service.restart_sentence(), True)
-        except UserError as exc:
-            relay.done.emit(exc.sentence(), False)
+    def failed(text: str) -> None:
+        window.statusBar().showMessage(text, 20000)
+        QMessageBox.warning(window, "Restart failed", text)
 
-    threading.Thread(target=work, name="service-restart", daemon=True).start()
+    window.restart_task = run_task(window, lambda _p, _c: service.restart_sentence(),
+                                   name="The service restart", failed=failed,
+                                   finished=lambda text: window.statusBar().showMessage(text, 20000))
