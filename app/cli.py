@@ -54,9 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _open_gui(argv: Sequence[str]) -> int:
     try:
         gui = importlib.import_module("app.ui.launch")
-    except ModuleNotFoundError:
-        build_parser().print_help()
-        return 0
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith(("PySide6", "shiboken6")):
+            raise  # our own module failing to import is a bug: let the crash handler see it
+        print("ecma-wizard: the GUI needs PySide6, which is not installed "
+              "(pip install PySide6-Essentials); the commands work without it (ecma-wizard --help).",
+              file=sys.stderr)
+        return 2
     return gui.run_gui(list(argv))
 
 

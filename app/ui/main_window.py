@@ -58,12 +58,9 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(8, 8, 8, 0)
-        try:
-            self.expiry_banner = areas.expiry_banner()(central)
-            self.expiry_banner.regenerateRequested.connect(self.regenerate_certificate)
-            column.addWidget(self.expiry_banner)
-        except areas.Missing:
-            self.expiry_banner = None
+        self.expiry_banner = areas.expiry_banner()(central)
+        self.expiry_banner.regenerateRequested.connect(self.regenerate_certificate)
+        column.addWidget(self.expiry_banner)
         self.lock_bar = MessageBar("lockBar", central)
         self.disk_bar = MessageBar("diskBar", central)
         column.addWidget(self.lock_bar)
@@ -110,13 +107,7 @@ class MainWindow(QMainWindow):
 
     # -- building ----------------------------------------------------------------------------
     def _add_area_tab(self, title: str, build):
-        try:
-            widget = build()
-        except areas.Missing as exc:  # a build without that area: the tab says why
-            why = QLabel(str(exc), self.tabs)
-            why.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.tabs.addTab(why, title)
-            return None
+        widget = build()
         # In a scroll area, so a tall page (at 200 %) scrolls instead of squeezing the Problems panel.
         scroller = QScrollArea(self.tabs)
         scroller.setWidgetResizable(True)
@@ -127,8 +118,7 @@ class MainWindow(QMainWindow):
 
     def _build_event_viewer(self):
         viewer = areas.event_viewer()(self.tabs)
-        if hasattr(viewer, "actionRequested"):
-            viewer.actionRequested.connect(self.handle_event_action)
+        viewer.actionRequested.connect(self.handle_event_action)
         source = areas.event_source_for(self.host)
         if source is not None:
             try:
@@ -405,7 +395,7 @@ class MainWindow(QMainWindow):
     def _show_certificate(self, status) -> None:
         self.certificate_status = status
         self.settings_tab.set_certificate_status(status)
-        if self.expiry_banner is not None and status is not None:
+        if status is not None:
             self.expiry_banner.set_certificate(status.certificate or status.served)
 
     def regenerate_certificate(self) -> None:
@@ -430,7 +420,7 @@ class MainWindow(QMainWindow):
             self.regenerate_certificate()
         elif action.startswith("connector:"):
             self.actions.edit(action.split(":", 1)[1])
-        elif action == "doctor" and self.diagnostics is not None:
+        elif action == "doctor":
             self.show_area(self.diagnostics)
 
     def show_area(self, widget: QWidget) -> None:

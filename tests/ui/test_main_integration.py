@@ -5,6 +5,7 @@ self-test entry points."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def on_disk(window) -> ConfigDocument:
 
 # -- the real connector wizard -------------------------------------------------------------------
 def test_edit_opens_the_real_wizard_on_the_page_and_field(window):
-    wizard_module = pytest.importorskip("app.ui.wizard.connector_wizard")
+    wizard_module = importlib.import_module("app.ui.wizard.connector_wizard")
     wizard = window.actions.edit("HRDatabase", start_page="properties", focus_field="AutosyncTimer")
     assert isinstance(wizard, wizard_module.ConnectorWizard)
     assert "HRDatabase" in wizard.windowTitle()
@@ -34,14 +35,12 @@ def test_edit_opens_the_real_wizard_on_the_page_and_field(window):
 
 
 def test_problem_on_a_later_page_starts_the_wizard_there(window):
-    pytest.importorskip("app.ui.wizard.connector_wizard")
     wizard = window.actions.edit("CSV", start_page="attributes")
     assert wizard.currentId() == wizard.ids["attributes"]
     wizard.close()
 
 
 def test_real_wizard_save_is_adopted_and_selected(window):
-    pytest.importorskip("app.ui.wizard.connector_wizard")
     wizard = window.actions.new()
     doc = ConfigDocument.from_bytes(window.document.to_bytes(), str(window.store.path))
     from copy import deepcopy
@@ -57,7 +56,6 @@ def test_real_wizard_save_is_adopted_and_selected(window):
 
 # -- import / export ---------------------------------------------------------------------------
 def test_export_one_and_all_leave_secrets_out(window, tmp_path):
-    pytest.importorskip("app.migrate.connectors")
     window.actions.select("CSV")
     one = window.actions.export(str(tmp_path / "csv.xml"))
     every = window.actions.export_all(str(tmp_path / "all.xml"))
@@ -69,7 +67,6 @@ def test_export_one_and_all_leave_secrets_out(window, tmp_path):
 
 
 def test_import_a_connector_export_with_a_clash_renames(window, tmp_path, monkeypatch):
-    pytest.importorskip("app.migrate.connectors")
     from app.migrate.connectors import RENAME, ClashAnswer
 
     window.actions.select("CSV")
@@ -87,7 +84,6 @@ def test_import_a_connector_export_with_a_clash_renames(window, tmp_path, monkey
 
 
 def test_import_of_an_unknown_file_says_why(window, tmp_path, dialogs):
-    pytest.importorskip("app.migrate.connectors")
     bad = tmp_path / "notes.xml"
     bad.write_bytes(b"<notes/>")
     assert window.actions.import_(str(bad)) is None
@@ -95,8 +91,8 @@ def test_import_of_an_unknown_file_says_why(window, tmp_path, dialogs):
 
 
 def test_import_of_a_mim_export_goes_through_the_mim_dialog_to_the_wizard(window, corpus, qtbot):
-    dialog_module = pytest.importorskip("app.ui.migrate.import_dialog")
-    wizard_module = pytest.importorskip("app.ui.wizard.connector_wizard")
+    dialog_module = importlib.import_module("app.ui.migrate.import_dialog")
+    wizard_module = importlib.import_module("app.ui.wizard.connector_wizard")
     dialog = window.actions.import_(str(corpus / "ma-export-lync-powershell.xml"))
     assert isinstance(dialog, dialog_module.MimImportDialog) and dialog.isVisible()
     assert not dialog.open_button.isEnabled()  # two object classes: ECMA2Host runs one
@@ -109,46 +105,24 @@ def test_import_of_a_mim_export_goes_through_the_mim_dialog_to_the_wizard(window
     wizard.close()
 
 
-def test_import_of_a_mim_export_without_the_mim_dialog(window, corpus, monkeypatch):
-    pytest.importorskip("app.migrate.mim_mapping")
-    wizard_module = pytest.importorskip("app.ui.wizard.connector_wizard")
-    reports, asked = [], []
-    monkeypatch.setattr("app.ui.main.transfer._mim_dialog", lambda: None)
-    monkeypatch.setattr("app.ui.main.transfer.show_report", lambda *a: reports.append(a))
-    monkeypatch.setattr("app.ui.main.transfer.choose_object_type",
-                        lambda parent, name, classes: asked.append(classes) or "User")
-    wizard = window.actions.import_(str(corpus / "ma-export-lync-powershell.xml"))
-    assert asked == [["OrganizationalUnit", "User"]]  # ECMA2Host runs one object type
-    assert isinstance(wizard, wizard_module.ConnectorWizard) and wizard.session.from_spec
-    assert reports and "wizard" in reports[0][2]
-    wizard.close()
-
-
 # -- event viewer, certificates, diagnostics --------------------------------------------------------
 def test_event_log_tab_opens_the_sample_log(window, qtbot):
-    if window.event_viewer is None:
-        pytest.skip("the event viewer is not in this build")
     assert window.event_viewer.isVisibleTo(window) or window.event_viewer.parent() is not None
     qtbot.waitUntil(lambda: window.event_viewer.model.rowCount() > 0, timeout=10000)
 
 
 def test_event_viewer_actions_are_routed(window, monkeypatch):
-    if window.event_viewer is None:
-        pytest.skip("the event viewer is not in this build")
     opened, regenerated = [], []
     monkeypatch.setattr(window.actions, "edit", lambda name, **kw: opened.append(name))
     monkeypatch.setattr(window, "regenerate_certificate", lambda: regenerated.append(True))
     window.event_viewer.actionRequested.emit("connector:HRDatabase")
     window.event_viewer.actionRequested.emit("certificate")
     assert opened == ["HRDatabase"] and regenerated == [True]
-    if window.diagnostics is not None:
-        window.event_viewer.actionRequested.emit("doctor")
-        assert window.tabs.currentWidget().widget() is window.diagnostics
+    window.event_viewer.actionRequested.emit("doctor")
+    assert window.tabs.currentWidget().widget() is window.diagnostics
 
 
 def test_diagnostics_tab_is_there(window):
-    if window.diagnostics is None:
-        pytest.skip("the diagnostics page is not in this build")
     titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
     assert titles == ["Connectors", "Settings", "Event log", "Diagnostics"]
 
@@ -165,7 +139,6 @@ def _status_expiring_in(days: int):
 
 
 def test_certificate_status_fills_settings_and_banner(make_window, qtbot):
-    pytest.importorskip("app.certs.status")
     status = _status_expiring_in(5)
     window = make_window(certificate_status=lambda configured, port: status)
     qtbot.waitUntil(lambda: getattr(window, "certificate_status", None) is status, timeout=5000)
@@ -176,7 +149,6 @@ def test_certificate_status_fills_settings_and_banner(make_window, qtbot):
 
 
 def test_regenerate_writes_the_thumbprint_through_the_window_store(window, monkeypatch):
-    pytest.importorskip("app.ui.certs.dialog")
     from app.ui.main.certificate import DocumentThumbprint
 
     target = DocumentThumbprint(window)
@@ -188,7 +160,6 @@ def test_regenerate_writes_the_thumbprint_through_the_window_store(window, monke
 
 
 def test_regenerate_opens_the_certificate_dialog(window):
-    pytest.importorskip("app.ui.certs.dialog")
     window.settings_tab.regenerate_button.click()
     dialog = window.certificate_dialog
     assert dialog.isVisible() and "certificate" in dialog.windowTitle().lower()
@@ -279,7 +250,6 @@ def test_self_test_passes(capsys):
 
 @pytest.mark.skipif(os.name == "nt", reason="off Windows the store is unavailable and no endpoint is read")
 def test_default_certificate_status_off_windows_says_why_it_is_empty():
-    pytest.importorskip("app.certs.status")
     status = areas.certificate_status("3F6D1C0A9B8E7D6C5B4A39281706F5E4D3C2B1A0", 8585)
     assert status.configured_thumbprint == "3F6D1C0A9B8E7D6C5B4A39281706F5E4D3C2B1A0"
     assert status.certificate is None and status.notes  # says the Windows store is needed

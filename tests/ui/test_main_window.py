@@ -347,15 +347,6 @@ def test_unsaved_edits_are_settled_before_the_wizard_opens(window, qtbot, dialog
     assert on_disk(window).setting.port == "8600" and fake_wizard.opened
 
 
-def test_missing_wizard_is_said_plainly(window, monkeypatch, dialogs):
-    def missing():
-        raise areas.Missing("The connector wizard is not available in this build.")
-
-    monkeypatch.setattr(areas, "connector_wizard", missing)
-    window.actions.edit("CSV")
-    assert dialogs.texts("information") == ["The connector wizard is not available in this build."]
-
-
 # -- keyboard and accessibility ----------------------------------------------------------------
 def test_every_input_has_an_accessible_name(window):
     """On every tab, the other areas' tabs included."""

@@ -34,10 +34,8 @@ def certificates_dir():
 
 def service_restart() -> Callable[[], str] | None:
     """The service's restart as a callable for the dialog, or None where it cannot be restarted."""
-    try:
-        from app.host.service import default_service_control
-    except ImportError:  # the service module is not part of this build
-        return None
+    from app.host.service import default_service_control
+
     control = default_service_control()
     if not control.available():
         return None

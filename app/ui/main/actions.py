@@ -196,11 +196,7 @@ class ConnectorActions:
     def open_wizard(self, make):
         """Open the connector wizard built by `make(ConnectorWizard)`, after settling unsaved edits."""
         w = self.window
-        try:
-            wizard_class = areas.connector_wizard()
-        except areas.Missing as exc:
-            QMessageBox.information(w, "Connector wizard", str(exc))
-            return None
+        wizard_class = areas.connector_wizard()
         if not w.save_pending_first("opening the connector wizard"):
             return None
         before = {c.name for c in w.document.connectors}

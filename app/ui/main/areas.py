@@ -1,50 +1,28 @@
 """The other areas the main window hosts (connector wizard, event viewer, certificates,
-diagnostics, migration, service control), each imported lazily: a build or a checkout without one
-still opens, and says plainly what is missing instead of failing to start."""
+diagnostics, service control), each imported when first needed so the first screen paints sooner.
+
+Plain imports: every area is part of every build, so an ImportError is a bug and must fail loudly
+(never "not available in this build").
+"""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import sys
 from pathlib import Path
 
 from app.host.layout import HostLayout
 
 
-class Missing(Exception):
-    """An area is not in this build; the message is the sentence to show."""
-
-
-def _import(module: str, name: str, what: str):
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        raise Missing(f"The {what} is not available in this build.") from None
-
-
 def connector_wizard():
-    return _import("app.ui.wizard.connector_wizard", "ConnectorWizard", "connector wizard")
+    from app.ui.wizard.connector_wizard import ConnectorWizard
+
+    return ConnectorWizard
 
 
 def event_viewer():
-    """The EventViewer class from whichever module of app/ui/events/ defines it."""
-    try:
-        package = importlib.import_module("app.ui.events")
-    except ImportError:
-        raise Missing("The event log viewer is not available in this build.") from None
-    if hasattr(package, "EventViewer"):
-        return package.EventViewer
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name in ("screens",):
-            continue
-        try:
-            module = importlib.import_module(f"app.ui.events.{info.name}")
-        except ImportError:
-            continue
-        if hasattr(module, "EventViewer"):
-            return module.EventViewer
-    raise Missing("The event log viewer is not available in this build.")
+    from app.ui.events.viewer import EventViewer
+
+    return EventViewer
 
 
 def event_source_for(layout: HostLayout):
@@ -53,44 +31,42 @@ def event_source_for(layout: HostLayout):
     if layout.is_sample or sys.platform != "win32":
         path = layout.logs_dir / "ECMA2Host.xml" if layout.logs_dir else None
         return path if path is not None and path.exists() else None
-    try:
-        windows = importlib.import_module("app.events.sources.windows")
-    except ImportError:
-        return None
-    return windows.live_source()
+    from app.events.sources.windows import live_source
+
+    return live_source()
 
 
 def diagnostics_page():
-    return _import("app.ui.diagnostics", "DiagnosticsPage", "diagnostics page")
+    from app.ui.diagnostics import DiagnosticsPage
+
+    return DiagnosticsPage
 
 
 def certificate_dialog():
-    return _import("app.ui.certs.dialog", "CertificateDialog", "certificate dialog")
+    from app.ui.certs.dialog import CertificateDialog
+
+    return CertificateDialog
 
 
 def expiry_banner():
-    return _import("app.ui.certs.banner", "ExpiryBanner", "certificate expiry banner")
+    from app.ui.certs.banner import ExpiryBanner
+
+    return ExpiryBanner
 
 
 def service_control():
-    """The Windows service control, or None when this build has none."""
-    try:
-        service = importlib.import_module("app.host.service")
-    except ImportError:
-        return None
-    return service.default_service_control()
+    from app.host.service import default_service_control
+
+    return default_service_control()
 
 
 def certificate_status(configured: str | None, port: int | None):
     """Gather the certificate status as `cert status` does (the store on Windows, plus what the
-    local endpoint serves); None when the certificates area is missing. Slow: call off the GUI thread."""
-    try:
-        from app.certs.inspect import local_host_names
-        from app.certs.status import gather_status
-        from app.certs.store import default_store
-    except ImportError:
-        return None
+    local endpoint serves). Slow: call off the GUI thread."""
+    from app.certs.inspect import local_host_names
     from app.certs.served import fetch_served_certificate
+    from app.certs.status import gather_status
+    from app.certs.store import default_store
 
     endpoint = ("localhost", port or 8585) if sys.platform == "win32" else None
     # A short timeout: a stopped service must not keep the Settings tab waiting.
@@ -100,12 +76,8 @@ def certificate_status(configured: str | None, port: int | None):
 
 
 def host_names() -> list[str]:
-    try:
-        from app.certs.inspect import local_host_names
-    except ImportError:
-        import socket
+    from app.certs.inspect import local_host_names
 
-        return [socket.gethostname()]
     return list(dict.fromkeys(local_host_names()))
 
 

@@ -41,15 +41,11 @@ def open_certificate_dialog(window):
                                 "This file is open read-only: regenerate the certificate from the "
                                 "window that holds it.")
         return None
-    try:
-        dialog_class = areas.certificate_dialog()
-        from app.certs.regenerate import plan_factory
-        from app.certs.store import default_store
-        from app.secrets import SecretStore
-    except (areas.Missing, ImportError):
-        QMessageBox.information(window, "Regenerate certificate",
-                                "The certificate dialog is not available in this build.")
-        return None
+    dialog_class = areas.certificate_dialog()
+    from app.certs.regenerate import plan_factory
+    from app.certs.store import default_store
+    from app.secrets import SecretStore
+
     if not window.save_pending_first("regenerating the certificate"):
         return None
     target = DocumentThumbprint(window)

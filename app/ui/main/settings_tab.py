@@ -176,10 +176,8 @@ class SettingsTab(QScrollArea):
 
 
 def _certificate_widget(parent: QWidget):
-    try:
-        from app.ui.certs.status_widget import CertificateStatusWidget
-    except ImportError:
-        return None
+    from app.ui.certs.status_widget import CertificateStatusWidget
+
     return CertificateStatusWidget(parent)
 
 

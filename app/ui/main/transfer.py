@@ -1,38 +1,26 @@
-"""Import and export of connectors for the main window, through app/migrate (imported lazily).
+"""Import and export of connectors for the main window, through app/migrate.
 
 In: a connector export (Configuration.xml format, Microsoft's or ours) is merged and saved through
-the store, asking Rename / Replace / Skip on a name clash; a MIM management-agent export becomes a
-ConnectorSpec that opens the connector wizard (`ConnectorWizard.from_spec`), or the migrate area's
-own import dialog when it is there. Out: one connector or all, secrets left out.
+the store, asking Rename / Replace / Skip on a name clash; a MIM management-agent export goes
+through the migrate area's import dialog (object type, name, report), then opens the connector
+wizard on it (`ConnectorWizard.from_spec`). Out: one connector or all, secrets left out.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from app.config.document import ConfigDocument
 from app.config.xmltext import read_file
 from app.errors import UserError
-
-UNAVAILABLE = "Importing and exporting connectors is not available in this build."
-
-
-def _connectors_module():
-    try:
-        return importlib.import_module("app.migrate.connectors")
-    except ImportError:
-        return None
+from app.migrate import connectors
 
 
 def _export(document, names: list[str] | None, path: Path) -> Path | UserError:
-    module = _connectors_module()
-    if module is None:
-        return UserError(UNAVAILABLE)
     try:
-        module.export_connectors(document, names, path)
+        connectors.export_connectors(document, names, path)
     except UserError as exc:
         return exc
     return path
@@ -82,29 +70,25 @@ def ask_clash(parent, name: str, suggested: str):
 
 def import_file(window, path: Path):
     """Import `path` into the window's file; returns the import records, the wizard, or None."""
-    module = _connectors_module()
-    if module is None:
-        QMessageBox.information(window, "Import", UNAVAILABLE)
-        return None
     try:
         data = read_file(path)
-        kind = module.file_kind(data, str(path))
+        kind = connectors.file_kind(data, str(path))
     except UserError as exc:
         QMessageBox.warning(window, "Not imported", exc.sentence())
         return None
     if kind == "mim":
         return import_management_agent(window, data, path)
-    return import_connector_export(window, module, data, path)
+    return import_connector_export(window, data, path)
 
 
-def import_connector_export(window, module, data: bytes, path: Path):
+def import_connector_export(window, data: bytes, path: Path):
     if not window.save_pending_first("importing"):
         return None
     try:
-        source = module.read_connector_file(data, str(path))
+        source = connectors.read_connector_file(data, str(path))
         working = ConfigDocument.from_bytes(window.document.to_bytes(), str(window.store.path))
         working.path = window.store.path
-        records = module.import_connectors(working, source, lambda n, s: ask_clash(window, n, s))
+        records = connectors.import_connectors(working, source, lambda n, s: ask_clash(window, n, s))
         if all(r.action == "skipped" for r in records):
             window.statusBar().showMessage("Nothing imported: every connector was skipped.", 10000)
             return records
@@ -131,73 +115,21 @@ def import_connector_export(window, module, data: bytes, path: Path):
     return records
 
 
-def choose_object_type(parent, file_name: str, classes: list[str]) -> str | None:
-    """ECMA2Host runs one object type (reference §3): ask which (tests replace this function)."""
-    default = classes.index("User") if "User" in classes else 0
-    chosen, ok = QInputDialog.getItem(parent, "Object type", f"{file_name} has several object types; "
-                                      "ECMA2Host takes one. Which one should the connector provision?",
-                                      classes, default, False)
-    return chosen if ok else None
-
-
-def _mim_dialog():
-    """The migrate area's own MIM import dialog, when this build has it."""
-    for module_name in ("app.ui.migrate.import_dialog", "app.ui.migrate"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        if hasattr(module, "MimImportDialog"):
-            return module.MimImportDialog
-    return None
-
-
 def import_management_agent(window, data: bytes, path: Path):
-    """A MIM export: map it, then let the user finish it in the connector wizard. The migrate
-    area's dialog (object type, name, report) comes first when this build has it."""
-    dialog_class = _mim_dialog()
-    if dialog_class is not None:
-        try:
-            dialog = dialog_class.for_file(path, [c.name for c in window.document.connectors], parent=window)
-        except UserError as exc:
-            QMessageBox.warning(window, "Not imported", exc.sentence())
-            return None
-        dialog.accepted.connect(lambda: dialog.mapped is not None and open_mapped(window, dialog.mapped))
-        dialog.setModal(True)
-        dialog.show()
-        window.mim_dialog = dialog
-        return dialog
+    """A MIM export: the migrate area's dialog asks the object type and the name and shows the
+    report; its Open hands the mapped agent to the connector wizard."""
+    from app.ui.migrate.import_dialog import MimImportDialog
+
     try:
-        from app.migrate.mim_mapping import ObjectTypeNeeded
-        from app.migrate.mim_mapping import import_management_agent as map_export
-    except ImportError:
-        QMessageBox.information(window, "Import", "Importing MIM management-agent exports is not "
-                                "available in this build.")
+        dialog = MimImportDialog.for_file(path, [c.name for c in window.document.connectors], parent=window)
+    except UserError as exc:
+        QMessageBox.warning(window, "Not imported", exc.sentence())
         return None
-    object_type = None
-    for _ in range(2):
-        try:
-            mapped = map_export(data, str(path), object_type=object_type)
-            break
-        except ObjectTypeNeeded as exc:
-            object_type = choose_object_type(window, path.name, exc.classes)
-            if object_type is None:
-                return None
-        except UserError as exc:
-            QMessageBox.warning(window, "Not imported", exc.sentence())
-            return None
-    else:
-        return None
-    if window.document.connector(mapped.spec.name) is not None:
-        name, ok = QInputDialog.getText(window, "Connector name",
-                                        f"A connector named “{mapped.spec.name}” exists. Name the "
-                                        "imported one:", text=f"{mapped.spec.name}2")
-        if not ok or not name.strip():
-            return None
-        mapped.spec.name = name.strip()
-    show_report(window, "MIM import", f"“{mapped.report.agent}” was read from {path.name}. Check "
-                "each page of the wizard, enter the secrets, then Finish to save.", mapped.report.text())
-    return open_mapped(window, mapped)
+    dialog.accepted.connect(lambda: dialog.mapped is not None and open_mapped(window, dialog.mapped))
+    dialog.setModal(True)
+    dialog.show()
+    window.mim_dialog = dialog
+    return dialog
 
 
 def open_mapped(window, mapped):
