@@ -91,7 +91,7 @@ def _configured(args: argparse.Namespace) -> tuple[str | None, int, str]:
     from app.cli_common import layout_from_args
 
     layout = layout_from_args(args)
-    target = ConfigThumbprint(layout.config_path)
+    target = ConfigThumbprint(layout.config_store())
     return target.read(), target.port() or DEFAULT_PORT, str(layout.config_path)
 
 
@@ -205,7 +205,7 @@ def run_regenerate(args: argparse.Namespace) -> int:
     if not args.no_config:
         from app.cli_common import layout_from_args
 
-        target = ConfigThumbprint(layout_from_args(args).config_path)
+        target = ConfigThumbprint(layout_from_args(args).config_store())
         port = target.port() or DEFAULT_PORT
     secrets = SecretStore()
     if args.dry_run:  # nothing is written: a throwaway passphrase shows the same steps

@@ -29,8 +29,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from app.certs.inspect import CertificateInfo, describe, thumbprint_of
-from app.config.store import atomic_write
 from app.errors import SaveRefused, UserError
+from app.filestore import atomic_write
 
 DEFAULT_DAYS = 730  # two years, as Microsoft's wizard (reference §4)
 MAX_DAYS = 3650

@@ -22,8 +22,8 @@ from app.certs.generate import (
     write_files,
 )
 from app.certs.store import CertificateStore, SslBinding
-from app.config.store import atomic_write
 from app.errors import UserError
+from app.filestore import atomic_write
 from app.secrets import SecretStore
 
 KEYRING_PREFIX = "certificate-pfx:"
@@ -45,26 +45,23 @@ class ThumbprintTarget(Protocol):
 
 
 class ConfigThumbprint:
-    """<Setting><Certificate> of a Configuration.xml, read and written through app.config.store."""
+    """<Setting><Certificate> of a Configuration.xml, read and written through its store (a
+    ConfigStore, e.g. `HostLayout.config_store()`)."""
 
-    def __init__(self, config_path: str | Path) -> None:
-        self.path = Path(config_path)
+    def __init__(self, store) -> None:
+        self.store = store
+        self.path = Path(store.path)
         self.description = str(self.path)
 
-    def _store(self):
-        from app.config.store import ConfigStore
-
-        return ConfigStore(self.path)
-
     def read(self) -> str | None:
-        return self._store().load().setting.certificate or None
+        return self.store.load().setting.certificate or None
 
     def port(self) -> int | None:
-        text = (self._store().load().setting.port or "").strip()
+        text = (self.store.load().setting.port or "").strip()
         return int(text) if text.isdigit() else None
 
     def write(self, thumbprint: str) -> None:
-        store = self._store()
+        store = self.store
         doc = store.load()
         doc.setting.certificate = thumbprint
         store.save(doc)

@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _store(args: argparse.Namespace) -> ConfigStore:
-    return ConfigStore(layout_from_args(args).config_path)
+    return layout_from_args(args).config_store()
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

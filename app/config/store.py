@@ -1,241 +1,19 @@
-"""Every write to a user's file goes through here: backup first, atomic replace, no silent
-overwrite of a file someone else changed, one editor per file.
+"""Configuration.xml's store: the document model on top of app/filestore.py's FileStore.
 
-A failed save leaves the file on disk exactly as it was and says why in one sentence.
-`ConfigStore` is Configuration.xml's store; `app/host/appconfig.py` uses the same functions for
-the two .exe.config files.
+Load gives a ConfigDocument and remembers the bytes read; save writes only what reads back as the
+edited tree, through FileStore.replace (lock, external-change check, backup, atomic replace).
 """
 
 from __future__ import annotations
 
-import errno
-import hashlib
-import json
-import os
-import re
-import secrets
-import socket
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from app.config.document import ConfigDocument
-from app.config.xmltext import read_file
-from app.errors import SaveRefused
-from app.paths import backups_dir
-
-KEEP_BACKUPS = 20
+from app.filestore import Backup, FileStore
 
 
-# -- atomic write ------------------------------------------------------------------------------
-def _fsync_dir(folder: Path) -> None:
-    if sys.platform == "win32":
-        return  # directories cannot be opened for fsync on Windows; NTFS journals the rename
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _why(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC or getattr(exc, "winerror", None) == 112:
-        return "the disk is full"
-    if exc.errno == errno.EROFS:
-        return "the file system is read-only"
-    if getattr(exc, "winerror", None) in (32, 33):
-        return "the file is locked by another program (close Microsoft's wizard and try again)"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return ("permission denied: the folder is read-only or the file is locked "
-                "(on a host, run elevated and close Microsoft's wizard)")
-    return exc.strerror or str(exc)
-
-
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None, _after_write=None) -> None:
-    """Temp file in the same folder, flush, fsync, replace, fsync the folder.
-
-    `mode`: the new file's permissions (e.g. 0o600 for a private key: the temp file has them from
-    its creation, so the data is never readable by others); default: the old file's, else 0o644.
-    `_after_write` is a test hook called between fsync and replace (fault injection).
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        if mode is None:
-            mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if _after_write:
-            _after_write(tmp)
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except OSError as exc:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        raise SaveRefused(f"was not saved: {_why(exc)}. The file on disk is unchanged.",
-                          path=path) from None
-
-
-# -- backups -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Backup:
-    id: str
-    path: Path
-    taken: datetime
-    size: int
-
-
-def _backup_folder(target: Path) -> Path:
-    resolved = str(Path(target).resolve())
-    digest = hashlib.sha256(resolved.encode()).hexdigest()[:10]
-    slug = re.sub(r"[^A-Za-z0-9._-]", "_", Path(target).name)
-    folder = backups_dir() / f"{slug}-{digest}"
-    folder.mkdir(parents=True, exist_ok=True)
-    source = folder / "source.txt"
-    if not source.exists():
-        atomic_write(source, (resolved + "\n").encode())
-    return folder
-
-
-def list_backups(target: Path) -> list[Backup]:
-    """Newest first."""
-    folder = _backup_folder(target)
-    found = []
-    for p in folder.glob("*.bak"):
-        stamp = p.name.split("-", 1)[0]
-        try:
-            taken = datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
-        except ValueError:
-            continue
-        found.append(Backup(stamp, p, taken, p.stat().st_size))
-    return sorted(found, key=lambda b: b.id, reverse=True)
-
-
-def take_backup(target: Path, current: bytes | None = None) -> Backup | None:
-    """Copy the file as it is now (`current`: its bytes, when the caller just read them); keep
-    the last KEEP_BACKUPS. None when there is no file yet."""
-    target = Path(target)
-    if current is None and not target.exists():
-        return None
-    try:
-        data = target.read_bytes() if current is None else current
-    except OSError as exc:
-        raise SaveRefused(f"could not be read for a backup ({_why(exc)}); nothing was saved.",
-                          path=target) from None
-    folder = _backup_folder(target)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    path = folder / f"{stamp}-{target.name}.bak"
-    try:
-        atomic_write(path, data)
-    except SaveRefused as exc:
-        raise SaveRefused(f"could not be backed up ({exc.message}); nothing was saved.",
-                          path=target) from None
-    for old in list_backups(target)[KEEP_BACKUPS:]:
-        old.path.unlink(missing_ok=True)
-    return Backup(stamp, path, datetime.now(UTC), len(data))
-
-
-def find_backup(target: Path, backup_id: str) -> Backup:
-    backups = list_backups(target)
-    if backup_id.isdigit() and len(backup_id) < 4 and 1 <= int(backup_id) <= len(backups):
-        return backups[int(backup_id) - 1]  # "1" is the newest, as `backups list` numbers them
-    for b in backups:
-        if b.id == backup_id or b.path.name == backup_id:
-            return b
-    raise SaveRefused(f"has no backup '{backup_id}' (see `ecma-wizard backups list`)", path=target)
-
-
-# -- one editor per file -----------------------------------------------------------------------
-class EditLock:
-    """A lock file beside the edited file (like Office's ~$ files), with owner details.
-
-    A lock left by a process that no longer runs on this machine is taken over.
-    """
-
-    def __init__(self, target: Path) -> None:
-        self.target = Path(target)
-        self.path = self.target.with_name(f".{self.target.name}.ecma-wizard.lock")
-        self.held = False
-
-    def owner(self) -> dict | None:
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-
-    def _stale(self, info: dict | None) -> bool:
-        if not info or info.get("host") != socket.gethostname():
-            return False if info else True
-        pid = int(info.get("pid", 0))
-        if pid == os.getpid():
-            return False
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except (PermissionError, OSError):
-            return False
-        return False
-
-    def acquire(self) -> None:
-        if self.held:
-            return
-        info = {"pid": os.getpid(), "host": socket.gethostname(),
-                "user": os.environ.get("USERNAME") or os.environ.get("USER", ""),
-                "since": datetime.now(UTC).isoformat(timespec="seconds")}
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                current = self.owner()
-                if self._stale(current):
-                    self.path.unlink(missing_ok=True)
-                    continue
-                who = (f"{current.get('user') or 'someone'} on {current.get('host')} "
-                       f"(process {current.get('pid')}, since {current.get('since')})"
-                       if current else "another program")
-                raise SaveRefused(f"is being edited by {who}; close that editor first",
-                                  path=self.target) from None
-            except OSError as exc:
-                raise SaveRefused(f"cannot be locked for editing: {_why(exc)}",
-                                  path=self.target) from None
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(info, fh)  # a full disk fails here, at the write or the close
-            except OSError as exc:
-                self.path.unlink(missing_ok=True)  # an empty lock would block the next editor
-                raise SaveRefused(f"cannot be locked for editing: {_why(exc)}",
-                                  path=self.target) from None
-            self.held = True
-            return
-
-    def release(self) -> None:
-        if self.held:
-            self.path.unlink(missing_ok=True)
-            self.held = False
-
-    def __enter__(self) -> EditLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
-
-
-def fingerprint(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-# -- Configuration.xml -------------------------------------------------------------------------
 @dataclass
 class SaveResult:
     document: ConfigDocument  # the saved file, freshly read: keep editing this one
@@ -244,25 +22,16 @@ class SaveResult:
     warnings: list[str] = field(default_factory=list)
 
 
-class ConfigStore:
+class ConfigStore(FileStore):
     """Load and save one Configuration.xml safely."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.lock = EditLock(self.path)
-        self._loaded: str | None = None  # fingerprint of the bytes we read
+    def __init__(self, path: str | Path, *, warn: Callable[[], list[str]] | None = None) -> None:
+        super().__init__(path, warn=warn)
 
     def load(self) -> ConfigDocument:
-        data = read_file(self.path)
-        doc = ConfigDocument.from_bytes(data, str(self.path))
+        doc = ConfigDocument.from_bytes(self.read(), str(self.path))
         doc.path = self.path
-        self._loaded = fingerprint(data)
         return doc
-
-    def changed_on_disk(self) -> bool:
-        if self._loaded is None or not self.path.exists():
-            return self._loaded is not None
-        return fingerprint(read_file(self.path)) != self._loaded
 
     def save(self, doc: ConfigDocument, *, force: bool = False) -> SaveResult:
         """Back up, then replace atomically. Refused (file untouched) when it cannot be safe."""
@@ -275,40 +44,10 @@ class ConfigStore:
         """The one place that replaces Configuration.xml (save, restore, import)."""
         # never write what we could not read back
         saved = parsed or ConfigDocument.from_bytes(data, str(self.path))
-        was_held = self.lock.held
-        self.lock.acquire()
-        try:
-            current = read_file(self.path) if self.path.exists() else None
-            if current is not None and self._loaded is not None \
-                    and fingerprint(current) != self._loaded:
-                raise SaveRefused("was changed on disk by another program since it was loaded; "
-                                  "reload it first (saving now would overwrite those changes). "
-                                  "Nothing was saved.", path=self.path)
-            backup = take_backup(self.path, current)  # the very bytes just checked
-            atomic_write(self.path, data)
-        finally:
-            if not was_held:
-                self.lock.release()
-        self._loaded = fingerprint(data)
+        backup = self.replace(data)
         saved.path = self.path
-        return SaveResult(saved, backup, True, _wizard_warning())
-
-    def backups(self) -> list[Backup]:
-        return list_backups(self.path)
+        return SaveResult(saved, backup, True, self.warnings())
 
     def restore(self, backup_id: str) -> SaveResult:
         """Put a backup back; the current file is itself backed up first."""
-        backup = find_backup(self.path, backup_id)
-        data = read_file(backup.path)
-        if self._loaded is None and self.path.exists():
-            self._loaded = fingerprint(read_file(self.path))
-        return self.write_bytes(data)
-
-
-def _wizard_warning() -> list[str]:
-    from app.host.processes import microsoft_wizard_running
-
-    if microsoft_wizard_running():
-        return ["Microsoft's ECMA Host Configuration Wizard is running: close it without saving, "
-                "or it may overwrite this change when it saves."]
-    return []
+        return self.write_bytes(self.backup_bytes(backup_id))

@@ -28,8 +28,9 @@ from lxml import etree
 from app.config.spanindex import TOKEN as _TOKEN
 from app.config.spanindex import Span, SpanIndex
 from app.errors import UserError
+from app.filestore import MAX_FILE, read_user_file
 
-MAX_BYTES = 32 * 1024 * 1024  # real Configuration.xml files are a few MB at most
+MAX_BYTES = MAX_FILE  # real Configuration.xml files are a few MB at most
 
 _ATTR = re.compile(r"""(\s+)([^\s=/>]+)(\s*=\s*)(["'])(.*?)\4""", re.S)
 _DECL_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -108,22 +109,8 @@ def parse_bytes(data: bytes, source: str,
 
 
 def read_file(path: str | Path) -> bytes:
-    """Read a user's file, turning every OS failure into one sentence."""
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise UserError("is a folder, not a file", path=p)
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise UserError(f"is {size / 1048576:.1f} MB; files over {MAX_BYTES // 1048576} MB "
-                            "are refused (a real one is a few MB at most)", path=p)
-        return p.read_bytes()
-    except FileNotFoundError:
-        raise UserError("does not exist", path=p) from None
-    except PermissionError:
-        raise UserError("cannot be read: permission denied", path=p) from None
-    except OSError as exc:
-        raise UserError(f"cannot be read: {exc.strerror or exc}", path=p) from None
+    """Read a user's XML file (at most MAX_BYTES), every OS failure one sentence."""
+    return read_user_file(path, MAX_BYTES)
 
 
 def escape_text(value: str, newline: str) -> str:

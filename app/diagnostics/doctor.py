@@ -15,8 +15,8 @@ from pathlib import Path
 from app.certs.inspect import local_host_names
 from app.certs.status import CertificateStatus, gather_status
 from app.config.document import ConfigDocument
-from app.config.store import atomic_write
 from app.errors import UserError
+from app.filestore import atomic_write
 from app.host.appconfig import AppConfig
 from app.host.layout import HostLayout
 from app.host.machine import (

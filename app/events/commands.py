@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 
 from app.errors import UserError
+from app.events.export import write
 from app.events.filters import EventFilter, parse_iso
-from app.events.records import LEVEL_WORDS, EventTable, format_local, level_name
+from app.events.records import LEVEL_WORDS
 from app.events.sources.base import EventSource, open_source
 
-COLUMNS = ["time", "level", "provider", "event_id", "record_id", "computer", "channel", "message"]
 LIVE = "live"
 
 
@@ -33,8 +31,8 @@ def register(subparsers) -> None:
     p.add_argument("--until", metavar="ISO", help="keep events before this time")
     p.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
     p.add_argument("--count", action="store_true", help="print only the number of matching events")
-    p.add_argument("--gui", action="store_true", help="open the log in the event viewer window")
-    p.set_defaults(func=run)
+    # `--gui` is added by app/ui/commands.py, which also sets `open_viewer`: the core never imports Qt
+    p.set_defaults(func=run, open_viewer=None)
 
 
 def make_filter(args: argparse.Namespace) -> EventFilter:
@@ -60,10 +58,8 @@ def source_for(name: str) -> EventSource:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.gui:
-        from app.ui.events.window import run_viewer  # only app/ui imports Qt
-
-        return run_viewer(args.source)
+    if getattr(args, "gui", False) and args.open_viewer is not None:
+        return args.open_viewer(args.source)
     event_filter = make_filter(args)
     source = source_for(args.source)
     table = source.load()
@@ -81,31 +77,3 @@ def run(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `| head`: the reader left, which is fine
         sys.stderr.close()
     return 0
-
-
-def _fields(table: EventTable, row: int) -> dict:
-    return table.record(row, with_xml=False).as_json()
-
-
-def write(table: EventTable, rows: list[int], fmt: str, out) -> None:
-    if fmt == "jsonl":
-        for row in rows:
-            out.write(json.dumps(_fields(table, row), ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        for row in rows:
-            f = _fields(table, row)
-            writer.writerow([f[c] if f[c] is not None else "" for c in COLUMNS])
-    else:
-        out.write(f"{'Time (local)':19}  {'Level':11}  {'Provider':24}  {'ID':>6}  {'Record':>8}  Message\n")
-        for row in rows:
-            event_id = table.event_ids[row]
-            record_id = table.record_ids[row]
-            message = table.messages[row].replace("\r", "").split("\n", 1)[0]
-            out.write(f"{format_local(table.times[row]):19}  {level_name(table.levels[row]):11}  "
-                      f"{(table.providers[row] or '')[:24]:24}  {event_id if event_id >= 0 else '':>6}  "
-                      f"{record_id if record_id >= 0 else '':>8}  {message[:160]}\n")
-
-
-

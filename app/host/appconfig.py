@@ -17,9 +17,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from app.config.store import Backup, EditLock, atomic_write, fingerprint, take_backup
 from app.config.xmltext import LosslessXml, local_name, read_file
-from app.errors import SaveRefused, UserError
+from app.errors import UserError
+from app.filestore import Backup, FileStore
 
 # .NET's SourceLevels names, case sensitive as the service reads them (reference §1).
 LEVELS = ("Off", "Error", "Warning", "Information", "Verbose")
@@ -164,41 +164,24 @@ class AppConfigSave:
     backup: Backup | None
 
 
-class AppConfigStore:
-    """Load and save one .exe.config: backup first, atomic replace, no silent overwrite."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.lock = EditLock(self.path)
-        self._loaded: str | None = None
+class AppConfigStore(FileStore):
+    """Load and save one .exe.config: the same FileStore as Configuration.xml (lock, change check
+    on the bytes it reads once, backup, atomic replace)."""
 
     def load(self) -> AppConfig:
-        data = read_file(self.path)
-        config = AppConfig.from_bytes(data, str(self.path))
+        config = AppConfig.from_bytes(self.read(), str(self.path))
         config.path = self.path
-        self._loaded = fingerprint(data)
         return config
-
-    def changed_on_disk(self) -> bool:
-        if self._loaded is None:
-            return False
-        if not self.path.exists():
-            return True
-        return fingerprint(read_file(self.path)) != self._loaded
 
     def save(self, config: AppConfig) -> AppConfigSave:
         if not config.modified:
             return AppConfigSave(self.path, False, None)
-        data = config.to_bytes()  # verified by LosslessXml: reads back as the edited tree
-        AppConfig.from_bytes(data, str(self.path))
-        with self.lock:
-            if self.changed_on_disk():
-                raise SaveRefused("was changed on disk by another program since it was read; "
-                                  "nothing was saved (read it again and redo the change)", path=self.path)
-            backup = take_backup(self.path)
-            atomic_write(self.path, data)
-        self._loaded = fingerprint(data)
-        return AppConfigSave(self.path, True, backup)
+        return self.write_bytes(config.to_bytes())  # verified by LosslessXml: reads back as edited
+
+    def write_bytes(self, data: bytes) -> AppConfigSave:
+        """The one place that replaces an .exe.config (logging changes, a bundle restore)."""
+        AppConfig.from_bytes(data, str(self.path))  # never write what could not be read back
+        return AppConfigSave(self.path, True, self.replace(data))
 
 
 # -- the host's pair of files ------------------------------------------------------------------

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app.config.document import ConfigDocument
-from app.config.store import atomic_write
 from app.errors import UserError
+from app.filestore import atomic_write
 from app.host.dlls import DllFacts, read_dll
 from app.host.layout import HostLayout
 from app.host.service import ServiceControl, ServiceState

@@ -63,6 +63,14 @@ class HostLayout:
             return []
         return sorted(p for p in self.ecma_dir.iterdir() if p.suffix.lower() == ".dll" and p.is_file())
 
+    def config_store(self):
+        """The store of this host's Configuration.xml, warning after a save while Microsoft's
+        wizard runs (the machine check lives here, in the host layer, not in the store)."""
+        from app.config.store import ConfigStore
+        from app.host.processes import wizard_warnings
+
+        return ConfigStore(self.config_path, warn=wizard_warnings)
+
     def describe(self) -> str:
         if self.is_sample:
             return f"the sample host (a private copy at {self.root})"

@@ -33,3 +33,12 @@ def microsoft_wizard_running() -> bool | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return bool(parse_tasklist(out))
+
+
+def wizard_warnings() -> list[str]:
+    """What to say after a save of Configuration.xml while Microsoft's wizard runs (it keeps its
+    own copy in memory and would overwrite the change when it saves)."""
+    if microsoft_wizard_running():
+        return ["Microsoft's ECMA Host Configuration Wizard is running: close it without saving, "
+                "or it may overwrite this change when it saves."]
+    return []

@@ -123,7 +123,7 @@ def cmd_import_ma(args: argparse.Namespace) -> int:
     if not mapped.spec.name:
         raise UserError("names no management agent; give the connector a name with --name",
                         path=args.file)
-    store = ConfigStore(layout_from_args(args).config_path)
+    store = layout_from_args(args).config_store()
     doc = _load_or_new(store)
     if doc.connector(mapped.spec.name) is not None:
         raise UserError(f"already has a connector named '{mapped.spec.name}'; choose another name "
@@ -178,7 +178,7 @@ def _clash_answer(args: argparse.Namespace, prompt: Callable[[str], str] | None 
 
 def cmd_import(args: argparse.Namespace) -> int:
     source = connectors.read_connector_file(read_file(args.file), args.file)
-    store = ConfigStore(layout_from_args(args).config_path)
+    store = layout_from_args(args).config_store()
     doc = _load_or_new(store)
     results = connectors.import_connectors(doc, source, _clash_answer(args))
     saved = _save(store, doc) if doc.modified else None

@@ -19,9 +19,9 @@ from lxml import etree
 from app.config.builders import EMPTY_CONFIGURATION
 from app.config.document import TRUE_WORDS, ConfigDocument
 from app.config.rules import is_encrypted_blob
-from app.config.store import atomic_write, take_backup
 from app.config.xmltext import LosslessXml, element, local_name, parse_bytes
 from app.errors import UserError
+from app.filestore import atomic_write, take_backup
 from app.migrate.mim_export import ROOTS as MIM_ROOTS
 
 SECRET_TOKEN_EMPTY = b"<SecretToken></SecretToken>"  # the style of Microsoft's export [file]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from app.config.store import ConfigStore, atomic_write, take_backup
 from app.errors import UserError
 from app.host.appconfig import AppConfig, AppConfigStore
 from app.host.layout import HostLayout
@@ -107,12 +106,8 @@ def _certificate_check(bundle: Bundle, cert_store, report: RestoreReport) -> Non
 
 
 def _write_app_config(path: Path, data: bytes) -> str:
-    AppConfig.from_bytes(data, str(path))  # never write what could not be read back
-    store = AppConfigStore(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with store.lock:
-        backup = take_backup(path)
-        atomic_write(path, data)
+    backup = AppConfigStore(path).write_bytes(data).backup
     return f"{path}" + (f" (backup {backup.id})" if backup else " (new file)")
 
 
@@ -151,7 +146,7 @@ def restore_bundle(bundle: Bundle, layout: HostLayout, *, passphrase: str | None
             report.unchanged.append(str(path))
         elif kind == "config":
             path.parent.mkdir(parents=True, exist_ok=True)
-            result = ConfigStore(path).write_bytes(data)
+            result = layout.config_store().write_bytes(data)
             report.written.append(f"{path}" + (f" (backup {result.backup.id})" if result.backup
                                                else " (new file)"))
             report.notes += result.warnings

@@ -27,6 +27,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     shots.add_argument("--scale", type=float, default=None, help=argparse.SUPPRESS)
     shots.set_defaults(func=cmd_screenshots)
 
+    logs = sub.choices.get("logs")  # the events area's command; the viewer window is ours
+    if logs is not None:
+        logs.add_argument("--gui", action="store_true", help="open the log in the event viewer window")
+        logs.set_defaults(open_viewer=open_viewer)
+
+
+def open_viewer(source: str) -> int:
+    from app.ui.events.window import run_viewer
+
+    return run_viewer(source)
+
 
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.ui.launch import open_gui

@@ -46,7 +46,7 @@ class MainWindow(QMainWindow):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = layout
-        self.store = store or ConfigStore(layout.config_path)
+        self.store = store or layout.config_store()
         self.document: ConfigDocument | None = None
         self.findings: list[Finding] = []
         self.read_only = False

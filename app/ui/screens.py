@@ -71,7 +71,7 @@ def _with_problems(window) -> None:
 def _empty_copy(layout: HostLayout) -> HostLayout:
     """A sibling copy of the configuration with every connector removed."""
     from app.config.document import ConfigDocument
-    from app.config.store import atomic_write
+    from app.filestore import atomic_write
 
     doc = ConfigDocument.load(layout.config_path)
     for c in doc.connectors:
@@ -143,7 +143,7 @@ def main_screens(outdir: Path, layout: HostLayout, scale: float | None = None) -
         box.close()
 
     # Update connector DLL: the plan for a new Generic SQL DLL (the screenshots' own copy of it).
-    from app.config.store import atomic_write
+    from app.filestore import atomic_write
 
     if layout.root is not None:
         new_dll = layout.root.parent / "new-dll" / "Microsoft.IAM.Connector.GenericSql.dll"

@@ -10,10 +10,11 @@ import socket
 
 import pytest
 
+from app import filestore as store_module
 from app.cli import main
-from app.config import store as store_module
-from app.config.store import KEEP_BACKUPS, ConfigStore, EditLock, atomic_write
+from app.config.store import ConfigStore
 from app.errors import SaveRefused
+from app.filestore import KEEP_BACKUPS, EditLock, atomic_write
 from tests.config.helpers import changed_lines, document_with, minimal_spec
 
 
@@ -203,3 +204,34 @@ def test_cli_diff(config, tmp_path, capsys):
     assert "[HR] properties AutosyncTimer: '120' -> '30'" in out
     assert "[Badges] connector Badges: added" in out
     assert "y" * 20 not in out and "(secret) (differs)" in out
+
+
+def test_the_host_layout_store_warns_while_microsofts_wizard_runs(tmp_path, monkeypatch, sample_host):
+    """The store itself knows nothing of the machine; the host's store is given the check."""
+    import shutil
+
+    from app.host.layout import from_host_dir
+
+    root = tmp_path / "host"
+    shutil.copytree(sample_host, root)
+    monkeypatch.setattr("app.host.processes.microsoft_wizard_running", lambda: True)
+    store = from_host_dir(root).config_store()
+    doc = store.load()
+    doc.setting.port = "8586"
+    assert any("Configuration Wizard is running" in w for w in store.save(doc).warnings)
+    plain = ConfigStore(store.path)
+    doc = plain.load()
+    doc.setting.port = "8587"
+    assert plain.save(doc).warnings == []
+
+
+def test_a_file_deleted_since_it_was_loaded_is_not_silently_recreated(tmp_path, sample_host):
+    path = tmp_path / "Configuration.xml"
+    path.write_bytes((sample_host / "Service" / "Configuration" / "Configuration.xml").read_bytes())
+    store = ConfigStore(path)
+    doc = store.load()
+    doc.setting.port = "8586"
+    path.unlink()
+    with pytest.raises(SaveRefused, match="it was deleted"):
+        store.save(doc)
+    assert not path.exists()

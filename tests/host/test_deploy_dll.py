@@ -11,8 +11,9 @@ import struct
 import pytest
 
 from app.cli import main
-from app.config.store import ConfigStore, SaveRefused
+from app.config.store import ConfigStore
 from app.errors import UserError
+from app.filestore import SaveRefused
 from app.host import deploy
 from app.host.deploy import execute, make_plan
 from app.host.dlls import file_version, read_dll

@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from app.config.store import list_backups
 from app.errors import SaveRefused, UserError
+from app.filestore import list_backups
 from app.host.appconfig import (
     AppConfig,
     AppConfigStore,

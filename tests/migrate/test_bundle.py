@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from app.config.document import ConfigDocument
-from app.config.store import list_backups
 from app.errors import UserError
+from app.filestore import list_backups
 from app.host.layout import from_host_dir
 from app.migrate import bundle
 from app.migrate.restore import restore_bundle

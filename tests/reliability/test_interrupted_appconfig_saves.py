@@ -10,9 +10,9 @@ import shutil
 
 import pytest
 
-from app.config import store as store_module
-from app.config.store import list_backups
+from app import filestore as store_module
 from app.errors import SaveRefused
+from app.filestore import list_backups
 from app.host.appconfig import LEVELS, AppConfig, AppConfigStore, set_logging_level
 from app.host.layout import from_host_dir
 from tests.reliability.faults import BACKUP_TAKEN, STEPS, WORDS, killed_child, os_error

@@ -8,9 +8,10 @@ import os
 
 import pytest
 
-from app.config import store as store_module
+from app import filestore as store_module
 from app.config.document import ConfigDocument
-from app.config.store import ConfigStore, list_backups
+from app.config.store import ConfigStore
+from app.filestore import list_backups
 from tests.config.helpers import document_with, minimal_spec
 from tests.reliability.faults import BACKUP_TAKEN, STEPS, killed_child
 

@@ -48,7 +48,7 @@ def host_names() -> tuple[str, ...]:
 
 def regeneration_dialog(layout, parent: QWidget | None = None) -> CertificateDialog:
     """The dialog for the host at `layout` (an app.host.layout.HostLayout)."""
-    target = ConfigThumbprint(layout.config_path)
+    target = ConfigThumbprint(layout.config_store())
     secrets = SecretStore()
     prepare = plan_factory(out_dir=certificates_dir(), store=default_store(), secrets=secrets,
                            target=target, port=target.port() or DEFAULT_PORT)
@@ -60,7 +60,7 @@ def certificate_status(layout) -> CertificateStatus:
     """Status of the configured certificate; on Windows also what localhost:PORT serves."""
     from app.certs.served import fetch_served_certificate
 
-    target = ConfigThumbprint(layout.config_path)
+    target = ConfigThumbprint(layout.config_store())
     port = target.port() or DEFAULT_PORT
     endpoint = ("localhost", port) if sys.platform == "win32" else None
     return gather_status(target.read(), host_names=host_names(), store=default_store(), endpoint=endpoint, port=port,

@@ -411,8 +411,8 @@ class EventViewer(QWidget):
         """Write the filtered rows; through the store, so a file the user overwrites is whole."""
         import io
 
-        from app.config.store import atomic_write
-        from app.events.commands import write
+        from app.events.export import write
+        from app.filestore import atomic_write
 
         text = io.StringIO(newline="")
         write(self.model.table, self.model.rows, "csv", text)

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 
 from app.config.diff import diff_documents, format_change
 from app.config.document import ConfigDocument
-from app.config.store import Backup, ConfigStore
+from app.config.store import ConfigStore
 from app.errors import UserError
+from app.filestore import Backup
 
 MAX_LINE = 160  # a changed 14 KB script is one line here, not a wall of text
 

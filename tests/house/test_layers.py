@@ -1,0 +1,44 @@
+"""The rules of the house that code can check: the core (everything outside app/ui) never
+imports Qt or the UI, not even lazily; `logs --gui` reaches the viewer through the UI's commands."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[2] / "app"
+
+
+def _imports(path: Path) -> list[str]:
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+    return names
+
+
+def test_the_core_never_imports_qt_or_the_ui():
+    offenders = []
+    for path in APP.rglob("*.py"):
+        rel = path.relative_to(APP.parent).as_posix()
+        if rel.startswith("app/ui/"):
+            continue
+        for name in _imports(path):
+            if name.split(".")[0] in ("PySide6", "shiboken6") or name == "app.ui" or name.startswith("app.ui."):
+                if rel == "app/cli.py":  # the front end opens the GUI by name (importlib), nothing else
+                    continue
+                offenders.append(f"{rel}: {name}")
+    assert offenders == []
+
+
+def test_logs_gui_opens_the_viewer_through_the_ui_commands(monkeypatch, tmp_path):
+    from app.cli import main
+
+    opened = []
+    monkeypatch.setattr("app.ui.commands.open_viewer", lambda source: opened.append(source) or 0)
+    log = tmp_path / "x.xml"
+    log.write_text("<Events/>")
+    assert main(["logs", str(log), "--gui"]) == 0
+    assert opened == [str(log)]
