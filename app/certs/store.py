@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 import re
-import subprocess
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PureWindowsPath
 
@@ -26,48 +24,30 @@ from cryptography import x509
 
 from app.certs.inspect import CertificateInfo, describe, is_valid_thumbprint, normalize_thumbprint
 from app.errors import UserError
+from app.host.processes import (
+    COMMAND_TIMEOUT,
+    CommandError,
+    CommandResult,
+    Runner,
+    powershell,
+    ps_quote,
+    run_command,
+)
 
 PASSPHRASE_ENV = "ECMA_WIZARD_PFX_PASSPHRASE"
 MY = "My"
 ROOT = "Root"
-COMMAND_TIMEOUT = 60.0
 _HEX40 = re.compile(r"\b([0-9A-Fa-f]{40})\b")
 _GUID = re.compile(r"\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}")
 _IPPORT = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:]*\]):\d+$")
 
 
-class StoreError(UserError):
+class StoreError(CommandError):
     """A store or binding command failed; the sentence carries Windows' own first line."""
 
 
 class StoreUnavailable(UserError):
     """This system has no Windows certificate store."""
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-Runner = Callable[[list[str], Mapping[str, str] | None, float], CommandResult]
-
-
-def run_command(argv: list[str], secret_env: Mapping[str, str] | None = None,
-                timeout: float = COMMAND_TIMEOUT) -> CommandResult:
-    """Run a command; `secret_env` is added to the child's environment only, never to argv."""
-    env = dict(os.environ)
-    env.update(secret_env or {})
-    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", errors="replace",
-                              env=env, timeout=timeout, creationflags=flags, check=False)
-    except FileNotFoundError:
-        raise StoreError(f"{argv[0]} was not found on this system.") from None
-    except subprocess.TimeoutExpired:
-        raise StoreError(f"{argv[0]} did not finish within {timeout:g} seconds.") from None
-    return CommandResult(done.returncode, done.stdout or "", done.stderr or "")
 
 
 @dataclass(frozen=True)
@@ -140,10 +120,6 @@ def default_store() -> CertificateStore:
 # ---- command lines -------------------------------------------------------------------------
 
 
-def _ps_quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _thumb(thumbprint: str) -> str:
     if not is_valid_thumbprint(thumbprint):
         raise ValueError("a thumbprint must be 40 hex digits")
@@ -156,16 +132,10 @@ def _store_name(store: str) -> str:
     return store
 
 
-def powershell(script: str) -> list[str]:
-    prologue = "$ErrorActionPreference = 'Stop'; [Console]::OutputEncoding = [Text.Encoding]::UTF8; "
-    return ["powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass",
-            "-Command", prologue + script]
-
-
 def find_command(thumbprint: str, store: str = MY) -> list[str]:
     path = f"Cert:\\LocalMachine\\{_store_name(store)}\\{_thumb(thumbprint)}"
     return powershell(
-        f"$c = Get-Item -LiteralPath {_ps_quote(path)} -ErrorAction SilentlyContinue; "
+        f"$c = Get-Item -LiteralPath {ps_quote(path)} -ErrorAction SilentlyContinue; "
         "if ($null -eq $c) { 'NOT-FOUND' } else { 'FOUND'; [Convert]::ToBase64String($c.RawData); "
         "[string]$c.HasPrivateKey }")
 
@@ -173,20 +143,20 @@ def find_command(thumbprint: str, store: str = MY) -> list[str]:
 def import_pfx_command(pfx_path: str) -> list[str]:
     return powershell(
         f"$pw = ConvertTo-SecureString -String $env:{PASSPHRASE_ENV} -AsPlainText -Force; "
-        f"$c = Import-PfxCertificate -FilePath {_ps_quote(str(PureWindowsPath(pfx_path)))} "
+        f"$c = Import-PfxCertificate -FilePath {ps_quote(str(PureWindowsPath(pfx_path)))} "
         "-CertStoreLocation 'Cert:\\LocalMachine\\My' -Password $pw; $c.Thumbprint")
 
 
 def import_root_command(cer_path: str) -> list[str]:
     return powershell(
-        f"$c = Import-Certificate -FilePath {_ps_quote(str(PureWindowsPath(cer_path)))} "
+        f"$c = Import-Certificate -FilePath {ps_quote(str(PureWindowsPath(cer_path)))} "
         "-CertStoreLocation 'Cert:\\LocalMachine\\Root'; $c.Thumbprint")
 
 
 def remove_command(thumbprint: str, store: str = MY) -> list[str]:
     path = f"Cert:\\LocalMachine\\{_store_name(store)}\\{_thumb(thumbprint)}"
     delete_key = " -DeleteKey" if store == MY else ""
-    return powershell(f"Remove-Item -LiteralPath {_ps_quote(path)}{delete_key}")
+    return powershell(f"Remove-Item -LiteralPath {ps_quote(path)}{delete_key}")
 
 
 def _ipport(port: int) -> str:
@@ -287,7 +257,7 @@ class WindowsCertificateStore(CertificateStore):
         return None
 
     def _check(self, argv: list[str], what: str, secret_env: Mapping[str, str] | None = None) -> CommandResult:
-        result = self._run(argv, secret_env, COMMAND_TIMEOUT)
+        result = self._run(argv, COMMAND_TIMEOUT, secret_env)
         if result.returncode != 0:
             raise StoreError(f"{what} failed: {_first_line(result)} (run the wizard as administrator).")
         return result
@@ -314,7 +284,7 @@ class WindowsCertificateStore(CertificateStore):
         self._check(remove_command(thumbprint, store), f"removing {thumbprint} from LocalMachine\\{store}")
 
     def get_binding(self, port: int) -> SslBinding | None:
-        result = self._run(show_binding_command(port), None, COMMAND_TIMEOUT)
+        result = self._run(show_binding_command(port), COMMAND_TIMEOUT)
         binding = parse_sslcert_output(result.stdout)
         if binding is None and result.returncode not in (0, 1):
             raise StoreError(f"reading the HTTP.sys binding of port {port} failed: {_first_line(result)}.")

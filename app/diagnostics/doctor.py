@@ -26,7 +26,8 @@ from app.host.machine import (
     default_machine,
     has_full_control,
 )
-from app.host.service import ServiceControl, ServiceError, ServiceState, default_service_control
+from app.host.processes import CommandError
+from app.host.service import ServiceControl, ServiceState, default_service_control
 
 OK, INFO, WARNING, ERROR, SKIPPED = "ok", "info", "warning", "error", "skipped"
 PROBLEMS = (WARNING, ERROR)
@@ -134,7 +135,7 @@ class _Doctor:
             return
         try:
             status = self.service.status()
-        except ServiceError as exc:
+        except CommandError as exc:
             self.add("service", title, WARNING, exc.sentence(), "Run the doctor elevated.")
             return
         self.service_state = status.state
@@ -197,7 +198,7 @@ class _Doctor:
         if self.service.available():
             try:
                 account = self.service.status().account
-            except ServiceError:
+            except CommandError:
                 account = None
         names = account_names(account)
         lacking, unknown = [], []

@@ -21,16 +21,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.host.service import (
-    COMMAND_TIMEOUT,
-    Runner,
-    ServiceError,
-    parse_failure,
-    parse_queryex,
-    powershell,
-    queryex_command,
-    run_command,
-)
+from app.host.processes import COMMAND_TIMEOUT, CommandError, Runner, powershell, ps_quote, run_command
+from app.host.service import parse_failure, parse_queryex, queryex_command
 
 POWERSHELL_RESOURCE_DLLS = (
     "System.Management.Automation.resources.dll",
@@ -162,8 +154,7 @@ def find_winsxs_resources(winsxs: Path, names: tuple[str, ...] = POWERSHELL_RESO
 
 # -- version ------------------------------------------------------------------------------------------
 def version_command(exe: Path) -> list[str]:
-    quoted = "'" + str(exe).replace("'", "''") + "'"
-    return powershell(f"(Get-Item -LiteralPath {quoted}).VersionInfo.FileVersion")
+    return powershell(f"(Get-Item -LiteralPath {ps_quote(str(exe))}).VersionInfo.FileVersion")
 
 
 def parse_version(stdout: str) -> str | None:
@@ -268,7 +259,7 @@ class WindowsMachine(Machine):
     def _stdout(self, argv: list[str]) -> str | None:
         try:
             return self._run(argv, COMMAND_TIMEOUT).stdout
-        except ServiceError:
+        except CommandError:
             return None
 
     def is_domain_controller(self) -> bool | None:
@@ -279,7 +270,7 @@ class WindowsMachine(Machine):
     def cloud_sync_agent_installed(self) -> bool | None:
         try:
             result = self._run(queryex_command(CLOUD_SYNC_SERVICE), COMMAND_TIMEOUT)
-        except ServiceError:
+        except CommandError:
             return None
         if parse_queryex(result.stdout) is not None:
             return True
@@ -300,7 +291,7 @@ class WindowsMachine(Machine):
     def event_log_registered(self) -> bool | None:
         try:
             return parse_event_log(self._run(event_log_command(), COMMAND_TIMEOUT))
-        except ServiceError:
+        except CommandError:
             return None
 
     def execution_policy(self) -> str | None:

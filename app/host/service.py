@@ -13,50 +13,28 @@ a save.
 from __future__ import annotations
 
 import enum
-import os
 import re
-import subprocess
 import sys
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.errors import UserError
+from app.host.processes import (
+    COMMAND_TIMEOUT,
+    CommandError,
+    Runner,
+    powershell,
+    ps_quote,
+    run_command,
+)
 
 DISPLAY_NAME = "Microsoft ECMA2Host"
-COMMAND_TIMEOUT = 60.0
 WAIT_SECONDS = 90.0  # a service with several connectors can take a while to stop
 
 
-class ServiceError(UserError):
+class ServiceError(CommandError):
     """A service command failed; the sentence says why and what to do."""
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-Runner = Callable[[list[str], float], CommandResult]
-
-
-def run_command(argv: list[str], timeout: float = COMMAND_TIMEOUT) -> CommandResult:
-    """Run a Windows tool without a console window; failures to start become one sentence."""
-    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
-    # sc.exe, icacls and Windows PowerShell write in the console's OEM code page (NETZWERKDIENST
-    # with its umlaut in "NT-AUTORITÄT" must survive), not UTF-8.
-    encoding = "oem" if sys.platform == "win32" else "utf-8"
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, encoding=encoding, errors="replace",
-                              timeout=timeout, creationflags=flags, check=False, env=dict(os.environ))
-    except FileNotFoundError:
-        raise ServiceError(f"{argv[0]} was not found on this system.") from None
-    except subprocess.TimeoutExpired:
-        raise ServiceError(f"{argv[0]} did not finish within {timeout:g} seconds.") from None
-    return CommandResult(done.returncode, done.stdout or "", done.stderr or "")
 
 
 class ServiceState(enum.Enum):
@@ -95,17 +73,8 @@ class ServiceStatus:
 
 
 # -- command lines ------------------------------------------------------------------------------
-def _ps_quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def powershell(script: str) -> list[str]:
-    return ["powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass",
-            "-Command", script]
-
-
 def lookup_command(display_name: str = DISPLAY_NAME) -> list[str]:
-    return powershell(f"Get-Service -DisplayName {_ps_quote(display_name)} -ErrorAction "
+    return powershell(f"Get-Service -DisplayName {ps_quote(display_name)} -ErrorAction "
                       "SilentlyContinue | Select-Object -ExpandProperty Name")
 
 
@@ -309,7 +278,7 @@ class WindowsServiceControl(ServiceControl):
             return self._name
         try:
             self._name = parse_lookup(self._run(lookup_command(self.display_name), COMMAND_TIMEOUT).stdout)
-        except ServiceError:
+        except CommandError:
             self._name = None  # no PowerShell: sc.exe alone can answer
         if not self._name:
             listing = self._run(query_all_command(), COMMAND_TIMEOUT)

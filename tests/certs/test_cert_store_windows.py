@@ -10,13 +10,13 @@ import pytest
 
 from app.certs import store as st
 from app.certs.store import (
-    CommandResult,
     SslBinding,
     StoreError,
     StoreUnavailable,
     UnavailableStore,
     WindowsCertificateStore,
 )
+from app.host.processes import CommandResult
 
 THUMB = "1D8AE3E6B1F3A4BA5D3C8E2C6E9B33CBD0B7FF2A"
 APPID = "{4dc3e181-e14b-4a21-b022-59fc669b0914}"
@@ -77,7 +77,7 @@ class FakeRunner:
         self.answers = list(answers)
         self.calls = []
 
-    def __call__(self, argv, secret_env, timeout):
+    def __call__(self, argv, timeout, secret_env=None):
         self.calls.append((argv, dict(secret_env or {})))
         return self.answers.pop(0)
 

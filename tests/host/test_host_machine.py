@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.host import machine as m
-from app.host.service import CommandResult
+from app.host.processes import PS_PROLOGUE, CommandResult
 
 CACHE = r"C:\Program Files\Microsoft ECMA2Host\Service\ECMA\Cache\CSV"
 ICACLS_OK = f"""{CACHE} NT AUTHORITY\\NETWORK SERVICE:(OI)(CI)(F)
@@ -52,7 +52,7 @@ def test_account_names_follow_the_service_account():
 
 
 def test_domain_role_command_and_parsing():
-    assert m.domain_role_command()[-1] == "(Get-CimInstance -ClassName Win32_ComputerSystem).DomainRole"
+    assert m.domain_role_command()[-1] == PS_PROLOGUE + "(Get-CimInstance -ClassName Win32_ComputerSystem).DomainRole"
     assert m.parse_domain_role("5\r\n") == 5
     assert m.parse_domain_role("") is None
     assert m.icacls_command(CACHE) == ["icacls", CACHE]
@@ -60,7 +60,7 @@ def test_domain_role_command_and_parsing():
 
 def test_version_command_and_parsing():
     argv = m.version_command(Path("C:/Program Files/Microsoft ECMA2Host/Service/Microsoft.ECMA2Host.Service.exe"))
-    assert argv[-1].startswith("(Get-Item -LiteralPath '") and argv[-1].endswith(").VersionInfo.FileVersion")
+    assert argv[-1].startswith(PS_PROLOGUE + "(Get-Item -LiteralPath '") and argv[-1].endswith(").VersionInfo.FileVersion")
     assert m.parse_version("1.0.502.0\r\n") == "1.0.502.0"
     assert m.parse_version("") is None
 
@@ -137,7 +137,7 @@ def test_event_log_and_execution_policy_command_lines_and_parsing():
         parse_event_log,
         parse_execution_policy,
     )
-    from app.host.service import CommandResult
+    from app.host.processes import CommandResult
 
     assert event_log_command() == ["wevtutil.exe", "gl", "ECMA2Host"]
     assert parse_event_log(CommandResult(0, "name: ECMA2Host\r\nenabled: true\r\n", "")) is True

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from app.host import service as svc
+from app.host.processes import PS_PROLOGUE, CommandResult
 from app.host.service import (
-    CommandResult,
     ServiceError,
     ServiceState,
     UnavailableServiceControl,
@@ -67,7 +67,7 @@ ALREADY_RUNNING = "[SC] StartService FAILED 1056:\n\nAn instance of the service 
 def test_command_lines():
     assert svc.lookup_command() == [
         "powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Command",
-        "Get-Service -DisplayName 'Microsoft ECMA2Host' -ErrorAction SilentlyContinue | "
+        PS_PROLOGUE + "Get-Service -DisplayName 'Microsoft ECMA2Host' -ErrorAction SilentlyContinue | "
         "Select-Object -ExpandProperty Name"]
     assert "'It''s'" in svc.lookup_command("It's")[-1]
     assert svc.query_all_command() == ["sc.exe", "query", "state=", "all"]
