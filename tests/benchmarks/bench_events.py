@@ -27,7 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-CORPUS = ROOT.parent / "shared" / "corpus" / "evtx"
+# The README's figures used the real logs beside the project when present; a clone uses tests/data.
+SHARED = ROOT.parent / "shared" / "corpus" / "evtx"
+CORPUS = SHARED if SHARED.is_dir() else ROOT / "tests" / "data" / "evtx"
 NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
 
 

@@ -17,8 +17,7 @@ from app.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = (ROOT / "resources/sample-host/Service/Configuration/Configuration.xml").read_bytes()
-CORPUS_FILE = ROOT.parent / "shared/corpus/configuration-csv-export.xml"
-SEEDS = [SAMPLE] + ([CORPUS_FILE.read_bytes()] if CORPUS_FILE.exists() else [])
+SEEDS = [SAMPLE, (ROOT / "tests/data/powershell-csv-export.xml").read_bytes()]
 # CI-sized: 5,000 cases per parser; FUZZ_EXAMPLES raises or lowers it.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5000"))
 

@@ -22,11 +22,10 @@ from app.migrate import connectors
 from app.migrate.mim_mapping import ObjectTypeNeeded, import_management_agent
 from app.wizard import schema_sources
 from tests.reliability.fuzzing import (
-    CORPUS,
     ROOT,
     SETTINGS,
     clear_error,
-    corpus_file,
+    data_file,
     inputs,
     mutate,
     random_bytes,
@@ -50,7 +49,7 @@ def _file(folder, name: str, data: bytes):
 
 
 # -- MIM management-agent exports: read_agent and the mapping to a connector -------------------
-MA_SEEDS = seeds_of(corpus_file("ma-export-lync-powershell.xml"),
+MA_SEEDS = seeds_of(data_file("ma-export-powershell.xml"),
                     *(p.read_bytes() for p in sorted(MIGRATE_DATA.glob("*.xml"))))
 
 
@@ -125,9 +124,7 @@ def test_fuzz_event_xml_dump(scratch, data):
 def _evtx_seeds() -> list[bytes]:
     out = []
     for name in ("MSExchange_Management_wec.evtx", "system.evtx", "corrupt_bad_chunk_magic.evtx"):
-        data = corpus_file(f"evtx/{name}")
-        if data:
-            out.append(data[: 4096 + 2 * 65536])  # the header and two chunks: fast, still real
+        out.append(data_file(f"evtx/{name}")[: 4096 + 2 * 65536])  # the header and two chunks: fast, still real
     return out
 
 
@@ -150,9 +147,8 @@ def _read_evtx(folder, data: bytes) -> None:
             clear_error(exc, str(path))
 
 
-@pytest.mark.skipif(not EVTX_SEEDS, reason=f"the .evtx corpus is not at {CORPUS / 'evtx'}")
 @SETTINGS
-@given(st.one_of(inputs(EVTX_SEEDS or [b"ElfFile\x00"], EVTX_TOKENS),
+@given(st.one_of(inputs(EVTX_SEEDS, EVTX_TOKENS),
                  random_bytes().map(lambda b: b"ElfFile\x00" + b)))
 def test_fuzz_evtx(scratch, data):
     """Found: a record id of 2**64-1 overflowed the table's signed 64-bit column."""
@@ -188,7 +184,7 @@ def test_fuzz_exe_config(data):
 
 
 # -- schema sources: Schema.xml, CSV and JSON attribute lists ----------------------------------
-SCHEMA_SEEDS = seeds_of(corpus_file("powershell-connector-schema.xml"),
+SCHEMA_SEEDS = seeds_of(data_file("powershell-schema.xml"),
                         (SAMPLE / "Service" / "ECMA" / "Schema.xml").read_bytes())
 CSV_SEEDS = [b"name,type,multivalued\nuserName,String,false\nmanager,Reference,0\nphones,String,true\n",
              b"\xef\xbb\xbfAttribute;Type\r\nemployeeId;integer\r\nphoto;binary\r\n",
@@ -239,7 +235,7 @@ def test_fuzz_attribute_list_json(scratch, data):
 # -- connector exports (Microsoft's format or ours) --------------------------------------------
 def _export_seeds() -> list[bytes]:
     sample = ConfigDocument.load(SAMPLE / "Service" / "Configuration" / "Configuration.xml")
-    return seeds_of(corpus_file("configuration-csv-export.xml"), connectors.export_connectors(sample).data)
+    return seeds_of(data_file("powershell-csv-export.xml"), connectors.export_connectors(sample).data)
 
 
 EXPORT_SEEDS = _export_seeds()
@@ -265,7 +261,6 @@ def test_fuzz_connector_export_import(data):
     _import_connectors(data)
 
 
-@pytest.mark.skipif(not EVTX_SEEDS, reason=f"the .evtx corpus is not at {CORPUS / 'evtx'}")
 def test_found_evtx_case_record_id_too_big(scratch):
     """Kept from the fuzzer (seed 736 of the evtx seeds): read, with the loss reported."""
     _read_evtx(scratch, mutate(random.Random(736), EVTX_SEEDS, EVTX_TOKENS))

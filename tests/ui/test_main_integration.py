@@ -94,10 +94,10 @@ def test_import_of_an_unknown_file_says_why(window, tmp_path, dialogs):
     assert "notes.xml" in dialogs.texts("warning")[-1] and "<notes>" in dialogs.texts("warning")[-1]
 
 
-def test_import_of_a_mim_export_goes_through_the_mim_dialog_to_the_wizard(window, corpus, qtbot):
+def test_import_of_a_mim_export_goes_through_the_mim_dialog_to_the_wizard(window, data, qtbot):
     dialog_module = pytest.importorskip("app.ui.migrate.import_dialog")
     wizard_module = pytest.importorskip("app.ui.wizard.connector_wizard")
-    dialog = window.actions.import_(str(corpus / "ma-export-lync-powershell.xml"))
+    dialog = window.actions.import_(str(data / "ma-export-powershell.xml"))
     assert isinstance(dialog, dialog_module.MimImportDialog) and dialog.isVisible()
     assert not dialog.open_button.isEnabled()  # two object classes: ECMA2Host runs one
     dialog.choose_object_type("User")
@@ -109,7 +109,7 @@ def test_import_of_a_mim_export_goes_through_the_mim_dialog_to_the_wizard(window
     wizard.close()
 
 
-def test_import_of_a_mim_export_without_the_mim_dialog(window, corpus, monkeypatch):
+def test_import_of_a_mim_export_without_the_mim_dialog(window, data, monkeypatch):
     pytest.importorskip("app.migrate.mim_mapping")
     wizard_module = pytest.importorskip("app.ui.wizard.connector_wizard")
     reports, asked = [], []
@@ -117,7 +117,7 @@ def test_import_of_a_mim_export_without_the_mim_dialog(window, corpus, monkeypat
     monkeypatch.setattr("app.ui.main.transfer.show_report", lambda *a: reports.append(a))
     monkeypatch.setattr("app.ui.main.transfer.choose_object_type",
                         lambda parent, name, classes: asked.append(classes) or "User")
-    wizard = window.actions.import_(str(corpus / "ma-export-lync-powershell.xml"))
+    wizard = window.actions.import_(str(data / "ma-export-powershell.xml"))
     assert asked == [["OrganizationalUnit", "User"]]  # ECMA2Host runs one object type
     assert isinstance(wizard, wizard_module.ConnectorWizard) and wizard.session.from_spec
     assert reports and "wizard" in reports[0][2]
