@@ -1,6 +1,6 @@
 """Make a self-signed TLS server certificate for the host, and write it as PFX and PEM.
 
-What Microsoft's wizard makes (reference §4): self-signed, SAN = host name, valid 2 years. Ours adds
+What Microsoft's wizard makes (docs/host-facts.md §4): self-signed, SAN = host name, valid 2 years. Ours adds
 what a TLS client checks: SHA-256 signature, serverAuth EKU, key usage, random serial, and every
 host name the user lists as a DNS SAN (the first one is also the subject CN).
 
@@ -32,7 +32,7 @@ from app.certs.inspect import CertificateInfo, describe, thumbprint_of
 from app.config.store import atomic_write
 from app.errors import SaveRefused, UserError
 
-DEFAULT_DAYS = 730  # two years, as Microsoft's wizard (reference §4)
+DEFAULT_DAYS = 730  # two years, as Microsoft's wizard (docs/host-facts.md §4)
 MAX_DAYS = 3650
 CLOCK_SKEW = dt.timedelta(minutes=5)  # not_before slightly in the past: peers' clocks drift
 _HOST_RE = re.compile(r"^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")

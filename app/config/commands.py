@@ -1,4 +1,4 @@
-"""CLI: validate, show, set-timer, backups, diff (issue "Foundation", §5 CLI contract)."""
+"""CLI: validate, show, set-timer, backups, diff (exit codes as README gives them)."""
 
 from __future__ import annotations
 
@@ -159,7 +159,7 @@ def cmd_backups_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from app.migrate.hostdiff import is_host_source  # bundles and host folders (issue 7)
+    from app.migrate.hostdiff import is_host_source  # bundles and host folders too
 
     if is_host_source(args.a) or is_host_source(args.b):
         from app.migrate.commands import cmd_host_diff

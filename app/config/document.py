@@ -1,11 +1,11 @@
 """Configuration.xml (or a connector export, the same format) as typed objects over the live tree.
 
-The only module that reads Configuration.xml (design.md, "One path for each piece of data").
+The only module that reads Configuration.xml (docs/architecture.md §2, "One reader per file").
 Reading goes through thin wrappers over lxml elements (never stale: they hold the element);
 writing goes through `LosslessXml`, so an unchanged file saves byte-identical and a one-field
 edit is a one-line diff. Values are kept as the strings found in the file: an enum value or a
 flag spelled in a way we have never seen is read, shown and written back untouched
-(reference §2: the optional elements of a live file and several enums are [open]).
+(docs/host-facts.md §2: the optional elements of a live file and several enums are [open]).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Field:
 
 class Flag(Field):
     """A boolean child element. Written in the style the element already has, else
-    `true`/`false` (XmlSerializer), except the two the file spells `True`/`False` (reference §2)."""
+    `true`/`false` (XmlSerializer), except the two the file spells `True`/`False` (docs/host-facts.md §2)."""
 
     CAPITALISED = {"ExportPasswordInFirstPass", "SupportPassword"}
 
@@ -243,7 +243,7 @@ class Partition(Node):
 
 
 class Connector(Node):
-    """One `<Connector>`: ConnectorConfig, Schema, ECMAConfig (reference §2)."""
+    """One `<Connector>`: ConnectorConfig, Schema, ECMAConfig (docs/host-facts.md §2)."""
 
     ECMA_ORDER = ("ECMAFolderPath", "LibraryName", "AutosyncTimer", "SecretToken", "ProfileName",
                   "ProfileDescription", "CreationDateTime", "ModificationDateTime", "Validated")
@@ -296,7 +296,7 @@ class Connector(Node):
         return next((p for p in self.parameters if p.name == name and use in (None, p.use)), None)
 
     def add_parameter(self, parameter: etree._Element) -> Parameter:
-        """Insert a `builders.parameter` element at the end of its Use group (reference §2)."""
+        """Insert a `builders.parameter` element at the end of its Use group (docs/host-facts.md §2)."""
         container = self.config.ensure("Parameters")
         use = parameter.findtext("Use") or ""
         rank = self._use_rank(use)

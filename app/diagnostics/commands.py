@@ -1,4 +1,4 @@
-"""CLI: `test-connection` and `doctor` (issue 6). Exit 0 all good, 1 a check failed, 2 input error."""
+"""CLI: `test-connection` and `doctor`. Exit 0 all good, 1 a check failed, 2 input error."""
 
 from __future__ import annotations
 

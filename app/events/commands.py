@@ -1,4 +1,4 @@
-"""`ecma-wizard logs SOURCE ...`: read an event log, filter it, print it (issue 5)."""
+"""`ecma-wizard logs SOURCE ...`: read an event log, filter it, print it."""
 
 from __future__ import annotations
 

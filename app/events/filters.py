@@ -37,7 +37,7 @@ def lower_pattern(pattern: str) -> str:
 
 
 def provider_group(provider: str | None) -> str:
-    """ConnectorsLog, ECMA2Host ("Microsoft ECMA2Host" too, reference §5) or other."""
+    """ConnectorsLog, ECMA2Host ("Microsoft ECMA2Host" too, docs/host-facts.md §5) or other."""
     if provider == "ConnectorsLog":
         return "ConnectorsLog"
     if provider in ("ECMA2Host", "Microsoft ECMA2Host"):

@@ -1,4 +1,4 @@
-"""CLI: `service status|start|stop|restart` and `logging show|set LEVEL` (issue 6)."""
+"""CLI: `service status|start|stop|restart` and `logging show|set LEVEL`."""
 
 from __future__ import annotations
 

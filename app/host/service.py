@@ -1,4 +1,4 @@
-"""The Microsoft ECMA2Host Windows service: status, start, stop, restart (reference §1, §10).
+"""The Microsoft ECMA2Host Windows service: status, start, stop, restart (docs/host-facts.md §1, §10).
 
 The service's short name is not published [open], so it is looked up by its display name
 (PowerShell `Get-Service -DisplayName`, falling back to `sc.exe query state= all`), then driven
@@ -255,7 +255,7 @@ class ServiceControl(ABC):
     def stop(self, progress: Progress | None = None) -> ServiceStatus: ...
 
     def restart(self, progress: Progress | None = None) -> ServiceStatus:
-        """Stop (if running), then start: the seed's way to trigger a full import."""
+        """Stop (if running), then start: the usual way to trigger a full import."""
         if self.status().state not in (ServiceState.STOPPED,):
             self.stop(progress)
         return self.start(progress)

@@ -1,4 +1,4 @@
-"""Compare two hosts (active and passive, reference §8): Configuration.xml files, backup
+"""Compare two hosts (active and passive, docs/host-facts.md §8): Configuration.xml files, backup
 bundles or install folders, in any pairing.
 
 Builds on `app.config.diff.diff_documents` and adds what lives outside Configuration.xml: the

@@ -1,6 +1,6 @@
 """Turn a MIM management agent (mim_export) into a new ECMA2Host connector and a report.
 
-What maps (reference §9 to §2): the name, the connector DLL, the parameters of every page with
+What maps (docs/host-facts.md §9 to §2): the name, the connector DLL, the parameters of every page with
 their Type and Use, one object type with its selected attributes, one partition and the run
 profiles Export / FullImport / DeltaImport. Everything else is listed in the report as dropped,
 and every secret as "enter again": MIM exports never hold secret values, and ECMA2Host needs
@@ -30,7 +30,7 @@ from app.migrate.mim_export import (
 
 TYPES = {"string": "String", "encrypted-string": "EncryptedString", "text": "Text",
          "checkbox": "CheckBox", "drop-down": "DropDown", "file": "File"}
-LAYOUT_ONLY = {"label", "divider"}  # page decoration: never stored in Configuration.xml (§2)
+LAYOUT_ONLY = {"label", "divider"}  # page decoration: never stored in Configuration.xml (docs/host-facts.md §2)
 USES = {"capabilities": "Capabilities", "global": "Global", "run-step": "RunStep",
         "connectivity": "Connectivity", "partition": "Partition", "schema": "Schema"}
 USE_ORDER = ("Capabilities", "Global", "RunStep", "Connectivity", "Partition", "Schema")
@@ -285,7 +285,7 @@ def _run_profiles(agent: ManagementAgent, partition, spec: ConnectorSpec,
 
 # -- parameters --------------------------------------------------------------------------------
 def _value_for(defn: ParameterDefinition, values: list[ParameterValue]) -> ParameterValue | None:
-    exact = [v for v in values if v.name == defn.name]  # names are free text: match exactly (§9)
+    exact = [v for v in values if v.name == defn.name]  # names are free text: match exactly (docs/host-facts.md §9)
     return next((v for v in exact if v.use == defn.use), exact[0] if exact else None)
 
 

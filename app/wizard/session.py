@@ -84,7 +84,7 @@ class WizardSession:
             self.connector.autosync_timer = str(int(minutes))
 
     def set_token(self, token: str) -> None:
-        """Written as given: DPAPI (what a live host uses) is not available here (reference §2)."""
+        """Written as given: DPAPI (what a live host uses) is not available here (docs/host-facts.md §2)."""
         if self.connector.secret_token != token:
             self.connector.secret_token = token
 

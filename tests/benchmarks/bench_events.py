@@ -1,4 +1,4 @@
-"""Event log figures (issue 5): load speed vs same-run baselines, first rows, filters, peak RSS.
+"""Event log figures: load speed vs same-run baselines, first rows, filters, peak RSS.
 
     python tests/benchmarks/bench_events.py [--records 1000000] [--runs 3] [--keep DIR]
 

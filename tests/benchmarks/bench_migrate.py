@@ -7,7 +7,7 @@ are noisy: read the ratios):
 - bundle create without secrets, against zipping the same files with zipfile alone;
 - bundle create with secrets (scrypt n=2^15 dominates), and read_bundle;
 - host diff of two sample-host folders, against diff_documents of their Configuration.xml.
-Run: `python tests/benchmarks/bench_migrate.py` (the corpus lines are skipped without ../shared).
+Run: `python tests/benchmarks/bench_migrate.py` (the line on Microsoft's Lync export runs only where that file is beside the project).
 """
 
 from __future__ import annotations

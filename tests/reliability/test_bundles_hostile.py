@@ -1,6 +1,6 @@
 """Bundles are zips from another machine: fuzzed (bytes and manifests, 5,000 cases), and hostile
 ones (path traversal, absolute paths, drive letters, symlinks, zip bombs, many entries, duplicate
-names) refused in one sentence before anything is written (issue "Proof of reliability")."""
+names) refused in one sentence before anything is written."""
 
 from __future__ import annotations
 

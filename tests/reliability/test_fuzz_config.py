@@ -1,5 +1,5 @@
 """Fuzzing Configuration.xml reading: mutated real files and random bytes give a document or
-one clear UserError, never anything else, and never slowly (issue "Proof of reliability")."""
+one clear UserError, never anything else, and never slowly."""
 
 from __future__ import annotations
 

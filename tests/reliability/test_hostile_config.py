@@ -1,5 +1,5 @@
 """Hostile XML in the place of Configuration.xml: refused with one clear sentence, fast, and
-without reading anything outside the file (issue "Proof of reliability")."""
+without reading anything outside the file."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The .exe.config files under the same faults as Configuration.xml: killed at every step of a save
 (200 times), full disk, read-only file system or folder, a file locked by another program, a file
 changed on disk meanwhile. After each: the file is the old or the new one, whole, and the backup
-exists once the backup step has passed (issue "Proof of reliability")."""
+exists once the backup step has passed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Secrets end to end (issue "Proof of reliability"): plant a known token and password in a host,
+"""Secrets end to end: plant a known token and password in a host,
 drive the CLI and the GUI through a session, then search everything the app wrote and printed.
 
 The user's own Configuration.xml holds the planted values (that is where a connector's secrets

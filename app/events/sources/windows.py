@@ -1,4 +1,4 @@
-"""The live ECMA2Host log on Windows (reference §5, §10), behind a small interface.
+"""The live ECMA2Host log on Windows (docs/host-facts.md §5, §10), behind a small interface.
 
 `live_source()` returns `WindowsLiveLog` where pywin32's `win32evtlog` imports, and otherwise an
 `UnavailableLiveLog` whose `reason` says plainly why. The channel is found by name through
@@ -17,7 +17,7 @@ from app.events.eventxml import columns_from
 from app.events.records import EventTable
 from app.events.sources.base import Batch, Cancel, EventSource
 
-LOG_NAME = "ECMA2Host"  # shown as "Microsoft ECMA2Host Logs" (reference §5)
+LOG_NAME = "ECMA2Host"  # shown as "Microsoft ECMA2Host Logs" (docs/host-facts.md §5)
 PAGE = 256
 
 

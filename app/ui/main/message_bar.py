@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWi
 
 from app.ui.theme import icon, is_dark
 
-# (background, border, text) for light and dark palettes: readable in both (issue 3, Quality).
+# (background, border, text) for light and dark palettes: readable in both.
 _COLOURS = {
     ("warning", False): ("#fff4d6", "#e8c15a", "#4a3800"),
     ("warning", True): ("#4a3b12", "#a88a2e", "#ffe9a8"),

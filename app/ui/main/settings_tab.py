@@ -28,7 +28,7 @@ DEFAULT_PORT = "8585"
 
 
 def tenant_url(host: str, port: str, connector: str) -> str:
-    """The Entra "Tenant URL" of a connector (reference §4)."""
+    """The Entra "Tenant URL" of a connector (docs/host-facts.md §4)."""
     return f"https://{host}:{port or DEFAULT_PORT}/ecma2host_{connector}/scim"
 
 

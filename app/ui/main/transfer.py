@@ -132,7 +132,7 @@ def import_connector_export(window, module, data: bytes, path: Path):
 
 
 def choose_object_type(parent, file_name: str, classes: list[str]) -> str | None:
-    """ECMA2Host runs one object type (reference §3): ask which (tests replace this function)."""
+    """ECMA2Host runs one object type (docs/host-facts.md §3): ask which (tests replace this function)."""
     default = classes.index("User") if "User" in classes else 0
     chosen, ok = QInputDialog.getItem(parent, "Object type", f"{file_name} has several object types; "
                                       "ECMA2Host takes one. Which one should the connector provision?",

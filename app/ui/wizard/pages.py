@@ -150,7 +150,7 @@ class PropertiesPage(FlowPage):
         self._row(form, "&Name:", "Name", self.name, note)
 
         self.timer = QSpinBox()
-        self.timer.setRange(1, 10_000_000)  # no 120 floor: the seed's 10 minutes while developing
+        self.timer.setRange(1, 10_000_000)  # no 120 floor: 10 minutes is common while developing (docs/host-facts.md §3)
         self.timer.setSuffix(" minutes")
         self.timer.setValue(c.autosync_minutes or 120)
         self.timer.setAccessibleName("Autosync timer in minutes")

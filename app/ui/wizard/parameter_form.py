@@ -1,4 +1,4 @@
-"""A connector page rendered from its stored `<Parameter>` elements by Type (reference §2):
+"""A connector page rendered from its stored `<Parameter>` elements by Type (docs/host-facts.md §2):
 CheckBox, DropDown, String, Text, EncryptedString, File, Label, Divider. No connector DLL is
 loaded; DropDown choices come from the DLL template when we know them, else the stored value."""
 

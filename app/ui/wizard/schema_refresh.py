@@ -1,5 +1,5 @@
 """Refresh schema: re-read the attribute list from a source, show what was added, removed and
-changed in type, apply the ticked ones to the working copy (replaces the seed's "change the path
+changed in type, apply the ticked ones to the working copy (replaces the users' "change the path
 and change it back" trick)."""
 
 from __future__ import annotations

@@ -157,7 +157,7 @@ class ScriptEditor(QPlainTextEdit):
 
 class SecretField(QWidget):
     """A masked secret. A value encrypted on the host (DPAPI) cannot be read here: it is shown as
-    "stored encrypted on the host" and only replaced when the user asks (reference §2)."""
+    "stored encrypted on the host" and only replaced when the user asks (docs/host-facts.md §2)."""
 
     changed = Signal(str)
 
