@@ -28,6 +28,23 @@ def shared_corpus_file(name: str) -> Path:
     pytest.skip(reason)
 
 
+def pytest_addoption(parser):
+    parser.addoption("--all", action="store_true",
+                     help="also run the tests marked slow and fuzz (what CI runs)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """A plain run leaves out slow and fuzz tests; `--all` (or any -m expression) decides otherwise."""
+    if config.getoption("--all") or config.option.markexpr:
+        return
+    keep, skip = [], []
+    for item in items:
+        (skip if item.get_closest_marker("slow") or item.get_closest_marker("fuzz") else keep).append(item)
+    if skip:
+        config.hook.pytest_deselected(items=skip)
+        items[:] = keep
+
+
 class MemoryKeyring:
     """An in-memory keyring backend: never keyrings.alt, which silently writes plaintext."""
 

@@ -67,6 +67,7 @@ def _import_ma(data: bytes) -> None:
             clear_error(exc, "fuzz-ma.xml")
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(inputs(MA_SEEDS))
 @example(b"<export-ma>\n<!--A--B>\n<ma-data/>\n</export-ma>")  # libxml2 quoted two lines into the error
@@ -112,6 +113,7 @@ def _read_dump(folder, data: bytes) -> None:
             clear_error(exc, str(path))
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(inputs(EVENT_SEEDS, EVENT_TOKENS))
 @example(b"<Event><System><Provider Name='ECMA2Host'/><EventID>99999999999999999999999</EventID>"
@@ -147,6 +149,7 @@ def _read_evtx(folder, data: bytes) -> None:
             clear_error(exc, str(path))
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(st.one_of(inputs(EVTX_SEEDS, EVTX_TOKENS),
                  random_bytes().map(lambda b: b"ElfFile\x00" + b)))
@@ -177,6 +180,7 @@ def _read_appconfig(data: bytes) -> None:
             clear_error(exc, "fuzz.exe.config")
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(inputs(APPCONFIG_SEEDS, APPCONFIG_TOKENS))
 def test_fuzz_exe_config(data):
@@ -206,12 +210,14 @@ def _read_schema(folder, name: str, data: bytes) -> None:
             clear_error(exc, str(path))
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(inputs(SCHEMA_SEEDS))
 def test_fuzz_schema_xml(scratch, data):
     _read_schema(scratch, "Schema.xml", data)
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(inputs(CSV_SEEDS, LIST_TOKENS))
 @example(b",\xef\xbb\xbfAttribute;Type\r,\xef\xbb\xbfAttribute;Type\r\nemployeeId;integer\r\n")  # csv.Error
@@ -219,6 +225,7 @@ def test_fuzz_attribute_list_csv(scratch, data):
     _read_schema(scratch, "attributes.csv", data)
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(st.one_of(inputs(JSON_SEEDS, LIST_TOKENS),
                  st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
@@ -255,6 +262,7 @@ def _import_connectors(data: bytes) -> None:
             assert "fuzz-export.xml" in exc.sentence() or "cannot rename" in exc.sentence()
 
 
+@pytest.mark.fuzz
 @SETTINGS
 @given(inputs(EXPORT_SEEDS))
 def test_fuzz_connector_export_import(data):

@@ -47,4 +47,4 @@ def test_hostile_configuration_is_refused_quickly(case):
         assert words is None
         assert b"root:" not in doc.to_bytes()
         assert doc.to_bytes() == data
-    assert time.perf_counter() - start < 1.0, case
+    assert time.perf_counter() - start < 5.0, case  # refused at once, not expanded; margin for load

@@ -42,6 +42,7 @@ def _clean(folder) -> None:
 
 
 @fork_only
+@pytest.mark.slow  # forked saves killed mid-way
 @pytest.mark.parametrize("step", STEPS, ids=[s[0] for s in STEPS])
 def test_killed_appconfig_saves_leave_old_or_new_file_whole(host, step):
     name, call, number, when = step
