@@ -23,7 +23,7 @@ The idea (an injectable backend, picked once, with a clear "unavailable" state) 
 from __future__ import annotations
 
 import sys
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from app.errors import UserError
 
@@ -78,7 +78,7 @@ class SystemKeyring:
         # Credential Manager roams "enterprise" secrets by default; keep ours on this machine.
         if type(active).__name__ == "WinVaultKeyring":
             try:
-                active.persist = "local machine"
+                cast(Any, active).persist = "local machine"  # WinVaultKeyring's own attribute
             except Exception:  # older keyring versions: keep their default
                 pass
 

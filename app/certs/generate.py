@@ -49,7 +49,7 @@ class KeySpec(enum.Enum):
         return {"rsa2048": "RSA 2048 (default)", "rsa3072": "RSA 3072", "rsa4096": "RSA 4096",
                 "p256": "ECDSA P-256"}[self.value]
 
-    def new_key(self):
+    def new_key(self) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
         if self is KeySpec.P256:
             return ec.generate_private_key(ec.SECP256R1())
         return rsa.generate_private_key(public_exponent=65537, key_size=int(self.value[3:]))
@@ -107,7 +107,7 @@ class GenerationRequest:
 @dataclass
 class GeneratedCertificate:
     certificate: x509.Certificate
-    private_key: object = field(repr=False)
+    private_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey = field(repr=False)
 
     @property
     def thumbprint(self) -> str:

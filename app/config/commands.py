@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from app.cli_common import add_location_options, layout_from_args, print_json
 from app.config.diff import diff_documents, format_change
@@ -89,7 +90,7 @@ def connector_summary(c) -> dict:
 def cmd_show(args: argparse.Namespace) -> int:
     store = _store(args)
     doc = store.load()
-    data = {"file": str(store.path), "port": doc.setting.port,
+    data: dict[str, Any] = {"file": str(store.path), "port": doc.setting.port,
             "certificate": doc.setting.certificate,
             "connectors": [connector_summary(c) for c in doc.connectors]}
     if args.json:

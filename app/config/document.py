@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
 
 from lxml import etree
 
@@ -49,7 +48,7 @@ class Flag(Field):
             return self  # type: ignore[return-value]
         return node.get_text(self.tag).strip().lower() in TRUE_WORDS
 
-    def __set__(self, node: Node, value: bool) -> None:
+    def __set__(self, node: Node, value: bool) -> None:  # type: ignore[override]
         current = node.get_text(self.tag)
         if current.strip().lower() in TRUE_WORDS | {"false", "0", "no"} and bool(value) == (
             current.strip().lower() in TRUE_WORDS
@@ -64,7 +63,7 @@ class Flag(Field):
 class Node:
     """A wrapper over one element; ORDER lists its known children in Microsoft's order."""
 
-    ORDER: ClassVar[tuple[str, ...]] = ()
+    ORDER: tuple[str, ...] = ()  # per class; a lazily found child copies its owner's
 
     def __init__(self, doc: ConfigDocument, el: etree._Element) -> None:
         self.doc = doc
@@ -370,7 +369,7 @@ class _Section(Node):
         self._el: etree._Element | None = None
 
     @property
-    def el(self) -> etree._Element:  # type: ignore[override]
+    def el(self) -> etree._Element:
         if self._el is None:
             self._el = self.owner.el.find(self.tag)
         return self._el if self._el is not None else _EMPTY

@@ -325,7 +325,10 @@ class LosslessXml:
 
     # -- internals -------------------------------------------------------------------------
     def _raw_name(self, el: etree._Element) -> str:
-        return _TOKEN.match(self.text, self._span(el).start).group("start")
+        found = _TOKEN.match(self.text, self._span(el).start)
+        if found is None:  # a span always starts at a start tag
+            raise RuntimeError("the span index does not point at a start tag")
+        return found.group("start")
 
     def _start_tag(self, el: etree._Element) -> str:
         """The original start tag (without '>' or '/>'), with attribute edits applied."""

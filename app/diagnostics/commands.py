@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _token(args: argparse.Namespace) -> str:
+    token: str | None
     if args.token_env:
         token = token_from_env(args.token_env)
     else:

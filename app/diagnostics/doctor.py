@@ -83,7 +83,7 @@ class _Doctor:
                  certificate_check: CertificateCheck):
         self.layout, self.machine, self.service, self.cert = layout, machine, service, certificate_check
         self.report = DoctorReport(layout.describe())
-        self.doc: ConfigDocument | None = None
+        self.doc: ConfigDocument  # loaded first thing in run()
         self.service_config: AppConfig | None = None
         self.service_state: ServiceState | None = None
         self.dc: bool | None = None

@@ -50,10 +50,10 @@ def make_filter(args: argparse.Namespace) -> EventFilter:
 
 def source_for(name: str) -> EventSource:
     if name == LIVE:
-        from app.events.sources.windows import live_source
+        from app.events.sources.windows import UnavailableLiveLog, live_source
 
         source = live_source()
-        if not getattr(source, "available", True):
+        if isinstance(source, UnavailableLiveLog):
             raise UserError(source.reason)
         return source
     return open_source(name)

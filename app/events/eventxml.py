@@ -196,7 +196,8 @@ def columns_from_tree(root: etree._Element) -> Columns:
                 cols.event_id = _int(text)
                 cols.qualifiers = _int(el.get("Qualifiers") or "")
             elif name == "Level":
-                cols.level = _int(text) if _int(text) is not None else UNKNOWN_LEVEL
+                level = _int(text)
+                cols.level = level if level is not None else UNKNOWN_LEVEL
             elif name == "TimeCreated":
                 cols.time = parse_time(el.get("SystemTime"))
             elif name == "EventRecordID":

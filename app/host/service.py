@@ -171,7 +171,8 @@ def parse_queryex(stdout: str, display_name: str = DISPLAY_NAME) -> ServiceStatu
 
 def parse_query_all(stdout: str) -> list[ServiceStatus]:
     """Every block of `sc.exe query state= all` (each starts with SERVICE_NAME)."""
-    blocks, current = [], []
+    blocks: list[list[str]] = []
+    current: list[str] = []
     for line in stdout.splitlines():
         if line.startswith("SERVICE_NAME") and current:
             blocks.append(current)
@@ -340,6 +341,7 @@ class WindowsServiceControl(ServiceControl):
             raise ServiceError(current.sentence() + " Install the ECMA Connector Host first.")
         if current.state is target:
             return current
+        assert current.name is not None  # an installed service has a name
         result = self._run(argv_of(current.name), COMMAND_TIMEOUT)
         failure = parse_failure(result.stdout, result.stderr)
         if failure and failure[0] != done_already:

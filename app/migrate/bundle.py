@@ -115,7 +115,7 @@ class BundleResult:
 def dll_list(layout: HostLayout) -> list[dict]:
     """Every DLL under Service\\ECMA, Cache copies included (a stale cache copy is a classic
     failure after a connector update, docs/host-facts.md §1)."""
-    if layout.ecma_dir is None or not layout.ecma_dir.is_dir():
+    if layout.root is None or layout.ecma_dir is None or not layout.ecma_dir.is_dir():
         return []
     out = []
     for path in sorted(layout.ecma_dir.rglob("*")):

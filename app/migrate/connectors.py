@@ -233,7 +233,7 @@ def import_connectors(target: ConfigDocument, source: ConfigDocument,
         record = ImportedConnector(name, c.name, action,
                                    [s.label for s in secrets if not s.value],
                                    [s.label for s in secrets if s.value and is_encrypted_blob(s.value)])
-        if action == "replaced":
+        if action == "replaced" and existing is not None:
             container = existing.el.getparent()
             index = [e for e in container if isinstance(e.tag, str)].index(existing.el)
             target.xml.remove(existing.el)

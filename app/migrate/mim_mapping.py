@@ -177,6 +177,7 @@ def data_type(syntax: str) -> str | None:
 
 def _schema(agent: ManagementAgent, chosen: str, spec: ConnectorSpec, report: ImportReport) -> None:
     cls = agent.object_class(chosen)
+    assert cls is not None, chosen  # the caller chose among the agent's classes
     spec.external_name = chosen
     included = set(agent.attribute_inclusion)
     anchors = [a.ref for a in cls.attributes if a.is_anchor]
@@ -210,7 +211,7 @@ def _schema(agent: ManagementAgent, chosen: str, spec: ConnectorSpec, report: Im
             report.attention.append(f"Attribute '{n}' has syntax '{at.syntax if at else '?'}', "
                                     "unknown to this tool: carried as String.")
             dtype = "String"
-        multivalued = bool(at) and not at.single_value
+        multivalued = at is not None and not at.single_value
         spec.attributes.append(builders.attribute_schema(
             n, dtype, anchor=n == anchor, dn=n == anchor, multivalued=multivalued))
         if multivalued or dtype in ("Binary", "Reference") or "." in n or "[" in n:
@@ -333,7 +334,8 @@ def _page(defs: list[ParameterDefinition], values: list[ParameterValue], use: st
 
 def _parameters(agent: ManagementAgent, partition, steps: dict[str, RunStep | None],
                 spec: ConnectorSpec, report: ImportReport) -> None:
-    defs, defaults = agent.definitions, []
+    defs = agent.definitions
+    defaults: list[str] = []
     groups: dict[str, list[etree._Element]] = {}
     for use in ("capabilities", "global", "connectivity", "schema"):
         groups[USES[use]] = _page(defs, agent.values, use, report, f"{USES[use]} page", defaults)

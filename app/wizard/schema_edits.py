@@ -228,5 +228,5 @@ class SchemaEditor:
         in_use = model is not None and name in (model.hard_delete_status_attribute,
                                                 model.soft_delete_status_attribute)
         a = self.stored().get(name)
-        if a is not None and a.is_deprovisioning_attribute and not in_use:
+        if a is not None and a.is_deprovisioning_attribute and not in_use and self.entry is not None:
             self.entry.remove_attribute(name)

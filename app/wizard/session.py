@@ -55,7 +55,7 @@ class WizardSession:
         self.is_new = connector_name is None
         self.template_library: str | None = None  # the template applied to a new connector
         self.other_names = [c.name for c in document.connectors if c.name != connector_name]
-        if self.is_new:
+        if connector_name is None:
             spec = spec or builders.ConnectorSpec(
                 name="", library_name="",
                 run_profiles={"Export": [builders.StepSpec("Export")],

@@ -187,7 +187,7 @@ def test_gui_session_masks_and_leaks_no_secret(planted_host, qtbot, _private_dat
     window = main_window_for(layout, certificate_status=None)
     qtbot.addWidget(window)
     try:
-        model = window.actions.proxy
+        model = window.connector_actions.proxy
         cells = [str(model.index(r, c).data()) for r in range(model.rowCount())
                  for c in range(model.columnCount())]
         assert not any(leaks(cell.encode()) for cell in cells), cells

@@ -132,7 +132,7 @@ def live_source(evt: ModuleType | None = None) -> EventSource:
                 "The live ECMA2Host log can only be read on the Windows host itself; here, export it "
                 "there with `wevtutil epl ECMA2Host ecma2host.evtx` and open that file.")
         try:
-            import win32evtlog as evt  # type: ignore[import-not-found,no-redef]
+            import win32evtlog as evt  # type: ignore[no-redef]
         except ImportError:
             return UnavailableLiveLog("The live log needs pywin32 (win32evtlog), which is not installed.")
     try:

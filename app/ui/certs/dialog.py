@@ -73,7 +73,7 @@ class CertificateDialog(QDialog):
         self.setMinimumSize(720, 520)
         self._prepare, self._restart, self._keyring_reason = prepare, restart, keyring_reason
         self.plan: RegenerationPlan | None = None
-        self.result: PlanResult | None = None
+        self.plan_result: PlanResult | None = None  # not `result`: QDialog.result() is Qt's
         self._relay = _Relay(self)
         self._relay.prepared.connect(self._on_prepared)
         self._relay.progress.connect(self._on_progress)
@@ -264,7 +264,7 @@ class CertificateDialog(QDialog):
         return page
 
     def show_result(self, result: PlanResult) -> None:
-        self.result = result
+        self.plan_result = result
         style = self.style()
         self.outcomes.clear()
         for outcome in result.outcomes:
@@ -356,6 +356,7 @@ class CertificateDialog(QDialog):
 
     def start_run(self) -> None:
         plan = self.plan
+        assert plan is not None  # the Run button is enabled only with a plan
         self._busy("Running the steps…")
         self._spawn(lambda: self._relay.finished.emit(plan.run(self._relay.progress.emit)))
 

@@ -160,6 +160,7 @@ def _grab(app, widget, path: Path) -> Path:
 
 def _host_copy(work: Path) -> HostLayout:
     source = sample_host_copy()
+    assert source.root is not None  # the sample is a whole host folder
     shutil.copytree(source.root, work / "host")
     return HostLayout(config_in(work / "host"), work / "host")
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from app.config.document import ConfigDocument
+from app.config.store import SaveResult
 from app.errors import UserError
 from app.paths import data_dir
 from app.ui.main import areas
@@ -25,7 +26,7 @@ class DocumentThumbprint:
         self.store = window.store
         self.document: ConfigDocument = window.document
         self.description = str(window.store.path)
-        self.result = None
+        self.result: SaveResult | None = None
 
     def read(self) -> str | None:
         return self.document.setting.certificate if self.document.root.find("Setting") is not None else None

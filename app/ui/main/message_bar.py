@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
@@ -39,7 +39,7 @@ class MessageBar(QWidget):
         self.hide()
 
     def show_message(self, severity: str, text: str,
-                     buttons: list[tuple[str, Callable[[], None]]] = ()) -> None:
+                     buttons: Sequence[tuple[str, Callable[[], object]]] = ()) -> None:
         background, border, colour = _COLOURS[(severity, is_dark(self))]
         self.setStyleSheet(f"#{self.objectName()} {{ background: {background}; border: 1px solid "
                            f"{border}; border-radius: 4px; }} #{self.objectName()} QLabel "

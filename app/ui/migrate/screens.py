@@ -27,6 +27,7 @@ _APP = None
 def _shot(widget, path: Path) -> Path:
     widget.show()
     app = QApplication.instance()
+    assert app is not None  # the screenshots command made it
     end = time.monotonic() + 0.2
     while time.monotonic() < end:
         app.processEvents()
@@ -47,7 +48,9 @@ def _drifted_pair(work: Path) -> tuple[Path, Path]:
     doc.find_connector("CSV").autosync_timer = "60"
     doc.find_connector("HRDatabase").secret_token = ""
     csv = doc.find_connector("CSV")
-    csv.parameter("Common Module Script Name (with extension)").value = "Contoso.Common.psm1"
+    module_name = csv.parameter("Common Module Script Name (with extension)")
+    assert module_name is not None  # the sample host's CSV connector has it
+    module_name.value = "Contoso.Common.psm1"
     config.write_bytes(doc.to_bytes())
     service = b / "Service" / "Microsoft.ECMA2Host.Service.exe.config"
     service.write_bytes(service.read_bytes().replace(b'switchValue="Verbose"', b'switchValue="Error"'))
