@@ -146,7 +146,7 @@ def evtx_bytes(events: list[dict]) -> bytes:
     return bytes(header) + b"".join(chunks)
 
 
-def _events(count: int, make) -> list[dict]:
+def events_of(count: int, make) -> list[dict]:
     rng = random.Random(20261206)
     start = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     return [make(i, rng, filetime(start + timedelta(seconds=7 * i))) for i in range(count)]
@@ -195,7 +195,7 @@ FILES = {"application-named-data.evtx": (200, application),
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, (count, make) in FILES.items():
-        (OUT / name).write_bytes(evtx_bytes(_events(count, make)))
+        (OUT / name).write_bytes(evtx_bytes(events_of(count, make)))
         print(name, count)
 
 
