@@ -1,7 +1,7 @@
 """Fuzzing every reader other than Configuration.xml's (that one is test_fuzz_config.py): mutated
 real files and random bytes give a result or one clear UserError naming the file, never another
-exception, never slower than 2 s a case (failed at 5x that: see fuzzing.py). 5,000 cases per parser (FUZZ_EXAMPLES sizes the run).
-Found cases stay as @example regressions."""
+exception, never slower than 2 s a case (failed at 5x that: see fuzzing.py). 5,000 cases per
+parser (FUZZ_EXAMPLES sizes the run). Found cases stay as @example regressions."""
 
 from __future__ import annotations
 
