@@ -1,6 +1,6 @@
 """Where the app keeps its own files (settings, backups, the sample host copy, crash logs).
 
-Portable mode (issue "Portable executable"): when a file named `ecma-wizard.portable` sits beside
+Portable mode: when a file named `ecma-wizard.portable` sits beside
 the executable, everything lives in a `data` folder next to it, never in the extraction folder.
 """
 

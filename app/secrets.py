@@ -13,7 +13,7 @@ Use it like this::
 Every entry lives under the service name "ECMA Host Wizard"; the key is the entry's user name.
 There is no plaintext fallback: without a usable keyring, `set`/`get` raise `KeyringUnavailable`
 (a UserError, one sentence) and callers ask the user instead (environment variable, prompt).
-keyrings.alt is never used: it silently writes plaintext (design.md). Secret values never appear in
+keyrings.alt is never used: it silently writes plaintext (docs/architecture.md §3). Secret values never appear in
 logs, exception messages or argv: every message here names the key, never the value.
 
 The idea (an injectable backend, picked once, with a clear "unavailable" state) is Vorta's
@@ -23,12 +23,12 @@ The idea (an injectable backend, picked once, with a clear "unavailable" state) 
 from __future__ import annotations
 
 import sys
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from app.errors import UserError
 
 SERVICE = "ECMA Host Wizard"
-# Windows Credential Manager stores at most 2,560 bytes per secret, as UTF-16 (reference §10).
+# Windows Credential Manager stores at most 2,560 bytes per secret, as UTF-16 (docs/host-facts.md §10).
 WINDOWS_CREDENTIAL_LIMIT_BYTES = 2560
 _PROBE_KEY = "availability-probe"
 
@@ -78,7 +78,7 @@ class SystemKeyring:
         # Credential Manager roams "enterprise" secrets by default; keep ours on this machine.
         if type(active).__name__ == "WinVaultKeyring":
             try:
-                active.persist = "local machine"
+                cast(Any, active).persist = "local machine"  # WinVaultKeyring's own attribute
             except Exception:  # older keyring versions: keep their default
                 pass
 

@@ -1,4 +1,4 @@
-"""`ecma-wizard cert status|regenerate` (issue 4)."""
+"""`ecma-wizard cert status|regenerate`."""
 
 from __future__ import annotations
 

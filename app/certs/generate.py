@@ -1,6 +1,6 @@
 """Make a self-signed TLS server certificate for the host, and write it as PFX and PEM.
 
-What Microsoft's wizard makes (reference §4): self-signed, SAN = host name, valid 2 years. Ours adds
+What Microsoft's wizard makes (docs/host-facts.md §4): self-signed, SAN = host name, valid 2 years. Ours adds
 what a TLS client checks: SHA-256 signature, serverAuth EKU, key usage, random serial, and every
 host name the user lists as a DNS SAN (the first one is also the subject CN).
 
@@ -32,7 +32,7 @@ from app.certs.inspect import CertificateInfo, describe, thumbprint_of
 from app.errors import SaveRefused, UserError
 from app.filestore import atomic_write
 
-DEFAULT_DAYS = 730  # two years, as Microsoft's wizard (reference §4)
+DEFAULT_DAYS = 730  # two years, as Microsoft's wizard (docs/host-facts.md §4)
 MAX_DAYS = 3650
 CLOCK_SKEW = dt.timedelta(minutes=5)  # not_before slightly in the past: peers' clocks drift
 _HOST_RE = re.compile(r"^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")
@@ -49,7 +49,7 @@ class KeySpec(enum.Enum):
         return {"rsa2048": "RSA 2048 (default)", "rsa3072": "RSA 3072", "rsa4096": "RSA 4096",
                 "p256": "ECDSA P-256"}[self.value]
 
-    def new_key(self):
+    def new_key(self) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
         if self is KeySpec.P256:
             return ec.generate_private_key(ec.SECP256R1())
         return rsa.generate_private_key(public_exponent=65537, key_size=int(self.value[3:]))
@@ -107,7 +107,7 @@ class GenerationRequest:
 @dataclass
 class GeneratedCertificate:
     certificate: x509.Certificate
-    private_key: object = field(repr=False)
+    private_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey = field(repr=False)
 
     @property
     def thumbprint(self) -> str:

@@ -1,7 +1,7 @@
 """Read a certificate (PEM, DER or PFX) and describe it in the terms the status page shows.
 
 The thumbprint is what `<Setting><Certificate>` holds: SHA-1 of the DER bytes, 40 upper-case hex
-digits (reference §2).
+digits (docs/host-facts.md §2).
 """
 
 from __future__ import annotations
@@ -264,7 +264,7 @@ def load_certificate(path: str | Path, *, password: bytes | None = None) -> Load
 
 
 def local_host_names() -> tuple[str, str]:
-    """(short name, FQDN) of this machine, as Entra's Tenant URL would use them (reference §4)."""
+    """(short name, FQDN) of this machine, as Entra's Tenant URL would use them (docs/host-facts.md §4)."""
     short = socket.gethostname().split(".")[0]
     fqdn = socket.getfqdn()
     return short, fqdn if fqdn and fqdn != "localhost" else short

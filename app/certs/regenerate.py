@@ -76,8 +76,8 @@ def format_command(argv: list[str]) -> str:
 class Step:
     title: str
     detail: str
-    action: Callable[[], None] = field(repr=False)
-    undo: Callable[[], None] | None = field(default=None, repr=False)
+    action: Callable[[], object] = field(repr=False)  # what it returns is not used
+    undo: Callable[[], object] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class PlanResult:
             return f"Done: certificate {self.thumbprint} is in place."
         undone = [o for o in self.outcomes if o.state == "rolled back"]
         stuck = [o for o in self.outcomes if o.state == "rollback failed"]
-        text = f"Step \"{self.failed_step}\" failed: {self.error.rstrip('.')}."
+        text = f"Step \"{self.failed_step}\" failed: {(self.error or 'no reason given').rstrip('.')}."
         if stuck:
             text += " These steps could not be undone and need a look: " + "; ".join(
                 f"{o.title} ({o.message})" for o in stuck) + "."

@@ -1,6 +1,6 @@
 """Is the host's certificate fine? Findings for the status page, the banner and `cert status`.
 
-A swapped or expired certificate puts the Entra application into quarantine (reference §7), so
+A swapped or expired certificate puts the Entra application into quarantine (docs/host-facts.md §7), so
 each way it goes wrong is named: missing or malformed thumbprint, not found, expired, not yet
 valid, expiring within 60/30/7 days, wrong host name, configured vs served mismatch.
 """
@@ -34,7 +34,7 @@ class Finding:
 
 
 class ExpiryLevel(enum.Enum):
-    """The banner's states (issue 4: 60, 30, 7 days and expired)."""
+    """The banner's states (60, 30, 7 days and expired)."""
 
     OK = "ok"
     WITHIN_60 = "60"
@@ -69,7 +69,7 @@ def certificate_findings(info: CertificateInfo, host_names: Sequence[str], *,
     found: list[Finding] = []
     if info.is_expired(now):
         found.append(Finding("error", "expired", f"The certificate expired on {_date(info.not_after)}; "
-                             "Entra quarantines the application (reference §7).", REGENERATE))
+                             "Entra quarantines the application.", REGENERATE))
     elif info.is_not_yet_valid(now):
         found.append(Finding("error", "not-yet-valid",
                              f"The certificate is not valid before {_date(info.not_before)}; "
@@ -163,7 +163,7 @@ def info_to_json(info: CertificateInfo | None, now: dt.datetime | None = None) -
 
 
 def _check_binding(store, port: int, thumb: str, status: CertificateStatus) -> None:
-    """The HTTP.sys binding of the port is what clients get; another tool may have swapped it (§7)."""
+    """The HTTP.sys binding of the port is what clients get; another tool may have swapped it (docs/host-facts.md §7)."""
     try:
         binding = store.get_binding(port)
     except UserError as exc:

@@ -1,6 +1,6 @@
 """The Windows certificate store and the HTTP.sys TLS binding, behind a small interface.
 
-`WindowsCertificateStore` builds PowerShell and netsh command lines (reference §10) and parses what
+`WindowsCertificateStore` builds PowerShell and netsh command lines (docs/host-facts.md §10) and parses what
 they print; the command lines and the parsing are unit-tested on any machine, and run for real only
 on Windows. `UnavailableStore` says plainly that this needs Windows.
 

@@ -1,4 +1,4 @@
-"""New elements in the order and spelling Microsoft's wizard writes (reference §2, "Observed
+"""New elements in the order and spelling Microsoft's wizard writes (docs/host-facts.md §2, "Observed
 conventions"), so that a connector created here opens in Microsoft's wizard."""
 
 from __future__ import annotations

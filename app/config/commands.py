@@ -1,9 +1,10 @@
-"""CLI: validate, show, set-timer, backups, diff (issue "Foundation", §5 CLI contract)."""
+"""CLI: validate, show, set-timer, backups, diff (exit codes as README gives them)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from app.cli_common import add_location_options, layout_from_args, print_json
 from app.config.diff import diff_documents, format_change
@@ -89,7 +90,7 @@ def connector_summary(c) -> dict:
 def cmd_show(args: argparse.Namespace) -> int:
     store = _store(args)
     doc = store.load()
-    data = {"file": str(store.path), "port": doc.setting.port,
+    data: dict[str, Any] = {"file": str(store.path), "port": doc.setting.port,
             "certificate": doc.setting.certificate,
             "connectors": [connector_summary(c) for c in doc.connectors]}
     if args.json:
@@ -159,7 +160,7 @@ def cmd_backups_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from app.migrate.hostdiff import is_host_source  # bundles and host folders (issue 7)
+    from app.migrate.hostdiff import is_host_source  # bundles and host folders too
 
     if is_host_source(args.a) or is_host_source(args.b):
         from app.migrate.commands import cmd_host_diff

@@ -1,18 +1,17 @@
 """Configuration.xml (or a connector export, the same format) as typed objects over the live tree.
 
-The only module that reads Configuration.xml (design.md, "One path for each piece of data").
+The only module that reads Configuration.xml (docs/architecture.md §2, "One reader per file").
 Reading goes through thin wrappers over lxml elements (never stale: they hold the element);
 writing goes through `LosslessXml`, so an unchanged file saves byte-identical and a one-field
 edit is a one-line diff. Values are kept as the strings found in the file: an enum value or a
 flag spelled in a way we have never seen is read, shown and written back untouched
-(reference §2: the optional elements of a live file and several enums are [open]).
+(docs/host-facts.md §2: the optional elements of a live file and several enums are [open]).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
 
 from lxml import etree
 
@@ -40,7 +39,7 @@ class Field:
 
 class Flag(Field):
     """A boolean child element. Written in the style the element already has, else
-    `true`/`false` (XmlSerializer), except the two the file spells `True`/`False` (reference §2)."""
+    `true`/`false` (XmlSerializer), except the two the file spells `True`/`False` (docs/host-facts.md §2)."""
 
     CAPITALISED = {"ExportPasswordInFirstPass", "SupportPassword"}
 
@@ -49,7 +48,7 @@ class Flag(Field):
             return self  # type: ignore[return-value]
         return node.get_text(self.tag).strip().lower() in TRUE_WORDS
 
-    def __set__(self, node: Node, value: bool) -> None:
+    def __set__(self, node: Node, value: bool) -> None:  # type: ignore[override]
         current = node.get_text(self.tag)
         if current.strip().lower() in TRUE_WORDS | {"false", "0", "no"} and bool(value) == (
             current.strip().lower() in TRUE_WORDS
@@ -64,7 +63,7 @@ class Flag(Field):
 class Node:
     """A wrapper over one element; ORDER lists its known children in Microsoft's order."""
 
-    ORDER: ClassVar[tuple[str, ...]] = ()
+    ORDER: tuple[str, ...] = ()  # per class; a lazily found child copies its owner's
 
     def __init__(self, doc: ConfigDocument, el: etree._Element) -> None:
         self.doc = doc
@@ -243,7 +242,7 @@ class Partition(Node):
 
 
 class Connector(Node):
-    """One `<Connector>`: ConnectorConfig, Schema, ECMAConfig (reference §2)."""
+    """One `<Connector>`: ConnectorConfig, Schema, ECMAConfig (docs/host-facts.md §2)."""
 
     ECMA_ORDER = ("ECMAFolderPath", "LibraryName", "AutosyncTimer", "SecretToken", "ProfileName",
                   "ProfileDescription", "CreationDateTime", "ModificationDateTime", "Validated")
@@ -296,7 +295,7 @@ class Connector(Node):
         return next((p for p in self.parameters if p.name == name and use in (None, p.use)), None)
 
     def add_parameter(self, parameter: etree._Element) -> Parameter:
-        """Insert a `builders.parameter` element at the end of its Use group (reference §2)."""
+        """Insert a `builders.parameter` element at the end of its Use group (docs/host-facts.md §2)."""
         container = self.config.ensure("Parameters")
         use = parameter.findtext("Use") or ""
         rank = self._use_rank(use)
@@ -370,7 +369,7 @@ class _Section(Node):
         self._el: etree._Element | None = None
 
     @property
-    def el(self) -> etree._Element:  # type: ignore[override]
+    def el(self) -> etree._Element:
         if self._el is None:
             self._el = self.owner.el.find(self.tag)
         return self._el if self._el is not None else _EMPTY

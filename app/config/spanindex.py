@@ -102,6 +102,8 @@ class SpanIndex:
 
     def _locate_partitions(self) -> dict[etree._Element, tuple[int, int]]:
         """Spans of every partition element, or {} when a quick search is not certain."""
+        if not self.partition:
+            return {}
         text, name = self.text, self.partition.rpartition("/")[2]
         elements = list(self.root.iterfind(self.partition))
         if not elements:

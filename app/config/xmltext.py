@@ -1,6 +1,6 @@
 """Lossless XML: a live lxml tree for reading and editing, the original text for writing.
 
-design.md, "Patch the text, do not regenerate it": lxml's serializer rewrites the declaration,
+docs/architecture.md §2, "Patch the text, never regenerate it": lxml's serializer rewrites the declaration,
 turns `<Value />` into `<Value/>`, drops a BOM and turns CRLF into LF. So we keep the original
 text, and at save time replay only the edits made through this class onto it:
 
@@ -69,7 +69,7 @@ def _decode(data: bytes, source: str) -> tuple[str, bytes, str]:
 
 
 def _refuse_doctype(text: str, source: str) -> None:
-    """The .NET host refuses DTDs (reference §7); so do we, before any parser sees one."""
+    """The .NET host refuses DTDs (docs/host-facts.md §7); so do we, before any parser sees one."""
     for m in _TOKEN.finditer(text):
         if m.group("decl"):
             line = text.count("\n", 0, m.start()) + 1
@@ -312,7 +312,10 @@ class LosslessXml:
 
     # -- internals -------------------------------------------------------------------------
     def _raw_name(self, el: etree._Element) -> str:
-        return _TOKEN.match(self.text, self._span(el).start).group("start")
+        found = _TOKEN.match(self.text, self._span(el).start)
+        if found is None:  # a span always starts at a start tag
+            raise RuntimeError("the span index does not point at a start tag")
+        return found.group("start")
 
     def _start_tag(self, el: etree._Element) -> str:
         """The original start tag (without '>' or '/>'), with attribute edits applied."""

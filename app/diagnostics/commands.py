@@ -1,4 +1,4 @@
-"""CLI: `test-connection` and `doctor` (issue 6). Exit 0 all good, 1 a check failed, 2 input error."""
+"""CLI: `test-connection` and `doctor`. Exit 0 all good, 1 a check failed, 2 input error."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _token(args: argparse.Namespace) -> str:
+    token: str | None
     if args.token_env:
         token = token_from_env(args.token_env)
     else:

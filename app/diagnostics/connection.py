@@ -1,6 +1,6 @@
 """The connection test: what Entra's provisioning agent does, step by step, with the fix for each
-failure (replaces Microsoft's TestECMA2HostConnection.ps1, reference §6: no Internet Explorer, no
-`Debug=true`, reference §4).
+failure (replaces Microsoft's TestECMA2HostConnection.ps1, docs/host-facts.md §6: no Internet Explorer, no
+`Debug=true`, docs/host-facts.md §4).
 
 Steps: TCP connect to host:port, TLS handshake, the served certificate (SHA-1 thumbprint against
 `<Setting><Certificate>`, validity dates, host name), then two SCIM GETs under
@@ -205,7 +205,7 @@ class _Run:
         if expected and expected != info.thumbprint:
             problems.append((FAIL, f"The host serves certificate {info.thumbprint}, but Configuration.xml "
                                    f"names {expected}: Entra sees the served one, and quarantines the "
-                                   "application when it changes (reference §7).",
+                                   "application when it changes.",
                              REGENERATE_OR_REBIND.format(port=t.port)))
         loopback = t.host.lower() in LOOPBACK
         for f in certificate_findings(info, t.names_to_cover(), now=self.now):

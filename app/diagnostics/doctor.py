@@ -1,4 +1,4 @@
-"""The host doctor: each known way a connector host goes wrong (reference §1, §4, §7 and the seed),
+"""The host doctor: each known way a connector host goes wrong (docs/host-facts.md §1, §4, §7),
 checked, with a result and what to do.
 
 Windows-only facts come through `Machine` and `ServiceControl`; elsewhere those checks say
@@ -31,7 +31,7 @@ from app.host.service import ServiceControl, ServiceState, default_service_contr
 
 OK, INFO, WARNING, ERROR, SKIPPED = "ok", "info", "warning", "error", "skipped"
 PROBLEMS = (WARNING, ERROR)
-MICROSOFT_MINIMUM_TIMER = 120  # the wizard's floor (the seed)
+MICROSOFT_MINIMUM_TIMER = 120  # the wizard's floor (docs/host-facts.md §3)
 COPY_DLLS = "copy-powershell-dlls"
 
 
@@ -84,7 +84,7 @@ class _Doctor:
                  certificate_check: CertificateCheck):
         self.layout, self.machine, self.service, self.cert = layout, machine, service, certificate_check
         self.report = DoctorReport(layout.describe())
-        self.doc: ConfigDocument | None = None
+        self.doc: ConfigDocument  # loaded first thing in run()
         self.service_config: AppConfig | None = None
         self.service_state: ServiceState | None = None
         self.dc: bool | None = None
@@ -155,7 +155,7 @@ class _Doctor:
             self.add("domain-controller", title, SKIPPED, _unknown(self.machine))
         elif self.dc:
             self.add("domain-controller", title, WARNING, "This machine is a domain controller. The host is "
-                     "known to fail there ('Unable to find Windows PowerShell 5.1 libraries', the seed).",
+                     "known to fail there ('Unable to find Windows PowerShell 5.1 libraries').",
                      "Move the host to a member server; meanwhile check the PowerShell DLLs below.")
         else:
             self.add("domain-controller", title, OK, "This machine is not a domain controller.")
@@ -232,7 +232,7 @@ class _Doctor:
             self.add("debug", title, SKIPPED, f"The service's .exe.config {why}.")
         elif self.service_config.debug:
             self.add("debug", title, ERROR, "Debug=true in Microsoft.ECMA2Host.Service.exe.config: the SCIM "
-                     "endpoint accepts requests WITHOUT authentication (reference §1).",
+                     "endpoint accepts requests WITHOUT authentication.",
                      "Set Debug back to false and restart the service; nothing in this tool needs it.")
         else:
             self.add("debug", title, OK, "Debug is off: every SCIM request needs the connector's token.")
@@ -267,7 +267,7 @@ class _Doctor:
             uses = f"{sql[0]} uses" if len(sql) == 1 else f"{', '.join(sql)} use"
             self.add("verbose-sql", "Verbose logging with Generic SQL", WARNING, "Verbose logging is on and "
                      f"{uses} Generic SQL: without integrated authentication the connection "
-                     "string, with its password, is written to the event log (reference §5).",
+                     "string, with its password, is written to the event log.",
                      "Lower the level once done: ecma-wizard logging set Information.")
         else:
             self.add("verbose-sql", "Verbose logging with Generic SQL", OK, "Verbose logging is off.")
@@ -364,7 +364,7 @@ class _Doctor:
         if fast:
             listing = ", ".join(f"{n} every {m} min" for n, m in fast)
             self.add("autosync", "Autosync timers", INFO, f"Below Microsoft's 120-minute minimum: {listing}. "
-                     "Fine while developing (the seed); Microsoft's wizard shows an error about it, "
+                     "Fine while developing; Microsoft's wizard shows an error about it, "
                      "which can be ignored.", "For production, consider 120 minutes or more.")
 
 
@@ -400,7 +400,7 @@ def missing_powershell_resources(layout: HostLayout, connectors: list[str]) -> d
 
 
 def copy_powershell_resources(layout: HostLayout, machine: Machine) -> list[Path]:
-    """Copy the DLLs from WinSxS where they are missing (the seed's fix); returns the new files."""
+    """Copy the DLLs from WinSxS where they are missing (the known fix, docs/host-facts.md §7); returns the new files."""
     doc = ConfigDocument.load(layout.config_path)
     connectors = [c.name for c in doc.connectors if is_powershell(c.library_name)]
     found = machine.winsxs_resources()

@@ -40,7 +40,8 @@ class _Finder:
 
     def in_part(self, part) -> list[int]:
         needle, text, offs = self.needle, part.text, part.offsets
-        n, found = len(offs) - 1, []
+        n = len(offs) - 1
+        found: list[int] = []
         if not self.dense:  # str.find runs faster than a regex scan
             find, limit = text.find, n // 3
             pos = find(needle)

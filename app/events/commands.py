@@ -1,4 +1,4 @@
-"""`ecma-wizard logs SOURCE ...`: read an event log, filter it, print it (issue 5)."""
+"""`ecma-wizard logs SOURCE ...`: read an event log, filter it, print it."""
 
 from __future__ import annotations
 
@@ -48,10 +48,10 @@ def make_filter(args: argparse.Namespace) -> EventFilter:
 
 def source_for(name: str) -> EventSource:
     if name == LIVE:
-        from app.events.sources.windows import live_source
+        from app.events.sources.windows import UnavailableLiveLog, live_source
 
         source = live_source()
-        if not getattr(source, "available", True):
+        if isinstance(source, UnavailableLiveLog):
             raise UserError(source.reason)
         return source
     return open_source(name)

@@ -1,7 +1,7 @@
 """Columns of one event from the `evtx` package's JSON rendering (`records_json()`).
 
 About twice as fast as pattern-matching the XML rendering, because the Rust side builds the
-structure and `json.loads` is C. The shape varies (issue 5, measured on the corpus): EventID is an
+structure and `json.loads` is C. The shape varies (measured on the logs in tests/data/evtx): EventID is an
 int or {"#attributes": {"Qualifiers"}, "#text"}; unnamed Data is {"#text": [...]} or a string;
 named Data becomes keys of EventData; forwarded logs carry strings instead of ints. Anything odd
 degrades to None, never to an exception.

@@ -4,7 +4,7 @@ Two paths. The fast one pulls the columns with regular expressions, because the 
 written (fixed element order, no comments, both quote styles) and it runs a million times per load.
 The safe one is lxml with entities, DTDs and the network switched off; it handles what the fast
 path does not recognise and renders the details pane. Control characters XML 1.0 forbids (seen in
-the corpus security.evtx: "PCDATA invalid Char value 3") are removed before lxml sees the text.
+tests/data/evtx/security.evtx: "PCDATA invalid Char value 3") are removed before lxml sees the text.
 """
 
 from __future__ import annotations
@@ -196,7 +196,8 @@ def columns_from_tree(root: etree._Element) -> Columns:
                 cols.event_id = _int(text)
                 cols.qualifiers = _int(el.get("Qualifiers") or "")
             elif name == "Level":
-                cols.level = _int(text) if _int(text) is not None else UNKNOWN_LEVEL
+                level = _int(text)
+                cols.level = level if level is not None else UNKNOWN_LEVEL
             elif name == "TimeCreated":
                 cols.time = parse_time(el.get("SystemTime"))
             elif name == "EventRecordID":

@@ -10,9 +10,11 @@ time; a regex is lower-cased too and runs without IGNORECASE (several times fast
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import compress
+from typing import Any
 
 from app.errors import UserError
 from app.events.records import NO_TIME, EventTable, severity_rank, ticks_from_datetime
@@ -37,7 +39,7 @@ def lower_pattern(pattern: str) -> str:
 
 
 def provider_group(provider: str | None) -> str:
-    """ConnectorsLog, ECMA2Host ("Microsoft ECMA2Host" too, reference §5) or other."""
+    """ConnectorsLog, ECMA2Host ("Microsoft ECMA2Host" too, docs/host-facts.md §5) or other."""
     if provider == "ConnectorsLog":
         return "ConnectorsLog"
     if provider in ("ECMA2Host", "Microsoft ECMA2Host"):
@@ -92,9 +94,9 @@ class EventFilter:
 
     # --- applying ------------------------------------------------------------------------------
 
-    def apply(self, table: EventTable, rows: list[int] | range | None = None) -> list[int]:
+    def apply(self, table: EventTable, only: list[int] | range | None = None) -> list[int]:
         n = len(table)
-        rows = range(n) if rows is None else rows
+        rows: list[int] | range = range(n) if only is None else only
         whole = isinstance(rows, range) and rows == range(n)
 
         def column(values):
@@ -122,7 +124,7 @@ class EventFilter:
             narrow(map(wanted.__getitem__, column(table.providers)))
         if self.connector or self.text:
             messages = table.messages
-            candidates = None if whole else rows
+            candidates: list[int] | range | None = None if whole else rows
             if self.connector:
                 name = self.connector.lower()
                 # the literal first lets re scan fast; the look-behind after it checks the char before
@@ -133,6 +135,7 @@ class EventFilter:
                 candidates = messages.search_rows(self._pattern, candidates)
             elif self.text:
                 candidates = messages.find_rows(self.text, candidates)
+            assert candidates is not None  # the connector or text search ran
             rows, whole = candidates, False
         return list(rows) if not isinstance(rows, list) else rows
 
@@ -172,11 +175,12 @@ def parse_iso(text: str, what: str) -> int:
 
 def sorted_rows(table: EventTable, rows: list[int], column: str, descending: bool = False) -> list[int]:
     """Rows ordered by a column (stable; unknown values last)."""
-    keys = {
+    columns: dict[str, Sequence[Any]] = {
         "time": table.times, "level": table.levels, "event_id": table.event_ids,
         "record_id": table.record_ids, "provider": table.providers, "computer": table.computers,
         "channel": table.channels, "message": table.lowered_messages(),
-    }[column]
+    }
+    keys = columns[column]
     if column == "time":
         def key(i):
             t = keys[i]

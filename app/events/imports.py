@@ -1,6 +1,6 @@
 """Verbose import dumps -> a table of objects x attributes, compared with the selected schema.
 
-With verbose logging the host writes what each import returned (reference §5). The exact text is
+With verbose logging the host writes what each import returned (docs/host-facts.md §5). The exact text is
 not published [open]; this reads the form the sample log uses, which follows the ECMA2
 CSEntryChange vocabulary:
 

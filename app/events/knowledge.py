@@ -1,4 +1,4 @@
-"""Known errors of reference §7, recognised in event messages, with the fix and what the app can do.
+"""Known errors of docs/host-facts.md §7, recognised in event messages, with the fix and what the app can do.
 
 Each entry has a pattern (case-insensitive, matched in the message), the fix in one or two
 sentences, and an action id the viewer turns into a button: "certificate" (open the certificate
@@ -25,7 +25,7 @@ class KnownError:
     pattern: re.Pattern
     fix: str
     action: str  # "certificate", "connector", "doctor" or ""
-    source: str  # where the fact comes from (reference §7)
+    source: str  # where the fact comes from (docs/host-facts.md §7)
 
     def action_for(self, message: str) -> str:
         """The concrete action id: 'connector' becomes 'connector:<name>' when the name is known."""
@@ -87,7 +87,7 @@ KNOWN_ERRORS: tuple[KnownError, ...] = (
     _k("dtd", "DTD prohibited in an imported XML file",
        r"DTD is prohibited in this XML document",
        "The file being imported declares a DTD, which the host refuses: remove the <!DOCTYPE> line.",
-       "connector", "MIMPowerShellConnectors issue 11"),
+       "connector", "https://github.com/microsoft/MIMPowerShellConnectors/issues/11"),
     _k("objectclass-single", "LDAP objectClass sent as one value",
        r"objectClass: value #?\s*\d* ?(number )?invalid per syntax|ExportErrorCustomContinueRun.{0,200}objectClass",
        "Keep objectClass multivalued (leave 'Treat as single value' unticked) and fill it in the Entra "
@@ -112,7 +112,7 @@ KNOWN_ERRORS: tuple[KnownError, ...] = (
     _k("psma-powershell7", "PowerShell connector scripts ran under PowerShell 7",
        r"PSCustomObject.{0,80}not marked as serializable|CannotUnloadAppDomainException|0x80131015",
        "The Granfeldt PowerShell connector needs Windows PowerShell 5.1: run its scripts there, not "
-       "under PowerShell 7.", "connector", "sorengranfeldt/psma issue 37"),
+       "under PowerShell 7.", "connector", "https://github.com/sorengranfeldt/psma/issues/37"),
     _k("agent-start", "The provisioning agent's service failed to start",
        r"Microsoft Entra Connect Provisioning Agent'? failed to start",
        "Give the agent's service account the rights it needs (log on as a service), or reinstall the "

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.events.textblocks import LoweredView, MessageColumn
 
-# Reference §10: Level 1 Critical, 2 Error, 3 Warning, 4 Information, 5 Verbose, 0 LogAlways.
+# docs/host-facts.md §10: Level 1 Critical, 2 Error, 3 Warning, 4 Information, 5 Verbose, 0 LogAlways.
 CRITICAL, ERROR, WARNING, INFORMATION, VERBOSE, LOG_ALWAYS = 1, 2, 3, 4, 5, 0
 UNKNOWN_LEVEL = -1
 LEVEL_NAMES = {CRITICAL: "Critical", ERROR: "Error", WARNING: "Warning", INFORMATION: "Information",
@@ -127,7 +127,7 @@ class EventRecord:
         return level_name(self.level)
 
     def as_json(self) -> dict:
-        """The CLI's jsonl object (keys fixed by issue 5)."""
+        """The CLI's jsonl object (its keys are a stable interface)."""
         if self.ticks != NO_TIME:
             time: str | None = format_utc(self.ticks)
         else:

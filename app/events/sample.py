@@ -1,11 +1,11 @@
 """A realistic ECMA2Host log for the sample host, the tests and the benchmarks.
 
-No public ECMA2Host log exists (corpus README), so this writes one in the shape reference §5
+No public ECMA2Host log exists, so this writes one in the shape docs/host-facts.md §5
 describes: classic EventLog events (EventLogTraceListener: EventID 0 with Qualifiers 0, levels
 Error/Warning/Information only, since the classic log has no Verbose level), providers `ECMA2Host`
 and `ConnectorsLog`, one unnamed Data string holding the whole message, in the single-line,
 single-quoted form `wevtutil qe ECMA2Host /f:xml` prints. The wording of the messages is made up
-[open]; the known-error sentences are the ones reference §7 quotes.
+[open]; the known-error sentences are the ones docs/host-facts.md §7 quotes.
 
 `python -m app.events.sample` rewrites resources/sample-host/Logs/ECMA2Host.xml.
 """

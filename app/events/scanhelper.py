@@ -21,6 +21,8 @@ import os
 import sys
 import time
 from array import array
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
 FORK_AT = 64 << 20  # search text (characters) below which a serial scan is quick enough
 SPLIT_AT = 16 << 20  # a search over less than this is not worth a round trip
@@ -37,8 +39,8 @@ class SearchHelper:
     """One MessageColumn's helper: started lazily, restarted when the column has outgrown it."""
 
     def __init__(self) -> None:
-        self._process = None
-        self._conn = None
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
         self._forked: list = []  # the column's blocks as the child has them
         self.failed = not available()
         self.fork_seconds = 0.0
@@ -116,6 +118,7 @@ class SearchHelper:
         return True
 
     def _ask(self, spec: tuple, indices: list[int]) -> bool:
+        assert self._conn is not None  # asked only once started
         try:
             self._conn.send((spec, array("I", indices).tobytes()))
             return True
@@ -124,6 +127,7 @@ class SearchHelper:
             return False
 
     def _answer(self, count: int, timeout: float) -> list | None:
+        assert self._conn is not None  # asked only once started
         try:
             if not self._conn.poll(timeout):
                 self._give_up()

@@ -196,7 +196,7 @@ class MessageColumn(Sequence):
         return {"_blocks": self._blocks}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__()
+        MessageColumn.__init__(self)
         for block in state["_blocks"]:
             self._add_block(block)
 
@@ -309,7 +309,8 @@ class MessageColumn(Sequence):
                 out.extend(compress(picked, map(hit.__getitem__, map(
                     block.index.__getitem__, map(sub, picked, repeat(base))))))
                 continue
-            index, seen = block.index, {}
+            index = block.index
+            seen: dict[int, bool] = {}
             for row in picked:
                 unit = index[row - base]
                 ok = seen.get(unit)

@@ -1,4 +1,4 @@
-"""The two .exe.config files of a host (reference §1): the one module that reads and writes them.
+"""The two .exe.config files of a host (docs/host-facts.md §1): the one module that reads and writes them.
 
 `Microsoft.ECMA2Host.Service.exe.config` holds `appSettings` (`UrlHost`, `Debug`,
 `WriteVerboseLog`) and the `system.diagnostics` sources `ConnectorsLog` and `ECMA2Host` whose
@@ -21,7 +21,7 @@ from app.config.xmltext import LosslessXml, local_name, read_file
 from app.errors import UserError
 from app.filestore import Backup, FileStore
 
-# .NET's SourceLevels names, case sensitive as the service reads them (reference §1).
+# .NET's SourceLevels names, case sensitive as the service reads them (docs/host-facts.md §1).
 LEVELS = ("Off", "Error", "Warning", "Information", "Verbose")
 SOURCES = ("ConnectorsLog", "ECMA2Host")
 URL_HOST, DEBUG, WRITE_VERBOSE_LOG = "UrlHost", "Debug", "WriteVerboseLog"
@@ -115,7 +115,7 @@ class AppConfig:
 
     @property
     def debug(self) -> bool | None:
-        """True means the service runs WITHOUT authentication (reference §1, §4)."""
+        """True means the service runs WITHOUT authentication (docs/host-facts.md §1, §4)."""
         return _flag(self.app_setting(DEBUG))
 
     @property

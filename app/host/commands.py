@@ -59,7 +59,7 @@ def _status_json(status: ServiceStatus) -> dict:
 def cmd_service(args: argparse.Namespace) -> int:
     control = default_service_control()
     if not control.available():
-        raise UserError(control.unavailable_reason)
+        raise UserError(control.unavailable_reason or "the Windows service cannot be controlled here.")
 
     def show(status: ServiceStatus) -> None:
         if not args.json:

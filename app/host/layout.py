@@ -1,4 +1,4 @@
-"""Where an ECMA2Host install keeps its files (reference §1), and which host we work on.
+"""Where an ECMA2Host install keeps its files (docs/host-facts.md §1), and which host we work on.
 
 Resolution order: `--config FILE`, then `--host-dir DIR`, then a real install at
 `C:\\Program Files\\Microsoft ECMA2Host` (Windows), else a private copy of the bundled sample

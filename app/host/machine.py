@@ -4,8 +4,8 @@
 - Is the Entra Cloud Sync / provisioning agent installed on it? (The seed: its updates have swapped
   the host's certificate.)
 - Does the service account (Network Service by default) have full control of each cache folder?
-  (reference §7: "Could not load file or assembly ... Access is denied")
-- Where are the three PowerShell 5.1 resource DLLs under C:\\Windows\\WinSxS? (reference §7)
+  (docs/host-facts.md §7: "Could not load file or assembly ... Access is denied")
+- Where are the three PowerShell 5.1 resource DLLs under C:\\Windows\\WinSxS? (docs/host-facts.md §7)
 - Which ECMA2Host version is installed?
 
 Command lines and output parsing are unit-tested here; `WindowsMachine` runs them on a host and

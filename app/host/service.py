@@ -1,4 +1,4 @@
-"""The Microsoft ECMA2Host Windows service: status, start, stop, restart (reference §1, §10).
+"""The Microsoft ECMA2Host Windows service: status, start, stop, restart (docs/host-facts.md §1, §10).
 
 The service's short name is not published [open], so it is looked up by its display name
 (PowerShell `Get-Service -DisplayName`, falling back to `sc.exe query state= all`), then driven
@@ -140,7 +140,8 @@ def parse_queryex(stdout: str, display_name: str = DISPLAY_NAME) -> ServiceStatu
 
 def parse_query_all(stdout: str) -> list[ServiceStatus]:
     """Every block of `sc.exe query state= all` (each starts with SERVICE_NAME)."""
-    blocks, current = [], []
+    blocks: list[list[str]] = []
+    current: list[str] = []
     for line in stdout.splitlines():
         if line.startswith("SERVICE_NAME") and current:
             blocks.append(current)
@@ -224,7 +225,7 @@ class ServiceControl(ABC):
     def stop(self, progress: Progress | None = None) -> ServiceStatus: ...
 
     def restart(self, progress: Progress | None = None) -> ServiceStatus:
-        """Stop (if running), then start: the seed's way to trigger a full import."""
+        """Stop (if running), then start: the usual way to trigger a full import."""
         if self.status().state not in (ServiceState.STOPPED,):
             self.stop(progress)
         return self.start(progress)
@@ -309,6 +310,7 @@ class WindowsServiceControl(ServiceControl):
             raise ServiceError(current.sentence() + " Install the ECMA Connector Host first.")
         if current.state is target:
             return current
+        assert current.name is not None  # an installed service has a name
         result = self._run(argv_of(current.name), COMMAND_TIMEOUT)
         failure = parse_failure(result.stdout, result.stderr)
         if failure and failure[0] != done_already:

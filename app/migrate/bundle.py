@@ -6,7 +6,7 @@ the certificate's public part when it could be read, and, only if the user gave 
 
 The connector DLLs are listed with their SHA-256 (not copied: they are the vendor's files, and
 the same version must be installed on the new host). Secrets on a live host are DPAPI ciphertext
-tied to that machine (reference §2): restoring them is only useful on the same machine; elsewhere
+tied to that machine (docs/host-facts.md §2): restoring them is only useful on the same machine; elsewhere
 the restore lists them as "enter again".
 """
 
@@ -114,8 +114,8 @@ class BundleResult:
 
 def dll_list(layout: HostLayout) -> list[dict]:
     """Every DLL under Service\\ECMA, Cache copies included (a stale cache copy is a classic
-    failure after a connector update, reference §1)."""
-    if layout.ecma_dir is None or not layout.ecma_dir.is_dir():
+    failure after a connector update, docs/host-facts.md §1)."""
+    if layout.root is None or layout.ecma_dir is None or not layout.ecma_dir.is_dir():
         return []
     out = []
     for path in sorted(layout.ecma_dir.rglob("*")):
@@ -318,7 +318,7 @@ def read_bundle(data: bytes, source: str) -> Bundle:
 
 def restorable_secrets(bundle: Bundle, passphrase: str, *, here: str | None = None) -> tuple[dict, list[str]]:
     """Decrypted values safe to put back here, and labels of those that must be entered again:
-    DPAPI ciphertext only decrypts on the machine that wrote it (reference §2)."""
+    DPAPI ciphertext only decrypts on the machine that wrote it (docs/host-facts.md §2)."""
     if SECRETS not in bundle.files:
         return {}, []
     values = decrypt_secrets(bundle.files[SECRETS], passphrase, bundle.id, bundle.source)

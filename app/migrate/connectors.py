@@ -1,7 +1,7 @@
 """Export connectors in Microsoft's export format, and import such files back.
 
 An export is a `<Configuration>` holding the chosen connectors and the host's `<Setting>`, as
-Microsoft's wizard writes it (reference §2, "Secrets"): `SecretToken` empty, written
+Microsoft's wizard writes it (docs/host-facts.md §2, "Secrets"): `SecretToken` empty, written
 `<SecretToken></SecretToken>`; every EncryptedString parameter keeps `Encrypted=true` with an
 empty `<Value />`; `<ECMAFolderPath />` empty. So Microsoft's wizard imports our exports, and
 we import its.
@@ -94,7 +94,7 @@ def blanked_copy(connector_el: etree._Element) -> tuple[etree._Element, list[str
         s.el.text = None
     folder = copy.find("ECMAConfig/ECMAFolderPath")
     if folder is not None:
-        folder.text = None  # the Cache folder of the source host (§2): meaningless elsewhere
+        folder.text = None  # the Cache folder of the source host (docs/host-facts.md §2): meaningless elsewhere
     return copy, labels
 
 
@@ -233,7 +233,7 @@ def import_connectors(target: ConfigDocument, source: ConfigDocument,
         record = ImportedConnector(name, c.name, action,
                                    [s.label for s in secrets if not s.value],
                                    [s.label for s in secrets if s.value and is_encrypted_blob(s.value)])
-        if action == "replaced":
+        if action == "replaced" and existing is not None:
             container = existing.el.getparent()
             index = [e for e in container if isinstance(e.tag, str)].index(existing.el)
             target.xml.remove(existing.el)

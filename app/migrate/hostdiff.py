@@ -1,4 +1,4 @@
-"""Compare two hosts (active and passive, reference §8): Configuration.xml files, backup
+"""Compare two hosts (active and passive, docs/host-facts.md §8): Configuration.xml files, backup
 bundles or install folders, in any pairing.
 
 Builds on `app.config.diff.diff_documents` and adds what lives outside Configuration.xml: the
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.config.diff import SECRET, Change, diff_documents
 from app.config.document import ConfigDocument
@@ -20,6 +21,9 @@ from app.host.appconfig import AppConfig
 from app.host.layout import HostLayout, from_config, from_host_dir
 from app.migrate import bundle as bundles
 from app.migrate.connectors import secret_fields
+
+if TYPE_CHECKING:
+    from app.certs.inspect import CertificateInfo
 
 ROLES = (("service", "service-config"), ("wizard", "wizard-config"))
 _SECRET_MARKS = {SECRET, SECRET + " (differs)"}
@@ -35,7 +39,7 @@ class HostSnapshot:
     app_configs: dict[str, AppConfig | None] | None = None  # None: not known (a lone file)
     dlls: dict[str, str] | None = None  # path under the install folder -> SHA-256
     secrets: dict[tuple[str, str], str] = field(default_factory=dict)  # (connector, key) -> label
-    certificate: object | None = None  # app.certs.inspect.CertificateInfo when known
+    certificate: CertificateInfo | None = None  # when the host or bundle has one
 
 
 @dataclass
@@ -139,7 +143,7 @@ def _secret_changes(a: HostSnapshot, b: HostSnapshot) -> list[Change]:
                                                           if k[0] == c.name and k not in a.secrets]
         for key in keys:
             if (key in a.secrets) != (key in b.secrets):
-                label = a.secrets.get(key) or b.secrets.get(key)
+                label = a.secrets[key] if key in a.secrets else b.secrets[key]
                 out.append(Change(c.name, "secret", label, "set" if key in a.secrets else "empty",
                                   "set" if key in b.secrets else "empty"))
     return out

@@ -1,4 +1,4 @@
-"""Read a MIM management-agent export into plain records (reference §9).
+"""Read a MIM management-agent export into plain records (docs/host-facts.md §9).
 
 Three roots are accepted: `<export-ma>` ("Export Management Agent", with mv-data),
 `<saved-ma-configuration>` (a server-configuration export, `MA-{GUID}.XML`) and a bare
@@ -28,7 +28,7 @@ ROOTS = ("export-ma", "saved-ma-configuration", "ma-data")
 ECMA2_CATEGORY = "Extensible2"
 # Attribute MIM adds to every class for password export; not part of the connected system.
 SYNTHETIC_ATTRIBUTES = frozenset({"export_password"})
-# Sections with no ECMA2Host equivalent (reference §9): reported as dropped when they hold anything.
+# Sections with no ECMA2Host equivalent (docs/host-facts.md §9): reported as dropped when they hold anything.
 DROPPED_SECTIONS = (
     ("stay-disconnector", "stay-disconnector filters"),
     ("join", "join rules"),
@@ -230,7 +230,7 @@ def _schema(ma: etree._Element, agent: ManagementAgent) -> None:
         agent.attribute_types[ident] = AttributeType(
             id=ident, name=(at.findtext("dsml:name", namespaces=NS) or ident),
             syntax=(at.findtext("dsml:syntax", namespaces=NS) or "").strip(),
-            single_value=_flag(at.get("single-value", "")),  # absent means multivalued (§9)
+            single_value=_flag(at.get("single-value", "")),  # absent means multivalued (docs/host-facts.md §9)
         )
     for cl in directory.iterfind("dsml:class", NS):
         name = cl.findtext("dsml:name", namespaces=NS) or cl.get("id", "")

@@ -1,6 +1,6 @@
 """Turn a MIM management agent (mim_export) into a new ECMA2Host connector and a report.
 
-What maps (reference §9 to §2): the name, the connector DLL, the parameters of every page with
+What maps (docs/host-facts.md §9 to §2): the name, the connector DLL, the parameters of every page with
 their Type and Use, one object type with its selected attributes, one partition and the run
 profiles Export / FullImport / DeltaImport. Everything else is listed in the report as dropped,
 and every secret as "enter again": MIM exports never hold secret values, and ECMA2Host needs
@@ -30,7 +30,7 @@ from app.migrate.mim_export import (
 
 TYPES = {"string": "String", "encrypted-string": "EncryptedString", "text": "Text",
          "checkbox": "CheckBox", "drop-down": "DropDown", "file": "File"}
-LAYOUT_ONLY = {"label", "divider"}  # page decoration: never stored in Configuration.xml (§2)
+LAYOUT_ONLY = {"label", "divider"}  # page decoration: never stored in Configuration.xml (docs/host-facts.md §2)
 USES = {"capabilities": "Capabilities", "global": "Global", "run-step": "RunStep",
         "connectivity": "Connectivity", "partition": "Partition", "schema": "Schema"}
 USE_ORDER = ("Capabilities", "Global", "RunStep", "Connectivity", "Partition", "Schema")
@@ -177,6 +177,7 @@ def data_type(syntax: str) -> str | None:
 
 def _schema(agent: ManagementAgent, chosen: str, spec: ConnectorSpec, report: ImportReport) -> None:
     cls = agent.object_class(chosen)
+    assert cls is not None, chosen  # the caller chose among the agent's classes
     spec.external_name = chosen
     included = set(agent.attribute_inclusion)
     anchors = [a.ref for a in cls.attributes if a.is_anchor]
@@ -210,7 +211,7 @@ def _schema(agent: ManagementAgent, chosen: str, spec: ConnectorSpec, report: Im
             report.attention.append(f"Attribute '{n}' has syntax '{at.syntax if at else '?'}', "
                                     "unknown to this tool: carried as String.")
             dtype = "String"
-        multivalued = bool(at) and not at.single_value
+        multivalued = at is not None and not at.single_value
         spec.attributes.append(builders.attribute_schema(
             n, dtype, anchor=n == anchor, dn=n == anchor, multivalued=multivalued))
         if multivalued or dtype in ("Binary", "Reference") or "." in n or "[" in n:
@@ -285,7 +286,7 @@ def _run_profiles(agent: ManagementAgent, partition, spec: ConnectorSpec,
 
 # -- parameters --------------------------------------------------------------------------------
 def _value_for(defn: ParameterDefinition, values: list[ParameterValue]) -> ParameterValue | None:
-    exact = [v for v in values if v.name == defn.name]  # names are free text: match exactly (§9)
+    exact = [v for v in values if v.name == defn.name]  # names are free text: match exactly (docs/host-facts.md §9)
     return next((v for v in exact if v.use == defn.use), exact[0] if exact else None)
 
 
@@ -333,7 +334,8 @@ def _page(defs: list[ParameterDefinition], values: list[ParameterValue], use: st
 
 def _parameters(agent: ManagementAgent, partition, steps: dict[str, RunStep | None],
                 spec: ConnectorSpec, report: ImportReport) -> None:
-    defs, defaults = agent.definitions, []
+    defs = agent.definitions
+    defaults: list[str] = []
     groups: dict[str, list[etree._Element]] = {}
     for use in ("capabilities", "global", "connectivity", "schema"):
         groups[USES[use]] = _page(defs, agent.values, use, report, f"{USES[use]} page", defaults)

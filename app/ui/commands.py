@@ -1,4 +1,4 @@
-"""`ecma-wizard gui` and `ecma-wizard screenshots OUTDIR` (issue 3)."""
+"""`ecma-wizard gui` and `ecma-wizard screenshots OUTDIR`."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 import traceback
+from typing import cast
 
 from app import __version__
 from app.datastore import configure_logging, record_crash
@@ -26,7 +27,7 @@ def ensure_app(argv: list[str] | None = None, theme: str | None = None):
 
     from app.ui.theme import apply_theme
 
-    app = QApplication.instance()
+    app = cast("QApplication | None", QApplication.instance())  # ours is always a QApplication
     if app is None:
         _quiet_offscreen_noise()
         app = QApplication([sys.argv[0] if sys.argv else "ecma-wizard", *(argv or [])])

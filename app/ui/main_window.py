@@ -70,8 +70,8 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.connectors_tab = ConnectorsTab(self.tabs)
-        self.actions = ConnectorActions(self)
-        self.connectors_tab.attach(self.actions)
+        self.connector_actions = ConnectorActions(self)
+        self.connectors_tab.attach(self.connector_actions)
         self.tabs.addTab(self.connectors_tab, "&Connectors")
         self.settings_tab = SettingsTab(layout, areas.host_names()[-1], self.tabs)
         self.settings_tab.portEdited.connect(self._port_edited)
@@ -152,11 +152,11 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         connector_menu = self.menuBar().addMenu("C&onnector")
-        for a in self.actions.menu_actions():
-            if a is None:
+        for item in self.connector_actions.menu_actions():
+            if item is None:
                 connector_menu.addSeparator()
             else:
-                connector_menu.addAction(a)
+                connector_menu.addAction(item)
         view = self.menuBar().addMenu("&View")
         toggle = self.problems_dock.toggleViewAction()
         toggle.setText("Show the &Problems panel")
@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         self.findings = validate(self.document) if self.document is not None else []
-        self.actions.model.set_document(self.document, self.findings)
+        self.connector_actions.model.set_document(self.document, self.findings)
         self.settings_tab.set_document(self.document, self.findings)
         self.problems.set_findings(self.findings)
         self._update_state()
@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
         self.save_action.setEnabled(unsaved and not self.read_only)
         self.revert_action.setEnabled(unsaved)
         self.settings_tab.set_read_only(self.read_only or self.document is None)
-        self.actions.update_enabled()
+        self.connector_actions.update_enabled()
         self.status_label.setText(f"{len(self.document.connectors) if self.document else 0} connector(s)"
                                   f" · {summary_text(self.findings)}")
 
@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(self.settings_tab)
             self.settings_tab.focus_field(finding.field)
         elif finding.connector:
-            self.actions.edit(finding.connector, start_page=finding.page, focus_field=finding.field)
+            self.connector_actions.edit(finding.connector, start_page=finding.page, focus_field=finding.field)
         else:
             where = f" (line {finding.line})" if finding.line else ""
             self.statusBar().showMessage(f"This problem is in the file's structure{where}; "
@@ -377,9 +377,10 @@ class MainWindow(QMainWindow):
     def refresh_certificate(self) -> None:
         if self._certificate_status is None:
             return
-        has_setting = self.document is not None and self.document.root.find("Setting") is not None
-        configured = self.document.setting.certificate if has_setting else None
-        port_text = self.document.setting.port if has_setting else ""
+        doc = self.document
+        setting = doc.setting if doc is not None and doc.root.find("Setting") is not None else None
+        configured = setting.certificate if setting is not None else None
+        port_text = setting.port if setting is not None else ""
         port = int(port_text) if port_text.strip().isdigit() else None
         gather = self._certificate_status
 
@@ -419,7 +420,7 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(self.settings_tab)
             self.regenerate_certificate()
         elif action.startswith("connector:"):
-            self.actions.edit(action.split(":", 1)[1])
+            self.connector_actions.edit(action.split(":", 1)[1])
         elif action == "doctor":
             self.show_area(self.diagnostics)
 

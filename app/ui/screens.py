@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from app.host.layout import HostLayout, config_in, from_config, from_host_dir, sample_host_copy
@@ -44,6 +45,7 @@ def working_copy(work: Path, config: str | None, host_dir: str | None) -> HostLa
     """A copy of what was named (a whole host tree, or one file), else of the bundled sample host."""
     if host_dir:
         source = from_host_dir(host_dir)
+        assert source.root is not None  # a host folder was named
         shutil.copytree(source.root, work / "host", ignore=shutil.ignore_patterns("*.lock", "Cache"))
         return HostLayout(config_in(work / "host"), work / "host")
     if config:
@@ -150,7 +152,7 @@ def main_screens(outdir: Path, layout: HostLayout, scale: float | None = None) -
         new_dll.parent.mkdir(exist_ok=True)
         version = b"\xbd\x04\xef\xfe\x00\x00\x01\x00\x01\x00\x02\x00\x1e\x00\x07\x00"
         atomic_write(new_dll, b"MZ" + b"\0" * 62 + b"VS_VERSION_INFO\0" + version + b"\0" * 64)
-        dialog = window.actions.deploy_dll(str(new_dll))
+        dialog = window.connector_actions.deploy_dll(str(new_dll))
         out.append(_save(app, dialog, outdir / "dialog-update-connector-dll.png"))
         dialog.close()
 
@@ -208,7 +210,7 @@ def _scaled_child(outdir: Path, layout: HostLayout, scale: float) -> tuple[list[
     return [Path(line) for line in done.stdout.splitlines() if line.endswith(".png")], None
 
 
-def area_screen_functions(skip: set[str] = frozenset({"main"})) -> tuple[dict[str, Callable], list[str]]:
+def area_screen_functions(skip: AbstractSet[str] = frozenset({"main"})) -> tuple[dict[str, Callable], list[str]]:
     """Every app/ui/<area>/screens.py `screenshots` found, and a note for each area without one."""
     import app.ui
 

@@ -96,7 +96,7 @@ def check_main_window() -> str:
             window.show()
             QApplication.processEvents()
             image = window.grab().toImage()
-            rows = window.actions.model.rowCount()
+            rows = window.connector_actions.model.rowCount()
             window.close()
             window.deleteLater()
             QApplication.processEvents()

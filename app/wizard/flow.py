@@ -1,7 +1,7 @@
 """The connector wizard's flow without Qt: which pages exist, in what order, which are read-only,
 and which findings block Next (Electrum's idea: the navigation map is plain data, tested headless).
 
-Page order is Microsoft's (reference §3): Properties, Connectivity, Capabilities, Schema 1..n,
+Page order is Microsoft's (docs/host-facts.md §3): Properties, Connectivity, Capabilities, Schema 1..n,
 Global, Partitions, Run Profiles, one page per enabled run profile, Object Types, Select
 Attributes, Deprovisioning, then our Summary. Findings come from `rules.validate` on the working
 copy (only this connector's, only this page's) plus checks that only make sense while editing.
@@ -85,7 +85,7 @@ class ConnectorFlow:
         return keys[: keys.index(key) + 1] if key in keys else keys[:1]
 
     def is_read_only(self, key: str) -> bool:
-        # "can't be modified when the connector is created" (reference §3, page 3)
+        # "can't be modified when the connector is created" (docs/host-facts.md §3, page 3)
         return key == "capabilities" and not self.session.is_new
 
     # -- findings ---------------------------------------------------------------------------

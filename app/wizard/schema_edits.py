@@ -3,7 +3,7 @@
 The attributes a user can pick come from two places: the ones already stored in the connector and
 the ones discovered from a schema source (Schema.xml, a MIM export, a list file; see
 schema_sources). Selected = stored in SchemaAttributes without IsDeprovisioningAttribute.
-How Microsoft's wizard stores "Set attribute value" is [open] (reference §3): we store the status
+How Microsoft's wizard stores "Set attribute value" is [open] (docs/host-facts.md §3): we store the status
 attribute name in *StatusAttribute and the attribute itself with IsDeprovisioningAttribute=true,
 the reading `rules._deprovisioning` already makes.
 """
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from app.config import builders
 from app.config.document import AttributeSchema, Connector, DeprovisioningModel, EntrySchema
 
-UNSUPPORTED_TYPES = {"Reference", "Binary"}  # reference §3: not supported by ECMA2Host
+UNSUPPORTED_TYPES = {"Reference", "Binary"}  # docs/host-facts.md §3: not supported by ECMA2Host
 NONE, DELETE, SET_ATTRIBUTE = "None", "Delete", "Set attribute value"
 FLOW_VALUES = {NONE: "None", DELETE: "TreatAsHard"}
-# Disable flow = SoftDelete, Delete flow = HardDelete: the likely mapping (reference §3 [open])
+# Disable flow = SoftDelete, Delete flow = HardDelete: the likely mapping (docs/host-facts.md §3 [open])
 FLOWS = {"disable": ("soft_delete", "soft_delete_status_attribute"),
          "delete": ("hard_delete", "hard_delete_status_attribute")}
 
@@ -155,7 +155,7 @@ class SchemaEditor:
             on = a.name == name
             if getattr(a, flag) != on:
                 setattr(a, flag, on)
-            # IsQueryAttribute follows the anchor, as in every file seen (reference §3, page 9)
+            # IsQueryAttribute follows the anchor, as in every file seen (docs/host-facts.md §3, page 9)
             if also_query and a.is_query_attribute != on:
                 a.is_query_attribute = on
 
@@ -188,7 +188,7 @@ class SchemaEditor:
         return value, "", value  # an unknown value: shown and kept as found
 
     def status_choices(self) -> list[str]:
-        """Boolean attributes not selected on page 10 (reference §3, page 11)."""
+        """Boolean attributes not selected on page 10 (docs/host-facts.md §3, page 11)."""
         selected = self.selected_names()
         return [c.name for c in self.choices() if c.data_type == "Boolean" and c.name not in selected]
 
@@ -228,5 +228,5 @@ class SchemaEditor:
         in_use = model is not None and name in (model.hard_delete_status_attribute,
                                                 model.soft_delete_status_attribute)
         a = self.stored().get(name)
-        if a is not None and a.is_deprovisioning_attribute and not in_use:
+        if a is not None and a.is_deprovisioning_attribute and not in_use and self.entry is not None:
             self.entry.remove_attribute(name)

@@ -1,9 +1,9 @@
 """Where a connector's attribute list can be re-read from, and what changed against the stored one.
 
-Replaces the seed's trick ("change the path and change it back" to make Microsoft's wizard re-run
+Replaces the users' trick ("change the path and change it back" to make Microsoft's wizard re-run
 schema.ps1) with an explicit Refresh: read a source the app can read, show attributes added,
 removed and changed in type, and apply the ones the user picks. Sources:
-- the PowerShell connector's Schema.xml in Service\\ECMA (corpus/powershell-connector-schema.xml);
+- the PowerShell connector's Schema.xml in Service\\ECMA (tests/data/powershell-schema.xml has the shape);
 - the DSML schema of a MIM management-agent export (read by app.migrate.mim_export);
 - a CSV or JSON attribute list (name, type, multivalued);
 - on Windows, a Granfeldt PSMA schema script run through Windows PowerShell.
@@ -99,7 +99,7 @@ def read_mim_export(path: Path) -> SourceSchema:
             at = agent.attribute_types.get(ref.ref)
             name = at.name if at else ref.ref
             if name in SYNTHETIC_ATTRIBUTES:
-                continue  # MIM adds export_password to every class (reference §9)
+                continue  # MIM adds export_password to every class (docs/host-facts.md §9)
             dtype = (data_type(at.syntax) if at else None) or "String"
             attrs.append(AttributeChoice(name, dtype, bool(at and not at.single_value), path.name))
         out.types[cl.name] = attrs

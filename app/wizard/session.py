@@ -55,7 +55,7 @@ class WizardSession:
         self.is_new = connector_name is None
         self.template_library: str | None = None  # the template applied to a new connector
         self.other_names = [c.name for c in document.connectors if c.name != connector_name]
-        if self.is_new:
+        if connector_name is None:
             spec = spec or builders.ConnectorSpec(
                 name="", library_name="",
                 run_profiles={"Export": [builders.StepSpec("Export")],
@@ -84,7 +84,7 @@ class WizardSession:
             self.connector.autosync_timer = str(int(minutes))
 
     def set_token(self, token: str) -> None:
-        """Written as given: DPAPI (what a live host uses) is not available here (reference §2)."""
+        """Written as given: DPAPI (what a live host uses) is not available here (docs/host-facts.md §2)."""
         if self.connector.secret_token != token:
             self.connector.secret_token = token
 

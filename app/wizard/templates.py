@@ -2,7 +2,7 @@
 
 Microsoft's wizard asks the DLL for its parameters; we cannot load a .NET DLL, so a new connector
 starts from a template. Where the list comes from a real file it says so; the LDAP and web-service
-lists are our own minimal guesses and the UI labels them "template" (reference §3 "(C)").
+lists are our own minimal guesses and the UI labels them "template" (docs/host-facts.md §3 "(C)").
 For an existing connector the stored `<Parameter>` elements are the truth and no template is used,
 except to offer the known choices of a DropDown (the file keeps only the chosen value).
 """
@@ -61,7 +61,7 @@ _CB, _DD, _S, _T, _E, _F = "CheckBox", "DropDown", "String", "Text", "EncryptedS
 ALL_RUNS = ("Export", "FullImport", "DeltaImport")
 
 # Names, types, order and defaults as Microsoft's wizard wrote them in the CSV sample export
-# (corpus/configuration-csv-export.xml); DropDown choices are those of the PowerShell connector's UI.
+# (the shape of tests/data/powershell-csv-export.xml); DropDown choices are those of the PowerShell connector's UI.
 _POWERSHELL = (
     _d("Distinguished Name Style", _DD, "Capabilities", "None", ("None", "Generic", "Ldap")),
     _d("Export Type", _DD, "Capabilities", "ObjectReplace",
@@ -108,7 +108,7 @@ _POWERSHELL = (
 )
 
 # Names and pages as the bundled sample host's Generic SQL connector (HRDatabase) stores them;
-# the Schema 1-4 pages are Generic SQL's own (reference §3, item 4).
+# the Schema 1-4 pages are Generic SQL's own (docs/host-facts.md §3, item 4).
 _SQL_METHODS = ("Table", "View", "Stored Procedure", "SQL Query")
 _GENERIC_SQL = (
     _d("Export Type", _DD, "Capabilities", "AttributeReplace", ("AttributeReplace", "ObjectReplace")),

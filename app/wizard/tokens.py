@@ -1,4 +1,4 @@
-"""Secret tokens for a connector (reference §3: 12 characters minimum; older hosts: 10-20 ASCII
+"""Secret tokens for a connector (docs/host-facts.md §3: 12 characters minimum; older hosts: 10-20 ASCII
 letters/digits). We generate 40 letters and digits: long enough for the current rule, and only
 characters every documented rule accepts, so it can be pasted into Entra without escaping."""
 

@@ -1,7 +1,7 @@
 """Benchmark: load + validate + save of a Configuration.xml with 200 connectors x 50 parameters.
 
 Prints milliseconds per step (median of several runs) and the ratio against a bare lxml
-parse + serialize of the same bytes, measured in the same run (issue "Foundation", §6; goal:
+parse + serialize of the same bytes, measured in the same run (goal:
 under 3x). Run: `python tests/benchmarks/bench_config.py`.
 """
 

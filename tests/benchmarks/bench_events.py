@@ -1,4 +1,4 @@
-"""Event log figures (issue 5): load speed vs same-run baselines, first rows, filters, peak RSS.
+"""Event log figures: load speed vs same-run baselines, first rows, filters, peak RSS.
 
     python tests/benchmarks/bench_events.py [--records 1000000] [--runs 3] [--keep DIR]
 
@@ -27,7 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-CORPUS = ROOT.parent / "shared" / "corpus" / "evtx"
+# The README's figures used the real logs beside the project when present; a clone uses tests/data.
+SHARED = ROOT.parent / "shared" / "corpus" / "evtx"
+CORPUS = SHARED if SHARED.is_dir() else ROOT / "tests" / "data" / "evtx"
 NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
 
 

@@ -1,4 +1,4 @@
-"""A real TLS handshake on loopback with a generated certificate (issue 4's acceptance test)."""
+"""A real TLS handshake on loopback with a generated certificate (the certificate's acceptance test)."""
 
 from __future__ import annotations
 

@@ -76,9 +76,9 @@ VARIANTS = {
 }
 
 
-def test_corpus_file_saves_byte_identical(corpus):
-    data = (corpus / "configuration-csv-export.xml").read_bytes()
-    doc = ConfigDocument.from_bytes(data, "corpus")
+def test_microsofts_export_shape_saves_byte_identical(csv_export):
+    data = csv_export.read_bytes()
+    doc = ConfigDocument.from_bytes(data, "export")
     assert doc.to_bytes() == data
 
 
@@ -102,9 +102,9 @@ def test_one_value_changes_exactly_one_line(variant):
     assert (b"\r\n" in out) == (b"\r\n" in data)
 
 
-def test_corpus_timer_edit_is_one_line(corpus):
-    data = (corpus / "configuration-csv-export.xml").read_bytes()
-    doc = ConfigDocument.from_bytes(data, "corpus")
+def test_timer_edit_in_microsofts_export_shape_is_one_line(csv_export):
+    data = csv_export.read_bytes()
+    doc = ConfigDocument.from_bytes(data, "export")
     doc.connector("CSV").autosync_timer = "10"
     assert changed_lines(data, doc.to_bytes()) == ["-        <AutosyncTimer>120</AutosyncTimer>",
                                                    "+        <AutosyncTimer>10</AutosyncTimer>"]

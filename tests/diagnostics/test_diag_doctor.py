@@ -145,7 +145,7 @@ def test_nothing_suggests_switching_authentication_off(host):
     report = run_doctor(host, machine=UnavailableMachine("linux"), service=UnavailableServiceControl("linux"),
                         certificate_check=cert_ok)
     text = " ".join(c.message + " " + c.action for c in report.checks if c.id != "debug").lower()
-    assert "debug" not in text.replace(str(host.root).lower(), "")  # reference §4: never suggest Debug=true
+    assert "debug" not in text.replace(str(host.root).lower(), "")  # docs/host-facts.md §4: never suggest Debug=true
     assert by_id(report)["debug"].severity == "ok"
 
 

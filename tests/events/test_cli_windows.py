@@ -50,8 +50,8 @@ def test_csv_and_table(log, capsys):
     assert out[0].startswith("Time (local)") and "Warning" in out[1] + out[2]
 
 
-def test_damaged_file_warns_on_stderr_and_exits_0(corpus, capsys):
-    assert main(["logs", str(corpus / "evtx" / "corrupt_bad_chunk_magic.evtx"), "--count"]) == 0
+def test_damaged_file_warns_on_stderr_and_exits_0(data, capsys):
+    assert main(["logs", str(data / "evtx" / "corrupt_bad_chunk_magic.evtx"), "--count"]) == 0
     captured = capsys.readouterr()
     assert captured.out.strip() == "270"
     assert "damaged" in captured.err and "Traceback" not in captured.err

@@ -1,4 +1,4 @@
-"""Filters combine; known errors of reference §7 are recognised; import dumps become a table."""
+"""Filters combine; known errors of docs/host-facts.md §7 are recognised; import dumps become a table."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sources: .evtx (corpus), XML dumps, zips; bad input gives one UserError sentence naming the file."""
+"""Sources: .evtx (tests/data/evtx), XML dumps, zips; bad input gives one UserError sentence naming the file."""
 
 from __future__ import annotations
 
@@ -16,11 +16,16 @@ from app.events.sources.base import open_source
 from app.events.sources.evtx_file import CHUNK_SIZE, EvtxFileSource
 from app.events.sources.xml_dump import XmlDumpSource
 from app.events.sources.zip_bundle import ZipBundleSource
+from tests.conftest import DATA, shared_corpus_file
 
-CORPUS_COUNTS = {
-    "system.evtx": 1881, "security.evtx": 2261, "many-events-application.evtx": 2216,
-    "smb-password-guessing-security.evtx": 3561, "Powershell-Invoke-Obfuscation-many.evtx": 302,
-    "MSExchange_Management_wec.evtx": 1,
+EVTX = DATA / "evtx"
+COUNTS = {  # tests/data/evtx: the evtx project's samples and our generated logs
+    "system.evtx": 1881, "security.evtx": 2261, "MSExchange_Management_wec.evtx": 1,
+    "application-named-data.evtx": 200, "security-dense.evtx": 300, "powershell-large-records.evtx": 16,
+}
+SHARED_COUNTS = {  # real logs we may not ship (hayabusa samples), read when at hand
+    "many-events-application.evtx": 2216, "smb-password-guessing-security.evtx": 3561,
+    "Powershell-Invoke-Obfuscation-many.evtx": 302,
 }
 
 
@@ -29,17 +34,37 @@ def sample_log(tmp_path) -> Path:
     return write_sample(tmp_path / "ECMA2Host.xml")
 
 
-@pytest.mark.parametrize("name,count", sorted(CORPUS_COUNTS.items()))
-def test_corpus_evtx_reads_every_record(corpus, name, count):
-    source = open_source(corpus / "evtx" / name)
+@pytest.mark.parametrize("name,count", sorted(COUNTS.items()))
+def test_evtx_reads_every_record(name, count):
+    source = open_source(EVTX / name)
     table = source.load()
     assert len(table) == count
     assert source.report.records_lost == 0 and not source.report.warnings
     assert all(p for p in table.providers)
 
 
-def test_security_evtx_with_forbidden_characters_renders_details(corpus):
-    table = open_source(corpus / "evtx" / "security.evtx").load()
+@pytest.mark.parametrize("name,count", sorted(SHARED_COUNTS.items()))
+def test_real_evtx_reads_every_record(name, count):
+    source = open_source(shared_corpus_file(f"evtx/{name}"))
+    table = source.load()
+    assert len(table) == count
+    assert source.report.records_lost == 0 and not source.report.warnings
+    assert all(p for p in table.providers)
+
+
+def test_generated_logs_keep_their_shapes():
+    """Named Data (one empty) and a FILETIME 0, as in a real Application log; big records."""
+    app = open_source(EVTX / "application-named-data.evtx").load()
+    assert min(app.times) == parse_time("1601-01-01T00:00:00.0000000Z")
+    assert "Job=job-1\nResult=retry" in app.messages[1] and app.messages[0].startswith("ContosoBackup ")
+    assert any(m.endswith("Detail=") for m in app.messages)
+    assert len(set(app.providers)) == 10
+    big = open_source(EVTX / "powershell-large-records.evtx").load()
+    assert min(len(m) for m in big.messages) > 3000
+
+
+def test_security_evtx_with_forbidden_characters_renders_details():
+    table = open_source(EVTX / "security.evtx").load()
     from app.events.eventxml import pretty_xml
 
     for row in (0, 1000, len(table) - 1):
@@ -48,8 +73,8 @@ def test_security_evtx_with_forbidden_characters_renders_details(corpus):
         assert pretty_xml(record.xml).startswith("<Event")
 
 
-def test_forwarded_log_strings_and_qualifiers(corpus):
-    record = open_source(corpus / "evtx" / "MSExchange_Management_wec.evtx").load().record(0)
+def test_forwarded_log_strings_and_qualifiers():
+    record = open_source(EVTX / "MSExchange_Management_wec.evtx").load().record(0)
     assert record.provider == "MSExchange CmdletLogs"
     assert record.event_id == 1 and record.qualifiers == 16384
     assert record.record_id == 3229  # the forwarded event's own id, not the collector's
@@ -57,8 +82,8 @@ def test_forwarded_log_strings_and_qualifiers(corpus):
     assert record.message.startswith("Set-Mailbox\n")
 
 
-def test_named_data_becomes_name_value(corpus):
-    table = open_source(corpus / "evtx" / "security.evtx").load()
+def test_named_data_becomes_name_value():
+    table = open_source(EVTX / "security.evtx").load()
     assert any(m.startswith("SubjectUserSid=S-1-5-18") for m in table.messages)
 
 
@@ -70,16 +95,16 @@ def test_filetime_zero_is_1601():
     assert format_local(epoch).startswith(("1601", "1600"))
 
 
-def test_damaged_evtx_keeps_going_and_counts_losses(corpus):
-    source = open_source(corpus / "evtx" / "corrupt_bad_chunk_magic.evtx")
+def test_damaged_evtx_keeps_going_and_counts_losses():
+    source = open_source(EVTX / "corrupt_bad_chunk_magic.evtx")
     table = source.load()
     assert len(table) == 270
     assert 200 <= source.report.records_lost <= 400
     assert "damaged" in source.report.warnings[0]
 
 
-def test_evtx_follow_sees_appended_chunks(corpus, tmp_path):
-    data = (corpus / "evtx" / "system.evtx").read_bytes()
+def test_evtx_follow_sees_appended_chunks(tmp_path):
+    data = (EVTX / "system.evtx").read_bytes()
     target = tmp_path / "growing.evtx"
     target.write_bytes(data[:4096 + 3 * CHUNK_SIZE])
     source = EvtxFileSource(target, workers=1)
@@ -91,14 +116,14 @@ def test_evtx_follow_sees_appended_chunks(corpus, tmp_path):
     assert new.record_ids[0] == first.record_ids[-1] + 1
 
 
-def test_evtx_parallel_equals_serial(corpus, tmp_path, monkeypatch):
+def test_evtx_parallel_equals_serial(tmp_path, monkeypatch):
     import app.events.sources.evtx_file as ev
 
-    data = (corpus / "evtx" / "security.evtx").read_bytes()
+    data = (EVTX / "security.evtx").read_bytes()
     monkeypatch.setattr(ev, "PARALLEL_FROM", 8)
     monkeypatch.setattr(ev, "GROUP", 5)
-    serial = EvtxFileSource(corpus / "evtx" / "security.evtx", workers=1).load()
-    parallel = EvtxFileSource(corpus / "evtx" / "security.evtx", workers=2).load()
+    serial = EvtxFileSource(EVTX / "security.evtx", workers=1).load()
+    parallel = EvtxFileSource(EVTX / "security.evtx", workers=2).load()
     assert list(serial.record_ids) == list(parallel.record_ids)
     assert serial.messages == parallel.messages
     assert data  # the file was there to read
@@ -151,11 +176,11 @@ def test_dump_follow_mode(tmp_path):
     assert len(new) == 1 and new.messages[0] == "new one"
 
 
-def test_zip_of_troubleshooting_info(tmp_path, sample_log, corpus):
+def test_zip_of_troubleshooting_info(tmp_path, sample_log):
     path = tmp_path / "ECMA2HostTroubleshooting.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.write(sample_log, "Logs/ECMA2Host.xml")
-        archive.write(corpus / "evtx" / "system.evtx", "../../evil/System.evtx")
+        archive.write(EVTX / "system.evtx", "../../evil/System.evtx")
         archive.writestr("readme.txt", "not a log")
     source = open_source(path)
     assert isinstance(source, ZipBundleSource)
@@ -249,10 +274,10 @@ def test_table_extend_and_records():
     assert a.lowered_messages() == ["one", "two"]
 
 
-def test_evtx_from_file_like_copy(corpus, tmp_path):
+def test_evtx_from_file_like_copy(tmp_path):
     # a copy with trailing garbage shorter than a chunk still reads every record
     path = tmp_path / "tail.evtx"
-    shutil.copy(corpus / "evtx" / "system.evtx", path)
+    shutil.copy(EVTX / "system.evtx", path)
     with path.open("ab") as fh:
         fh.write(io.BytesIO(b"\x01" * 1000).read())
     source = open_source(path)
@@ -297,14 +322,14 @@ def test_dtd_in_a_later_block_is_refused_by_workers(tmp_path, monkeypatch):
         XmlDumpSource(path, workers=2).load()
 
 
-def test_json_and_xml_renderings_give_the_same_columns(corpus):
+def test_json_and_xml_renderings_give_the_same_columns():
     from evtx import PyEvtxParser
 
     from app.events.eventjson import columns_from_json
     from app.events.eventxml import columns_from
 
-    for name in ("MSExchange_Management_wec.evtx", "security.evtx", "system.evtx"):
-        path = str(corpus / "evtx" / name)
+    for name in ("MSExchange_Management_wec.evtx", "security.evtx", "system.evtx", "application-named-data.evtx"):
+        path = str(EVTX / name)
         xmls = [r["data"] for r in PyEvtxParser(path).records()]
         jsons = [r["data"] for r in PyEvtxParser(path).records_json()]
         for x, j in zip(xmls, jsons, strict=True):

@@ -58,9 +58,9 @@ def test_import_ma_refuses_adma(tmp_path, capsys):
     assert "only runs ECMA2 connectors" in capsys.readouterr().err
 
 
-def test_import_ma_reports_errors_of_the_source_schema(tmp_path, corpus, capsys):
+def test_import_ma_reports_errors_of_the_source_schema(tmp_path, mim_export, capsys):
     target = tmp_path / "Configuration.xml"
-    code = main(["import-ma", str(corpus / "ma-export-lync-powershell.xml"), "--config", str(target),
+    code = main(["import-ma", str(mim_export), "--config", str(target),
                  "--object-type", "User"])
     assert code == 1  # saved, but the agent's schema has attributes ECMA2Host refuses
     assert "Guid" in capsys.readouterr().out and target.exists()

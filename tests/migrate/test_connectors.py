@@ -21,9 +21,8 @@ def host_doc(sample_host):
     return ConfigDocument.load(sample_host / "Service" / "Configuration" / "Configuration.xml")
 
 
-def test_exporting_microsofts_export_gives_the_same_bytes(corpus):
-    path = corpus / "configuration-csv-export.xml"
-    assert export_connectors(ConfigDocument.load(path)).data == path.read_bytes()
+def test_exporting_microsofts_export_gives_the_same_bytes(csv_export):
+    assert export_connectors(ConfigDocument.load(csv_export)).data == csv_export.read_bytes()
 
 
 def test_export_blanks_secrets_as_microsoft_does(host_doc):
@@ -53,8 +52,8 @@ def test_export_all_and_unknown_name(host_doc):
         export_connectors(host_doc, ["csv"])
 
 
-def test_import_adds_renames_replaces_and_skips(host_doc, corpus):
-    source = read_connector_file((corpus / "configuration-csv-export.xml").read_bytes(), "csv.xml")
+def test_import_adds_renames_replaces_and_skips(host_doc, csv_export):
+    source = read_connector_file(csv_export.read_bytes(), "csv.xml")
     asked = []
 
     def rename(name, suggested):
@@ -95,8 +94,8 @@ def test_import_of_a_live_file_flags_foreign_ciphertext(host_doc, sample_host):
     assert target.connectors[0].secret_token.startswith("AAEAAAD")  # carried, never cleaned
 
 
-def test_a_mim_export_is_pointed_to_import_ma(corpus):
-    data = (corpus / "ma-export-lync-powershell.xml").read_bytes()
+def test_a_mim_export_is_pointed_to_import_ma(mim_export):
+    data = mim_export.read_bytes()
     with pytest.raises(UserError, match="import-ma"):
         read_connector_file(data, "lync.xml")
 

@@ -78,7 +78,7 @@ def test_bundle_against_folder_and_lone_file(pair):
     assert any(".exe.config files were not compared" in n for n in result.notes)
 
 
-def test_as_built_report_masks_secrets_and_summarises_scripts(pair, corpus):
+def test_as_built_report_masks_secrets_and_summarises_scripts(pair, csv_export):
     a, _ = pair
     snap = hostdiff.load_snapshot(a)
     now = dt.datetime(2025, 1, 2, 3, 4, tzinfo=dt.UTC)
@@ -94,8 +94,7 @@ def test_as_built_report_masks_secrets_and_summarises_scripts(pair, corpus):
     assert "Microsoft.IAM.Connector.GenericSql.dll" in md
     assert html.startswith("<!DOCTYPE html>") and "<details><summary>(" in html
     # a script value: one summary line with size and hash in Markdown, never a table-breaking '|'
-    path = corpus / "configuration-csv-export.xml"
-    csv_snap = hostdiff.load_snapshot(path)
+    csv_snap = hostdiff.load_snapshot(csv_export)
     md = asbuilt.render(csv_snap, "md", now=now)
     line = next(x for x in md.splitlines() if x.startswith("| Import Script |"))
     assert "characters, SHA-256" in line and line.count(" | ") == 2

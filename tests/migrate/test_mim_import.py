@@ -13,6 +13,8 @@ from app.config.rules import validate
 from app.errors import UserError
 from app.migrate.mim_export import normalise_encoding, read_agent
 from app.migrate.mim_mapping import ObjectTypeNeeded, import_management_agent, library_name
+from tests.conftest import DATA as TEST_DATA
+from tests.conftest import shared_corpus_file
 
 DATA = Path(__file__).parent / "data"
 GRANFELDT = DATA / "granfeldt-saved-ma-configuration.xml"
@@ -31,17 +33,61 @@ def _params(c, use=None):
     return {p.name: (p.type, p.value) for p in c.parameters if use in (None, p.use)}
 
 
-# -- the real Microsoft export -----------------------------------------------------------------
-def test_lync_export_needs_an_object_type_and_lists_the_classes(corpus):
-    path = corpus / "ma-export-lync-powershell.xml"
+# -- a PowerShell agent's export: ours (tests/data), then Microsoft's Lync sample when at hand ---
+def test_powershell_export_needs_an_object_type_and_lists_the_classes(mim_export):
     with pytest.raises(ObjectTypeNeeded) as exc:
-        import_management_agent(path.read_bytes(), str(path))
+        import_management_agent(mim_export.read_bytes(), str(mim_export))
     assert exc.value.classes == ["OrganizationalUnit", "User"]
     assert "--object-type" in exc.value.sentence()
 
 
-def test_lync_export_maps_every_page(corpus):
-    path = corpus / "ma-export-lync-powershell.xml"
+def test_powershell_export_maps_every_page():
+    path = TEST_DATA / "ma-export-powershell.xml"
+    mapped = import_management_agent(path.read_bytes(), str(path), object_type="User")
+    doc, c = _connector(mapped)
+    assert c.name == "Badges" and c.library_name == "Microsoft.IAM.Connector.PowerShell"
+    uses = [p.use for p in c.parameters]
+    assert [u for i, u in enumerate(uses) if i == 0 or uses[i - 1] != u] == [
+        "Capabilities", "Global", "RunStep", "Connectivity", "Partition"]
+    assert _params(c, "Connectivity")["Server"] == ("String", "https://badges.fabrikam.test/api")
+    assert _params(c, "Connectivity")["Password"] == ("EncryptedString", "")
+    assert c.parameter("Password").encrypted is True
+    assert _params(c, "Capabilities")["Object Confirmation"] == ("DropDown", "NoDeleteConfirmation")
+    assert _params(c, "Capabilities")["Enable Delta Import"] == ("CheckBox", "1")
+    assert _params(c, "Global")["BadgeSite_Global"] == ("String", "North")
+    script = c.parameter("Common Module Script").value
+    assert script.startswith("<#\n Fabrikam badge helpers\n#>") and len(script) > 14000
+    assert _params(c, "Partition")["BadgeSite_Partition"] == ("String", "North")
+    assert not any(p.type in ("Label", "Divider") or not p.name for p in c.parameters)
+    entry = c.entry_schema
+    assert entry.external_name == "User" and entry.object_type == "Person"
+    names = [a.name for a in entry.attributes]
+    assert names[0] == "Guid" and entry.anchor.name == "Guid"
+    assert "export_password" not in names and len(names) == 10
+    assert entry.attribute("ProxyAddresses").multivalued is True
+    assert entry.attribute("Enabled").data_type == "Boolean"
+    assert entry.attribute("Guid").data_type == "Binary"
+    assert [p.dn for p in c.partitions] == ["DC=fabrikam,DC=test"]
+    assert [r.name for r in c.run_configurations] == ["Export", "FullImport", "DeltaImport"]
+    full = c.run_configuration("FullImport").run_steps[0]
+    assert full.name == "Import" and full.partition == "DC=fabrikam,DC=test"
+    assert {p.name: p.value for p in full.parameters}["PageSizeFullImport"] == "500"
+    report = mapped.report
+    assert any("OrganizationalUnit" in d for d in report.dropped)
+    assert any("apply-rules" in d and "Delta Synchronization" in d for d in report.dropped)
+    assert any("mv-data" in d for d in report.dropped)
+    assert any("provisioning-cleanup" in d for d in report.dropped)
+    assert report.secrets[0].startswith("Secret Token")
+    assert any(s.startswith("Password (Connectivity") for s in report.secrets)
+    assert any(s.startswith("Partition Password") for s in report.secrets)
+    assert any("Guid (Binary)" in a for a in report.attention)
+    codes = {f.code for f in validate(doc) if f.severity == "error"}
+    assert codes == {"attribute-type"}
+    assert "attribute-multivalued" in {f.code for f in validate(doc) if f.severity == "warning"}
+
+
+def test_lync_export_maps_every_page():
+    path = shared_corpus_file("ma-export-lync-powershell.xml")
     mapped = import_management_agent(path.read_bytes(), str(path), object_type="User")
     doc, c = _connector(mapped)
     assert c.name == "Skype" and c.library_name == "Microsoft.IAM.Connector.PowerShell"

@@ -24,6 +24,7 @@ resource_only = pytest.mark.skipif(sys.platform == "win32", reason="getrusage is
 
 
 @resource_only
+@pytest.mark.slow  # one child process per reader and payload
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("reader", list(ROOTS))
 def test_hostile_xml_is_refused_fast_in_bounded_memory(reader, kind, tmp_path):
@@ -37,5 +38,5 @@ def test_hostile_xml_is_refused_fast_in_bounded_memory(reader, kind, tmp_path):
     assert figures["outcome"].startswith("refused: "), figures
     assert "hostile.xml" in figures["outcome"]
     assert "root:" not in figures["outcome"]  # nothing of /etc/passwd was read into it
-    assert figures["seconds"] < 1.0, figures
+    assert figures["seconds"] < 5.0, figures  # refused at once (well under 1 s); 5x margin for load
     assert figures["rss_growth_mb"] < 64 and figures["worker_peak_mb"] < 256, figures

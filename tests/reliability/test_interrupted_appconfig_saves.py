@@ -1,7 +1,7 @@
 """The .exe.config files under the same faults as Configuration.xml: killed at every step of a save
 (200 times), full disk, read-only file system or folder, a file locked by another program, a file
 changed on disk meanwhile. After each: the file is the old or the new one, whole, and the backup
-exists once the backup step has passed (issue "Proof of reliability")."""
+exists once the backup step has passed."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ def _clean(folder) -> None:
 
 
 @fork_only
+@pytest.mark.slow  # forked saves killed mid-way
 @pytest.mark.parametrize("step", STEPS, ids=[s[0] for s in STEPS])
 def test_killed_appconfig_saves_leave_old_or_new_file_whole(host, step):
     name, call, number, when = step

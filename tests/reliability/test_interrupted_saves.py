@@ -19,6 +19,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (POS
 ROUNDS = 25  # 8 steps x 25 = 200 interrupted saves
 
 
+@pytest.mark.slow  # 200 forked saves killed mid-way
 @pytest.mark.parametrize("step", STEPS, ids=[s[0] for s in STEPS])
 def test_killed_saves_leave_old_or_new_file_whole(tmp_path, step):
     name, call, number, when = step

@@ -1,4 +1,4 @@
-"""Secrets end to end (issue "Proof of reliability"): plant a known token and password in a host,
+"""Secrets end to end: plant a known token and password in a host,
 drive the CLI and the GUI through a session, then search everything the app wrote and printed.
 
 The user's own Configuration.xml holds the planted values (that is where a connector's secrets
@@ -187,7 +187,7 @@ def test_gui_session_masks_and_leaks_no_secret(planted_host, qtbot, _private_dat
     window = main_window_for(layout, certificate_status=None)
     qtbot.addWidget(window)
     try:
-        model = window.actions.proxy
+        model = window.connector_actions.proxy
         cells = [str(model.index(r, c).data()) for r in range(model.rowCount())
                  for c in range(model.columnCount())]
         assert not any(leaks(cell.encode()) for cell in cells), cells

@@ -2,7 +2,7 @@
 
 Run once when the sample needs to change: `python tests/tools/make_sample_host.py`. The output
 is committed; this script documents how it was made. Everything in it is invented for the
-sample: the secrets are stand-ins shaped like a live host's DPAPI blobs (reference §2), not real
+sample: the secrets are stand-ins shaped like a live host's DPAPI blobs (docs/host-facts.md §2), not real
 ciphertext, and the DLLs are text stand-ins, not connectors.
 """
 
@@ -138,7 +138,7 @@ def powershell_connector() -> b.ConnectorSpec:
 
 def sql_connector() -> b.ConnectorSpec:
     # Generic SQL keeps its four schema pages as Use=Schema with SchemaNumber 1-4 (a guess from
-    # MIM's use="schema" parameters; reference §2 marks SchemaNumber's meaning [open]).
+    # MIM's use="schema" parameters; docs/host-facts.md §2 marks SchemaNumber's meaning [open]).
     p = [b.parameter("Export Type", "DropDown", "Capabilities", "AttributeReplace")]
     p += [b.parameter(n, "Text", "Global", v) for n, v in (
         ("Water Mark Query", "SELECT GETUTCDATE()"),

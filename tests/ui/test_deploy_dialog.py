@@ -27,8 +27,8 @@ def test_plan_then_update_with_the_service_stopped_and_started(qtbot, make_windo
     service = FakeService()
     window = make_window(service=service)
     window.show()
-    assert window.actions.deploy_dll_action.isEnabled()
-    dialog = window.actions.deploy_dll(str(new_dll))
+    assert window.connector_actions.deploy_dll_action.isEnabled()
+    dialog = window.connector_actions.deploy_dll(str(new_dll))
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == 3
     assert [dialog.table.item(r, 3).text() for r in range(3)] == ["replaced (backed up)"] * 3
@@ -46,7 +46,7 @@ def test_plan_then_update_with_the_service_stopped_and_started(qtbot, make_windo
 def test_off_the_host_the_user_must_say_the_service_is_not_running(qtbot, make_window, new_dll):
     window = make_window(service=UnavailableServiceControl("linux"))
     window.show()
-    dialog = window.actions.deploy_dll(str(new_dll))
+    dialog = window.connector_actions.deploy_dll(str(new_dll))
     qtbot.addWidget(dialog)
     assert dialog.without_service.isVisible() and not dialog.deploy_button.isEnabled()
     dialog.without_service.setChecked(True)
@@ -60,7 +60,7 @@ def test_a_wrong_file_is_one_sentence_and_nothing_to_do(qtbot, make_window, tmp_
     bad = tmp_path / SQL
     bad.write_text("not a dll")
     window = make_window(service=FakeService())
-    dialog = window.actions.deploy_dll(str(bad))
+    dialog = window.connector_actions.deploy_dll(str(bad))
     qtbot.addWidget(dialog)
     assert "is not a Windows DLL" in dialog.summary.text()
     assert dialog.table.rowCount() == 0 and not dialog.deploy_button.isEnabled()
@@ -75,7 +75,7 @@ def test_a_failure_is_reported_and_every_file_put_back(qtbot, make_window, new_d
     def broken(path, data, **kw):
         raise SaveRefused("was not saved: the disk is full.", path=path)
 
-    dialog = window.actions.deploy_dll(str(new_dll))
+    dialog = window.connector_actions.deploy_dll(str(new_dll))
     qtbot.addWidget(dialog)
     monkeypatch.setattr(deploy, "atomic_write", broken)
     dialog.deploy_button.click()

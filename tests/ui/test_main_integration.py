@@ -26,7 +26,7 @@ def on_disk(window) -> ConfigDocument:
 # -- the real connector wizard -------------------------------------------------------------------
 def test_edit_opens_the_real_wizard_on_the_page_and_field(window):
     wizard_module = importlib.import_module("app.ui.wizard.connector_wizard")
-    wizard = window.actions.edit("HRDatabase", start_page="properties", focus_field="AutosyncTimer")
+    wizard = window.connector_actions.edit("HRDatabase", start_page="properties", focus_field="AutosyncTimer")
     assert isinstance(wizard, wizard_module.ConnectorWizard)
     assert "HRDatabase" in wizard.windowTitle()
     QApplication.processEvents()
@@ -35,13 +35,13 @@ def test_edit_opens_the_real_wizard_on_the_page_and_field(window):
 
 
 def test_problem_on_a_later_page_starts_the_wizard_there(window):
-    wizard = window.actions.edit("CSV", start_page="attributes")
+    wizard = window.connector_actions.edit("CSV", start_page="attributes")
     assert wizard.currentId() == wizard.ids["attributes"]
     wizard.close()
 
 
 def test_real_wizard_save_is_adopted_and_selected(window):
-    wizard = window.actions.new()
+    wizard = window.connector_actions.new()
     doc = ConfigDocument.from_bytes(window.document.to_bytes(), str(window.store.path))
     from copy import deepcopy
 
@@ -50,15 +50,15 @@ def test_real_wizard_save_is_adopted_and_selected(window):
     doc.add_connector(el)
     result = window.store.save(doc)
     wizard.saved.emit(result)
-    assert window.document is result.document and window.actions.selected_name() == "CSV2"
+    assert window.document is result.document and window.connector_actions.selected_name() == "CSV2"
     wizard.close()
 
 
 # -- import / export ---------------------------------------------------------------------------
 def test_export_one_and_all_leave_secrets_out(window, tmp_path):
-    window.actions.select("CSV")
-    one = window.actions.export(str(tmp_path / "csv.xml"))
-    every = window.actions.export_all(str(tmp_path / "all.xml"))
+    window.connector_actions.select("CSV")
+    one = window.connector_actions.export(str(tmp_path / "csv.xml"))
+    every = window.connector_actions.export_all(str(tmp_path / "all.xml"))
     assert [c.name for c in ConfigDocument.load(one).connectors] == ["CSV"]
     exported = ConfigDocument.load(every)
     assert [c.name for c in exported.connectors] == ["CSV", "HRDatabase"]
@@ -69,31 +69,31 @@ def test_export_one_and_all_leave_secrets_out(window, tmp_path):
 def test_import_a_connector_export_with_a_clash_renames(window, tmp_path, monkeypatch):
     from app.migrate.connectors import RENAME, ClashAnswer
 
-    window.actions.select("CSV")
-    export = window.actions.export(str(tmp_path / "csv.xml"))
+    window.connector_actions.select("CSV")
+    export = window.connector_actions.export(str(tmp_path / "csv.xml"))
     reports, clashes = [], []
     monkeypatch.setattr("app.ui.main.transfer.show_report", lambda *a: reports.append(a))
     monkeypatch.setattr("app.ui.main.transfer.ask_clash",
                         lambda parent, name, suggested: clashes.append(name) or ClashAnswer(RENAME, suggested))
-    records = window.actions.import_(str(export))
+    records = window.connector_actions.import_(str(export))
     assert clashes == ["CSV"] and records[0].action == "renamed"
     names = [c.name for c in on_disk(window).connectors]
     assert names == ["CSV", "HRDatabase", "CSV2"]
-    assert window.actions.selected_name() == "CSV2" and len(window.store.backups()) == 1
+    assert window.connector_actions.selected_name() == "CSV2" and len(window.store.backups()) == 1
     assert "enter them again" in reports[0][2]  # the export had its secrets blanked
 
 
 def test_import_of_an_unknown_file_says_why(window, tmp_path, dialogs):
     bad = tmp_path / "notes.xml"
     bad.write_bytes(b"<notes/>")
-    assert window.actions.import_(str(bad)) is None
+    assert window.connector_actions.import_(str(bad)) is None
     assert "notes.xml" in dialogs.texts("warning")[-1] and "<notes>" in dialogs.texts("warning")[-1]
 
 
-def test_import_of_a_mim_export_goes_through_the_mim_dialog_to_the_wizard(window, corpus, qtbot):
+def test_import_of_a_mim_export_goes_through_the_mim_dialog_to_the_wizard(window, data, qtbot):
     dialog_module = importlib.import_module("app.ui.migrate.import_dialog")
     wizard_module = importlib.import_module("app.ui.wizard.connector_wizard")
-    dialog = window.actions.import_(str(corpus / "ma-export-lync-powershell.xml"))
+    dialog = window.connector_actions.import_(str(data / "ma-export-powershell.xml"))
     assert isinstance(dialog, dialog_module.MimImportDialog) and dialog.isVisible()
     assert not dialog.open_button.isEnabled()  # two object classes: ECMA2Host runs one
     dialog.choose_object_type("User")
@@ -113,7 +113,7 @@ def test_event_log_tab_opens_the_sample_log(window, qtbot):
 
 def test_event_viewer_actions_are_routed(window, monkeypatch):
     opened, regenerated = [], []
-    monkeypatch.setattr(window.actions, "edit", lambda name, **kw: opened.append(name))
+    monkeypatch.setattr(window.connector_actions, "edit", lambda name, **kw: opened.append(name))
     monkeypatch.setattr(window, "regenerate_certificate", lambda: regenerated.append(True))
     window.event_viewer.actionRequested.emit("connector:HRDatabase")
     window.event_viewer.actionRequested.emit("certificate")

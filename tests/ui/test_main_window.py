@@ -16,12 +16,12 @@ pytestmark = pytest.mark.usefixtures("dialogs")
 
 
 def cell(window, row: int, column: str) -> str:
-    proxy = window.actions.proxy
+    proxy = window.connector_actions.proxy
     return proxy.index(row, COLUMNS.index(column)).data()
 
 
 def rows_by_name(window) -> dict[str, int]:
-    proxy = window.actions.proxy
+    proxy = window.connector_actions.proxy
     return {proxy.index(r, 0).data(): r for r in range(proxy.rowCount())}
 
 
@@ -96,7 +96,7 @@ def test_empty_file_shows_what_to_do(make_window, host_layout):
     host_layout.config_path.write_bytes(doc.to_bytes())
     window = make_window()
     assert window.connectors_tab.stack.currentWidget() is window.connectors_tab.empty
-    assert not window.actions.edit_action.isEnabled() and window.actions.new_action.isEnabled()
+    assert not window.connector_actions.edit_action.isEnabled() and window.connector_actions.new_action.isEnabled()
 
 
 # -- settings, save, revert ----------------------------------------------------------------------
@@ -169,8 +169,8 @@ def test_second_window_is_read_only_with_a_banner(window, make_window, host_layo
     second.show()
     assert second.read_only and shown(second.lock_bar)
     assert "being edited by" in second.lock_bar.label.text()
-    assert not second.actions.new_action.isEnabled() and not second.actions.delete_action.isEnabled()
-    assert second.actions.export_action.isEnabled()  # looking and exporting stay possible
+    assert not second.connector_actions.new_action.isEnabled() and not second.connector_actions.delete_action.isEnabled()
+    assert second.connector_actions.export_action.isEnabled()  # looking and exporting stay possible
     second.settings_tab.port.setText("1234")
     second.settings_tab.port.textEdited.emit("1234")
     assert not second.save() and on_disk(second).setting.port == "8585"
@@ -208,7 +208,7 @@ def test_unreadable_file_leaves_backups_reachable(make_window, host_layout):
     assert window.document is None and shown(window.disk_bar)
     assert "cannot be read" in window.disk_bar.label.text()
     assert window.disk_bar.button("Backups…") is not None
-    assert not window.actions.new_action.isEnabled() and window.backups_action.isEnabled()
+    assert not window.connector_actions.new_action.isEnabled() and window.backups_action.isEnabled()
 
 
 # -- delete, backups ---------------------------------------------------------------------------
@@ -227,8 +227,8 @@ def test_delete_confirmed_removes_saves_and_backs_up(window, monkeypatch):
         return Box(), "delete"
 
     monkeypatch.setattr("app.ui.main.actions.delete_confirmation", confirm)
-    window.actions.select("CSV")
-    window.actions.delete_action.trigger()
+    window.connector_actions.select("CSV")
+    window.connector_actions.delete_action.trigger()
     assert asked == ["CSV"]
     assert [c.name for c in on_disk(window).connectors] == ["HRDatabase"]
     assert list(rows_by_name(window)) == ["HRDatabase"]
@@ -246,7 +246,7 @@ def test_delete_cancelled_changes_nothing(window, monkeypatch):
 
     monkeypatch.setattr("app.ui.main.actions.delete_confirmation", confirm)
     data = window.store.path.read_bytes()
-    assert not window.actions.delete("CSV")
+    assert not window.connector_actions.delete("CSV")
     assert window.store.path.read_bytes() == data and window.store.backups() == []
 
 
@@ -312,21 +312,21 @@ def test_activating_a_connector_finding_opens_the_wizard_on_its_page(window, fak
 def test_double_click_edits_the_connector(window, qtbot, fake_wizard):
     table = window.connectors_tab.table
     row = rows_by_name(window)["HRDatabase"]
-    rect = table.visualRect(window.actions.proxy.index(row, 0))
+    rect = table.visualRect(window.connector_actions.proxy.index(row, 0))
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert fake_wizard.opened[-1]["connector_name"] == "HRDatabase"
 
 
 def test_enter_on_the_table_edits(window, qtbot, fake_wizard):
-    window.actions.select("CSV")
+    window.connector_actions.select("CSV")
     window.connectors_tab.table.setFocus()
     qtbot.keyClick(window.connectors_tab.table, Qt.Key.Key_Return)
     assert fake_wizard.opened and fake_wizard.opened[-1]["connector_name"] == "CSV"
 
 
 def test_wizard_save_is_adopted(window, fake_wizard):
-    window.actions.new_action.trigger()
+    window.connector_actions.new_action.trigger()
     wizard = window.wizard
     doc = ConfigDocument.from_bytes(window.document.to_bytes(), str(window.store.path))
     doc.connector("CSV").autosync_timer = "180"
@@ -340,10 +340,10 @@ def test_unsaved_edits_are_settled_before_the_wizard_opens(window, qtbot, dialog
     window.settings_tab.port.selectAll()
     qtbot.keyClicks(window.settings_tab.port, "8600")
     dialogs.answers = [QMessageBox.StandardButton.Cancel]
-    window.actions.edit("CSV")
+    window.connector_actions.edit("CSV")
     assert fake_wizard.opened == []
     dialogs.answers = [QMessageBox.StandardButton.Save]
-    window.actions.edit("CSV")
+    window.connector_actions.edit("CSV")
     assert on_disk(window).setting.port == "8600" and fake_wizard.opened
 
 

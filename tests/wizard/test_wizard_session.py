@@ -168,8 +168,8 @@ def test_templates_are_labelled():
     assert templates.known_choices("Microsoft.IAM.Connector.GenericSql", "Operation Method")
 
 
-def test_powershell_template_matches_microsofts_export(corpus):
-    doc = ConfigDocument.load(corpus / "configuration-csv-export.xml")
+def test_powershell_template_matches_microsofts_export(csv_export):
+    doc = ConfigDocument.load(csv_export)
     stored = [(p.name, p.type, p.use) for p in doc.connectors[0].parameters]
     template = templates.template_for("Microsoft.IAM.Connector.PowerShell")
     ours = [(d.name, d.type, d.use) for d in template.definitions if d.use != "RunStep"]

@@ -12,17 +12,26 @@ from app.errors import UserError
 from app.wizard import schema_sources as ss
 from app.wizard.schema_edits import AttributeChoice
 from app.wizard.tokens import TOKEN_ALPHABET, generate_token
+from tests.conftest import shared_corpus_file
 
 
-def test_reads_the_real_powershell_schema_xml(corpus):
-    src = ss.read_source(corpus / "powershell-connector-schema.xml")
+def test_reads_a_powershell_schema_xml_with_bom(data):
+    assert (data / "powershell-schema.xml").read_bytes().startswith(b"\xef\xbb\xbf<?xml")
+    src = ss.read_source(data / "powershell-schema.xml")
+    assert src.object_types == ["Person"]
+    assert src.anchors["Person"] == ["BadgeOwnerId"]
+    assert {a.name: a.data_type for a in src.attributes("Person")}["IsActive"] == "Boolean"
+
+
+def test_reads_microsofts_powershell_schema_xml():
+    src = ss.read_source(shared_corpus_file("powershell-connector-schema.xml"))
     assert src.object_types == ["Person"]
     assert src.anchors["Person"] == ["AzureObjectID"]
     assert {a.name: a.data_type for a in src.attributes("Person")}["IsActive"] == "Boolean"
 
 
-def test_reads_the_dsml_of_a_mim_export(corpus):
-    src = ss.read_source(corpus / "ma-export-lync-powershell.xml")
+def test_reads_the_dsml_of_a_mim_export(mim_export):
+    src = ss.read_source(mim_export)
     users = {a.name: a for a in src.attributes("User")}
     assert "export_password" not in users
     assert users["ProxyAddresses"].multivalued and users["Enabled"].data_type == "Boolean"

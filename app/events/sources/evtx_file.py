@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import cast
 
 from evtx import PyEvtxParser
 
@@ -66,7 +67,7 @@ def parse_chunk(header: bytes, chunk: bytes, index: int, table: EventTable) -> t
     read, error = 0, ""
     while True:
         try:
-            rec = next(records)
+            rec = cast(dict, next(records))  # the parser yields a dict per record
         except StopIteration:
             break
         except RuntimeError as exc:  # one bad record (or a broken chunk): keep going
@@ -206,7 +207,7 @@ class EvtxFileSource(EventSource):
             records = PyEvtxParser(io.BytesIO(self.header + chunk), number_of_threads=1).records()
             while True:
                 try:
-                    texts.append(next(records)["data"])
+                    texts.append(cast(dict, next(records))["data"])
                 except StopIteration:
                     break
                 except RuntimeError:

@@ -1,4 +1,4 @@
-"""The live ECMA2Host log on Windows (reference §5, §10), behind a small interface.
+"""The live ECMA2Host log on Windows (docs/host-facts.md §5, §10), behind a small interface.
 
 `live_source()` returns `WindowsLiveLog` where pywin32's `win32evtlog` imports, and otherwise an
 `UnavailableLiveLog` whose `reason` says plainly why. The channel is found by name through
@@ -17,7 +17,7 @@ from app.events.eventxml import columns_from
 from app.events.records import EventTable
 from app.events.sources.base import Batch, Cancel, EventSource
 
-LOG_NAME = "ECMA2Host"  # shown as "Microsoft ECMA2Host Logs" (reference §5)
+LOG_NAME = "ECMA2Host"  # shown as "Microsoft ECMA2Host Logs" (docs/host-facts.md §5)
 PAGE = 256
 
 
@@ -132,7 +132,7 @@ def live_source(evt: ModuleType | None = None) -> EventSource:
                 "The live ECMA2Host log can only be read on the Windows host itself; here, export it "
                 "there with `wevtutil epl ECMA2Host ecma2host.evtx` and open that file.")
         try:
-            import win32evtlog as evt  # type: ignore[import-not-found,no-redef]
+            import win32evtlog as evt  # type: ignore[no-redef]
         except ImportError:
             return UnavailableLiveLog("The live log needs pywin32 (win32evtlog), which is not installed.")
     try:

@@ -62,13 +62,15 @@ def scan_events(data: bytes, base: int, table: EventTable,
         cols = columns_from(text)
         if cols.provider is None and cols.event_id is None and cols.record_id is None:
             root = parse_event(text, recover=False)  # the slow path, for what the patterns miss
-            cols = columns_from_tree(root) if root is not None else None
-            if cols is None:
+            parsed = columns_from_tree(root) if root is not None else None
+            if parsed is None:
                 lost += 1
                 error = error or f"the event at byte {base + s} is not well-formed XML"
-        if cols is not None:
-            table.append(cols.time, cols.level, cols.provider, cols.event_id, cols.qualifiers,
-                         cols.record_id, cols.computer, cols.channel, cols.message, base + s)
+                pos = consumed = e
+                continue
+            cols = parsed
+        table.append(cols.time, cols.level, cols.provider, cols.event_id, cols.qualifiers,
+                     cols.record_id, cols.computer, cols.channel, cols.message, base + s)
         pos = consumed = e
 
 

@@ -1,4 +1,4 @@
-"""The main window's certificate expiry banner: 60, 30 and 7 days, and once expired (issue 4)."""
+"""The main window's certificate expiry banner: 60, 30 and 7 days, and once expired."""
 
 from __future__ import annotations
 

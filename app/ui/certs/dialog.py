@@ -63,7 +63,7 @@ class CertificateDialog(QDialog):
         self.setMinimumSize(720, 520)
         self._prepare, self._restart, self._keyring_reason = prepare, restart, keyring_reason
         self.plan: RegenerationPlan | None = None
-        self.result: PlanResult | None = None
+        self.plan_result: PlanResult | None = None  # not `result`: QDialog.result() is Qt's
         self.task = None  # the step running in the background, if any
 
         self.back_button = QPushButton("Back", self)
@@ -249,7 +249,7 @@ class CertificateDialog(QDialog):
         return page
 
     def show_result(self, result: PlanResult) -> None:
-        self.result = result
+        self.plan_result = result
         style = self.style()
         self.outcomes.clear()
         for outcome in result.outcomes:
@@ -335,6 +335,7 @@ class CertificateDialog(QDialog):
 
     def start_run(self) -> None:
         plan = self.plan
+        assert plan is not None  # the Run button is enabled only with a plan
         self._busy("Running the steps…")
         # the plan reports (step number, title); Task carries one value per report
         self.task = run_task(self, lambda progress, _c: plan.run(lambda i, title: progress((i, title))),

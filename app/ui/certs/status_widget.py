@@ -142,5 +142,5 @@ class CertificateStatusWidget(QWidget):
             self.findings.addItem(QListWidgetItem(
                 style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton), "No problems found."))
         self._notes.setText("\n".join(status.notes))
-        in_reason = bool(reason) and all(note in reason for note in status.notes)  # said once
+        in_reason = bool(reason) and all(note in (reason or "") for note in status.notes)  # said once
         self._notes.setVisible(bool(status.notes) and not in_reason)

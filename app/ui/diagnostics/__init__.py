@@ -1,4 +1,4 @@
-"""The Diagnostics page: host doctor, connection test, service controls (issue 6)."""
+"""The Diagnostics page: host doctor, connection test, service controls."""
 
 from app.ui.diagnostics.page import DiagnosticsPage
 

@@ -44,8 +44,8 @@ class DiagnosticsPage(QWidget):
 
         column = QVBoxLayout(self)
         service_box = QGroupBox("Microsoft ECMA2Host service", self)
-        QVBoxLayout(service_box).addWidget(ServiceView(self.service, service_box))
-        self.service_view = service_box.findChild(ServiceView)
+        self.service_view = ServiceView(self.service, service_box)
+        QVBoxLayout(service_box).addWidget(self.service_view)
         column.addWidget(service_box)
         if problem:
             warning = QLabel(problem, self)

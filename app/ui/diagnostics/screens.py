@@ -107,7 +107,7 @@ def failed_report(target):
         _step("tls", "TLS handshake", "pass", "Handshake done (TLSv1.2).", ms=14.2),
         _step("certificate", "Certificate", "fail",
               f"The host serves certificate {SERVED}, but Configuration.xml names {target.expected_thumbprint}: "
-              "Entra sees the served one, and quarantines the application when it changes (reference §7).",
+              "Entra sees the served one, and quarantines the application when it changes.",
               "Regenerate the certificate (ecma-wizard cert regenerate), or bind the configured one to the port "
               f"(netsh http update sslcert ipport=0.0.0.0:{target.port} certhash=...), then restart the service "
               "and retest."),
@@ -160,6 +160,7 @@ def _grab(app, widget, path: Path) -> Path:
 
 def _host_copy(work: Path) -> HostLayout:
     source = sample_host_copy()
+    assert source.root is not None  # the sample is a whole host folder
     shutil.copytree(source.root, work / "host")
     return HostLayout(config_in(work / "host"), work / "host")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 from app.events.filters import EventFilter, sorted_rows
@@ -53,7 +53,7 @@ class EventTableModel(QAbstractTableModel):
         self.descending = False
         self._shown = 0
         self._known: dict[int, object] = {}
-        self._icons: dict[int, object] = {}
+        self._icons: dict[str, QIcon] = {}
 
     # --- data in -------------------------------------------------------------------------------
 
@@ -145,7 +145,7 @@ class EventTableModel(QAbstractTableModel):
             self._known[row] = diagnose(self.table.messages[row]) if severity_rank(level) <= 3 else None
         return self._known[row]
 
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= self._shown:
             return None
         row = self.rows[index.row()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
@@ -42,7 +43,7 @@ def screenshots(outdir: Path) -> list[Path]:
     from app.ui.events.dialogs import ImportDumpDialog
     from app.ui.events.window import EventViewerWindow
 
-    app = QApplication.instance() or QApplication([])
+    app = cast(QApplication, QApplication.instance() or QApplication([]))
     outdir.mkdir(parents=True, exist_ok=True)
     out: list[Path] = []
 

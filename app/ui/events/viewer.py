@@ -100,18 +100,21 @@ class EventViewer(QWidget):
         self.until_edit = QDateTimeEdit(calendarPopup=True, displayFormat="yyyy-MM-dd HH:mm")
         self.event_id_edit = QLineEdit(placeholderText="Event ID", clearButtonEnabled=True)
         self.event_id_edit.setMaximumWidth(110)
-        for w in (self.provider_combo, self.connector_combo, self.search_edit, self.regex_box,
-                  self.time_combo, self.since_edit, self.until_edit, self.event_id_edit):
-            filters.addWidget(w)
+        for field in (self.provider_combo, self.connector_combo, self.search_edit, self.regex_box,
+                      self.time_combo, self.since_edit, self.until_edit, self.event_id_edit):
+            filters.addWidget(field)
         self.since_edit.hide()
         self.until_edit.hide()
         self._label_time_choices()
-        for widget, name in ((self.provider_combo, "Provider"), (self.connector_combo, "Connector"),
-                             (self.search_edit, "Search messages"), (self.time_combo, "Time range"),
-                             (self.since_edit, "From"), (self.until_edit, "Until"),
-                             (self.event_id_edit, "Event ID")):
+        named: list[tuple[QWidget, str]] = [
+            (self.provider_combo, "Provider"), (self.connector_combo, "Connector"),
+            (self.search_edit, "Search messages"), (self.time_combo, "Time range"),
+            (self.since_edit, "From"), (self.until_edit, "Until"), (self.event_id_edit, "Event ID")]
+        for widget, name in named:
             widget.setAccessibleName(name)  # placeholders vanish once typed in; names stay
-        self.connector_combo.lineEdit().setAccessibleName("Connector")
+        connector_edit = self.connector_combo.lineEdit()
+        assert connector_edit is not None  # the combo is editable
+        connector_edit.setAccessibleName("Connector")
         filters.setStretch(filters.indexOf(self.search_edit), 1)
         outer.addLayout(filters)
 
@@ -148,7 +151,8 @@ class EventViewer(QWidget):
         self.count_label = QLabel("")
         self.warning_label = QLabel("", wordWrap=True)
         self.warning_label.setStyleSheet("color: #8a5a00")
-        self.progress = QProgressBar(maximumWidth=260, textVisible=True)
+        self.progress = QProgressBar(textVisible=True)
+        self.progress.setMaximumWidth(260)
         self.cancel_button = QPushButton("Cancel")
         self.progress.hide()
         self.cancel_button.hide()
@@ -213,10 +217,10 @@ class EventViewer(QWidget):
         self._update_count()
 
     def open_live(self) -> None:
-        from app.events.sources.windows import live_source
+        from app.events.sources.windows import UnavailableLiveLog, live_source
 
         source = live_source()
-        if not getattr(source, "available", True):
+        if isinstance(source, UnavailableLiveLog):
             self._tell(source.reason)
             return
         self.open_source(source)
@@ -292,7 +296,8 @@ class EventViewer(QWidget):
                                                                        if provider == "Other" else provider})
         connector = self.connector_combo.currentText().strip()
         connector = "" if connector.startswith("All connectors") else connector
-        since = until = None
+        since: float | None = None
+        until: float | None = None
         choice = TIME_CHOICES[self.time_combo.currentIndex()][1]
         if choice == "custom":
             since = self.since_edit.dateTime().toSecsSinceEpoch() * TICKS_PER_SECOND

@@ -212,8 +212,9 @@ class ConnectorActions:
         w = self.window
         w.adopt(result, "Connector saved")
         added = [c.name for c in w.document.connectors if c.name not in before]
-        if added or selected:
-            self.select(added[0] if added else selected)
+        chosen = added[0] if added else selected
+        if chosen:
+            self.select(chosen)
         w.offer_restart()
 
     def new(self):

@@ -104,8 +104,9 @@ class BackupsDialog(QDialog):
             item.setData(0, Qt.ItemDataRole.UserRole, b.id)
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.list.addTopLevelItem(item)
-        if self.backups:
-            self.list.setCurrentItem(self.list.topLevelItem(0))
+        first = self.list.topLevelItem(0)
+        if self.backups and first is not None:
+            self.list.setCurrentItem(first)
         else:
             self.changes.setPlainText("No backups yet: one is taken before every save.")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox
 
 from app.config.document import ConfigDocument
+from app.config.store import SaveResult
 from app.paths import data_dir
 from app.ui.background import run_task
 from app.ui.main import areas
@@ -22,7 +23,7 @@ class DocumentThumbprint:
         self.store = window.store
         self.document: ConfigDocument = window.document
         self.description = str(window.store.path)
-        self.result = None
+        self.result: SaveResult | None = None
 
     def read(self) -> str | None:
         return self.document.setting.certificate if self.document.root.find("Setting") is not None else None

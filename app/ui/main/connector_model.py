@@ -15,7 +15,7 @@ from app.ui.theme import icon
 COLUMNS = ("Name", "Extension DLL", "Autosync timer", "Validation", "Secret token", "Last modified")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2
-DOTNET_LONG_DATE = "%A, %B %d, %Y %I:%M:%S %p"  # "Thursday, April 27, 2023 9:09:03 PM" (reference §2)
+DOTNET_LONG_DATE = "%A, %B %d, %Y %I:%M:%S %p"  # "Thursday, April 27, 2023 9:09:03 PM" (docs/host-facts.md §2)
 
 
 def parse_dotnet_date(text: str) -> dt.datetime | None:

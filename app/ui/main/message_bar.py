@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from app.ui.theme import icon, is_dark
 
-# (background, border, text) for light and dark palettes: readable in both (issue 3, Quality).
+# (background, border, text) for light and dark palettes: readable in both.
 _COLOURS = {
     ("warning", False): ("#fff4d6", "#e8c15a", "#4a3800"),
     ("warning", True): ("#4a3b12", "#a88a2e", "#ffe9a8"),
@@ -39,7 +39,7 @@ class MessageBar(QWidget):
         self.hide()
 
     def show_message(self, severity: str, text: str,
-                     buttons: list[tuple[str, Callable[[], None]]] = ()) -> None:
+                     buttons: Sequence[tuple[str, Callable[[], object]]] = ()) -> None:
         background, border, colour = _COLOURS[(severity, is_dark(self))]
         self.setStyleSheet(f"#{self.objectName()} {{ background: {background}; border: 1px solid "
                            f"{border}; border-radius: 4px; }} #{self.objectName()} QLabel "

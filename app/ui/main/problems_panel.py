@@ -3,7 +3,14 @@ or Enter) asks the window to open the page and field it is about."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -100,7 +107,7 @@ class _SeverityFilter(QSortFilterProxyModel):
         super().__init__(parent)
         self.worst_kept = 2
 
-    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
+    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
         rank = self.sourceModel().index(row, 0, parent).data(Qt.ItemDataRole.UserRole + 1)
         return rank is not None and rank <= self.worst_kept
 

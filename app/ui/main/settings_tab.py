@@ -28,7 +28,7 @@ DEFAULT_PORT = "8585"
 
 
 def tenant_url(host: str, port: str, connector: str) -> str:
-    """The Entra "Tenant URL" of a connector (reference §4)."""
+    """The Entra "Tenant URL" of a connector (docs/host-facts.md §4)."""
     return f"https://{host}:{port or DEFAULT_PORT}/ecma2host_{connector}/scim"
 
 
@@ -122,7 +122,7 @@ class SettingsTab(QScrollArea):
     def set_layout(self, layout: HostLayout) -> None:
         while self.files_form.rowCount():
             self.files_form.removeRow(0)
-        rows = [("Configuration", layout.config_path)]
+        rows: list[tuple[str, Path | None]] = [("Configuration", layout.config_path)]
         if layout.root:
             rows += [("Host folder", layout.root), ("Service settings", layout.service_config_path),
                      ("Wizard settings", layout.wizard_config_path), ("Connector DLLs", layout.ecma_dir)]
@@ -130,12 +130,15 @@ class SettingsTab(QScrollArea):
                 rows.append(("Sample event log", layout.logs_dir))
         rows += [("Backups", backups_dir()), ("This app's data", data_dir())]
         for label, path in rows:
+            if path is None:  # an install folder without that part
+                continue
             self.files_form.addRow(label + ":", _path_row(label, Path(path), self))
 
     def set_document(self, doc: ConfigDocument | None, findings: list[Finding]) -> None:
         self._loading = True
-        has_setting = doc is not None and doc.root.find("Setting") is not None
-        port = doc.setting.port if has_setting else ""  # reading .setting would create it
+        # reading .setting would create it: only where the file has one
+        setting = doc.setting if doc is not None and doc.root.find("Setting") is not None else None
+        port = setting.port if setting is not None else ""
         if self.port.text() != port:
             self.port.setText(port)
         self._loading = False
@@ -144,7 +147,7 @@ class SettingsTab(QScrollArea):
         self.urls.setText("\n".join(tenant_url(self.host_name, port, n) for n in names)
                           or "(no connectors yet)")
         if self.certificate_widget is None:
-            thumb = doc.setting.certificate if has_setting else ""
+            thumb = setting.certificate if setting is not None else ""
             self.thumbprint.setText(f"Configured thumbprint: {thumb or '(none)'}")
 
     def show_findings(self, findings: list[Finding]) -> None:

@@ -98,7 +98,7 @@ def import_connector_export(window, data: bytes, path: Path):
         return None
     window.adopt(result, f"Imported {path.name}")
     done = [r for r in records if r.action != "skipped"]
-    window.actions.select(done[-1].name)
+    window.connector_actions.select(done[-1].name)
     lines = [f"{r.name}: {r.action}" + (f" (from “{r.source_name}”)" if r.name != r.source_name else "")
              for r in records]
     secrets = [f"{r.name}: {', '.join(r.secrets_to_enter)}" for r in done if r.secrets_to_enter]
@@ -134,6 +134,6 @@ def import_management_agent(window, data: bytes, path: Path):
 
 def open_mapped(window, mapped):
     """The connector wizard on a mapped MIM agent: nothing is saved until its Finish."""
-    return window.actions.open_wizard(
+    return window.connector_actions.open_wizard(
         lambda wizard_class: wizard_class.from_spec(mapped.spec, window.document, window.store,
                                                     window.host, parent=window))

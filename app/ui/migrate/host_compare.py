@@ -1,4 +1,4 @@
-"""Compare the active and the passive host side by side (reference §8): pick each side (an
+"""Compare the active and the passive host side by side (docs/host-facts.md §8): pick each side (an
 install folder, a backup bundle or a Configuration.xml), compare, filter the differences."""
 
 from __future__ import annotations

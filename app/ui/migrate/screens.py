@@ -1,8 +1,8 @@
 """Render the MIM import dialog and the host comparison to PNG, with realistic data.
 
 The import dialog is shown on the bundled test exports (a Granfeldt-style saved configuration,
-and a two-class agent before and after the object type is chosen) and, when the shared corpus is
-present, on Microsoft's Lync export. The comparison runs on two temporary copies of the sample
+and a two-class agent before and after the object type is chosen) and, in a source checkout, on
+the PowerShell agent export of tests/data. The comparison runs on two temporary copies of the sample
 host with typical HA drift (timer, token, logging level, a stale cache DLL, a missing file).
 """
 
@@ -20,13 +20,14 @@ from app.paths import resources_dir
 
 ROOT = Path(__file__).resolve().parents[3]
 TEST_DATA = ROOT / "tests" / "migrate" / "data"
-CORPUS = ROOT.parent / "shared" / "corpus" / "ma-export-lync-powershell.xml"
+POWERSHELL_EXPORT = ROOT / "tests" / "data" / "ma-export-powershell.xml"
 _APP = None
 
 
 def _shot(widget, path: Path) -> Path:
     widget.show()
     app = QApplication.instance()
+    assert app is not None  # the screenshots command made it
     end = time.monotonic() + 0.2
     while time.monotonic() < end:
         app.processEvents()
@@ -47,7 +48,9 @@ def _drifted_pair(work: Path) -> tuple[Path, Path]:
     doc.find_connector("CSV").autosync_timer = "60"
     doc.find_connector("HRDatabase").secret_token = ""
     csv = doc.find_connector("CSV")
-    csv.parameter("Common Module Script Name (with extension)").value = "Contoso.Common.psm1"
+    module_name = csv.parameter("Common Module Script Name (with extension)")
+    assert module_name is not None  # the sample host's CSV connector has it
+    module_name.value = "Contoso.Common.psm1"
     config.write_bytes(doc.to_bytes())
     service = b / "Service" / "Microsoft.ECMA2Host.Service.exe.config"
     service.write_bytes(service.read_bytes().replace(b'switchValue="Verbose"', b'switchValue="Error"'))
@@ -72,10 +75,10 @@ def screenshots(outdir: Path) -> list[Path]:
     dialog.choose_object_type("user")
     dialog.name_edit.setText("LithnetRest")
     shots.append(_shot(dialog, outdir / "mim-import-lithnet-user.png"))
-    if CORPUS.exists():
-        dialog = MimImportDialog.for_file(CORPUS)
+    if POWERSHELL_EXPORT.exists():
+        dialog = MimImportDialog.for_file(POWERSHELL_EXPORT)
         dialog.choose_object_type("User")
-        shots.append(_shot(dialog, outdir / "mim-import-lync.png"))
+        shots.append(_shot(dialog, outdir / "mim-import-powershell.png"))
     with tempfile.TemporaryDirectory() as tmp:
         a, b = _drifted_pair(Path(tmp))
         widget = HostComparisonWidget()

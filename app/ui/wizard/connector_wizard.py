@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QMessageBox, QWizard
 
 from app.config import builders
 from app.config.document import ConfigDocument
-from app.config.store import ConfigStore
+from app.config.store import ConfigStore, SaveResult
 from app.errors import UserError
 from app.host.layout import HostLayout
-from app.ui.wizard.pages import ParameterPage, PartitionsPage, PropertiesPage, RunProfilesPage
+from app.ui.wizard.pages import FlowPage, ParameterPage, PartitionsPage, PropertiesPage, RunProfilesPage
 from app.ui.wizard.pages_schema import AttributesPage, DeprovisioningPage, ObjectTypesPage, SummaryPage
 from app.wizard import schema_sources
 from app.wizard.flow import ConnectorFlow
@@ -39,7 +39,7 @@ class ConnectorWizard(QWizard):
         self.host = layout
         self.session = WizardSession(document, connector_name, spec=spec)
         self.flow = ConnectorFlow(self.session)
-        self.result_of_save = None
+        self.result_of_save: SaveResult | None = None
         self.discover_default_schema()
         title = f"Edit connector '{connector_name}'" if connector_name else "New connector"
         self.setWindowTitle(title)
@@ -55,8 +55,9 @@ class ConnectorWizard(QWizard):
         self.restart()
         if start_page or focus_field:
             self.go_to(self.flow.start_key(start_page))
-            if focus_field:
-                self.currentPage().focus_field(focus_field)
+            page = self.currentPage()
+            if focus_field and isinstance(page, FlowPage):
+                page.focus_field(focus_field)
 
     @classmethod
     def from_spec(cls, spec: builders.ConnectorSpec, document: ConfigDocument, store: ConfigStore,

@@ -4,6 +4,9 @@ directly; `FlowPage` shows the flow's findings beside their fields and disables 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -94,6 +97,13 @@ class FlowPage(QWizardPage):
     def edited(self) -> None:
         self._debounce.start()
 
+    def editing(self, change: Callable[[Any], object]) -> Callable[[Any], None]:
+        """A slot that applies `change` to the new value, then rechecks the page (debounced)."""
+        def slot(value: Any) -> None:
+            change(value)
+            self.edited()
+        return slot
+
     def refresh_findings(self) -> None:
         self._debounce.stop()
         self.findings = self.flow.findings(self.key)
@@ -144,17 +154,17 @@ class PropertiesPage(FlowPage):
         self.name = QLineEdit(c.name)
         self.name.setAccessibleName("Name")
         self.name.setReadOnly(not s.is_new)
-        self.name.textEdited.connect(lambda t: (s.set_name(t.strip()), self.edited()))
+        self.name.textEdited.connect(self.editing(lambda t: s.set_name(t.strip())))
         note = ("Part of the connector's URL in Entra; case sensitive." if s.is_new else
                 "Part of the connector's URL in Entra, so it is not renamed here.")
         self._row(form, "&Name:", "Name", self.name, note)
 
         self.timer = QSpinBox()
-        self.timer.setRange(1, 10_000_000)  # no 120 floor: the seed's 10 minutes while developing
+        self.timer.setRange(1, 10_000_000)  # no 120 floor: 10 minutes is common while developing (docs/host-facts.md §3)
         self.timer.setSuffix(" minutes")
         self.timer.setValue(c.autosync_minutes or 120)
         self.timer.setAccessibleName("Autosync timer in minutes")
-        self.timer.valueChanged.connect(lambda v: (s.set_timer(v), self.edited()))
+        self.timer.valueChanged.connect(self.editing(lambda v: s.set_timer(v)))
         self._row(form, "&Autosync timer:", "AutosyncTimer", self.timer,
                   f"How often the host refreshes its import cache. Microsoft's wizard needs "
                   f"{MICROSOFT_TIMER_FLOOR} or more; lower values work but that wizard then complains.")
@@ -163,7 +173,7 @@ class PropertiesPage(FlowPage):
         tl = QHBoxLayout(token_row)
         tl.setContentsMargins(0, 0, 0, 0)
         self.token = SecretField(c.secret_token, is_encrypted_blob(c.secret_token), "Secret token")
-        self.token.changed.connect(lambda t: (s.set_token(t), self.edited()))
+        self.token.changed.connect(self.editing(lambda t: s.set_token(t)))
         self.generate = QPushButton("&Generate")
         self.generate.setAccessibleName("Generate a secret token")
         self.generate.clicked.connect(lambda: self.token.set_text(generate_token()))
@@ -181,7 +191,7 @@ class PropertiesPage(FlowPage):
 
         self.description = QLineEdit(c.description)
         self.description.setAccessibleName("Description")
-        self.description.textEdited.connect(lambda t: (s.set_description(t), self.edited()))
+        self.description.textEdited.connect(self.editing(lambda t: s.set_description(t)))
         self._row(form, "&Description:", "Description", self.description)
 
         self.library = QComboBox()
@@ -295,7 +305,7 @@ class PartitionsPage(ParameterPage):
         self.dn = QLineEdit(parts[0].dn if parts else "")
         self.dn.setAccessibleName("Partition DN")
         self.dn.setEnabled(bool(parts))
-        self.dn.textEdited.connect(lambda t: (self.session.set_partition_dn(t), self.edited()))
+        self.dn.textEdited.connect(self.editing(lambda t: self.session.set_partition_dn(t)))
         form.addRow("Partition name:", name)
         box = FieldBox(self.dn, "Connectors without LDAP-style DNs keep 'default'.")
         self.field_boxes["DN"] = box

@@ -1,4 +1,4 @@
-"""A connector page rendered from its stored `<Parameter>` elements by Type (reference §2):
+"""A connector page rendered from its stored `<Parameter>` elements by Type (docs/host-facts.md §2):
 CheckBox, DropDown, String, Text, EncryptedString, File, Label, Divider. No connector DLL is
 loaded; DropDown choices come from the DLL template when we know them, else the stored value."""
 
@@ -95,6 +95,7 @@ class ParameterForm(QWidget):
         name, kind, value = p.name, p.type, p.value
         note = ""
         apply = self._applier(p)
+        w: QWidget
         if kind == "CheckBox":
             w = QCheckBox(name)
             w.setChecked(value.strip() == "1")
@@ -126,9 +127,9 @@ class ParameterForm(QWidget):
             w.edit.setReadOnly(self.read_only)
             w.browse.setEnabled(not self.read_only)
         elif kind == "Text" and is_script(p):
-            w = ScriptEditor(value)
-            w.textChanged.connect(lambda: apply(w.toPlainText()))
-            w.setReadOnly(self.read_only)
+            w = editor = ScriptEditor(value)
+            editor.textChanged.connect(lambda: apply(editor.toPlainText()))
+            editor.setReadOnly(self.read_only)
             size = len(value.encode())
             if size > 4096:
                 note = f"{value.count(chr(10)) + 1} lines, {size / 1024:.1f} KB"

@@ -1,5 +1,5 @@
 """Refresh schema: re-read the attribute list from a source, show what was added, removed and
-changed in type, apply the ticked ones to the working copy (replaces the seed's "change the path
+changed in type, apply the ticked ones to the working copy (replaces the users' "change the path
 and change it back" trick)."""
 
 from __future__ import annotations
@@ -154,9 +154,10 @@ class SchemaRefreshDialog(QDialog):
         out = []
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
+            assert group is not None  # i < topLevelItemCount()
             for j in range(group.childCount()):
                 item = group.child(j)
-                if item.checkState(0) == Qt.CheckState.Checked:
+                if item is not None and item.checkState(0) == Qt.CheckState.Checked:
                     out.append(item.data(0, Qt.ItemDataRole.UserRole))
         return out
 

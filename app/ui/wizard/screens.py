@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -19,7 +20,7 @@ SIZE = (920, 700)
 
 
 def _app() -> QApplication:
-    return QApplication.instance() or QApplication([])
+    return cast(QApplication, QApplication.instance() or QApplication([]))
 
 
 def _grab(widget: QWidget, path: Path, out: list[Path]) -> None:

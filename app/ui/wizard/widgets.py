@@ -157,7 +157,7 @@ class ScriptEditor(QPlainTextEdit):
 
 class SecretField(QWidget):
     """A masked secret. A value encrypted on the host (DPAPI) cannot be read here: it is shown as
-    "stored encrypted on the host" and only replaced when the user asks (reference §2)."""
+    "stored encrypted on the host" and only replaced when the user asks (docs/host-facts.md §2)."""
 
     changed = Signal(str)
 
@@ -165,7 +165,7 @@ class SecretField(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.value = value
-        lay = QHBoxLayout(self)
+        lay = self._row = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.stored = QLabel("Stored encrypted on the host")
         self.stored.setToolTip("Encrypted with Windows DPAPI on the host: it cannot be shown here. "
@@ -183,7 +183,7 @@ class SecretField(QWidget):
         for w in (self.stored, self.replace, self.edit, self.show_button):
             lay.addWidget(w)
         lay.setStretch(2, 1)
-        self.spacer = lay.addStretch(0)
+        lay.addStretch(0)
         self.edit.textEdited.connect(self._edited)
         self.replace.clicked.connect(self.start_replace)
         self.set_encrypted_view(encrypted_on_host)
@@ -193,7 +193,7 @@ class SecretField(QWidget):
         self.replace.setVisible(encrypted)
         self.edit.setVisible(not encrypted)
         self.show_button.setVisible(not encrypted)
-        self.layout().setStretch(4, 1 if encrypted else 0)
+        self._row.setStretch(4, 1 if encrypted else 0)
 
     def start_replace(self) -> None:
         self.set_encrypted_view(False)
