@@ -173,7 +173,7 @@ def execute(plan: DeployPlan, service: ServiceControl, *, without_service: bool 
         was_running = status.state in (ServiceState.RUNNING, ServiceState.START_PENDING)
         if was_running:
             say("Stopping the ECMA2Host service")
-            service.stop(say)
+            service.stop(lambda status: say(status.sentence()))
     elif not without_service:
         raise UserError(f"The service cannot be stopped here: {service.unavailable_reason}. A running "
                         "service holds the DLL open; to copy anyway into a host folder whose service is "
@@ -195,7 +195,7 @@ def execute(plan: DeployPlan, service: ServiceControl, *, without_service: bool 
                 raise UserError(f"{t.path} does not hold the new DLL after copying.")
         if was_running:
             say("Starting the ECMA2Host service")
-            status = service.start(say)
+            status = service.start(lambda status: say(status.sentence()))
             if status.state is not ServiceState.RUNNING:
                 raise UserError(f"the service did not start again ({status.sentence()})")
     except Exception as exc:  # any failure, ours too: the files go back before anything else
@@ -205,7 +205,7 @@ def execute(plan: DeployPlan, service: ServiceControl, *, without_service: bool 
         restarted = ""
         if was_running:
             try:
-                service.start(say)
+                service.start(lambda status: say(status.sentence()))
                 restarted = " The service was started again with the old DLL."
             except UserError as start_error:
                 restarted = f" The service did not start again: {start_error.sentence()}"

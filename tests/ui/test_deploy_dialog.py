@@ -35,7 +35,7 @@ def test_plan_then_update_with_the_service_stopped_and_started(qtbot, make_windo
     assert "2.0.0.1" in dialog.summary.text() and "Used by: HRDatabase" in dialog.summary.text()
     assert not dialog.without_service.isVisible() and dialog.deploy_button.isEnabled()
     dialog.deploy_button.click()
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=5000)
     assert "Updated 3 file(s)" in dialog.status.text() and "running again" in dialog.status.text()
     assert service.calls == ["stop", "start"]
     assert all(p.read_bytes() == new_dll.read_bytes() for p in places(window))
@@ -52,7 +52,7 @@ def test_off_the_host_the_user_must_say_the_service_is_not_running(qtbot, make_w
     dialog.without_service.setChecked(True)
     assert dialog.deploy_button.isEnabled()
     dialog.deploy_button.click()
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=5000)
     assert "not touched" in dialog.status.text()
 
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.certs.generate import DEFAULT_DAYS, MAX_DAYS, GenerationRequest, KeySpec
 from app.certs.regenerate import PlanResult, RegenerationPlan
 from app.errors import UserError
-from app.ui.background import run_task
+from app.ui.background import Task, run_task
 
 PlanFactory = Callable[[GenerationRequest, str | None], RegenerationPlan]
 _STATE_ICONS = {
@@ -64,7 +64,7 @@ class CertificateDialog(QDialog):
         self._prepare, self._restart, self._keyring_reason = prepare, restart, keyring_reason
         self.plan: RegenerationPlan | None = None
         self.plan_result: PlanResult | None = None  # not `result`: QDialog.result() is Qt's
-        self.task = None  # the step running in the background, if any
+        self.task: Task | None = None  # the step running in the background, if any
 
         self.back_button = QPushButton("Back", self)
         self.next_button = QPushButton("Next", self)

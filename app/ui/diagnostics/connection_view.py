@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.diagnostics.connection import LAST_SUCCESSFUL, ConnectionReport, ConnectionTarget, StepResult
 from app.diagnostics.tokens import forget_token, remember_token, remembered_token
 from app.secrets import SecretStore
-from app.ui.background import run_task
+from app.ui.background import Task, run_task
 
 SP = QStyle.StandardPixmap
 ICONS = {"pass": SP.SP_DialogApplyButton, "fail": SP.SP_MessageBoxCritical,
@@ -46,7 +46,7 @@ class ConnectionTestView(QWidget):
         self._run, self._secrets, self._timeout = run, secrets, timeout
         self._connectors, self._thumbprint = list(connectors), expected_thumbprint
         self.report: ConnectionReport | None = None
-        self.task = None
+        self.task: Task | None = None
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.diagnostics.doctor import COPY_DLLS, DoctorReport
-from app.ui.background import run_task
+from app.ui.background import Task, run_task
 
 COLUMNS = ("Result", "Check", "What was found", "What to do")
 LABELS = {"ok": "OK", "info": "Note", "warning": "Warning", "error": "Error", "skipped": "Skipped"}
@@ -38,7 +38,7 @@ class DoctorView(QWidget):
         super().__init__(parent)
         self._doctor, self._copy = doctor, copy_dlls
         self.report: DoctorReport | None = None
-        self.task = None
+        self.task: Task | None = None
 
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QStyle, QWidget
 
 from app.host.service import ServiceControl, ServiceState, ServiceStatus
-from app.ui.background import run_task
+from app.ui.background import Task, run_task
 
 SP = QStyle.StandardPixmap
 
@@ -18,7 +18,7 @@ class ServiceView(QWidget):
         super().__init__(parent)
         self.control = control
         self.status: ServiceStatus | None = None
-        self.task = None
+        self.task: Task | None = None
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

@@ -296,8 +296,8 @@ class EventViewer(QWidget):
                                                                        if provider == "Other" else provider})
         connector = self.connector_combo.currentText().strip()
         connector = "" if connector.startswith("All connectors") else connector
-        since: float | None = None
-        until: float | None = None
+        since: int | None = None
+        until: int | None = None
         choice = TIME_CHOICES[self.time_combo.currentIndex()][1]
         if choice == "custom":
             since = self.since_edit.dateTime().toSecsSinceEpoch() * TICKS_PER_SECOND

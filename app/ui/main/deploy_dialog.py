@@ -41,7 +41,7 @@ class DeployDllDialog(QDialog):
         self.window_, self.service = window, service
         self.plan: DeployPlan | None = None
         self.task: Task | None = None
-        self.result: DeployResult | None = None
+        self.outcome: DeployResult | None = None
 
         intro = QLabel("A new connector DLL must replace every copy the service runs: the one in "
                        "Service\\ECMA and both cache copies of each connector using it. The service is "
@@ -85,14 +85,14 @@ class DeployDllDialog(QDialog):
         self.deploy_button.clicked.connect(self.deploy)
         self.buttons.rejected.connect(self.reject)
 
-        column = QVBoxLayout(self)
-        column.addWidget(intro)
-        column.addLayout(row)
-        column.addWidget(self.summary)
-        column.addWidget(self.table, 1)
-        column.addWidget(self.without_service)
-        column.addWidget(self.status)
-        column.addWidget(self.buttons)
+        page = QVBoxLayout(self)
+        page.addWidget(intro)
+        page.addLayout(row)
+        page.addWidget(self.summary)
+        page.addWidget(self.table, 1)
+        page.addWidget(self.without_service)
+        page.addWidget(self.status)
+        page.addWidget(self.buttons)
         self.refresh_plan()
 
     def browse(self) -> None:
@@ -157,7 +157,7 @@ class DeployDllDialog(QDialog):
         self.task.start()
 
     def _done(self, result: DeployResult) -> None:
-        self.result = result
+        self.outcome = result
         kept = f" The replaced files are kept in {result.backup_folder}." if result.backup_folder else ""
         self.status.setText(f"Updated {len(result.copied)} file(s). {result.service}{kept}")
         self.refresh_plan()
