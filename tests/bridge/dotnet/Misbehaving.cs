@@ -1,5 +1,5 @@
 // Test connector that misbehaves on purpose, chosen by its "Mode" parameter: throws (with an inner
-// exception), calls Environment.FailFast, overflows its stack, hangs, and always writes to Console.
+// exception or the secret it was given), calls Environment.FailFast, overflows its stack, hangs, and always writes to Console.
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
@@ -27,6 +27,11 @@ namespace Contoso.Misbehaving
                 case "stackoverflow":
                     Recurse(0);
                     break;
+                case "echo":
+                    // A careless connector that puts the secret it was given into its message.
+                    IntPtr p = System.Runtime.InteropServices.Marshal.SecureStringToGlobalAllocUnicode(values["Token"].SecureValue);
+                    string token = System.Runtime.InteropServices.Marshal.PtrToStringUni(p);
+                    throw new UnauthorizedAccessException("Login refused for token " + token + ".");
                 case "hang":
                     Thread.Sleep(Timeout.Infinite);
                     break;
@@ -41,7 +46,9 @@ namespace Contoso.Misbehaving
             Console.Error.WriteLine("misbehaving connector: asked for page " + page);
             var defs = new List<ConfigParameterDefinition>();
             if (page == ConfigParameterPage.Connectivity)
-                defs.Add(ConfigParameterDefinition.CreateDropDownParameter("Mode", "none,throw,inner,failfast,stackoverflow,hang", false, "none"));
+                defs.Add(ConfigParameterDefinition.CreateDropDownParameter("Mode", "none,throw,inner,echo,failfast,stackoverflow,hang", false, "none"));
+            if (page == ConfigParameterPage.Connectivity)
+                defs.Add(ConfigParameterDefinition.CreateEncryptedStringParameter("Token", ""));
             if (page == ConfigParameterPage.Global)
                 Misbehave(values);
             return defs;
