@@ -116,10 +116,31 @@ class ConnectorProcess:
         try:
             self.info = self._exchange("load", args, START_TIMEOUT, call="loading the DLL")
         except BridgeError as exc:
-            if exc.kind == "failed":  # a load that fails is a DLL we cannot use at all
-                exc.kind = "unavailable"
             self._kill()
-            raise
+            if exc.kind != "failed":
+                raise
+            # A load that fails is a DLL we cannot use at all: say why, without the call's name.
+            why = exc.dotnet_message.rstrip(".")
+            if "Failed to create a .NET runtime" in why or exc.dotnet_type in ("ModuleNotFoundError", "ImportError"):
+                why = ("no .NET runtime is available to this program (Linux needs Mono; Windows the "
+                       f".NET Framework 4.7.2 or later): {why}")
+            raise BridgeError(f"The connector DLL {self.dll.name} could not be loaded: {why} "
+                              f"[{exc.dotnet_type}].", connector=self.name, call=call, kind="unavailable",
+                              dotnet_type=exc.dotnet_type, dotnet_message=exc.dotnet_message) from None
+
+    def _ensure_worker_only(self) -> None:
+        """A worker without a DLL (the self-test)."""
+        if not self.running:
+            self._kill()
+            self._spawn()
+
+    def raw_call(self, op: str, args: dict[str, Any] | None = None, *, timeout: float) -> Any:
+        """A request to the worker as it is, DLL loaded or not (the self-test)."""
+        with self._lock:
+            self._cancel.clear()
+            if not self.running:
+                self._ensure_worker_only()
+            return self._exchange(op, args or {}, timeout, call=op)
 
     def close(self) -> None:
         """Stop the worker (it ends itself with os._exit; killed if it does not)."""
@@ -238,7 +259,7 @@ _CRASH_PATTERNS = (
     re.compile(r"(?P<msg>Stack overflow.*|.*StackOverflowException.*)"),
 )
 # Windows exit codes that say what happened when the runtime could not say it on stderr.
-_EXIT_CODES = {0xC00000FD: "the process overflowed its stack (StackOverflowException)",
+_EXIT_CODES = {0xC00000FD: "a stack overflow (StackOverflowException) ended the process",
                0x80131623: "the connector called Environment.FailFast"}
 
 

@@ -28,6 +28,12 @@ def _handle(state: dict[str, Any], op: str, args: dict[str, Any]) -> Any:
 
     if op == "ping":
         return {"pid": os.getpid()}
+    if op == "runtime":  # the self-test: can this build start .NET at all?
+        dotnet.start_runtime()
+        from System import Environment  # type: ignore[import-not-found]
+
+        return {"pid": os.getpid(), "version": str(Environment.Version),
+                "runtime": "netfx" if sys.platform == "win32" else "mono"}
     if op == "load":
         dotnet.start_runtime()
         state["connector"] = dotnet.LoadedConnector(args["dll"], args.get("interface_dll"))

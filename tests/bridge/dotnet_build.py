@@ -1,4 +1,5 @@
-"""Compile the test connectors (C# beside this file) with Mono's mcs, cached by source hash.
+"""Compile the test connectors (C# beside this file), cached by source hash: Mono's mcs, or on
+Windows the .NET Framework's own csc.exe (where strong-name binding is real).
 
 Used by tests/bridge/conftest.py and tests/benchmarks/bench_bridge.py. The stand-in
 Microsoft.MetadirectoryServicesEx.dll is built from our own source (never Microsoft's DLL).
@@ -10,6 +11,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,11 +64,32 @@ class TestDlls:
         return self.path("Contoso.Misbehaving")
 
 
+def netfx_csc() -> Path | None:
+    """csc.exe of the .NET Framework 4.x (every Windows has it), 64-bit first."""
+    windir = Path(os.environ.get("WINDIR", r"C:\Windows"))
+    for arch in ("Framework64", "Framework"):
+        csc = windir / "Microsoft.NET" / arch / "v4.0.30319" / "csc.exe"
+        if csc.is_file():
+            return csc
+    return None
+
+
+def compiler() -> list[str] | None:
+    if sys.platform == "win32":
+        csc = netfx_csc()
+        return [str(csc), "-target:library", "-nologo"] if csc else None
+    return ["mcs", "-target:library", "-sdk:4.5", "-nologo"] if shutil.which("mcs") else None
+
+
 def missing_tools() -> str:
     """Why the .NET tests cannot run here, or '' when they can."""
-    for tool in ("mcs", "mono"):
-        if shutil.which(tool) is None:
-            return f"{tool} (Mono) is not installed"
+    if sys.platform == "win32":
+        if netfx_csc() is None:
+            return "the .NET Framework's csc.exe is not installed"
+    else:
+        for tool in ("mcs", "mono"):
+            if shutil.which(tool) is None:
+                return f"{tool} (Mono) is not installed"
     try:
         import pythonnet  # noqa: F401
     except ImportError:
@@ -78,7 +101,7 @@ def _hash() -> str:
     h = hashlib.sha256()
     for f in sorted(SOURCES.glob("*.cs")):
         h.update(f.name.encode() + b"\0" + f.read_bytes())
-    h.update(repr(CONNECTORS).encode())
+    h.update(repr((CONNECTORS, compiler())).encode())
     return h.hexdigest()[:16]
 
 
@@ -87,17 +110,17 @@ def cache_root() -> Path:
 
 
 def _mcs(out: Path, source: Path, refs: list[Path]) -> None:
-    cmd = ["mcs", "-target:library", "-sdk:4.5", "-nologo", f"-out:{out}"]
+    cmd = (compiler() or []) + [f"-out:{out}"]
     cmd += [f"-r:{r}" for r in refs] + [str(source)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
-        raise RuntimeError(f"mcs failed on {source.name}:\n{done.stdout}{done.stderr}")
+        raise RuntimeError(f"{cmd[0]} failed on {source.name}:\n{done.stdout}{done.stderr}")
 
 
 def build(root: Path | None = None) -> TestDlls:
     """The compiled DLLs, from the cache when the sources are unchanged."""
-    if shutil.which("mcs") is None:
-        raise NoCompiler("mcs is not installed")
+    if compiler() is None:
+        raise NoCompiler("no C# compiler (mcs, or csc.exe on Windows)")
     root = root or cache_root()
     target = root / f"dotnet-{_hash()}"
     if (target / "done").exists():

@@ -3,6 +3,7 @@ and the worker is back for the next call."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -51,7 +52,8 @@ def test_console_output_stays_off_the_protocol(bad):
 @pytest.mark.parametrize("mode, kind, words", [
     ("throw", "failed", "The directory at bad.contoso.com refused the connection"),
     ("inner", "failed", "The server did not answer within 30 seconds"),
-    ("failfast", "crashed", "The connector gave up on purpose"),
+    # Mono prints FailFast's message; the .NET Framework only leaves its exit code
+    ("failfast", "crashed", "FailFast" if sys.platform == "win32" else "The connector gave up on purpose"),
     ("stackoverflow", "crashed", "stack overflow"),
 ])
 def test_failures_are_one_sentence_and_the_worker_comes_back(bad, mode, kind, words):
@@ -115,3 +117,25 @@ def test_the_worker_is_reused_between_calls(bad):
     for page in ("Capabilities", "Global", "RunStep"):
         bad.ask_page(page)
     assert bad.process._proc.pid == pid and bad.process.starts == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="simulates a machine without Mono")
+def test_no_dotnet_runtime_is_one_sentence(dlls, monkeypatch):
+    # clr_loader reads this variable: a libmono that does not exist is a machine without Mono
+    monkeypatch.setenv("PYTHONNET_MONO_LIBMONO", "/nonexistent/libmonosgen-2.0.so")
+    s = ConnectorSession(locate.user_named(dlls.sql, None))
+    try:
+        with pytest.raises(BridgeError) as err:
+            s.ask_page("Connectivity")
+        assert err.value.kind == "unavailable"
+        text = err.value.sentence()
+        assert "Contoso.SqlLike.dll could not be loaded" in text and "no .NET runtime" in text
+        assert "\n" not in text
+    finally:
+        s.close()
+
+
+def test_self_test_check_reports_the_runtime(dlls):
+    from app.bridge.selfcheck import check_bridge
+
+    assert check_bridge().startswith("bridge: the worker starts and loads .NET")
