@@ -161,25 +161,36 @@ class LoadedConnector:
                 "assembly": str(self.assembly.GetName().Name),
                 "interface_version": str(self.interface_assembly.GetName().Version)}
 
+    def _which(self, page: str, number: int) -> str:
+        """"ex", "plain" or "" (nothing to ask). Schema pages go through the Ex interface; other
+        pages through the plain one where implemented (public connectors answer the plain call
+        exactly as Ex with page 1; which one the host prefers is [open]). A connector without Ex
+        has one Schema page at most, from the plain call."""
+        has_ex = "IMAExtensible2GetParametersEx" in self.implements
+        has_plain = "IMAExtensible2GetParameters" in self.implements
+        if (page == "Schema" or number > 1) and has_ex:
+            return "ex"
+        if number == 1 and has_plain:
+            return "plain"
+        return "ex" if has_ex and number == 1 else ""
+
     def get_parameters(self, page: str, number: int, values: list[dict]) -> list[dict] | None:
-        """Schema pages (and any page past 1) through the Ex interface; the others through the
-        plain one where implemented (which one the host prefers is [open])."""
+        which = self._which(page, number)
+        if not which:
+            return None
         col = self.values(values)
-        use_ex = page == "Schema" or number > 1 or "IMAExtensible2GetParameters" not in self.implements
-        if use_ex:
-            if "IMAExtensible2GetParametersEx" not in self.implements:
-                return None
+        if which == "ex":
             found = self._as("IMAExtensible2GetParametersEx").GetConfigParametersEx(col, self._page(page), number)
         else:
             found = self._as("IMAExtensible2GetParameters").GetConfigParameters(col, self._page(page))
         return None if found is None else [definition(d) for d in found]
 
     def validate(self, page: str, number: int, values: list[dict]) -> dict[str, Any]:
+        which = self._which(page, number)
+        if not which:
+            return {"ok": True, "message": "", "parameter": ""}
         col = self.values(values)
-        use_ex = page == "Schema" or number > 1 or "IMAExtensible2GetParameters" not in self.implements
-        if use_ex:
-            if "IMAExtensible2GetParametersEx" not in self.implements:
-                return {"ok": True, "message": "", "parameter": ""}
+        if which == "ex":
             result = self._as("IMAExtensible2GetParametersEx").ValidateConfigParametersEx(
                 col, self._page(page), number)
         else:

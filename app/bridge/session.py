@@ -168,10 +168,12 @@ class ConnectorSession:
         """Schema 1, 2, ... until the DLL has no more (null or an empty list)."""
         for key in [k for k in self.pages if self.pages[k].page == "Schema"]:
             del self.pages[key]
-        found = []
+        found: list[PageAnswer] = []
         for number in range(1, MAX_SCHEMA_PAGES + 1):
             answer = self.ask_page("Schema", number)
-            if not answer.parameters:
+            # A DLL that ignores the page number repeats its page forever: its repeat ends the list.
+            repeated = bool(found) and [d.name for d in answer.parameters] == [d.name for d in found[-1].parameters]
+            if not answer.parameters or repeated:
                 del self.pages[answer.key]
                 break
             found.append(answer)

@@ -112,6 +112,11 @@ def test_a_secret_the_connector_echoes_is_masked(bad):
     assert error.dotnet_type == "System.UnauthorizedAccessException"
 
 
+def test_a_dll_that_ignores_the_schema_page_number_gets_one_page(bad):
+    pages = bad.ask_schema_pages()
+    assert [(p.number, [d.name for d in p.parameters]) for p in pages] == [(1, ["Object Class"])]
+
+
 def test_the_worker_is_reused_between_calls(bad):
     pid = bad.process._proc.pid
     for page in ("Capabilities", "Global", "RunStep"):

@@ -152,6 +152,8 @@ def test_powershell_like_reads_secure_value_through_explicit_interfaces(open_ses
     s.set_secret("Password", "correct horse")
     assert s.validate_page("Connectivity").ok
     assert s.ask_capabilities()["ExportType"] == "ObjectReplace"
+    # no GetConfigParametersEx: one Schema page, from the plain call
+    assert [[d.name for d in p.parameters] for p in s.ask_schema_pages()] == [["Object Classes"]]
     # the schema comes from the private dependency beside the connector (AssemblyResolve)
     person = s.ask_schema()["types"][0]
     assert person["name"] == "person" and [a["name"] for a in person["attributes"]][-1] == "department"

@@ -8,7 +8,7 @@ using Microsoft.MetadirectoryServices;
 
 namespace Contoso.Misbehaving
 {
-    public class BadConnector : IMAExtensible2GetParameters, IMAExtensible2GetCapabilities, IMAExtensible2GetSchema
+    public class BadConnector : IMAExtensible2GetParameters, IMAExtensible2GetParametersEx, IMAExtensible2GetCapabilities, IMAExtensible2GetSchema
     {
         static int Recurse(int n) { return Recurse(n + 1) + 1; }
 
@@ -51,6 +51,8 @@ namespace Contoso.Misbehaving
                 defs.Add(ConfigParameterDefinition.CreateEncryptedStringParameter("Token", ""));
             if (page == ConfigParameterPage.Global)
                 Misbehave(values);
+            if (page == ConfigParameterPage.Schema)  // the same page whatever number is asked
+                defs.Add(ConfigParameterDefinition.CreateStringParameter("Object Class", "", "thing"));
             return defs;
         }
 
@@ -58,6 +60,17 @@ namespace Contoso.Misbehaving
         {
             Console.WriteLine("validating " + page);
             return new ParameterValidationResult();
+        }
+
+        // Ignores the page number, as a careless connector might: every page is the same.
+        public IList<ConfigParameterDefinition> GetConfigParametersEx(KeyedCollection<string, ConfigParameter> values, ConfigParameterPage page, int pageNumber)
+        {
+            return GetConfigParameters(values, page);
+        }
+
+        public ParameterValidationResult ValidateConfigParametersEx(KeyedCollection<string, ConfigParameter> values, ConfigParameterPage page, int pageNumber)
+        {
+            return ValidateConfigParameters(values, page);
         }
 
         public MACapabilities Capabilities { get { return new MACapabilities(); } }

@@ -35,6 +35,11 @@ namespace Contoso.PsLike
                 defs.Add(ConfigParameterDefinition.CreateCheckBoxParameter("Enable Import", true));
                 defs.Add(ConfigParameterDefinition.CreateCheckBoxParameter("Enable Export", true));
             }
+            else if (page == ConfigParameterPage.Schema)
+            {
+                // Without IMAExtensible2GetParametersEx: one Schema page, from the plain call.
+                defs.Add(ConfigParameterDefinition.CreateTextParameter("Object Classes", "person"));
+            }
             else if (page == ConfigParameterPage.Global)
             {
                 defs.Add(ConfigParameterDefinition.CreateTextParameter("Import Script"));
