@@ -32,6 +32,9 @@ Every call passes all values of the pages asked so far (defaults where untouched
 whenever an earlier answer changed: its definitions may depend on it. A failure of any kind is a
 BridgeError whose sentence names the connector and the .NET message (kind: failed, crashed,
 timed out, cancelled, unavailable); the next call starts a fresh worker when the last one died.
+For an existing connector: `app.bridge.existing.load_values(s, connector)` puts the stored values in,
+`existing.compare(connector, s.definitions())` lists parameters new in the DLL (and stored ones it no
+longer asks), `existing.choices_for(defs, name)` gives a stored DropDown's choices.
 `app.bridge.walk.walk(session)` asks every page in order (what `connector inspect` prints) and
 `app.bridge.newconnector.connector_element` turns the answers into a new <Connector>.
 """

@@ -143,7 +143,9 @@ class ConnectorProcess:
             return self._exchange(op, args or {}, timeout, call=op)
 
     def close(self) -> None:
-        """Stop the worker (it ends itself with os._exit; killed if it does not)."""
+        """Stop the worker (it ends itself with os._exit; killed if it does not). A call still
+        running on another thread ends as cancelled."""
+        self._cancel.set()
         proc = self._proc
         if proc is not None and proc.poll() is None:
             try:
