@@ -90,7 +90,9 @@ def _session(args: argparse.Namespace, host: HostLayout | None) -> ConnectorSess
     note = library.note(host)
     if note:
         print(note, file=sys.stderr)
-    timeout = args.timeout if args.timeout and args.timeout > 0 else None
+    if args.timeout is not None and not args.timeout > 0:
+        raise UserError(f"--timeout must be a number of seconds above 0 (got {args.timeout:g})")
+    timeout = args.timeout
     session = ConnectorSession(library, timeout=timeout or DEFAULT_TIMEOUT,
                                schema_timeout=timeout or SCHEMA_TIMEOUT)
     for name, value in _pairs(args.set, "--set"):

@@ -16,11 +16,14 @@ import sys
 from typing import Any, TextIO
 
 
-def _protocol_channel() -> TextIO:
+def _protocol_channel() -> tuple[TextIO, TextIO]:
+    """(requests, answers) on the raw fds: a frozen build may have no sys.stdin/sys.stdout."""
     out_fd = os.dup(1)
     os.dup2(2, 1)  # the connector's Console and any native printing land on stderr
-    sys.stdout = sys.stderr
-    return os.fdopen(out_fd, "w", encoding="utf-8", buffering=1)
+    if sys.stderr is not None:
+        sys.stdout = sys.stderr
+    requests = open(0, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+    return requests, os.fdopen(out_fd, "w", encoding="utf-8", buffering=1)
 
 
 def _handle(state: dict[str, Any], op: str, args: dict[str, Any]) -> Any:
@@ -82,9 +85,9 @@ def serve(requests: TextIO, answers: TextIO) -> None:
 
 
 def main() -> None:
-    answers = _protocol_channel()
+    requests, answers = _protocol_channel()
     try:
-        serve(sys.stdin, answers)
+        serve(requests, answers)
     finally:
         os._exit(0)
 

@@ -144,3 +144,18 @@ def test_self_test_check_reports_the_runtime(dlls):
     from app.bridge.selfcheck import check_bridge
 
     assert check_bridge().startswith("bridge: the worker starts and loads .NET")
+
+
+def test_the_frozen_entry_point_runs_a_worker(dlls, monkeypatch):
+    """The PyInstaller executable starts workers as itself with --bridge-worker."""
+    from pathlib import Path
+
+    from app.bridge import client
+
+    entry = Path(__file__).resolve().parents[2] / "installer" / "ecma_wizard_entry.py"
+    monkeypatch.setattr(client, "worker_command", lambda: [sys.executable, str(entry), "--bridge-worker"])
+    s = ConnectorSession(locate.user_named(dlls.sql, None))
+    try:
+        assert [d.name for d in s.ask_page("Connectivity").parameters][0] == "Server"
+    finally:
+        s.close()
