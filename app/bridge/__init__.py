@@ -11,6 +11,8 @@ worker thread; `cancel()` is safe from the GUI thread):
     library = locate.user_named(path, host_layout)     # or locate.configured(library_name, host)
     library.note(host_layout)                          # '' or one sentence: the DLL is outside the host
     s = ConnectorSession(library, timeout=15, schema_timeout=120)
+    # or share one worker per DLL across sessions (the GUI): from app.bridge.pool import workers
+    #   s = ConnectorSession(library, process=workers.get(library)); workers.close_all() at exit
     page = s.ask_page("Connectivity")                  # PageAnswer(page, number, parameters)
     for d in page.parameters:                          # ParameterDefinition: name, type, default
         ...                                            #   (as stored: CheckBox "1"/"0"), choices,

@@ -97,7 +97,10 @@ class ConnectorSession:
 
     def __init__(self, library: ConnectorLibrary, *, timeout: float = DEFAULT_TIMEOUT,
                  schema_timeout: float = SCHEMA_TIMEOUT, process: ConnectorProcess | None = None) -> None:
+        """`process`: a shared worker (app.bridge.pool.workers.get(library)); the session then
+        leaves it running on close(). Without one, the session has its own worker."""
         self.library = library
+        self._owns_process = process is None
         self.process = process or ConnectorProcess(library.dll, library.interface_dll,
                                                    timeout=timeout, schema_timeout=schema_timeout)
         self.values: dict[str, str] = {}
@@ -215,7 +218,9 @@ class ConnectorSession:
         self.process.cancel()
 
     def close(self) -> None:
-        self.process.close()
+        """End this session's own worker (a shared one stays for the next session)."""
+        if self._owns_process:
+            self.process.close()
 
 
 def _rule_problem(d: ParameterDefinition, value: str) -> str:
