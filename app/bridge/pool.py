@@ -48,7 +48,7 @@ class WorkerPool:
         """At program exit: every worker ends (each with os._exit inside)."""
         with self._lock:
             workers, self._workers = list(self._workers.values()), {}
-        for _stamp_, process in workers:
+        for _, process in workers:
             process.close()
 
 
