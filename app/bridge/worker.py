@@ -4,7 +4,8 @@ Started by app/bridge/client.py as `python -m app.bridge.worker` (or the frozen 
 `--bridge-worker`). The protocol gets a private copy of the original stdout; fd 1 then points at
 stderr, so whatever the connector prints (Console, native code) never mixes with the answers.
 Requests: {"id", "op", "args"}; answers: {"id", "ok": true, "result"} or {"id", "ok": false,
-"error": {"type", "message", "inner"}}. The process ends with os._exit (Mono's own shutdown takes
+"error": {"type", "message", "inner"}}. When the parent closes the pipe (or dies) the worker ends
+at once, even during a hung call. The process ends with os._exit (Mono's own shutdown takes
 seconds and can hang on a connector's threads).
 """
 
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import sys
+import threading
 from typing import Any, TextIO
 
 
@@ -64,7 +67,16 @@ def serve(requests: TextIO, answers: TextIO) -> None:
     from app.bridge import dotnet
 
     state: dict[str, Any] = {}
-    for line in requests:
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        for line in requests:
+            lines.put(line)
+        os._exit(0)  # the parent closed the pipe or died: end now, even in the middle of a call
+
+    threading.Thread(target=read, daemon=True).start()
+    while True:
+        line = lines.get()
         if not line.strip():
             continue
         request = json.loads(line)
@@ -81,7 +93,6 @@ def serve(requests: TextIO, answers: TextIO) -> None:
             answer.update(ok=False, error=dotnet.fault_from(exc).to_dict())
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
-    os._exit(0)  # the parent closed the pipe
 
 
 def main() -> None:

@@ -159,3 +159,45 @@ def test_the_frozen_entry_point_runs_a_worker(dlls, monkeypatch):
         assert [d.name for d in s.ask_page("Connectivity").parameters][0] == "Server"
     finally:
         s.close()
+
+
+@pytest.mark.parametrize("what", ["not an assembly", "no connector class"])
+def test_a_dll_that_is_no_connector_is_one_sentence(dlls, tmp_path, what):
+    import shutil
+
+    dll = tmp_path / "Contoso.Nothing.dll"
+    if what == "not an assembly":
+        dll.write_bytes(b"MZ" + b"\0" * 200)
+    else:
+        shutil.copy(dlls.ps_helper, dll)
+    shutil.copy(dlls.interface, tmp_path)
+    s = ConnectorSession(locate.user_named(dll, None))
+    try:
+        with pytest.raises(BridgeError) as err:
+            s.ask_page("Connectivity")
+        assert err.value.kind == "unavailable"
+        text = err.value.sentence()
+        assert text.startswith("The connector DLL Contoso.Nothing.dll could not be loaded:") and "\n" not in text
+        if what == "no connector class":
+            assert "no public class that implements the ECMA2 configuration interfaces" in text
+    finally:
+        s.close()
+
+
+def test_a_worker_ends_when_its_parent_goes_even_during_a_hang(dlls):
+    """A GUI that dies never leaves a hung connector behind: the closed pipe ends the worker."""
+    import json
+
+    s = ConnectorSession(locate.user_named(dlls.bad, None))
+    try:
+        s.ask_page("Connectivity")
+        proc = s.process._proc
+        request = {"id": 99, "op": "schema", "args": {"values": [{"name": "Mode", "value": "hang"}]}}
+        proc.stdin.write(json.dumps(request) + "\n")
+        proc.stdin.flush()
+        time.sleep(0.3)
+        assert proc.poll() is None  # hanging in the connector
+        proc.stdin.close()
+        assert proc.wait(timeout=10) == 0
+    finally:
+        s.close()
