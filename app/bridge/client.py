@@ -80,11 +80,12 @@ class ConnectorProcess:
             worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=self._workdir, env=env, text=True, encoding="utf-8", errors="replace", bufsize=1,
             creationflags=flags)
+        # Fresh queues per worker: a dead worker's reader threads can never feed the new one's.
         self._answers = queue.Queue()
-        self._stderr.clear()
+        self._stderr = collections.deque(maxlen=5000)
         proc = self._proc
         threading.Thread(target=self._read_answers, args=(proc, self._answers), daemon=True).start()
-        threading.Thread(target=self._read_stderr, args=(proc,), daemon=True).start()
+        threading.Thread(target=self._read_stderr, args=(proc, self._stderr), daemon=True).start()
         self.starts += 1
 
     @staticmethod
@@ -97,10 +98,12 @@ class ConnectorProcess:
                 continue  # cannot happen on the private channel; never trust it blindly
         answers.put(_EOF)
 
-    def _read_stderr(self, proc: subprocess.Popen[str]) -> None:
+    @staticmethod
+    def _read_stderr(proc: subprocess.Popen[str], lines: collections.deque[str]) -> None:
+        """The connector's own output (Console, runtime crash text): kept in memory only, never logged."""
         assert proc.stderr is not None
         for line in proc.stderr:
-            self._stderr.append(line.rstrip("\n"))
+            lines.append(line.rstrip("\n"))
 
     def _ensure_started(self, call: str) -> None:
         if self.running:
