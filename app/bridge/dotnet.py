@@ -94,10 +94,7 @@ class LoadedConnector:
             self.obj = Activator.CreateInstance(self.type)
         except Exception as exc:  # .NET load failures arrive as .NET exceptions
             raise fault_from(exc) from None
-        self.implements = {name for name in INTERFACES if self._iface(name).IsAssignableFrom(self.type)}
-
-    def _iface(self, name: str) -> Any:
-        return self.interface_assembly.GetType(f"{NS}.{name}")
+        self.implements = set(self._interfaces_of(self.type))
 
     def _resolve(self, _sender: Any, args: Any) -> Any:
         """A dependency beside the connector (or beside the interface DLL), by simple name."""
@@ -117,21 +114,37 @@ class LoadedConnector:
 
         return list(AppDomain.CurrentDomain.GetAssemblies())
 
+    @staticmethod
+    def _interfaces_of(t: Any) -> dict[str, Any]:
+        """The ECMA2 configuration interfaces a type implements, by name (whichever copy of the
+        interface DLL it was bound to)."""
+        out = {}
+        for i in t.GetInterfaces():
+            full = str(i.FullName)
+            if full.startswith(NS + ".") and full[len(NS) + 1:] in INTERFACES:
+                out[full[len(NS) + 1:]] = i
+        return out
+
     def _connector_type(self) -> Any:
         """The public class implementing the most configuration interfaces (how the host picks
         among several is [open]; connectors have one)."""
         candidates = []
         for t in self.assembly.GetExportedTypes():
-            if not t.IsClass or t.IsAbstract:
-                continue
-            score = sum(1 for name in INTERFACES if self._iface(name).IsAssignableFrom(t))
-            if score:
-                candidates.append((score, str(t.FullName), t))
+            if t.IsClass and not t.IsAbstract and self._interfaces_of(t):
+                candidates.append((-len(self._interfaces_of(t)), str(t.FullName), t))
         if not candidates:
             raise ConnectorFault("NoConnectorClass", f"{self.dll.name} has no public class that "
                                  "implements the ECMA2 configuration interfaces")
-        candidates.sort(key=lambda c: (-c[0], c[1]))
-        return candidates[0][2]
+        chosen = sorted(candidates, key=lambda c: (c[0], c[1]))[0][2]
+        for iface in self._interfaces_of(chosen).values():
+            bound = iface.Assembly
+            if not bound.Equals(self.interface_assembly):  # two copies: calls would not match
+                raise ConnectorFault(
+                    "InterfaceMismatch",
+                    f"{self.dll.name} is bound to {bound.GetName().Name} {bound.GetName().Version} at "
+                    f"{bound.Location or 'the GAC'}, not to the host's copy at "
+                    f"{self.interface_assembly.Location} ({self.interface_assembly.GetName().Version})")
+        return chosen
 
     # -- values in ---------------------------------------------------------------------------
     def values(self, items: list[dict[str, Any]]) -> Any:
