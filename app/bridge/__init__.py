@@ -37,6 +37,8 @@ timed out, cancelled, unavailable); the next call starts a fresh worker when the
 For an existing connector: `app.bridge.existing.load_values(s, connector)` puts the stored values in,
 `existing.compare(connector, s.definitions())` lists parameters new in the DLL (and stored ones it no
 longer asks), `existing.choices_for(defs, name)` gives a stored DropDown's choices.
+`app.bridge.schema.as_source_schema(schema, library)` turns GetSchema's answer into the
+SourceSchema the file-based refresh uses (so app.wizard.schema_sources.schema_diff applies).
 `app.bridge.walk.walk(session)` asks every page in order (what `connector inspect` prints) and
 `app.bridge.newconnector.connector_element` turns the answers into a new <Connector>.
 """

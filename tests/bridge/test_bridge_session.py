@@ -222,3 +222,20 @@ def test_the_pool_shares_one_worker_per_dll(dlls, tmp_path):
         assert not second.process.running
     finally:
         pool.close_all()
+
+
+def test_refresh_schema_from_the_dll_gives_the_usual_diff(open_session, dlls):
+    from app.bridge.schema import as_source_schema
+    from app.wizard.schema_sources import schema_diff
+
+    s = open_session(dlls.sql)
+    s.ask_page("Connectivity")
+    s.ask_page("Global")
+    before = as_source_schema(s.ask_schema(), "Contoso.SqlLike")
+    stored = {c.name: c.data_type for c in before.attributes("User")}
+    stored["IsActive"] = "String"  # as if the file had it with another type
+    s.set_value("Extra Columns", "CostCenter")
+    after = as_source_schema(s.ask_schema(), "Contoso.SqlLike")
+    assert after.anchors["User"] == ["EmployeeId"] and after.object_types == ["User"]
+    changes = {(c.name, c.kind) for c in schema_diff(stored, after.attributes("User"))}
+    assert changes == {("CostCenter", "added"), ("IsActive", "type-changed")}
