@@ -78,7 +78,8 @@ def compiler() -> list[str] | None:
     if sys.platform == "win32":
         csc = netfx_csc()
         return [str(csc), "-target:library", "-nologo"] if csc else None
-    return ["mcs", "-target:library", "-sdk:4.5", "-nologo"] if shutil.which("mcs") else None
+    # C# 5: what the .NET Framework's csc.exe compiles, so Linux catches what Windows CI would
+    return ["mcs", "-target:library", "-sdk:4.5", "-langversion:5", "-nologo"] if shutil.which("mcs") else None
 
 
 def missing_tools() -> str:
