@@ -3,7 +3,8 @@ issue) where a missing module, data file or Qt plugin shows up only at run time.
 
 Checks, each printed as one line: every module of the `app` package imports; the XSD loads; the
 bundled sample host reads and validates; the main window renders offscreen on a copy of it;
-the keyring backend loads (the frozen build names it: installer/hooks/rthook_keyring.py).
+the keyring backend loads (the frozen build names it: installer/hooks/rthook_keyring.py); the
+connector-DLL bridge's worker starts and says whether a .NET runtime is available.
 Exit 0 when all pass, 1 otherwise. Nothing outside a temporary folder is written.
 """
 
@@ -137,6 +138,7 @@ CHECKS: list[tuple[str, Callable[[], str]]] = [
     ("sample host", check_sample),
     ("main window", check_main_window),
     ("keyring", check_keyring),
+    ("bridge", lambda: importlib.import_module("app.bridge.selfcheck").check_bridge()),
 ]
 
 
