@@ -86,7 +86,7 @@ class LoadedConnector:
         try:
             self.interface_assembly = (Assembly.LoadFrom(str(interface_dll)) if interface_dll
                                        else Assembly.Load(INTERFACE_FULL_NAME))
-            import Microsoft.MetadirectoryServices as ms  # type: ignore[import-not-found]
+            import Microsoft.MetadirectoryServices as ms
 
             self.ms = ms
             self.assembly = Assembly.LoadFrom(str(self.dll))

@@ -36,7 +36,7 @@ def _handle(state: dict[str, Any], op: str, args: dict[str, Any]) -> Any:
         return {"pid": os.getpid()}
     if op == "runtime":  # the self-test: can this build start .NET at all?
         dotnet.start_runtime()
-        from System import Environment  # type: ignore[import-not-found]
+        from System import Environment
 
         return {"pid": os.getpid(), "version": str(Environment.Version),
                 "runtime": "netfx" if sys.platform == "win32" else "mono"}
