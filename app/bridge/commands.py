@@ -18,7 +18,7 @@ from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT
 from app.bridge.newconnector import Choices, connector_element
 from app.bridge.session import ConnectorSession
 from app.bridge.walk import WalkResult, walk
-from app.cli_common import add_location_options, layout_from_args, print_json
+from app.cli_common import add_location_options, command_group, layout_from_args, print_json
 from app.config.rules import ERROR, validate
 from app.config.store import ConfigStore
 from app.errors import UserError
@@ -26,8 +26,8 @@ from app.host.layout import HostLayout, installed_host, resolve
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("connector", help="ask a connector DLL for its pages, or add a connector from it")
-    csub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    csub = command_group(sub, "connector", "ask a connector DLL for its pages, add a connector from it, "
+                         "update its DLL")
 
     q = csub.add_parser("inspect", help="every page of a connector DLL as the wizard asks it "
                         "(exit 0 all pages validate, 1 one is rejected, 2 failure)")

@@ -58,9 +58,10 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(8, 8, 8, 0)
-        self.expiry_banner = areas.expiry_banner()(central)
-        self.expiry_banner.regenerateRequested.connect(self.regenerate_certificate)
-        column.addWidget(self.expiry_banner)
+        self._column = column
+        # Made when the first certificate status arrives (off the GUI thread, after the first paint):
+        # the certificate modules are not needed to show the connector list.
+        self.expiry_banner = None
         self.lock_bar = MessageBar("lockBar", central)
         self.disk_bar = MessageBar("diskBar", central)
         column.addWidget(self.lock_bar)
@@ -78,8 +79,12 @@ class MainWindow(QMainWindow):
         self.settings_tab.regenerateRequested.connect(self.regenerate_certificate)
         self.settings_tab.refreshCertificateRequested.connect(self.refresh_certificate)
         self.tabs.addTab(self.settings_tab, "&Settings")
-        self.event_viewer = self._add_area_tab("E&vent log", self._build_event_viewer)
-        self.diagnostics = self._add_area_tab("&Diagnostics", lambda: areas.diagnostics_page()(layout))
+        # Built when first shown, or just after the window's first paint: the first screen is the
+        # connector list, and these two cost more than the rest of the window together.
+        self._pending_tabs: dict[QScrollArea, object] = {}
+        self._event_log_tab = self._add_area_tab("E&vent log", self._build_event_viewer)
+        self._diagnostics_tab = self._add_area_tab("&Diagnostics", lambda: areas.diagnostics_page()(layout))
+        self.tabs.currentChanged.connect(lambda index: self._build_tab(self.tabs.widget(index)))
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -106,15 +111,35 @@ class MainWindow(QMainWindow):
         self.load()
 
     # -- building ----------------------------------------------------------------------------
-    def _add_area_tab(self, title: str, build):
-        widget = build()
+    def _add_area_tab(self, title: str, build) -> QScrollArea:
         # In a scroll area, so a tall page (at 200 %) scrolls instead of squeezing the Problems panel.
         scroller = QScrollArea(self.tabs)
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroller.setWidget(widget)
+        self._pending_tabs[scroller] = build
         self.tabs.addTab(scroller, title)
-        return widget
+        return scroller
+
+    def _build_tab(self, page) -> QWidget | None:
+        """The area inside a tab, built now if it was not yet."""
+        if not isinstance(page, QScrollArea):
+            return None
+        build = self._pending_tabs.pop(page, None)
+        if build is not None:
+            page.setWidget(build())
+        return page.widget()
+
+    def build_pending_tabs(self) -> None:
+        for page in list(self._pending_tabs):
+            self._build_tab(page)
+
+    @property
+    def event_viewer(self):
+        return self._build_tab(self._event_log_tab)
+
+    @property
+    def diagnostics(self):
+        return self._build_tab(self._diagnostics_tab)
 
     def _build_event_viewer(self):
         viewer = areas.event_viewer()(self.tabs)
@@ -337,6 +362,9 @@ class MainWindow(QMainWindow):
             self._docks_sized = True
             QTimer.singleShot(0, lambda: self.resizeDocks(
                 [self.problems_dock], [max(190, self.height() // 3)], Qt.Orientation.Vertical))
+            # after the first paint: the hidden tabs (the event log starts loading), then the
+            # certificate lookup, which imports the certificate modules
+            QTimer.singleShot(50, self.build_pending_tabs)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.is_unsaved() and not self.read_only:
@@ -397,6 +425,10 @@ class MainWindow(QMainWindow):
         self.certificate_status = status
         self.settings_tab.set_certificate_status(status)
         if status is not None:
+            if self.expiry_banner is None:
+                self.expiry_banner = areas.expiry_banner()(self.centralWidget())
+                self.expiry_banner.regenerateRequested.connect(self.regenerate_certificate)
+                self._column.insertWidget(0, self.expiry_banner)
             self.expiry_banner.set_certificate(status.certificate or status.served)
 
     def regenerate_certificate(self) -> None:
