@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.host.commands",
     "app.ui.commands",
     "app.migrate.commands",
+    "app.hostsecrets.commands",
 )
 
 
