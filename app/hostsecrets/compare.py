@@ -5,24 +5,13 @@ from __future__ import annotations
 
 import hmac
 
-from app.hostsecrets.dpapi import Dpapi, DpapiRefused
-from app.hostsecrets.values import ENCRYPTED, PLAIN, read_secret
-from app.hostsecrets.writing import plausible_encoding
+from app.hostsecrets.dpapi import Dpapi
+from app.hostsecrets.portable import text_of
 
 
 def _plain(value: str, dpapi: Dpapi) -> bytes | None:
-    """The secret's text as UTF-8 bytes, or None when this machine cannot read it."""
-    reading = read_secret(value)
-    if reading.state == PLAIN:
-        return value.strip().encode("utf-8")
-    if reading.state != ENCRYPTED or reading.payload is None or not dpapi.available:
-        return None
-    try:
-        raw = dpapi.unprotect(reading.payload)
-    except DpapiRefused:
-        return None
-    encoding = plausible_encoding(raw)
-    return raw.decode(encoding).encode("utf-8") if encoding else raw
+    text = text_of(value, dpapi)
+    return None if text is None else text.strip().encode("utf-8")
 
 
 def same_secret(a: str, b: str, dpapi: Dpapi) -> bool | None:
