@@ -3,6 +3,8 @@ unavailable implementation's one sentence, and the fake used by the other tests.
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from app.hostsecrets.dpapi import (
@@ -69,8 +71,9 @@ def test_off_windows_dpapi_says_why_in_one_sentence():
         dpapi.protect(b"x")
 
 
-def test_on_windows_without_pywin32_dpapi_says_so():
-    dpapi = default_dpapi("win32")  # this test machine has no win32crypt
+def test_on_windows_without_pywin32_dpapi_says_so(monkeypatch):
+    monkeypatch.setitem(sys.modules, "win32crypt", None)  # importing it now fails, as without pywin32
+    dpapi = default_dpapi("win32")
     assert not dpapi.available and "pywin32" in dpapi.reason
 
 
@@ -83,3 +86,37 @@ def test_the_fake_round_trips_on_its_machine_only():
         b.unprotect(blob)
     with pytest.raises(DpapiRefused):
         FakeDpapi("HOST-A", refuse=True).protect(b"x")
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="real DPAPI exists only on Windows")
+def test_real_dpapi_round_trip_in_the_machine_scope():
+    dpapi = default_dpapi()
+    assert dpapi.available, dpapi.reason
+    plain = "grüße-token-0123".encode("utf-16-le")
+    blob = dpapi.protect(plain)
+    assert blob.startswith(FakeDpapi.OPENING[:4]) and plain not in blob  # DPAPI blob version 1
+    assert dpapi.unprotect(blob) == plain
+    with pytest.raises(DpapiRefused):
+        dpapi.unprotect(blob[:-8] + bytes(8))
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="real DPAPI exists only on Windows")
+def test_route_one_on_a_real_windows_machine():
+    """Route 1 end to end with real DPAPI: a stand-in host value made here, learnt, a new one
+    written and proven (the host's real layout is [open]; the stand-in is our guess)."""
+    import base64
+
+    from app.hostsecrets.build import build_object
+    from app.hostsecrets.hostlayout import GUESSED_LIBRARY, GUESSED_MEMBERS, HOST_CLASS
+    from app.hostsecrets.nrbf import write
+    from app.hostsecrets.values import read_secret
+    from app.hostsecrets.writing import LearntRoute, learn
+
+    dpapi = default_dpapi()
+    payload = dpapi.protect("existing-token-42".encode("utf-16-le"))
+    blob = base64.b64encode(write(build_object(HOST_CLASS, GUESSED_LIBRARY,
+                                               [(GUESSED_MEMBERS[0][0], payload)]))).decode()
+    learnt = learn([("connector 'X' / SecretToken", read_secret(blob))], dpapi)
+    assert learnt.encoding == "utf-16-le"
+    text = LearntRoute(learnt, dpapi).encrypt("a-new-token-123456")
+    assert dpapi.unprotect(read_secret(text).payload) == "a-new-token-123456".encode("utf-16-le")
