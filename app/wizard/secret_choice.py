@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from app.config.document import ConfigDocument, Connector
-from app.config.rules import INFO, WARNING, Finding
+from app.config.rules import INFO, PARAMETER_PAGES, WARNING, Finding
 from app.hostsecrets.values import looks_encrypted
 from app.hostsecrets.where import SecretPlace, parameter_name
 from app.hostsecrets.writing import RouteUnproven, SecretPlan
 from app.migrate.connectors import secret_fields
 
 LEAVE_FOR_HOST, STORE_AS_TYPED = "leave-for-host", "store-as-typed"
-PAGE_OF_USE = {"Connectivity": "connectivity", "Capabilities": "capabilities", "Schema": "schema",
-               "Global": "global", "Partition": "partitions"}
 
 
 @dataclass
@@ -38,7 +36,7 @@ class TypedSecret:
             return "properties"
         if self.place.key.startswith("RunStep/"):
             return "run-profiles"
-        return PAGE_OF_USE.get(self.place.key.split("/", 2)[1], "connectivity")
+        return PARAMETER_PAGES.get(self.place.key.split("/", 2)[1], "connectivity")
 
 
 class SecretChoice:

@@ -77,3 +77,13 @@ def test_an_unreadable_value_says_what_is_wrong_without_the_value():
 def test_values_that_claim_to_be_encrypted_and_are_not_are_unreadable(value):
     (status,) = inspect_document(document(spec("B", value)))
     assert status.state == "unreadable" and status.reason
+
+
+def test_validation_flags_an_unreadable_secret_on_its_page():
+    from app.config.rules import validate
+
+    doc = document(spec("B", BROKEN, password="AAEAAAD/////AQAAAAAAAAAL"))
+    found = [(f.code, f.page, f.field) for f in validate(doc) if f.code == "secret-unreadable"]
+    assert found == [("secret-unreadable", "properties", "SecretToken"),
+                     ("secret-unreadable", "connectivity", "Password")]
+    assert not [f for f in validate(document(spec("A", host_blob("x" * 20)))) if f.code == "secret-unreadable"]
