@@ -79,8 +79,11 @@ class SecretChoice:
     def _finding(self, t: TypedSecret) -> Finding:
         where, name, connector = t.place.where, t.place.parameter, t.place.connector or None
         if self.plan.route is not None:
-            return Finding(INFO, f"{where}: encrypted for this host when saved.", "", connector, t.page,
-                           name, "secret-encrypted")
+            check = f" {connector}" if connector else ""
+            return Finding(INFO, f"{where}: encrypted for this host when saved.",
+                           "After saving, restart the service (ecma-wizard service restart) and check "
+                           f"that the host reads it: ecma-wizard test-connection{check}.",
+                           connector, t.page, name, "secret-encrypted")
         if self.choice == STORE_AS_TYPED:
             return Finding(WARNING, f"{where}: saved as typed, in plain text; the host stores secrets "
                            "encrypted and may not read it.", "Enter it again on the host (Microsoft's "
