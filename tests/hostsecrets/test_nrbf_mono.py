@@ -11,9 +11,10 @@ from app.hostsecrets import nrbf
 from app.hostsecrets.build import build_object
 from app.hostsecrets.hostlayout import GUESSED_MEMBERS, HOST_CLASS
 from app.hostsecrets.nrbf import ClassRecord, MemberTypes, ObjectString, PrimitiveArray
+from app.hostsecrets.records import decode_primitive
 from app.hostsecrets.values import ENCRYPTED, read_secret, with_payload
 
-SHAPES = ["host", "several", "string", "nested", "arrays"]
+SHAPES = ["host", "several", "string", "nested", "arrays", "values"]
 DPAPI_LIKE = "01000000D08C9DDF0115D1118C7A00C04FC297EB"  # a DPAPI blob's fixed opening bytes
 
 
@@ -81,6 +82,20 @@ def test_arrays_of_objects_strings_primitives_and_multidimensional(mono):
     things = next(r for r in stream.objects.values() if isinstance(r, nrbf.ObjectArray)
                   and r.length == 8)
     assert any(isinstance(v, nrbf.ObjectNull) and v.count == 3 for v in things.values)
+
+
+def test_structs_system_classes_and_boxed_values(mono):
+    stream = nrbf.read(mono.serialize("values"))
+    root = stream.root
+    values = dict(zip(root.member_names, root.values, strict=True))
+    assert values["Ratio"].value == 0.5 and values["Big"].value == 2**64 - 1 and values["Small"].value == -5
+    assert values["Amount"].value == "12.345"  # a Decimal travels as text
+    names = {r.shape.name for r in stream.objects.values() if isinstance(r, ClassRecord)}
+    assert {"System.Guid", "StandIns.Point"} <= names
+    assert any(n.startswith("System.Collections.Generic.Dictionary`2") for n in names)
+    boxed = values["Boxed"]  # an Object member holding a double: a typed primitive record, inline
+    assert isinstance(boxed, nrbf.MemberPrimitiveTyped) and decode_primitive(boxed.type, boxed.raw) == 7.5
+    assert isinstance(values["At"], ClassRecord) and values["At"].name == "StandIns.Point"  # structs inline
 
 
 def test_the_host_stand_in_reads_as_an_encrypted_value(mono):

@@ -25,6 +25,11 @@ namespace StandIns
         public int[] Numbers; public int[,] Grid; public int[][] Jagged; public List<string> Names;
         public Inner[] Inners; }
 
+    [Serializable] public struct Point { public int X; public int Y; }
+    [Serializable] public class Values { public Guid Id; public DateTime When; public decimal Amount;
+        public TimeSpan Span; public Point At; public Point[] Path; public Dictionary<string, int> Counts;
+        public object Boxed; public float Ratio; public ulong Big; public sbyte Small; }
+
     public static class Probe
     {
         static object Make(string shape, string arg)
@@ -40,6 +45,13 @@ namespace StandIns
                 case "several":
                     return new Several { Number = -7, Flag = true, Ratio = 0.25, Big = 1L << 40, Letter = 'é',
                         Payload = new byte[] { 9, 8, 7 }, Text = "grüße ✓", Small = 300 };
+                case "values":
+                    return new Values { Id = new Guid("0f8fad5b-d9cb-469f-a165-70867728950e"),
+                        When = new DateTime(2026, 12, 6, 2, 5, 0, DateTimeKind.Utc), Amount = 12.345m,
+                        Span = TimeSpan.FromMinutes(90), At = new Point { X = 1, Y = -2 },
+                        Path = new Point[] { new Point { X = 3, Y = 4 }, new Point { X = 5, Y = 6 } },
+                        Counts = new Dictionary<string, int> { { "a", 1 }, { "b", 2 } },
+                        Boxed = 7.5, Ratio = 0.5f, Big = ulong.MaxValue, Small = -5 };
                 case "string":
                     return new StringOnly { Value = new string('x', 200) };
                 case "nested":
