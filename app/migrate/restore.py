@@ -18,7 +18,7 @@ from app.host.layout import HostLayout
 from app.hostsecrets.dpapi import Dpapi, default_dpapi
 from app.hostsecrets.portable import encrypt_into
 from app.hostsecrets.values import PLAIN, read_secret
-from app.hostsecrets.writing import plan_for
+from app.hostsecrets.writing import SecretRoute, plan_for
 from app.migrate.bundle import (
     CONFIGURATION,
     SECRETS,
@@ -124,7 +124,7 @@ def _write_app_config(path: Path, data: bytes) -> str:
 
 
 def _encrypt_for_this_host(config: bytes, texts: dict[str, str], layout: HostLayout,
-                           dpapi: Dpapi) -> tuple[bytes, list[str], str]:
+                           dpapi: Dpapi, bridge_route: SecretRoute | None) -> tuple[bytes, list[str], str]:
     """Encrypt texts through the route proven here: learnt from this host's own Configuration.xml
     first (its values were made on this machine), else from the restored one."""
     source = str(layout.config_path)
@@ -138,7 +138,7 @@ def _encrypt_for_this_host(config: bytes, texts: dict[str, str], layout: HostLay
     documents.append(ConfigDocument.from_bytes(config, source))
     reason = ""
     for doc in documents:
-        plan = plan_for(doc, dpapi)
+        plan = plan_for(doc, dpapi, bridge_route)
         if plan.route is not None:
             return encrypt_into(config, texts, plan.route, source)
         reason = plan.reason
@@ -146,7 +146,8 @@ def _encrypt_for_this_host(config: bytes, texts: dict[str, str], layout: HostLay
 
 
 def restore_bundle(bundle: Bundle, layout: HostLayout, *, passphrase: str | None = None,
-                   cert_store=None, here: str | None = None, dpapi: Dpapi | None = None) -> RestoreReport:
+                   cert_store=None, here: str | None = None, dpapi: Dpapi | None = None,
+                   bridge_route: SecretRoute | None = None) -> RestoreReport:
     report = RestoreReport()
     fields = bundle.manifest.get("secrets", {}).get("fields", [])
     config = bundle.files[CONFIGURATION]
@@ -161,7 +162,8 @@ def restore_bundle(bundle: Bundle, layout: HostLayout, *, passphrase: str | None
         wanted.update({k: v for k, v in values.items() if k in used and read_secret(v).state == PLAIN})
         encrypted: list[str] = []
         if wanted:
-            config, encrypted, why = _encrypt_for_this_host(config, wanted, layout, dpapi or default_dpapi())
+            config, encrypted, why = _encrypt_for_this_host(config, wanted, layout, dpapi or default_dpapi(),
+                                                            bridge_route)
             report.secrets_encrypted = [_label(k, fields) for k in encrypted]
             elsewhere = [k for k in elsewhere if k not in encrypted]
             used = [k for k in used if k not in encrypted]
