@@ -28,7 +28,7 @@ from app.host.machine import (
 )
 from app.host.service import ServiceControl, ServiceError, ServiceState, default_service_control
 from app.hostsecrets.dpapi import Dpapi, default_dpapi
-from app.hostsecrets.inspect import inspect_document
+from app.hostsecrets.inspect import SecretStatus, inspect_document
 
 OK, INFO, WARNING, ERROR, SKIPPED = "ok", "info", "warning", "error", "skipped"
 PROBLEMS = (WARNING, ERROR)
@@ -361,6 +361,8 @@ class _Doctor:
                      "should reach this host.")
 
     def secrets(self) -> None:
+        if self.doc is None:
+            return
         for check in secret_checks(inspect_document(self.doc, self.dpapi)):
             self.report.checks.append(check)
 
@@ -384,7 +386,7 @@ def _which(names: list[str]) -> str:
     return ", ".join(names)
 
 
-def secret_checks(statuses) -> list[Check]:
+def secret_checks(statuses: list[SecretStatus]) -> list[Check]:
     """The doctor's findings on secrets (the same classification as `ecma-wizard secrets`): a value
     typed in plain text or unreadable, or one this machine cannot decrypt, is a finding each."""
     title = "Connector secrets"
