@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.ui.commands",
     "app.migrate.commands",
     "app.bridge.commands",
+    "app.hostsecrets.commands",
 )
 
 

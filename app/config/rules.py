@@ -15,6 +15,7 @@ from functools import lru_cache
 from lxml import etree
 
 from app.config.document import ConfigDocument, Connector
+from app.hostsecrets.values import UNREADABLE, read_secret
 from app.paths import resources_dir
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -26,6 +27,9 @@ TIMER_UPPER_BOUND = 7 * 24 * 60  # a week: beyond it the import cache is effecti
 MIN_TOKEN_LENGTH = 12  # docs/host-facts.md §3, current docs
 # A DPAPI blob wrapped by .NET BinaryFormatter, base64 (docs/host-facts.md §2 [3rd]): its fixed header.
 ENCRYPTED_PREFIX = "AAEAAAD/////"
+# the wizard page each parameter Use is shown on
+PARAMETER_PAGES = {"Connectivity": "connectivity", "Capabilities": "capabilities", "Schema": "schema",
+                   "Global": "global", "Partition": "partitions", "RunStep": "run-profiles"}
 URL_SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 THUMBPRINT = re.compile(r"^[0-9A-Fa-f]{40}$")
 KNOWN_DATA_TYPES = {"String", "Integer", "Boolean", "Binary", "Reference"}
@@ -169,6 +173,15 @@ def _token(c: Connector, add) -> None:
         add(ERROR, "properties", "SecretToken", "token-short",
             f"The secret token has {len(token)} characters; at least {MIN_TOKEN_LENGTH} are required.",
             "Generate a new token (a GUID is a good choice for HA pairs).")
+    secrets = [("properties", "SecretToken", token)] + [
+        (PARAMETER_PAGES.get(p.use, "connectivity"), p.name, p.value) for p in c.parameters if p.is_secret]
+    for page, fld, value in secrets:
+        if is_encrypted_blob(value):  # what claims to be an encrypted value must read as one
+            reading = read_secret(value)
+            if reading.state == UNREADABLE:
+                add(WARNING, page, fld, "secret-unreadable", f"{fld} is not a readable encrypted value "
+                    f"({reading.reason}).", "Enter it again on the host (Microsoft's wizard, or this one "
+                    "on Windows): the host cannot use it as it is.")
 
 
 def _schema_rules(c: Connector, add) -> None:

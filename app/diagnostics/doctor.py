@@ -28,6 +28,8 @@ from app.host.machine import (
 )
 from app.host.processes import CommandError
 from app.host.service import ServiceControl, ServiceState, default_service_control
+from app.hostsecrets.dpapi import Dpapi, default_dpapi
+from app.hostsecrets.inspect import SecretStatus, inspect_document
 
 OK, INFO, WARNING, ERROR, SKIPPED = "ok", "info", "warning", "error", "skipped"
 PROBLEMS = (WARNING, ERROR)
@@ -81,8 +83,9 @@ def is_generic_sql(library: str) -> bool:
 
 class _Doctor:
     def __init__(self, layout: HostLayout, machine: Machine, service: ServiceControl,
-                 certificate_check: CertificateCheck):
+                 certificate_check: CertificateCheck, dpapi: Dpapi | None = None):
         self.layout, self.machine, self.service, self.cert = layout, machine, service, certificate_check
+        self.dpapi = dpapi
         self.report = DoctorReport(layout.describe())
         self.doc: ConfigDocument  # loaded first thing in run()
         self.service_config: AppConfig | None = None
@@ -108,7 +111,7 @@ class _Doctor:
         for step in (self.install, self.service_check, self.event_log, self.domain_controller,
                      self.powershell_dlls, self.execution_policy, self.cache_acls, self.debug,
                      self.levels, self.verbose_sql, self.port, self.certificate, self.cloud_sync,
-                     self.autosync):
+                     self.autosync, self.secrets):
             step()
         return self.report
 
@@ -358,6 +361,12 @@ class _Doctor:
                      "Install the provisioning agent (on-premises application provisioning) if Entra "
                      "should reach this host.")
 
+    def secrets(self) -> None:
+        if self.doc is None:
+            return
+        for check in secret_checks(inspect_document(self.doc, self.dpapi)):
+            self.report.checks.append(check)
+
     def autosync(self) -> None:
         fast = [(c.name, c.autosync_minutes) for c in self.doc.connectors
                 if c.autosync_minutes is not None and c.autosync_minutes < MICROSOFT_MINIMUM_TIMER]
@@ -376,6 +385,33 @@ def _which(names: list[str]) -> str:
     if len(names) == len(POWERSHELL_RESOURCE_DLLS):
         return "all three"
     return ", ".join(names)
+
+
+def secret_checks(statuses: list[SecretStatus]) -> list[Check]:
+    """The doctor's findings on secrets (the same classification as `ecma-wizard secrets`): a value
+    typed in plain text or unreadable, or one this machine cannot decrypt, is a finding each."""
+    title = "Connector secrets"
+    out = []
+    for s in statuses:
+        if s.state == "unreadable":
+            out.append(Check("secret", title, ERROR, f"The secret of {s.where} is not a readable encrypted "
+                             f"value ({s.reason}).", "Enter it again in the connector's Properties or "
+                             "parameter page on the host, then restart the service."))
+        elif s.state == "plain":
+            out.append(Check("secret", title, WARNING, f"The secret of {s.where} is stored as typed, in plain "
+                             "text; the host stores secrets encrypted and may not read it.",
+                             "Enter it again in the connector's wizard on the host, then restart the service."))
+        elif s.decryptable is False:
+            out.append(Check("secret", title, WARNING, f"The secret of {s.where} is encrypted, but this "
+                             f"machine cannot decrypt it ({s.reason}); it was likely made on another machine.",
+                             "Enter it again on this host (DPAPI ties it to the machine that encrypted it)."))
+    if not out:
+        encrypted = sum(1 for s in statuses if s.state == "encrypted")
+        note = " This machine can decrypt them." if statuses and all(
+            s.decryptable for s in statuses if s.state == "encrypted") and encrypted else ""
+        out.append(Check("secret", title, OK, f"{encrypted} secret(s) are encrypted values, "
+                         f"{len(statuses) - encrypted} empty; none is plain text or unreadable.{note}"))
+    return out
 
 
 def _short(layout: HostLayout, folder: Path) -> str:
@@ -418,6 +454,6 @@ def copy_powershell_resources(layout: HostLayout, machine: Machine) -> list[Path
 
 
 def run_doctor(layout: HostLayout, *, machine: Machine | None = None, service: ServiceControl | None = None,
-               certificate_check: CertificateCheck | None = None) -> DoctorReport:
+               certificate_check: CertificateCheck | None = None, dpapi: Dpapi | None = None) -> DoctorReport:
     return _Doctor(layout, machine or default_machine(), service or default_service_control(),
-                   certificate_check or default_certificate_check).run()
+                   certificate_check or default_certificate_check, dpapi or default_dpapi()).run()

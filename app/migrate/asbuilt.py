@@ -75,9 +75,30 @@ def outline(snap: HostSnapshot, *, now: datetime | None = None) -> list[Block]:
                     [[f.severity, f.where(), f.message, f.fix] for f in findings]))
     else:
         out.append(("p", "No findings."))
+    out += _secrets(doc)
     for c in doc.connectors:
         out += _connector(c)
     return out
+
+
+def _secrets(doc) -> list[Block]:
+    """The shape of each secret as the host stores it (what docs/host-secrets.md leaves [open]
+    until a real host is read): state, class, library, members; never a value."""
+    from app.hostsecrets.dpapi import default_dpapi
+    from app.hostsecrets.inspect import inspect_document
+
+    statuses = inspect_document(doc, default_dpapi())
+    if not statuses:
+        return []
+    decrypt = {True: "yes", False: "no", None: ""}
+    rows = [[s.connector, s.parameter, s.state, value(s.class_name or ""), value(s.library or ""),
+             value("; ".join(f"{m.name} {m.type}" + (f" ({m.length})" if m.length is not None else "")
+                             for m in s.members)), decrypt[s.decryptable]] for s in statuses]
+    return [("h", 2, "Secrets"),
+            ("p", "How each secret is stored: empty, plain text, an encrypted value (its class, "
+                  "library and members as the host wrote them) or unreadable. Values are never shown."),
+            ("table", ["Connector", "Secret", "State", "Class", "Library", "Members",
+                       "This machine can decrypt"], rows)]
 
 
 def _connector(c) -> list[Block]:

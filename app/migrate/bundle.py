@@ -37,6 +37,8 @@ from app.config.xmltext import MAX_BYTES
 from app.errors import UserError
 from app.host.appconfig import AppConfig
 from app.host.layout import SERVICE_CONFIG, WIZARD_CONFIG, HostLayout
+from app.hostsecrets.dpapi import Dpapi, default_dpapi
+from app.hostsecrets.portable import TEXT_SUFFIX, readable_texts
 from app.migrate.connectors import secret_fields
 
 FORMAT = "ecma-wizard-bundle"
@@ -143,7 +145,7 @@ def blank_document(data: bytes, source: str) -> bytes:
 
 
 def create_bundle(layout: HostLayout, *, passphrase: str | None = None,
-                  certificate: CertificatePart | None = None) -> BundleResult:
+                  certificate: CertificatePart | None = None, dpapi: Dpapi | None = None) -> BundleResult:
     config_bytes = Path(layout.config_path).read_bytes() if layout.config_path.exists() else None
     if config_bytes is None:
         raise UserError("does not exist; nothing to bundle", path=layout.config_path)
@@ -165,9 +167,13 @@ def create_bundle(layout: HostLayout, *, passphrase: str | None = None,
     certificate = certificate or CertificatePart(thumb, None, "not read")
     if certificate.der:
         files[CERTIFICATE] = certificate.der
+    portable = 0
     if passphrase is not None and found:
         values = {f"{s['connector']}\n{s['key']}": s["value"] for s in found}
-        files[SECRETS] = encrypt_secrets(values, passphrase, bundle_id)
+        # the text of DPAPI values this machine decrypts, so another host can encrypt them again
+        texts = readable_texts(doc, dpapi or default_dpapi())
+        portable = len(texts)
+        files[SECRETS] = encrypt_secrets({**values, **texts}, passphrase, bundle_id)
     manifest = {
         "format": FORMAT, "version": VERSION, "id": bundle_id, "tool": f"ecma-wizard {__version__}",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -179,7 +185,8 @@ def create_bundle(layout: HostLayout, *, passphrase: str | None = None,
         "certificate": {"thumbprint": certificate.thumbprint or thumb,
                         "included": bool(certificate.der), "note": certificate.note},
         "secrets": {"mode": "encrypted" if SECRETS in files else "omitted",
-                    "fields": [{k: s[k] for k in ("connector", "key", "label")} for s in found]},
+                    "fields": [{k: s[k] for k in ("connector", "key", "label")} for s in found],
+                    "portable": portable},
         "warnings": warnings,
     }
     buf = io.BytesIO()
@@ -316,15 +323,21 @@ def read_bundle(data: bytes, source: str) -> Bundle:
     return bundle
 
 
-def restorable_secrets(bundle: Bundle, passphrase: str, *, here: str | None = None) -> tuple[dict, list[str]]:
+def restorable_secrets(bundle: Bundle, passphrase: str, *, here: str | None = None,
+                       texts: dict | None = None) -> tuple[dict, list[str]]:
     """Decrypted values safe to put back here, and labels of those that must be entered again:
-    DPAPI ciphertext only decrypts on the machine that wrote it (docs/host-facts.md §2)."""
+    DPAPI ciphertext only decrypts on the machine that wrote it (docs/host-facts.md §2). `texts`,
+    when given, receives the texts behind DPAPI values the source host could decrypt (key -> text)."""
     if SECRETS not in bundle.files:
         return {}, []
     values = decrypt_secrets(bundle.files[SECRETS], passphrase, bundle.id, bundle.source)
     same = (here or machine_name()) == str(bundle.manifest.get("machine", "")).upper()
     keep, elsewhere = {}, []
     for key, value in values.items():
+        if key.endswith(TEXT_SUFFIX):  # texts behind DPAPI values: for encrypting again, not filling
+            if texts is not None:
+                texts[key[: -len(TEXT_SUFFIX)]] = value
+            continue
         if same or not is_encrypted_blob(value):
             keep[key] = value
         else:

@@ -244,8 +244,10 @@ def cmd_bundle_create(args: argparse.Namespace) -> int:
     if fields and m["secrets"]["mode"] == "omitted":
         print(f"Secrets left out ({len(fields)}): they must be entered again after a restore.")
     elif fields:
+        portable = m["secrets"].get("portable", 0)
         print(f"Secrets encrypted under your passphrase ({len(fields)}); DPAPI ties them to "
-              f"{m['machine']}.")
+              f"{m['machine']}" + (f", and {portable} also travel as text (under the passphrase) so "
+                                   "another host can encrypt them again." if portable else "."))
     if m["certificate"]["note"]:
         print(f"Certificate: {m['certificate']['note']}")
     return 0

@@ -3,8 +3,9 @@ bundles or install folders, in any pairing.
 
 Builds on `app.config.diff.diff_documents` and adds what lives outside Configuration.xml: the
 two .exe.config files (read by `app.host.appconfig`), the connector DLLs by SHA-256, and the
-certificate. Secrets are compared by presence only: DPAPI ciphertext of the same token differs
-from machine to machine, so comparing values would report every secret as different.
+certificate. Secrets are compared by presence, and by value where this machine can read both
+sides (plain text, or DPAPI it can decrypt: app/hostsecrets/compare.py), never showing either:
+DPAPI ciphertext of the same token differs from machine to machine, so the ciphertexts say nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from app.config.xmltext import read_file
 from app.errors import UserError
 from app.host.appconfig import AppConfig
 from app.host.layout import HostLayout, from_config, from_host_dir
+from app.hostsecrets.compare import same_secret
+from app.hostsecrets.dpapi import Dpapi, default_dpapi
 from app.migrate import bundle as bundles
 from app.migrate.connectors import secret_fields
 
@@ -40,6 +43,8 @@ class HostSnapshot:
     dlls: dict[str, str] | None = None  # path under the install folder -> SHA-256
     secrets: dict[tuple[str, str], str] = field(default_factory=dict)  # (connector, key) -> label
     certificate: CertificateInfo | None = None  # when the host or bundle has one
+    # (connector, key) -> the value as stored (ciphertext or typed); only for comparing, never shown
+    secret_values: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -70,6 +75,10 @@ def _doc_secrets(doc: ConfigDocument) -> dict[tuple[str, str], str]:
     return {(c.name, s.key): s.label for c in doc.connectors for s in secret_fields(c.el) if s.value}
 
 
+def _doc_secret_values(doc: ConfigDocument) -> dict[tuple[str, str], str]:
+    return {(c.name, s.key): s.value for c in doc.connectors for s in secret_fields(c.el) if s.value}
+
+
 def _app_configs(layout: HostLayout) -> dict[str, AppConfig | None]:
     out: dict[str, AppConfig | None] = {}
     for role, path in (("service", layout.service_config_path), ("wizard", layout.wizard_config_path)):
@@ -83,7 +92,8 @@ def load_snapshot(path: str | Path) -> HostSnapshot:
         layout = from_host_dir(p)
         doc = ConfigDocument.load(layout.config_path)
         dlls = {d["path"]: d["sha256"] for d in bundles.dll_list(layout)}
-        return HostSnapshot(str(p), "host", doc, _app_configs(layout), dlls, _doc_secrets(doc))
+        return HostSnapshot(str(p), "host", doc, _app_configs(layout), dlls, _doc_secrets(doc),
+                            secret_values=_doc_secret_values(doc))
     data = read_file(p)
     if data[:4] == b"PK\x03\x04":
         return _bundle_snapshot(bundles.read_bundle(data, str(p)))
@@ -91,7 +101,8 @@ def load_snapshot(path: str | Path) -> HostSnapshot:
     layout = from_config(p)
     if layout.root is not None:  # a Configuration.xml inside an install tree: the whole host
         return load_snapshot(layout.root)
-    return HostSnapshot(str(p), "configuration", doc, secrets=_doc_secrets(doc))
+    return HostSnapshot(str(p), "configuration", doc, secrets=_doc_secrets(doc),
+                        secret_values=_doc_secret_values(doc))
 
 
 def _bundle_snapshot(b: bundles.Bundle) -> HostSnapshot:
@@ -133,7 +144,10 @@ def _compare(area: str, left: dict[str, str], right: dict[str, str], connector: 
     return out
 
 
-def _secret_changes(a: HostSnapshot, b: HostSnapshot) -> list[Change]:
+def _secret_changes(a: HostSnapshot, b: HostSnapshot, dpapi: Dpapi | None = None,
+                    same: list[str] | None = None) -> list[Change]:
+    """Set on one side only; and, where this machine can read both values, "differs" (the labels
+    of equal ones go to `same`)."""
     names_b = {c.name for c in b.document.connectors}
     out = []
     for c in a.document.connectors:
@@ -146,6 +160,12 @@ def _secret_changes(a: HostSnapshot, b: HostSnapshot) -> list[Change]:
                 label = a.secrets[key] if key in a.secrets else b.secrets[key]
                 out.append(Change(c.name, "secret", label, "set" if key in a.secrets else "empty",
                                   "set" if key in b.secrets else "empty"))
+            elif dpapi is not None and key in a.secret_values and key in b.secret_values:
+                equal = same_secret(a.secret_values[key], b.secret_values[key], dpapi)
+                if equal is False:
+                    out.append(Change(c.name, "secret", a.secrets[key], "set", "set, differs"))
+                elif equal and same is not None:
+                    same.append(f"{c.name}: {a.secrets[key]}")
     return out
 
 
@@ -157,13 +177,17 @@ def _certificate_changes(a: HostSnapshot, b: HostSnapshot) -> list[Change]:
     return _compare("certificate", fields(a.certificate), fields(b.certificate))
 
 
-def diff_snapshots(a: HostSnapshot, b: HostSnapshot) -> HostDiff:
+def diff_snapshots(a: HostSnapshot, b: HostSnapshot, dpapi: Dpapi | None = None) -> HostDiff:
     changes = [ch for ch in diff_documents(a.document, b.document)
                if not (ch.old in _SECRET_MARKS or ch.new in _SECRET_MARKS
                        or (ch.area, ch.field) == ("properties", "SecretToken"))]
-    changes += _secret_changes(a, b)
-    notes = ["Secrets are compared as set or empty: their encrypted values differ per machine "
-             "even when equal."]
+    same: list[str] = []
+    changes += _secret_changes(a, b, dpapi or default_dpapi(), same)
+    notes = ["Secrets are compared as set or empty, and by value only where this machine can read "
+             "both (plain text, or DPAPI it can decrypt): encrypted values differ per machine even "
+             "when equal."]
+    if same:
+        notes.append("Same value on both sides: " + "; ".join(same) + ".")
     if a.app_configs is not None and b.app_configs is not None:
         for role, area in ROLES:
             left, right = a.app_configs.get(role), b.app_configs.get(role)
@@ -189,5 +213,5 @@ def diff_snapshots(a: HostSnapshot, b: HostSnapshot) -> HostDiff:
     return HostDiff(a.label, b.label, changes, notes)
 
 
-def diff_hosts(a: str | Path, b: str | Path) -> HostDiff:
-    return diff_snapshots(load_snapshot(a), load_snapshot(b))
+def diff_hosts(a: str | Path, b: str | Path, dpapi: Dpapi | None = None) -> HostDiff:
+    return diff_snapshots(load_snapshot(a), load_snapshot(b), dpapi)

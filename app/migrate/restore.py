@@ -10,9 +10,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from app.config.document import ConfigDocument
 from app.errors import UserError
 from app.host.appconfig import AppConfig, AppConfigStore
 from app.host.layout import HostLayout
+from app.hostsecrets.dpapi import Dpapi, default_dpapi
+from app.hostsecrets.portable import encrypt_into
+from app.hostsecrets.values import PLAIN, read_secret
+from app.hostsecrets.writing import SecretRoute, plan_for
 from app.migrate.bundle import (
     CONFIGURATION,
     SECRETS,
@@ -37,6 +42,7 @@ class RestoreReport:
     dlls_different: list[str] = field(default_factory=list)
     certificate: str = ""
     notes: list[str] = field(default_factory=list)
+    secrets_encrypted: list[str] = field(default_factory=list)  # encrypted for this host here
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -46,6 +52,7 @@ class RestoreReport:
         for title, items in (("Written (the previous file was backed up first)", self.written),
                              ("Already identical", self.unchanged), ("Not restored", self.skipped),
                              ("Secrets put back", self.secrets_restored),
+                             ("Secrets encrypted for this host (DPAPI, checked)", self.secrets_encrypted),
                              ("Enter again on this host", self.secrets_to_enter),
                              ("Connector DLLs to copy to this host", self.dlls_missing),
                              ("Connector DLLs that differ from the source host's", self.dlls_different),
@@ -111,16 +118,54 @@ def _write_app_config(path: Path, data: bytes) -> str:
     return f"{path}" + (f" (backup {backup.id})" if backup else " (new file)")
 
 
+def _encrypt_for_this_host(config: bytes, texts: dict[str, str], layout: HostLayout,
+                           dpapi: Dpapi, bridge_route: SecretRoute | None) -> tuple[bytes, list[str], str]:
+    """Encrypt texts through the route proven here: learnt from this host's own Configuration.xml
+    first (its values were made on this machine), else from the restored one."""
+    source = str(layout.config_path)
+    documents = []
+    path = Path(layout.config_path)
+    if path.is_file():
+        try:
+            documents.append(ConfigDocument.load(path))
+        except UserError:  # the file being replaced may be broken: learn from the bundle's then
+            pass
+    documents.append(ConfigDocument.from_bytes(config, source))
+    reason = ""
+    for doc in documents:
+        plan = plan_for(doc, dpapi, bridge_route)
+        if plan.route is not None:
+            return encrypt_into(config, texts, plan.route, source)
+        reason = plan.reason
+    return config, [], reason
+
+
 def restore_bundle(bundle: Bundle, layout: HostLayout, *, passphrase: str | None = None,
-                   cert_store=None, here: str | None = None) -> RestoreReport:
+                   cert_store=None, here: str | None = None, dpapi: Dpapi | None = None,
+                   bridge_route: SecretRoute | None = None) -> RestoreReport:
     report = RestoreReport()
     fields = bundle.manifest.get("secrets", {}).get("fields", [])
     config = bundle.files[CONFIGURATION]
     keys = {f"{f['connector']}\n{f['key']}" for f in fields}
     if SECRETS in bundle.files and passphrase:
-        values, elsewhere = restorable_secrets(bundle, passphrase, here=here)
+        texts: dict[str, str] = {}
+        values, elsewhere = restorable_secrets(bundle, passphrase, here=here, texts=texts)
         config, used = fill_secrets(config, values, str(layout.config_path))
+        # values from another machine whose text travelled, and values stored as typed: encrypted
+        # for this host when a route is proven here (app/hostsecrets/writing.py)
+        wanted = {k: t for k, t in texts.items() if k in elsewhere}
+        wanted.update({k: v for k, v in values.items() if k in used and read_secret(v).state == PLAIN})
+        encrypted: list[str] = []
+        if wanted:
+            config, encrypted, why = _encrypt_for_this_host(config, wanted, layout, dpapi or default_dpapi(),
+                                                            bridge_route)
+            report.secrets_encrypted = [_label(k, fields) for k in encrypted]
+            elsewhere = [k for k in elsewhere if k not in encrypted]
+            used = [k for k in used if k not in encrypted]
+            if why and any(k in texts for k in wanted if k not in encrypted):
+                report.notes.append(f"Some secrets could be encrypted for this host but were not: {why}")
         report.secrets_restored = [_label(k, fields) for k in used]
+        keys -= set(encrypted)
         if elsewhere:
             report.notes.append(f"The bundle was made on {bundle.manifest.get('machine')}, this is "
                                 f"{here or machine_name()}: DPAPI-encrypted secrets only work on the "

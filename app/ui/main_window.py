@@ -7,6 +7,9 @@ The connector actions live in `main/actions.py`, the parts in `main/`; this modu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -61,7 +64,7 @@ class MainWindow(QMainWindow):
         self._column = column
         # Made when the first certificate status arrives (off the GUI thread, after the first paint):
         # the certificate modules are not needed to show the connector list.
-        self.expiry_banner = None
+        self.expiry_banner: Any = None  # app.ui.certs.banner.ExpiryBanner, made on first use
         self.lock_bar = MessageBar("lockBar", central)
         self.disk_bar = MessageBar("diskBar", central)
         column.addWidget(self.lock_bar)
@@ -81,7 +84,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.settings_tab, "&Settings")
         # Built when first shown, or just after the window's first paint: the first screen is the
         # connector list, and these two cost more than the rest of the window together.
-        self._pending_tabs: dict[QScrollArea, object] = {}
+        self._pending_tabs: dict[QScrollArea, Callable[[], QWidget]] = {}
         self._event_log_tab = self._add_area_tab("E&vent log", self._build_event_viewer)
         self._diagnostics_tab = self._add_area_tab("&Diagnostics", lambda: areas.diagnostics_page()(layout))
         self.tabs.currentChanged.connect(lambda index: self._build_tab(self.tabs.widget(index)))
@@ -426,9 +429,10 @@ class MainWindow(QMainWindow):
         self.settings_tab.set_certificate_status(status)
         if status is not None:
             if self.expiry_banner is None:
-                self.expiry_banner = areas.expiry_banner()(self.centralWidget())
-                self.expiry_banner.regenerateRequested.connect(self.regenerate_certificate)
-                self._column.insertWidget(0, self.expiry_banner)
+                banner = areas.expiry_banner()(self.centralWidget())
+                banner.regenerateRequested.connect(self.regenerate_certificate)
+                self._column.insertWidget(0, banner)
+                self.expiry_banner = banner
             self.expiry_banner.set_certificate(status.certificate or status.served)
 
     def regenerate_certificate(self) -> None:

@@ -162,4 +162,8 @@ class ConnectorFlow:
         elif ref.key == "partitions" and not c.partitions:
             add(ERROR, "DN", "no-partition", "The connector has no partition.",
                 "ECMA2Host needs exactly one.")
+        if ref.key != "run-profiles":  # typed secrets: encrypted, left for the host, or plain
+            typed = [t for t in s.typed_secrets() if ref.profile is None
+                     or t.place.key.startswith(f"RunStep/{ref.profile}/")]
+            out += s.secrets.findings(typed, ref.page)
         return out

@@ -21,7 +21,10 @@ from app.config import builders
 from app.config.document import ConfigDocument, Parameter
 from app.config.store import ConfigStore, SaveResult
 from app.errors import UserError
+from app.hostsecrets.dpapi import Dpapi, default_dpapi
+from app.hostsecrets.writing import SecretRoute, plan_for
 from app.wizard.schema_edits import SchemaEditor
+from app.wizard.secret_choice import SecretChoice, TypedSecret, values_by_key
 from app.wizard.templates import ParameterTemplate, template_for
 
 RUN_STEP_NAMES = {"Export": "Export", "FullImport": "Import", "DeltaImport": "DeltaImport"}
@@ -41,13 +44,15 @@ class PendingSave:
     text_diff: list[str]
     changes: list = field(default_factory=list)  # app.config.diff.Change
     stamp: str = ""
+    secrets: list = field(default_factory=list)  # Finding: what Finish does with typed secrets
 
 
 class WizardSession:
     """The working copy and the connector being created or edited in it."""
 
     def __init__(self, document: ConfigDocument, connector_name: str | None = None, *,
-                 spec: builders.ConnectorSpec | None = None) -> None:
+                 spec: builders.ConnectorSpec | None = None, dpapi: Dpapi | None = None,
+                 bridge_route: SecretRoute | None = None) -> None:
         self.original = document
         self.original_bytes = document.to_bytes()
         self.working = ConfigDocument.from_bytes(self.original_bytes, document.source)
@@ -67,6 +72,10 @@ class WizardSession:
             self.connector = self.working.find_connector(connector_name)
         self.original_name = connector_name
         self.schema = SchemaEditor(self.connector)
+        # typed secrets: encrypted through a proven route, else left for the host unless the user
+        # chooses to store them as typed (app/wizard/secret_choice.py)
+        self.secrets = SecretChoice(plan_for(document, dpapi or default_dpapi(), bridge_route))
+        self.secrets_before = values_by_key(document.connector(connector_name) if connector_name else None)
 
     # -- properties (page 1) --------------------------------------------------------------------
     @property
@@ -84,7 +93,7 @@ class WizardSession:
             self.connector.autosync_timer = str(int(minutes))
 
     def set_token(self, token: str) -> None:
-        """Written as given: DPAPI (what a live host uses) is not available here (docs/host-facts.md §2)."""
+        """Kept as typed in the working copy (the rules check it); Finish decides how it is saved."""
         if self.connector.secret_token != token:
             self.connector.secret_token = token
 
@@ -231,24 +240,29 @@ class WizardSession:
                     values.update(p.value for s in r.run_steps for p in s.parameters if p.is_secret)
         return {v for v in values if len(v) >= 4}
 
+    def typed_secrets(self) -> list[TypedSecret]:
+        return self.secrets.typed(self.connector, self.secrets_before)
+
     def prepare_finish(self, now: datetime | None = None) -> PendingSave:
         from app.config.diff import diff_documents
 
-        data = self.working.to_bytes()
+        final = ConfigDocument.from_bytes(self.working.to_bytes(), self.working.source)
+        c = final.connectors[self._index()]
+        done = self.secrets.apply(final, c, self.secrets_before)
+        data = final.to_bytes()
         changed = data != self.original_bytes
         stamp = ""
         if changed:
-            final = ConfigDocument.from_bytes(data, self.working.source)
-            c = final.connectors[self._index()]
             stamp = builders.dotnet_long_datetime(now)
             c.modification_datetime = stamp
             if self.is_new:
                 c.ecma.set_text("CreationDateTime", stamp)
             data = final.to_bytes()
-        text = mask_secrets(unified_diff(self.original_bytes, data, self.working.source),
-                            self.secret_values())
-        changes = diff_documents(self.original, self.working) if changed else []
-        return PendingSave(data, changed, text, changes, stamp)
+        written = {t.value for t in self.typed_secrets()} | set(values_by_key(c).values())
+        secrets = self.secret_values() | {v for v in written if len(v) >= 4}
+        text = mask_secrets(unified_diff(self.original_bytes, data, self.working.source), secrets)
+        changes = diff_documents(self.original, final) if changed else []
+        return PendingSave(data, changed, text, changes, stamp, done)
 
     def _index(self) -> int:
         return next(i for i, c in enumerate(self.working.connectors) if c.el is self.connector.el)

@@ -14,6 +14,7 @@ from app.host.appconfig import AppConfigStore
 from app.host.layout import from_host_dir
 from app.host.machine import POWERSHELL_RESOURCE_DLLS, AclEntry, Machine, UnavailableMachine
 from app.host.service import ServiceControl, ServiceState, ServiceStatus, UnavailableServiceControl
+from app.hostsecrets.dpapi import default_dpapi
 
 
 class FakeMachine(Machine):
@@ -106,7 +107,9 @@ def test_a_healthy_windows_host_has_no_problems(host, tmp_path):
         for folder in (host.ecma_dir, host.cache_dir("CSV")):
             (folder / name).write_bytes(b"MZ")
         dlls[name] = host.ecma_dir / name
-    report = run_doctor(host, machine=FakeMachine(), service=FakeService(), certificate_check=cert_ok)
+    # the sample's secrets are stand-ins no machine can decrypt: DPAPI is left out of a healthy host
+    report = run_doctor(host, machine=FakeMachine(), service=FakeService(), certificate_check=cert_ok,
+                        dpapi=default_dpapi("linux"))
     assert report.problems == [], [(c.id, c.message) for c in report.problems]
     checks = by_id(report)
     assert checks["install"].message.endswith("version 1.0.502.0.")

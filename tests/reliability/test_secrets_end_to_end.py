@@ -216,3 +216,85 @@ def test_gui_session_masks_and_leaks_no_secret(planted_host, qtbot, _private_dat
     for path in Path(_private_data_dir).rglob("*"):
         if path.is_file() and not path.name.endswith("Configuration.xml.bak"):
             assert not leaks(path.read_bytes()), path
+
+
+def test_host_secret_paths_leak_no_secret(planted_host, tmp_path, capsys, monkeypatch, argv_log,
+                                          _private_data_dir, sample_host, qtbot):
+    """The host-secrets paths (docs/host-secrets.md) on a host whose values this machine can
+    decrypt (the fake DPAPI): `secrets`, the doctor, the host comparison by value, a bundle carrying
+    the texts and its restore on another host, and the wizard encrypting a typed token."""
+    from PySide6.QtWidgets import QWizard
+
+    import app.hostsecrets.commands as secrets_commands
+    import app.migrate.bundle as bundle_module
+    import app.migrate.hostdiff as hostdiff
+    import app.migrate.restore as restore_module
+    from app.hostsecrets.dpapi import FakeDpapi
+    from app.ui.wizard.connector_wizard import ConnectorWizard
+    from tests.hostsecrets.helpers import host_blob
+
+    layout, _ = planted_host
+    store = ConfigStore(layout.config_path)
+    doc = store.load()
+    doc.find_connector("CSV").secret_token = host_blob(TOKEN, machine="HOST-A")
+    doc.find_connector("HRDatabase").secret_token = host_blob(PASSWORD, machine="HOST-A")
+    store.save(doc)
+    twin = tmp_path / "twin"
+    shutil.copytree(layout.root, twin)
+    here = FakeDpapi("HOST-A")
+    for module in (secrets_commands, bundle_module, hostdiff):
+        monkeypatch.setattr(module, "default_dpapi", lambda: here)
+    monkeypatch.setenv("BUNDLE_PASS", PASSPHRASE)
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+    host = ["--host-dir", layout.root]
+    printed = []
+    for argv in (["secrets", *host], ["secrets", *host, "--json"], ["doctor", *host, "--json"],
+                 ["diff", twin, layout.root], ["diff", twin, layout.root, "--json"],
+                 ["bundle", "create", *host, "--out", outputs / "enc.zip", "--secrets", "encrypt",
+                  "--passphrase-env", "BUNDLE_PASS"]):
+        code, text = run(capsys, *argv)
+        assert code in (0, 1), (argv, text)
+        printed.append(text)
+    assert '"decryptable": true' in printed[1]  # the values really were decrypted here
+
+    other = tmp_path / "other"
+    shutil.copytree(sample_host, other)
+    target = from_host_dir(other)
+    other_doc = ConfigStore(target.config_path).load()
+    other_doc.find_connector("HRDatabase").parameter("Password").value = host_blob("b-own-1234", "HOST-B")
+    ConfigStore(target.config_path).save(other_doc)
+    loaded = bundle_module.read_bundle((outputs / "enc.zip").read_bytes(), "enc.zip")
+    report = restore_module.restore_bundle(loaded, target, passphrase=PASSPHRASE, here="HOST-B",
+                                           dpapi=FakeDpapi("HOST-B"))
+    assert "CSV: Secret Token" in report.secrets_encrypted
+    printed.append(report.text())
+    assert not leaks(target.config_path.read_bytes())
+
+    wizard = ConnectorWizard(store.load(), store, layout, "CSV", dpapi=here)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    page = wizard.currentPage()
+    page.token.start_replace()
+    page.token.set_text(TOKEN + "-new")
+    wizard.go_to("summary")
+    printed.append(wizard.currentPage().diff.toPlainText())
+    with qtbot.waitSignal(wizard.saved, timeout=10_000):
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert (TOKEN + "-new").encode() not in layout.config_path.read_bytes()
+    from app.hostsecrets.values import read_secret
+
+    saved = read_secret(ConfigStore(layout.config_path).load().find_connector("CSV").secret_token)
+    assert here.unprotect(saved.payload) == (TOKEN + "-new").encode("utf-16-le")  # encrypted, not dropped
+
+    for text in printed:
+        assert not leaks(text.encode()), text
+    for path in outputs.rglob("*"):
+        assert not leaks(path.read_bytes()), path
+        for name, member in zip_members(path.read_bytes()):
+            assert not leaks(member), (path, name)
+    for path in Path(_private_data_dir).rglob("*"):
+        if path.is_file() and not path.name.endswith("Configuration.xml.bak"):
+            assert not leaks(path.read_bytes()), path
+    for argv in argv_log:
+        assert not leaks(" ".join(argv).encode()), argv

@@ -13,6 +13,7 @@ from app.config.store import ConfigStore
 from app.errors import SaveRefused
 from app.wizard import templates
 from app.wizard.schema_edits import DELETE, NONE, SET_ATTRIBUTE, AttributeChoice
+from app.wizard.secret_choice import STORE_AS_TYPED
 from app.wizard.session import SECRET_MASK, WizardSession
 
 WHEN = datetime(2027, 1, 5, 9, 30, 15)
@@ -65,6 +66,7 @@ def test_setting_values_to_what_they_are_changes_nothing(sample_doc):
 
 def test_secrets_are_masked_in_the_summary_diff(sample_doc):
     s = WizardSession(sample_doc, "CSV")
+    s.secrets.choice = STORE_AS_TYPED  # off Windows a typed secret is saved only when chosen
     token = "A" * 40
     s.set_token(token)
     lines = "\n".join(s.prepare_finish(WHEN).text_diff)

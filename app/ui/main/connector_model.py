@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from app.config.document import ConfigDocument, Connector
-from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, WARNING, Finding, is_encrypted_blob
+from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, WARNING, Finding
+from app.hostsecrets.values import EMPTY, ENCRYPTED, UNREADABLE, read_secret
 from app.ui.theme import icon
 
 COLUMNS = ("Name", "Extension DLL", "Autosync timer", "Validation", "Secret token", "Last modified")
@@ -26,13 +27,18 @@ def parse_dotnet_date(text: str) -> dt.datetime | None:
 
 
 def token_state(value: str) -> tuple[str, str]:
-    """(short state, explanation) of a connector's secret token, never the token itself."""
-    if not value.strip():
+    """(short state, explanation) of a connector's secret token, never the token itself; the same
+    classification as `ecma-wizard secrets` and the doctor (app/hostsecrets/values.py)."""
+    reading = read_secret(value)
+    if reading.state == EMPTY:
         return ("not set", "No secret token: Entra cannot authenticate to this connector until one "
                 "is entered (a copied or exported file has its secrets blanked).")
-    if is_encrypted_blob(value):
-        return ("encrypted", "Encrypted by Windows DPAPI for this machine (as Microsoft's wizard "
-                "stores it); it cannot be read or moved to another host.")
+    if reading.state == ENCRYPTED:
+        return ("encrypted", f"Encrypted by Windows DPAPI for the host machine, as Microsoft's wizard "
+                f"stores it ({reading.class_name}); it cannot be read or moved to another host.")
+    if reading.state == UNREADABLE:
+        return ("unreadable", f"Not a readable encrypted value: {reading.reason}. The host cannot use "
+                "it: re-enter the token in the connector's Properties page on the host.")
     return ("set, not encrypted", "The token is stored as plain text in the file; Microsoft's "
             "wizard stores it encrypted. Re-enter it in the connector's Properties page on the host.")
 

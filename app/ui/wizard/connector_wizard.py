@@ -33,11 +33,12 @@ class ConnectorWizard(QWizard):
     def __init__(self, document: ConfigDocument, store: ConfigStore, layout: HostLayout,
                  connector_name: str | None = None, start_page: str | None = None,
                  focus_field: str | None = None, parent=None, *,
-                 spec: builders.ConnectorSpec | None = None) -> None:
+                 spec: builders.ConnectorSpec | None = None, dpapi=None, bridge_route=None) -> None:
         super().__init__(parent)
         self.store = store
         self.host = layout
-        self.session = WizardSession(document, connector_name, spec=spec)
+        self.session = WizardSession(document, connector_name, spec=spec, dpapi=dpapi,
+                                     bridge_route=bridge_route)
         self.flow = ConnectorFlow(self.session)
         self.result_of_save: SaveResult | None = None
         self.discover_default_schema()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.config import builders
 from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, is_encrypted_blob
 from app.ui.wizard.parameter_form import AddParameterRow, ParameterForm
+from app.ui.wizard.secret_choice_box import SecretChoiceBox
 from app.ui.wizard.widgets import FieldBox, FindingLabel, SecretField, StepLimits
 from app.wizard.tokens import generate_token
 
@@ -186,8 +187,10 @@ class PropertiesPage(FlowPage):
         tl.addWidget(self.generate)
         tl.addWidget(self.copy)
         self._row(form, "Secret &token:", "SecretToken", token_row,
-                  "Enter the same token in the Entra application's provisioning settings. Saved as "
-                  "typed: a live host encrypts it with Windows DPAPI, which only the host can do.")
+                  "Enter the same token in the Entra application's provisioning settings.")
+        self.secret_choice = SecretChoiceBox(s)
+        self.secret_choice.changed.connect(self.edited)
+        form.addRow("", self.secret_choice)
 
         self.description = QLineEdit(c.description)
         self.description.setAccessibleName("Description")
@@ -270,6 +273,11 @@ class ParameterPage(FlowPage):
                                   on_remove=self._remove if custom else None)
         self.form.changed.connect(self.edited)
         lay.addWidget(self.form)
+        self.secret_choice = None
+        if any(p.is_secret for p in params):
+            self.secret_choice = SecretChoiceBox(s)
+            self.secret_choice.changed.connect(self.edited)
+            lay.addWidget(self.secret_choice)
         if custom:
             add = AddParameterRow()
             add.added.connect(lambda n, t: self._add(n, t, ref))

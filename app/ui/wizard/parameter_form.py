@@ -118,9 +118,6 @@ class ParameterForm(QWidget):
             w = SecretField(value, encrypted, name)
             w.changed.connect(apply)
             w.setEnabled(not self.read_only)
-            if not encrypted:
-                note = ("Saved as typed: Microsoft's wizard encrypts it with Windows DPAPI, "
-                        "which only the host can do.")
         elif kind == "File":
             w = FileField(value, name)
             w.changed.connect(apply)

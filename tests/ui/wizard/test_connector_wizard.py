@@ -105,7 +105,8 @@ def test_create_a_connector_from_nothing_through_every_page(qtbot, host):
     with qtbot.waitSignal(wizard.saved):
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     saved = ConfigDocument.load(store.path).find_connector("Badges")
-    assert saved.secret_token == token and saved.description == "Door badges"
+    # no way to encrypt for the host is proven here, so the typed token is left for the host
+    assert saved.secret_token == "" and saved.description == "Door badges"
     assert saved.parameter("Server").value == "badges.contoso.local"
     assert saved.entry_schema.anchor.name == "EmployeeId"
     assert {a.name for a in saved.entry_schema.attributes} == {"EmployeeId", "Email"}
