@@ -20,9 +20,11 @@ from app.bridge.session import ConnectorSession
 from app.bridge.walk import WalkResult, walk
 from app.cli_common import add_location_options, command_group, layout_from_args, print_json
 from app.config.rules import ERROR, validate
-from app.config.store import ConfigStore
 from app.errors import UserError
 from app.host.layout import HostLayout, installed_host, resolve
+from app.hostsecrets.dpapi import default_dpapi
+from app.hostsecrets.writing import plan_for
+from app.wizard.secret_choice import STORE_AS_TYPED, SecretChoice
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,6 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--dll", required=True, help="the connector DLL (normally in the host's Service\\ECMA)")
     _common(q)
     q.add_argument("--token-env", metavar="VAR", help="environment variable holding the secret token")
+    q.add_argument("--secrets", choices=("leave-for-host", "as-typed"), default="leave-for-host",
+                   help="where secrets cannot be encrypted as the host does (off the host): leave them "
+                   "to be entered on the host (default), or write them as typed, in plain text")
     q.add_argument("--timer", type=int, default=120, metavar="MIN", help="autosync timer in minutes (120)")
     q.add_argument("--partition", metavar="DN", help="the partition to use (default: the DLL's first)")
     q.add_argument("--object-type", required=True, metavar="T", help="the DLL's object type to provision")
@@ -182,7 +187,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     host = _host(args, need_config=True)
     assert host is not None
-    store = ConfigStore(host.config_path)
+    store = host.config_store()
     doc = store.load()
     if doc.connector(args.name) is not None:
         raise UserError(f"already has a connector named '{args.name}'", path=store.path)
@@ -200,6 +205,14 @@ def cmd_add(args: argparse.Namespace) -> int:
                       [a.strip() for a in args.attributes.split(",") if a.strip()],
                       args.partition, args.timer, token)
     doc.add_connector(connector_element(session, result, choices))
+    # a typed secret is encrypted as the host does where that is proven, else left for the host
+    # (or, asked for, written as typed): never plain text without the user's choice
+    secrets = SecretChoice(plan_for(doc, default_dpapi()))
+    if args.secrets == "as-typed":
+        secrets.choice = STORE_AS_TYPED
+    new = doc.connector(args.name)
+    assert new is not None
+    secret_notes = secrets.apply(doc, new, {})
     errors = [f for f in validate(doc) if f.severity == ERROR and f.connector in (args.name, None)]
     if errors:
         raise UserError(f"The new connector would not pass validation, so nothing was written: "
@@ -211,10 +224,13 @@ def cmd_add(args: argparse.Namespace) -> int:
     summary = {"file": str(store.path), "connector": args.name, "library": result.library,
                "object_type": args.object_type,
                "run_profiles": [r.name for r in added.run_configurations] if added else [],
-               "backup": saved.backup.id if saved.backup else None}
+               "backup": saved.backup.id if saved.backup else None,
+               "secrets": [{"parameter": f.field, "done": f.code, "note": f.message} for f in secret_notes]}
     if args.json:
         print_json(summary)
     else:
         print(f"Added the connector '{args.name}' ({result.library}) to {store.path}"
               + (f" (backup {saved.backup.id})" if saved.backup else ""))
+        for f in secret_notes:
+            print(f"  {f.message} {f.fix}")
     return 0

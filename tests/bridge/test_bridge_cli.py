@@ -121,6 +121,10 @@ def test_add_writes_a_connector_that_validates(capsys, host, monkeypatch):
         ("User:Table/View/SP", "2"), ("Select Anchor for :User", "3"), ("DataType of the Attribute", "4")]
     password = next(p for p in c.parameters if p.name == "Password")
     assert password.encrypted and password.type == "EncryptedString"
+    # off the host no route to encrypt is proven: the secrets are left to be entered there
+    assert password.value == "" and c.secret_token == ""
+    assert {s["parameter"]: s["done"] for s in summary["secrets"]} == {
+        "SecretToken": "secret-for-host", "Password": "secret-for-host"}
     steps = [p for r in c.run_configurations for s in r.run_steps for p in s.parameters]
     assert {(p.name, p.schema_number) for p in steps} == {("Operation Method", "0"), ("Table/View/SP", "0")}
     assert c.is_delta_import_supported and c.is_export_supported
@@ -128,6 +132,17 @@ def test_add_writes_a_connector_that_validates(capsys, host, monkeypatch):
     attrs = [(a.name, a.data_type, a.is_anchor) for a in entry.attributes]
     assert attrs[0] == ("EmployeeId", "String", True)
     assert ("Salary", "Integer", False) in attrs and ("IsActive", "Boolean", False) in attrs
+
+
+def test_add_writes_secrets_as_typed_only_when_asked(capsys, host, monkeypatch):
+    monkeypatch.setenv("HR_DB_PASSWORD", SECRET)
+    code, out, err = _add(capsys, host, "--secret-env", "Password=HR_DB_PASSWORD", "--secrets", "as-typed")
+    assert code == 0, err
+    assert SECRET not in out + err
+    doc = ConfigDocument.from_bytes(read_file(_config(host)), str(_config(host)))
+    password = next(p for p in doc.connector("HR").parameters if p.name == "Password")
+    assert password.value == SECRET
+    assert "saved as typed, in plain text" in out
 
 
 def test_add_takes_the_dlls_partition(capsys, host):
