@@ -15,11 +15,12 @@ from app.certs.generate import (
     generate,
     new_passphrase,
 )
-from app.certs.inspect import CertificateInfo, load_certificate, local_host_names
+from app.certs.inspect import CertificateInfo, load_certificate
 from app.certs.regenerate import ConfigThumbprint, build_plan, keyring_key
 from app.certs.status import CertificateStatus, gather_status
 from app.certs.store import default_store
 from app.errors import UserError
+from app.host.machine import local_host_names
 from app.secrets import SecretStore
 
 DEFAULT_PORT = 8585

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,8 +262,3 @@ def load_certificate(path: str | Path, *, password: bytes | None = None) -> Load
     return load_certificate_bytes(data, password=password, source=str(path), hint=path.name)
 
 
-def local_host_names() -> tuple[str, str]:
-    """(short name, FQDN) of this machine, as Entra's Tenant URL would use them (docs/host-facts.md §4)."""
-    short = socket.gethostname().split(".")[0]
-    fqdn = socket.getfqdn()
-    return short, fqdn if fqdn and fqdn != "localhost" else short

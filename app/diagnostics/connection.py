@@ -24,8 +24,9 @@ from urllib.parse import quote
 
 from cryptography import x509
 
-from app.certs.inspect import CertificateInfo, describe, local_host_names, normalize_thumbprint
+from app.certs.inspect import CertificateInfo, describe, normalize_thumbprint
 from app.certs.status import certificate_findings
+from app.host.machine import local_host_names
 
 DEFAULT_TIMEOUT = 5.0
 LAST_SUCCESSFUL = ("Last-Successful-Import", "Last-Successful-Export", "Last-Successful-Cache-Change")

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.certs.inspect import local_host_names
 from app.certs.status import CertificateStatus, gather_status
 from app.config.document import ConfigDocument
 from app.errors import UserError
@@ -25,6 +24,7 @@ from app.host.machine import (
     account_names,
     default_machine,
     has_full_control,
+    local_host_names,
 )
 from app.host.processes import CommandError
 from app.host.service import ServiceControl, ServiceState, default_service_control

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import sys
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -302,3 +303,10 @@ class WindowsMachine(Machine):
 def default_machine(platform: str | None = None) -> Machine:
     platform = platform or sys.platform
     return WindowsMachine() if platform == "win32" else UnavailableMachine(platform)
+
+
+def local_host_names() -> tuple[str, str]:
+    """(short name, FQDN) of this machine, as Entra's Tenant URL would use them (docs/host-facts.md §4)."""
+    short = socket.gethostname().split(".")[0]
+    fqdn = socket.getfqdn()
+    return short, fqdn if fqdn and fqdn != "localhost" else short

@@ -92,6 +92,15 @@ def _excepthook(kind, value, tb) -> None:
         pass
 
 
+def _load_core_first() -> None:
+    """Import the Qt-free modules the first window needs before PySide6: once PySide6 is loaded,
+    it reads the source of every module imported after it (its __feature__ check), a few ms each."""
+    import app.config.rules  # noqa: F401
+    import app.config.store  # noqa: F401
+    import app.hostsecrets.inspect  # noqa: F401
+    import app.migrate.connectors  # noqa: F401
+
+
 def run_gui(argv: list[str]) -> int:
     return open_gui(parse_gui_args(argv))
 
@@ -112,6 +121,7 @@ def open_gui(args: argparse.Namespace) -> int:
     if reason:
         print(f"ecma-wizard: {reason}", file=sys.stderr)
         return 2
+    _load_core_first()
     app = ensure_app(theme=getattr(args, "theme", None))
     try:
         layout = resolve(getattr(args, "config", None), getattr(args, "host_dir", None))

@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         # Built when first shown, or just after the window's first paint: the first screen is the
         # connector list, and these two cost more than the rest of the window together.
         self._pending_tabs: dict[QScrollArea, Callable[[], QWidget]] = {}
+        self._first_paint_done = False
         self._event_log_tab = self._add_area_tab("E&vent log", self._build_event_viewer)
         self._diagnostics_tab = self._add_area_tab("&Diagnostics", lambda: areas.diagnostics_page()(layout))
         self.tabs.currentChanged.connect(lambda index: self._build_tab(self.tabs.widget(index)))
@@ -131,6 +132,13 @@ class MainWindow(QMainWindow):
         if build is not None:
             page.setWidget(build())
         return page.widget()
+
+    def _after_first_paint(self) -> None:
+        if self._first_paint_done:
+            return
+        self._first_paint_done = True
+        self.refresh_certificate()
+        QTimer.singleShot(50, self.build_pending_tabs)
 
     def build_pending_tabs(self) -> None:
         for page in list(self._pending_tabs):
@@ -247,7 +255,8 @@ class MainWindow(QMainWindow):
         else:
             self.disk_bar.hide()
         self.refresh()
-        self.refresh_certificate()
+        if self._first_paint_done:  # the first lookup waits for the first paint (showEvent)
+            self.refresh_certificate()
 
     def adopt(self, result: SaveResult, message: str = "Saved") -> None:
         """After any save: continue with the saved document and say what happened."""
@@ -354,6 +363,14 @@ class MainWindow(QMainWindow):
             [] if gone else [("Reload", self.load)])
         return True
 
+    def event(self, event: QEvent) -> bool:
+        # (getattr: Qt sends events while __init__ is still building the window)
+        if event.type() == QEvent.Type.Paint and not getattr(self, "_first_paint_done", True):
+            # after the first paint: the certificate lookup (its thread imports the certificate
+            # modules, which would compete with the first paint), then the hidden tabs
+            QTimer.singleShot(0, self._after_first_paint)
+        return super().event(event)
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             self.disk_watch.schedule()
@@ -365,9 +382,7 @@ class MainWindow(QMainWindow):
             self._docks_sized = True
             QTimer.singleShot(0, lambda: self.resizeDocks(
                 [self.problems_dock], [max(190, self.height() // 3)], Qt.Orientation.Vertical))
-            # after the first paint: the hidden tabs (the event log starts loading), then the
-            # certificate lookup, which imports the certificate modules
-            QTimer.singleShot(50, self.build_pending_tabs)
+
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.is_unsaved() and not self.read_only:

@@ -140,7 +140,10 @@ def _status_expiring_in(days: int):
 
 def test_certificate_status_fills_settings_and_banner(make_window, qtbot):
     status = _status_expiring_in(5)
-    window = make_window(certificate_status=lambda configured, port: status)
+    asked = []
+    window = make_window(certificate_status=lambda configured, port: asked.append(port) or status)
+    assert asked == [] and window.expiry_banner is None  # the lookup waits for the first paint
+    window.show()
     qtbot.waitUntil(lambda: getattr(window, "certificate_status", None) is status, timeout=5000)
     assert window.expiry_banner is not None and not window.expiry_banner.isHidden()
     assert "expires in" in window.expiry_banner.text
@@ -282,3 +285,14 @@ def test_no_display_is_one_sentence_not_a_qt_abort():
     assert no_display_reason({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
     assert no_display_reason({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
     assert no_display_reason({}, "win32") is None
+
+
+def test_hidden_tabs_are_built_when_chosen_or_after_the_first_paint(make_window, qtbot):
+    window = make_window()
+    pages = [window.tabs.widget(i) for i in range(2, window.tabs.count())]
+    assert all(p.widget() is None for p in pages)  # nothing of the event log or diagnostics yet
+    window.tabs.setCurrentIndex(3)
+    assert pages[1].widget() is not None and pages[0].widget() is None
+    window.show()
+    qtbot.waitUntil(lambda: pages[0].widget() is not None, timeout=5000)
+    assert window.event_viewer is pages[0].widget()

@@ -1,7 +1,3 @@
-"""Qt views of the certificate area: regeneration dialog, expiry banner, status widget."""
-
-from app.ui.certs.banner import ExpiryBanner
-from app.ui.certs.dialog import CertificateDialog
-from app.ui.certs.status_widget import CertificateStatusWidget
-
-__all__ = ["CertificateDialog", "CertificateStatusWidget", "ExpiryBanner"]
+"""Qt views of the certificate area: regeneration dialog (dialog.py), expiry banner (banner.py),
+status widget (status_widget.py). Import the module you need: importing this package loads
+nothing, so the main window can show its first screen without the certificate modules."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -19,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.certs.inspect import CertificateInfo
-from app.certs.status import CertificateStatus
+if TYPE_CHECKING:  # the certificate modules load cryptography: not needed to draw the widget
+    from app.certs.inspect import CertificateInfo
+    from app.certs.status import CertificateStatus
 
 _ICONS = {
     "error": QStyle.StandardPixmap.SP_MessageBoxCritical,

@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
-from app.certs.inspect import local_host_names
 from app.certs.regenerate import ConfigThumbprint, plan_factory
 from app.certs.status import CertificateStatus, gather_status
 from app.certs.store import default_store
+from app.host.machine import local_host_names
 from app.paths import data_dir
 from app.secrets import SecretStore
 from app.ui.certs.dialog import CertificateDialog

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.events.eventxml import pretty_xml
 from app.events.knowledge import Diagnosis
-from app.events.records import EventRecord
+from app.events.records import NO_TIME, EventRecord, format_utc
 
 ACTION_LABELS = {"certificate": "Open the certificate dialog", "doctor": "Run the host doctor"}
 
@@ -71,7 +71,10 @@ class DetailsPane(QSplitter):
                     found: Diagnosis | None) -> None:
         self.message_view.setHtml(highlighted(record.message, spans))
         self.xml_view.setPlainText(pretty_xml(record.xml) if record.xml else "(no XML for this event)")
-        fields = [("Time (UTC)", record.time.strftime("%Y-%m-%d %H:%M:%S.%f") if record.time else "unknown"),
+        # all seven digits of Windows' 100 ns tick when the table kept them
+        when = (format_utc(record.ticks).replace("T", " ").rstrip("Z") if record.ticks != NO_TIME
+                else record.time.strftime("%Y-%m-%d %H:%M:%S.%f") if record.time else "unknown")
+        fields = [("Time (UTC)", when),
                   ("Level", record.level_name), ("Provider", record.provider or "unknown"),
                   ("Event ID", "" if record.event_id is None else str(record.event_id)),
                   ("Qualifiers", "" if record.qualifiers is None else str(record.qualifiers)),

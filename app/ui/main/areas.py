@@ -63,10 +63,10 @@ def service_control():
 def certificate_status(configured: str | None, port: int | None):
     """Gather the certificate status as `cert status` does (the store on Windows, plus what the
     local endpoint serves). Slow: call off the GUI thread."""
-    from app.certs.inspect import local_host_names
     from app.certs.served import fetch_served_certificate
     from app.certs.status import gather_status
     from app.certs.store import default_store
+    from app.host.machine import local_host_names
 
     endpoint = ("localhost", port or 8585) if sys.platform == "win32" else None
     # A short timeout: a stopped service must not keep the Settings tab waiting.
@@ -76,7 +76,7 @@ def certificate_status(configured: str | None, port: int | None):
 
 
 def host_names() -> list[str]:
-    from app.certs.inspect import local_host_names
+    from app.host.machine import local_host_names
 
     return list(dict.fromkeys(local_host_names()))
 

@@ -12,8 +12,10 @@ from app.certs.regenerate import plan_factory
 from app.certs.status import ExpiryLevel, gather_status
 from app.certs.store import UnavailableStore
 from app.secrets import SecretStore
-from app.ui.certs import CertificateDialog, CertificateStatusWidget, ExpiryBanner
+from app.ui.certs.banner import ExpiryBanner
+from app.ui.certs.dialog import CertificateDialog
 from app.ui.certs.screens import DemoTarget, DemoWindowsStore, screenshots
+from app.ui.certs.status_widget import CertificateStatusWidget
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 NAMES = ("ecmahost", "ecmahost.contoso.local")
