@@ -10,11 +10,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWizard
 
+from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT
 from app.config import builders
 from app.config.document import ConfigDocument
 from app.config.store import ConfigStore
 from app.errors import UserError
 from app.host.layout import HostLayout
+from app.ui.wizard.dll_driver import DllDriver
 from app.ui.wizard.pages import ParameterPage, PartitionsPage, PropertiesPage, RunProfilesPage
 from app.ui.wizard.pages_schema import AttributesPage, DeprovisioningPage, ObjectTypesPage, SummaryPage
 from app.wizard import schema_sources
@@ -33,12 +35,14 @@ class ConnectorWizard(QWizard):
     def __init__(self, document: ConfigDocument, store: ConfigStore, layout: HostLayout,
                  connector_name: str | None = None, start_page: str | None = None,
                  focus_field: str | None = None, parent=None, *,
-                 spec: builders.ConnectorSpec | None = None) -> None:
+                 spec: builders.ConnectorSpec | None = None, dll_timeout: float = DEFAULT_TIMEOUT,
+                 schema_timeout: float = SCHEMA_TIMEOUT) -> None:
         super().__init__(parent)
         self.store = store
         self.host = layout
         self.session = WizardSession(document, connector_name, spec=spec)
         self.flow = ConnectorFlow(self.session)
+        self.dll = DllDriver(self, layout, timeout=dll_timeout, schema_timeout=schema_timeout)
         self.result_of_save = None
         self.discover_default_schema()
         title = f"Edit connector '{connector_name}'" if connector_name else "New connector"
@@ -53,6 +57,8 @@ class ConnectorWizard(QWizard):
         self._add_pages()
         self.resize(self.fontMetrics().height() * 56, self.fontMetrics().height() * 42)
         self.restart()
+        if not self.session.is_new:  # choices and new parameters from the host's copy of its DLL
+            self.dll.open_existing(self.page_for("properties"))
         if start_page or focus_field:
             self.go_to(self.flow.start_key(start_page))
             if focus_field:
@@ -82,11 +88,23 @@ class ConnectorWizard(QWizard):
     def page_for(self, key: str):
         return self.page(self.ids[key]) if key in self.ids else None
 
+    def ensure_page(self, key: str | None) -> None:
+        """A DLL may have more Schema pages than were made up front: add them when needed."""
+        if key and key not in self.ids and key.startswith("schema-"):
+            new_id = max(self.ids.values()) + 1
+            self.setPage(new_id, ParameterPage(self, key))
+            self.ids[key] = new_id
+
     def next_page_id(self, key: str) -> int:
         nxt = self.flow.next_key(key)
+        self.ensure_page(nxt)
         if nxt is None or nxt not in self.ids:
             return -1
         return self.ids[nxt]
+
+    def next_from_dll(self) -> None:
+        """The DLL has answered for the next page: move on (Next was held until then)."""
+        self.next()
 
     def current_key(self) -> str:
         return getattr(self.currentPage(), "key", "")
@@ -105,9 +123,11 @@ class ConnectorWizard(QWizard):
                 return
 
     def library_choices(self) -> list[str]:
-        found = [p.name for p in self.host.connector_dlls()] if self.host else []
+        """The DLLs in the host's Service\\ECMA folder first (those can be asked), then Microsoft's
+        connectors this tool has templates for."""
+        found = [p.name for p in self.dll.host_dlls()]
         microsoft = [f"{n}.dll" for n in builders.MICROSOFT_LIBRARIES]
-        return list(dict.fromkeys(microsoft + found))
+        return list(dict.fromkeys(found + microsoft))
 
     # -- schema -------------------------------------------------------------------------------
     def discover_default_schema(self) -> None:
@@ -124,11 +144,15 @@ class ConnectorWizard(QWizard):
     def refresh_schema(self) -> None:
         from app.ui.wizard.schema_refresh import SchemaRefreshDialog
 
-        dialog = SchemaRefreshDialog(self.session, self.host, self)
+        dialog = SchemaRefreshDialog(self.session, self.host, self, dll=self.dll)
         if dialog.exec() and self.current_key() == "attributes":
             self.currentPage().initializePage()
 
     # -- finish -------------------------------------------------------------------------------
+    def done(self, result: int) -> None:
+        self.dll.close()  # the DLL's worker process ends with the wizard
+        super().done(result)
+
     def accept(self) -> None:
         summary = self.page_for("summary")
         pending = getattr(summary, "pending", None) or self.session.prepare_finish()

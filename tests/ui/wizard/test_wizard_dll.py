@@ -1,0 +1,187 @@
+"""pytest-qt: a new connector built from the connector DLL's own answers (the SQL-like test
+connector in a host copy's Service\\ECMA folder), refresh from the DLL, and a misbehaving DLL."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWizard
+
+from app.config.document import ConfigDocument
+from app.ui.wizard.connector_wizard import ConnectorWizard
+
+WAIT = 60_000  # ms: the first call starts a Mono worker, slow on a busy CI machine
+
+
+def make(qtbot, host, name=None, **kw):
+    layout, store, doc = host
+    wizard = ConnectorWizard(doc, store, layout, name, **kw)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
+
+
+def idle(wizard) -> bool:
+    return not wizard.dll.busy
+
+
+def choose_dll(qtbot, wizard, name: str, connector: str = "Payroll") -> None:
+    page = wizard.currentPage()
+    qtbot.keyClicks(page.name, connector)
+    qtbot.mouseClick(page.generate, Qt.MouseButton.LeftButton)
+    page.library.setCurrentText(name)
+    qtbot.waitUntil(lambda: idle(wizard), timeout=WAIT)
+
+
+def click_next(qtbot, wizard) -> str:
+    """Next, then wait until the DLL has answered: returns the page key now shown."""
+    button = wizard.button(QWizard.WizardButton.NextButton)
+    assert button.isEnabled(), f"Next is disabled on {wizard.current_key()}"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: idle(wizard), timeout=WAIT)
+    qtbot.wait(20)  # the move itself is queued after the last answer
+    return wizard.current_key()
+
+
+def field(wizard, name):
+    return wizard.currentPage().form.boxes[name].input
+
+
+def test_a_new_connector_through_every_page_the_sql_like_dll_builds(qtbot, dll_host):
+    layout, store, _doc = dll_host
+    wizard = make(qtbot, dll_host)
+    names = [wizard.currentPage().library.itemText(i) for i in range(wizard.currentPage().library.count())]
+    assert names.index("Contoso.SqlLike.dll") < names.index("Microsoft.IAM.Connector.GenericLdap.dll")
+    choose_dll(qtbot, wizard, "Contoso.SqlLike.dll")
+    assert wizard.dll.active, wizard.dll.reason
+    assert "come from Contoso.SqlLike.dll itself" in wizard.currentPage().origin.text()
+
+    assert click_next(qtbot, wizard) == "connectivity"
+    boxes = wizard.currentPage().form.boxes
+    assert list(boxes) == ["Server", "Database", "User Name", "Password", "Authentication"]
+    assert field(wizard, "Server").text() == "sql01"  # the DLL's default
+    auth = field(wizard, "Authentication")
+    assert [auth.itemText(i) for i in range(auth.count())] == ["SQL Authentication", "Windows Authentication"]
+    assert not auth.isEditable()
+    server = field(wizard, "Server")
+    server.setFocus()
+    qtbot.keyClicks(server, " east")  # the DLL refuses spaces (its own ValidateConfigParameters)
+    assert click_next(qtbot, wizard) == "connectivity"
+    assert "Server names cannot contain spaces." in wizard.currentPage().form.boxes["Server"].findings.text()
+    server.selectAll()
+    qtbot.keyClicks(server, "sql02")
+    assert click_next(qtbot, wizard) == "capabilities"
+    assert list(wizard.currentPage().form.boxes) == ["Export Type"]
+    assert click_next(qtbot, wizard) == "schema-1"
+    types = field(wizard, "Fixed value list/Table/View/SP")
+    types.selectAll()
+    qtbot.keyClicks(types, "User,Group")  # schema page 2 depends on this answer
+    assert click_next(qtbot, wizard) == "schema-2"
+    assert list(wizard.currentPage().form.boxes) == ["User:Table/View/SP", "Group:Table/View/SP"]
+    assert click_next(qtbot, wizard) == "schema-3"
+    assert click_next(qtbot, wizard) == "schema-4"
+    assert click_next(qtbot, wizard) == "global"  # the DLL has no Schema 5
+    extra = field(wizard, "Extra Columns")
+    qtbot.keyClicks(extra, "CostCenter")
+    visited = []
+    while wizard.current_key() != "summary":
+        visited.append(click_next(qtbot, wizard))
+        if wizard.current_key() == "attributes":
+            wizard.session.schema.select(["Email", "CostCenter"])
+            wizard.currentPage().initializePage()
+    assert visited == ["partitions", "run-profiles", "run-step:Export", "run-step:FullImport",
+                       "run-step:DeltaImport", "object-types", "attributes", "deprovisioning", "summary"]
+    with qtbot.waitSignal(wizard.saved):
+        qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    saved = ConfigDocument.load(store.path).find_connector("Payroll")
+    assert saved.library_name == "Contoso.SqlLike"
+    assert saved.parameter("Server").value == "sql02"
+    assert saved.parameter("Authentication").value == "SQL Authentication"
+    assert saved.parameter("Group:Table/View/SP").schema_number.strip() == "2"
+    assert saved.parameter("Extra Columns").value == "CostCenter"
+    assert [p.name for p in saved.run_configuration("DeltaImport").run_steps[0].parameters] == \
+        ["Operation Method", "Table/View/SP"]
+    entry = saved.entry_schema
+    assert entry.object_type == "User" and entry.anchor.name == "EmployeeId"
+    assert {a.name for a in entry.attributes} == {"EmployeeId", "Email", "CostCenter"}
+
+
+def test_refresh_schema_asks_the_dll_and_finds_a_new_attribute(qtbot, dll_host):
+    from app.ui.wizard.schema_refresh import SchemaRefreshDialog
+
+    wizard = make(qtbot, dll_host)
+    choose_dll(qtbot, wizard, "Contoso.SqlLike.dll")
+    while wizard.current_key() != "attributes":
+        click_next(qtbot, wizard)
+    assert "CostCenter" not in wizard.session.schema.discovered
+    wizard.session.set_parameter(wizard.session.connector.parameter("Extra Columns"), "CostCenter")
+    dialog = SchemaRefreshDialog(wizard.session, wizard.host, wizard, dll=wizard.dll)
+    qtbot.addWidget(dialog)
+    assert dialog.dll_button.isEnabled()
+    qtbot.mouseClick(dialog.dll_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.source is not None or bool(dialog.error.text()), timeout=WAIT)
+    added = [c.name for c in dialog.changes if c.kind == "added"]
+    assert "CostCenter" in added, dialog.error.text()
+    assert "Contoso.SqlLike.dll" in dialog.source_label.text()
+
+
+def test_a_hanging_dll_costs_one_sentence_and_the_gui_stays_responsive(qtbot, dll_host):
+    wizard = make(qtbot, dll_host, dll_timeout=3)
+    choose_dll(qtbot, wizard, "Contoso.Misbehaving.dll")
+    assert click_next(qtbot, wizard) == "connectivity"
+    field(wizard, "Mode").setCurrentText("hang")  # its Global page never answers
+    assert click_next(qtbot, wizard) == "capabilities"
+    button = wizard.button(QWizard.WizardButton.NextButton)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    page = wizard.currentPage()
+    qtbot.waitUntil(lambda: page.busy.isVisible(), timeout=WAIT)
+    ticks = []
+    for _ in range(10):  # the GUI keeps painting and answering while the DLL hangs
+        QApplication.processEvents()
+        ticks.append(page.busy.isVisible())
+        qtbot.wait(50)
+    assert all(ticks) and not button.isEnabled()
+    qtbot.waitUntil(lambda: idle(wizard), timeout=WAIT)
+    assert wizard.current_key() == "capabilities"
+    assert "timed out" in page.page_findings.text() and "Contoso.Misbehaving" in page.page_findings.text()
+    assert button.isEnabled()  # Next asks again
+
+
+def test_cancel_ends_a_hanging_call_at_once(qtbot, dll_host):
+    wizard = make(qtbot, dll_host, dll_timeout=60)
+    choose_dll(qtbot, wizard, "Contoso.Misbehaving.dll")
+    click_next(qtbot, wizard)
+    field(wizard, "Mode").setCurrentText("hang")
+    click_next(qtbot, wizard)
+    page = wizard.currentPage()
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.busy.isVisible(), timeout=WAIT)
+    qtbot.wait(300)
+    qtbot.mouseClick(page.busy.cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: idle(wizard), timeout=10_000)  # not the 60 s timeout
+    assert "cancel" in page.page_findings.text().lower()
+
+
+def test_a_dll_that_cannot_be_loaded_leaves_the_template_with_the_reason(qtbot, dll_host):
+    wizard = make(qtbot, dll_host)
+    page = wizard.currentPage()
+    qtbot.keyClicks(page.name, "Badges")
+    page.library.setCurrentText("Microsoft.IAM.Connector.GenericLdap.dll")  # not on this host
+    assert not wizard.dll.active
+    text = page.origin.text()
+    assert "template" in text and "is not in the host's ECMA folder" in text
+
+
+def test_a_dll_outside_the_host_folder_is_asked_with_a_note(qtbot, dll_host, tmp_path, dotnet_dlls):
+    import shutil
+
+    elsewhere = tmp_path / "downloads"
+    elsewhere.mkdir()
+    shutil.copy(dotnet_dlls.sql, elsewhere)
+    shutil.copy(dotnet_dlls.interface, elsewhere)
+    wizard = make(qtbot, dll_host)
+    page = wizard.currentPage()
+    qtbot.keyClicks(page.name, "Elsewhere")
+    page.pick(elsewhere / "Contoso.SqlLike.dll")
+    qtbot.waitUntil(lambda: idle(wizard), timeout=WAIT)
+    assert wizard.dll.active
+    assert "outside the host's ECMA folder" in page.origin.text()
