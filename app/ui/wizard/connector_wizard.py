@@ -54,6 +54,7 @@ class ConnectorWizard(QWizard):
         self.customButtonClicked.connect(lambda _b: self.go_to("summary"))
         self.setButtonText(QWizard.WizardButton.FinishButton, "&Finish and save")
         self.ids: dict[str, int] = {}
+        self._going_to: str | None = None  # go_to's target while the DLL answers on the way
         self._add_pages()
         self.resize(self.fontMetrics().height() * 56, self.fontMetrics().height() * 42)
         self.restart()
@@ -105,12 +106,21 @@ class ConnectorWizard(QWizard):
     def next_from_dll(self) -> None:
         """The DLL has answered for the next page: move on (Next was held until then)."""
         self.next()
+        target, self._going_to = self._going_to, None
+        if target:
+            self.go_to(target)
 
     def current_key(self) -> str:
         return getattr(self.currentPage(), "key", "")
 
+    def stop_walk(self) -> None:
+        """The DLL refused a page on the way: the walk to another page ends here."""
+        self._going_to = None
+
     def go_to(self, key: str) -> None:
-        """Walk forward with Next to `key`, so Back works; stops on a page whose errors block Next."""
+        """Walk forward with Next to `key`, so Back works; stops on a page whose errors block Next.
+        Where the DLL is asked on the way, the walk goes on when it has answered."""
+        self._going_to = None
         for _ in range(len(self.ids) + 1):
             if self.current_key() == key or key not in self.flow.keys():
                 return
@@ -119,6 +129,9 @@ class ConnectorWizard(QWizard):
             if page is not None and not page.isComplete():
                 return
             self.next()
+            if self.dll.busy:
+                self._going_to = key  # next_from_dll resumes the walk
+                return
             if self.currentId() == before:
                 return
 

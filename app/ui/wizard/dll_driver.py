@@ -152,6 +152,7 @@ class DllDriver(QObject):
             for p in s.run_step_parameters(profile):
                 s.remove_parameter(p)
         s.template_library = None  # the DLL's pages, not a template's
+        s.pages_from_dll = True
         pages.write_page(answer)
         return None
 

@@ -118,6 +118,7 @@ class FlowPage(QWizardPage):
     def show_refusal(self, verdict) -> None:
         """The DLL's ValidateConfigParameters message (on the field it names) or a failure."""
         ref = self.ref()
+        self.ctx.stop_walk()
         self.bridge_findings = [Finding(ERROR, verdict.message, "", None, ref.page if ref else self.key,
                                         verdict.parameter or None, "connector-dll")]
         self.refresh_findings()

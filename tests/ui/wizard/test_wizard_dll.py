@@ -4,7 +4,7 @@ connector in a host copy's Service\\ECMA folder), refresh from the DLL, and a mi
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWizard
 
 from app.config.document import ConfigDocument
 from app.ui.wizard.connector_wizard import ConnectorWizard
@@ -185,3 +185,59 @@ def test_a_dll_outside_the_host_folder_is_asked_with_a_note(qtbot, dll_host, tmp
     qtbot.waitUntil(lambda: idle(wizard), timeout=WAIT)
     assert wizard.dll.active
     assert "outside the host's ECMA folder" in page.origin.text()
+
+
+def test_review_changes_walks_through_the_dll_pages(qtbot, dll_host):
+    wizard = make(qtbot, dll_host)
+    choose_dll(qtbot, wizard, "Contoso.SqlLike.dll")
+    wizard.go_to("global")
+    qtbot.waitUntil(lambda: wizard.current_key() == "global", timeout=WAIT)
+    assert "Extra Columns" in wizard.currentPage().form.boxes
+
+
+def test_a_connector_that_throws_or_dies_costs_one_sentence(qtbot, dll_host):
+    wizard = make(qtbot, dll_host)
+    choose_dll(qtbot, wizard, "Contoso.Misbehaving.dll")
+    assert click_next(qtbot, wizard) == "connectivity"
+    for mode, words in (("throw", "refused the connection"), ("failfast", "Contoso.Misbehaving")):
+        field(wizard, "Mode").setCurrentText(mode)
+        assert click_next(qtbot, wizard) == "capabilities"
+        assert click_next(qtbot, wizard) == "capabilities"  # its Global page throws or dies
+        text = wizard.currentPage().page_findings.text()
+        assert words in text and "Traceback" not in text
+        wizard.back()
+    field(wizard, "Mode").setCurrentText("none")  # a fresh worker after the crash
+    assert click_next(qtbot, wizard) == "capabilities"
+    assert click_next(qtbot, wizard) == "global"
+
+
+def test_an_existing_connector_gets_the_dlls_choices_and_its_new_parameters(qtbot, dll_host):
+    from app.config import builders
+
+    layout, store, doc = dll_host
+    spec = builders.ConnectorSpec(
+        name="OldPayroll", library_name="Contoso.SqlLike", secret_token="x" * 40,
+        parameters=[builders.parameter("Server", "String", "Connectivity", "sql01"),
+                    builders.parameter("Authentication", "DropDown", "Connectivity", "Windows Authentication")],
+        run_profiles={"Export": [builders.StepSpec("Export")]})
+    doc.add_connector(builders.connector(spec))
+    store.write_bytes(doc.to_bytes())
+    doc = store.load()
+    before = store.path.read_bytes()
+    wizard = make(qtbot, (layout, store, doc), "OldPayroll")
+    qtbot.waitUntil(lambda: wizard.dll.active or bool(wizard.dll.reason), timeout=WAIT)
+    qtbot.waitUntil(lambda: idle(wizard), timeout=WAIT)
+    assert wizard.dll.active, wizard.dll.reason
+    wizard.next()
+    assert wizard.current_key() == "connectivity"
+    auth = field(wizard, "Authentication")
+    assert [auth.itemText(i) for i in range(auth.count())] == ["SQL Authentication", "Windows Authentication"]
+    assert auth.currentText() == "Windows Authentication"
+    form = wizard.currentPage().form
+    add_database = next(b for b in form.findChildren(QPushButton)
+                        if b.accessibleName() == "Add parameter Database")
+    assert "New in Contoso.SqlLike.dll" in " ".join(w.text() for w in form.findChildren(QLabel))
+    assert store.path.read_bytes() == before  # nothing is added unasked
+    qtbot.mouseClick(add_database, Qt.MouseButton.LeftButton)
+    assert field(wizard, "Database").text() == "HR"  # the DLL's default
+    assert wizard.session.connector.parameter("Database", "Connectivity").value == "HR"
