@@ -241,3 +241,25 @@ def test_an_existing_connector_gets_the_dlls_choices_and_its_new_parameters(qtbo
     qtbot.mouseClick(add_database, Qt.MouseButton.LeftButton)
     assert field(wizard, "Database").text() == "HR"  # the DLL's default
     assert wizard.session.connector.parameter("Database", "Connectivity").value == "HR"
+
+
+def test_the_ldap_like_dll_gives_labels_partitions_and_capability_dependent_profiles(qtbot, dll_host):
+    wizard = make(qtbot, dll_host)
+    choose_dll(qtbot, wizard, "Contoso.LdapLike.dll")
+    assert click_next(qtbot, wizard) == "connectivity"
+    port = field(wizard, "Port")
+    port.selectAll()
+    qtbot.keyClicks(port, "63x")  # the DLL's own pattern ^[0-9]+$, checked before the DLL is asked
+    assert click_next(qtbot, wizard) == "connectivity"
+    assert "^[0-9]+$" in wizard.currentPage().form.boxes["Port"].findings.text()
+    port.selectAll()
+    qtbot.keyClicks(port, "636")
+    assert click_next(qtbot, wizard) == "capabilities"
+    assert click_next(qtbot, wizard) == "global"
+    labels = [w.text() for w in wizard.currentPage().form.findChildren(QLabel)]
+    assert any("Settings for the directory" in t for t in labels)
+    assert click_next(qtbot, wizard) == "partitions"
+    part = wizard.session.connector.partitions[0]
+    assert part.dn.startswith("dc=") and part.id == "11111111-2222-3333-4444-555555555555"
+    assert "Search Scope" in wizard.currentPage().form.boxes
+    assert wizard.session.enabled_profiles() == ["Export", "FullImport"]  # no delta unless ticked
