@@ -115,7 +115,7 @@ class DllDriver(QObject):
         if path is None:
             where = f"the host's ECMA folder ({self.host.ecma_dir})" if self.host and self.host.ecma_dir \
                 else "a host's ECMA folder (only a Configuration.xml was opened)"
-            self.reason = f"{name} is not in {where}, so it cannot be asked."
+            self.reason = f"{name} is not in {where}."
             return
         try:
             library = locate.user_named(path, self.host)

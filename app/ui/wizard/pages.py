@@ -76,7 +76,7 @@ class FlowPage(QWizardPage):
         ref = self.ref()
         title = ref.title if ref else self.key
         self.setTitle(title)
-        self.setSubTitle(SUBTITLES.get(ref.page if ref else "", "") + self.read_only_note())
+        self.setSubTitle(SUBTITLES.get(ref.page if ref else "", "") + self.read_only_note() + self.dll_note())
         if self.body is not None:
             self.outer.removeWidget(self.body)
             self.body.deleteLater()
@@ -88,6 +88,14 @@ class FlowPage(QWizardPage):
     def read_only_note(self) -> str:
         if self.flow.is_read_only(self.key):
             return " Read-only: capabilities can't be modified once the connector is created."
+        return ""
+
+    def dll_note(self) -> str:
+        """Say where a parameter page's fields come from when the DLL was asked."""
+        ref = self.ref()
+        dll = self.ctx.dll
+        if dll.active and ref is not None and ref.use and self.session.is_new:
+            return f" Asked of {dll.pages.name}.dll."
         return ""
 
     def cleanupPage(self) -> None:
@@ -318,9 +326,8 @@ class PropertiesPage(FlowPage):
         elif s.is_new:
             origin = s.template.origin if s.template.definitions else \
                 "No template either: add the parameters the DLL defines on each page."
-            why = f" The DLL is not asked: {dll.reason}" if dll.reason else ""
-            self.origin.setText(f"<i>Pages from this tool's template, not from the DLL.{_esc(why)} "
-                                f"{_esc(origin)}</i>")
+            self.origin.setText(f"<i>The DLL is not asked, so the pages come from this tool's template. "
+                                f"{_esc(dll.reason)} {_esc(origin)}</i>")
         else:
             self.origin.setText(f"<i>The DLL is not asked: {_esc(dll.reason)}</i>" if dll.reason else "")
 
@@ -427,13 +434,16 @@ class PartitionsPage(ParameterPage):
             choice = QComboBox()
             choice.setAccessibleName("Partition offered by the DLL")
             for part in dll.pages.partitions:
-                choice.addItem(part.get("name") or part["dn"], part)
+                name = part.get("name") or ""
+                choice.addItem(f"{name} ({part['dn']})" if name and name != part["dn"] else part["dn"], part)
             current = next((i for i, part in enumerate(dll.pages.partitions)
                             if parts and part["dn"] == parts[0].dn), 0)
             choice.setCurrentIndex(current)
             choice.currentIndexChanged.connect(lambda i: self._partition(choice.itemData(i)))
             choice.setEnabled(self.session.is_new)
-            form.insertRow(0, f"From {dll.pages.name}.dll:", choice)
+            offered = QLabel("&Offered by the DLL:")
+            offered.setBuddy(choice)
+            form.insertRow(0, offered, choice)
         params = QWidget()
         self.form = ParameterForm(self.session, self.session.page_parameters("Partition"),
                                   **self.dll_form_options("Partition", None, None))

@@ -90,7 +90,7 @@ class ParameterForm(QWidget):
 
     def _new_rows(self, new: list[ParameterDefinition], on_add) -> None:
         head = QLabel(f"<b>New in {self.library}</b>: defined by the DLL, not yet in this connector "
-                      "(the DLL's default applies until you add it).")
+                      "(Add puts it in with the DLL's default).")
         head.setWordWrap(True)
         self.form.addRow(head)
         for d in new:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -60,6 +61,7 @@ class SchemaRefreshDialog(QDialog):
         self.dll_button.setEnabled(asking)
         self.dll_button.clicked.connect(self.ask_dll)
         dll_row.addWidget(self.dll_button)
+        self.dll_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.dll_busy = BusyRow()
         self.dll_busy.cancel_clicked.connect(self.cancel_dll)
         dll_row.addWidget(self.dll_busy, 1)
