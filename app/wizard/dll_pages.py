@@ -224,6 +224,22 @@ class DllPages:
             s.schema.set_anchor(anchors[0])
         return source
 
+    def retype(self, object_type: str) -> bool:
+        """Another of the DLL's object types was chosen: its attributes become the choices (and, for
+        a new connector, its anchor the anchor). False when the DLL has no such type."""
+        if self.schema is None:
+            return False
+        source = source_schema(self.schema, self.name)
+        if object_type not in source.types:
+            return False
+        s = self.session
+        s.schema.discovered.clear()  # the other type's attributes are not this type's choices
+        s.schema.discover_source(source)
+        anchors = source.anchors.get(object_type, [])
+        if s.is_new and anchors:
+            s.schema.set_anchor(anchors[0])
+        return True
+
     # -- transitions -----------------------------------------------------------------------------
     def validate_step(self, page: str, number: int, values: Snapshot) -> Step:
         def work() -> Validation:

@@ -263,3 +263,29 @@ def test_the_ldap_like_dll_gives_labels_partitions_and_capability_dependent_prof
     assert part.dn.startswith("dc=") and part.id == "11111111-2222-3333-4444-555555555555"
     assert "Search Scope" in wizard.currentPage().form.boxes
     assert wizard.session.enabled_profiles() == ["Export", "FullImport"]  # no delta unless ticked
+
+
+def test_another_object_type_of_the_dll_brings_its_own_attributes(qtbot, dll_host):
+    wizard = make(qtbot, dll_host)
+    choose_dll(qtbot, wizard, "Contoso.LdapLike.dll")
+    wizard.go_to("object-types")
+    qtbot.waitUntil(lambda: wizard.current_key() == "object-types", timeout=WAIT)
+    assert wizard.session.connector.entry_schema.object_type == "inetOrgPerson"
+    assert "mail" in wizard.session.schema.discovered
+    wizard.currentPage().target.setCurrentText("groupOfNames")
+    qtbot.waitUntil(lambda: "mail" not in wizard.session.schema.discovered)
+    assert wizard.session.connector.entry_schema.object_type == "groupOfNames"
+
+
+def test_closing_the_wizard_ends_a_hanging_worker(qtbot, dll_host):
+    wizard = make(qtbot, dll_host, dll_timeout=60)
+    choose_dll(qtbot, wizard, "Contoso.Misbehaving.dll")
+    click_next(qtbot, wizard)
+    field(wizard, "Mode").setCurrentText("hang")
+    click_next(qtbot, wizard)
+    process = wizard.dll.pages.bridge.process
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentPage().busy.isVisible(), timeout=WAIT)
+    wizard.reject()
+    assert not wizard.isVisible()
+    qtbot.waitUntil(lambda: not process.running, timeout=10_000)
