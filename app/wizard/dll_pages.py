@@ -125,6 +125,8 @@ class DllPages:
 
     def ask_step(self, page: str, number: int, values: Snapshot, profile: str | None = None) -> Step:
         def apply(answer: PageAnswer | None) -> None:
+            # an unchanged page is written again too: a run profile enabled since has no step values
+            answer = answer or self.bridge.pages.get((PAGES.index(page), number))
             if answer is not None:
                 self.write_page(answer, profile)
             return None

@@ -59,6 +59,7 @@ class ConnectorWizard(QWizard):
         self.resize(self.fontMetrics().height() * 56, self.fontMetrics().height() * 42)
         self.restart()
         if not self.session.is_new:  # choices and new parameters from the host's copy of its DLL
+            self.dll.changed.connect(self._dll_answered_existing)
             self.dll.open_existing(self.page_for("properties"))
         if start_page or focus_field:
             self.go_to(self.flow.start_key(start_page))
@@ -102,6 +103,12 @@ class ConnectorWizard(QWizard):
         if nxt is None or nxt not in self.ids:
             return -1
         return self.ids[nxt]
+
+    def _dll_answered_existing(self) -> None:
+        """An existing connector's DLL answered while a parameter page was shown: show its choices."""
+        page = self.currentPage()
+        if self.dll.active and isinstance(page, ParameterPage) and self.current_key() != "properties":
+            page.initializePage()
 
     def next_from_dll(self) -> None:
         """The DLL has answered for the next page: move on (Next was held until then)."""

@@ -324,7 +324,8 @@ class PropertiesPage(FlowPage):
         elif dll.busy:
             self.origin.setText("")
         elif s.is_new:
-            origin = s.template.origin if s.template.definitions else \
+            # a guessed template says so in its own finding above: not twice
+            origin = ("" if s.template.is_guess else s.template.origin) if s.template.definitions else \
                 "No template either: add the parameters the DLL defines on each page."
             self.origin.setText(f"<i>The DLL is not asked, so the pages come from this tool's template. "
                                 f"{_esc(dll.reason)} {_esc(origin)}</i>")

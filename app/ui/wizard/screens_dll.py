@@ -36,7 +36,7 @@ def test_connectors():
 
 def _settle(condition=None, timeout: float = 60.0) -> None:
     """Process events until `condition()` holds (or the timeout), then let queued moves land."""
-    app = QApplication.instance()
+    app = QApplication.instance() or QApplication([])
     end = time.monotonic() + timeout
     while condition is not None and not condition() and time.monotonic() < end:
         app.processEvents()
