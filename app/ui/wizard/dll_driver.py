@@ -74,6 +74,7 @@ class DllDriver(QObject):
         self.note = ""  # the DLL lies outside the host's folder ('' when it does not)
         self.picked: dict[str, Path] = {}  # DLLs chosen with Browse, by file name
         self.task: Task | None = None
+        self._tasks: set[Task] = set()  # running Tasks, kept alive until they end
         self.busy_row: BusyRow | None = None
         self._generation = 0
         self._cancelled = False
@@ -236,10 +237,12 @@ class DllDriver(QObject):
                 return
             step = steps[i]
             self._set_busy(page, step.label)
-            task = Task(lambda _progress, _cancelled: step.work(), name="connector-dll", parent=self)
+            # no Qt parent: a hung call's Task outlives the wizard until its worker is stopped
+            task = Task(lambda _progress, _cancelled: step.work(), name="connector-dll")
             self.task = task
-            task.finished.connect(lambda result: applied(i, result))
-            task.failed.connect(failed)
+            self._tasks.add(task)
+            task.finished.connect(lambda result: (self._tasks.discard(task), applied(i, result)))
+            task.failed.connect(lambda sentence: (self._tasks.discard(task), failed(sentence)))
             task.start()
 
         def applied(i: int, result) -> None:
