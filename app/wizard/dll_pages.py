@@ -1,4 +1,4 @@
-"""The wizard's pages built from a connector DLL's answers (docs/connector-dll.md), without Qt.
+"""The wizard's pages built from a connector DLL's answers (docs/wizard-dll-pages.md), without Qt.
 
 `DllPages` joins a wizard session (the working copy) and a bridge session (the DLL). The working copy
 stays the one place values live: before a call, `snapshot()` (GUI thread) copies the values into a

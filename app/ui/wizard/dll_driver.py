@@ -1,4 +1,4 @@
-"""The connector wizard asking the connector DLL (app/wizard/dll_pages.py), off the GUI thread.
+"""The connector wizard asking the connector DLL (docs/wizard-dll-pages.md), off the GUI thread.
 
 Every bridge call runs in a `Task` (app/ui/background.py) while the page shows a progress line with
 Cancel; Next is held until the DLL has checked the page and answered the next one. A connector that

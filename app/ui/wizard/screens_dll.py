@@ -1,4 +1,4 @@
-"""Pictures of the wizard's pages built from a connector DLL's answers (docs/connector-dll.md).
+"""Pictures of the wizard's pages built from a connector DLL's answers (docs/wizard-dll-pages.md).
 
 Needs Mono (or .NET) and the test connectors of a source checkout (tests/bridge/dotnet, compiled
 with mcs): a user's install has neither, and then these pictures are skipped with the reason.
