@@ -100,6 +100,19 @@ def dll_screenshots(outdir: Path, layout, make_wizard) -> tuple[list[Path], str]
         if w.currentId() == before:
             break
 
+    w = make_wizard(layout)  # large text, as at 200 % scaling: the DLL's long parameter names
+    font = w.font()
+    font.setPointSizeF(font.pointSizeF() * 2)
+    w.setFont(font)
+    w.resize(w.width() * 2, w.height() * 2)
+    _choose(w, "Contoso.SqlLike.dll", "Payroll")
+    _grab(w, outdir / "dll-large-text-properties.png", out)
+    for _ in range(5):  # the schema pages are known only once the DLL has answered
+        if w.current_key() == "schema-3":
+            break
+        _next(w)
+    _grab(w, outdir / "dll-large-text-schema-3.png", out)
+
     w = make_wizard(layout)  # the DLL's own validation, on the field it names
     _choose(w, "Contoso.SqlLike.dll", "Payroll")
     _next(w)
