@@ -241,9 +241,13 @@ class DllDriver(QObject):
             task = Task(lambda _progress, _cancelled: step.work(), name="connector-dll")
             self.task = task
             self._tasks.add(task)
-            task.finished.connect(lambda result: (self._tasks.discard(task), applied(i, result)))
-            task.failed.connect(lambda sentence: (self._tasks.discard(task), failed(sentence)))
+            task.finished.connect(lambda result: ended(task, lambda: applied(i, result)))
+            task.failed.connect(lambda sentence: ended(task, lambda: failed(sentence)))
             task.start()
+
+        def ended(task: Task, then: Callable[[], None]) -> None:
+            self._tasks.discard(task)
+            then()
 
         def applied(i: int, result) -> None:
             if generation != self._generation:
