@@ -17,8 +17,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.bridge.locate import ConnectorLibrary
-from app.bridge.session import PAGES, ConnectorSession, PageAnswer, ParameterDefinition, Validation
+from app.bridge.session import (
+    MAX_SCHEMA_PAGES,
+    PAGES,
+    ConnectorSession,
+    PageAnswer,
+    ParameterDefinition,
+    Validation,
+)
 from app.config import builders
+from app.config.rules import is_encrypted_blob
 from app.wizard.schema_edits import AttributeChoice
 from app.wizard.schema_sources import SourceSchema
 from app.wizard.session import WizardSession
@@ -83,12 +91,14 @@ class DllPages:
         """Every stored value by name (GUI thread); run-step values from `profile`'s step."""
         s = self.session
         out: Snapshot = {}
-        for p in s.connector.parameters:
-            out.setdefault(p.name, (p.value, p.type == "EncryptedString"))
         profiles = [profile] if profile else s.enabled_profiles()[:1]
-        for prof in profiles:
-            for p in s.run_step_parameters(prof):
-                out[p.name] = (p.value, p.type == "EncryptedString")
+        steps = [p for prof in profiles for p in s.run_step_parameters(prof)]
+        for p in [*s.connector.parameters, *steps]:
+            secret = p.type == "EncryptedString" or p.is_secret
+            if secret and (not s.is_new or is_encrypted_blob(p.value)):
+                continue  # a stored secret is a DPAPI blob (or blank): the DLL gets its default
+            if p.use == "RunStep" or p.name not in out:
+                out[p.name] = (p.value, secret)
         return out
 
     def push(self, values: Snapshot) -> None:
@@ -271,7 +281,11 @@ class DllPages:
     def _next_schema_step(self, number: int, values: Snapshot) -> Step:
         def apply(answer: PageAnswer | None) -> None:
             answer = answer or self.bridge.pages.get((PAGES.index("Schema"), number))
-            if answer is None or not answer.parameters:
+            before = self.bridge.pages.get((PAGES.index("Schema"), number - 1))
+            # a DLL that ignores the page number repeats its page forever: the repeat ends the list
+            repeated = before is not None and answer is not None and \
+                [d.name for d in answer.parameters] == [d.name for d in before.parameters]
+            if answer is None or not answer.parameters or repeated or number > MAX_SCHEMA_PAGES:
                 self.drop_schema_pages_after(number - 1)
             else:
                 self.write_page(answer)

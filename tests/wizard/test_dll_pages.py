@@ -19,6 +19,7 @@ class ScriptedConnector:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.schema_pages = 2
+        self.ignores_page_number = False
 
     def call(self, op, args, call=""):
         self.calls.append(call)
@@ -28,6 +29,8 @@ class ScriptedConnector:
             if page == "Connectivity":
                 return [{"name": "Server", "type": "String", "default": "sql01"},
                         {"name": "Password", "type": "EncryptedString"}]
+            if page == "Schema" and self.ignores_page_number:
+                return [{"name": "Types", "type": "String", "default": "User"}]
             if page == "Schema" and number == 1 and self.schema_pages >= 1:
                 return [{"name": "Types", "type": "String", "default": "User"}]
             if page == "Schema" and number == 2 and self.schema_pages >= 2:
@@ -133,3 +136,22 @@ def test_get_schema_becomes_a_schema_source():
     assert source.anchors == {"User": ["Id"]}
     assert [(a.name, a.data_type, a.source) for a in source.attributes("User")] == [
         ("Id", "String", "Contoso.Sql.dll"), ("Photo", "Binary", "Contoso.Sql.dll")]
+
+
+def test_a_dll_that_ignores_the_schema_page_number_gets_one_schema_page(sample_doc):
+    s, pages, connector = new_pages(sample_doc)
+    connector.ignores_page_number = True
+    run([pages.ask_step("Connectivity", 1, pages.snapshot())])
+    run(pages.leave_steps("capabilities", pages.snapshot()))
+    run(pages.leave_steps("schema-1", pages.snapshot()))
+    assert s.schema_numbers() == ["1"] and ConnectorFlow(s).next_key("schema-1") == "global"
+
+
+def test_an_existing_connectors_stored_secrets_are_not_given_to_the_dll(sample_doc):
+    s = WizardSession(sample_doc, "HRDatabase")
+    library = ConnectorLibrary(Path("Microsoft.IAM.Connector.GenericSql.dll"), None, False)
+    pages = DllPages(s, ConnectorSession(library, process=ScriptedConnector()), library)
+    values = pages.snapshot()
+    assert s.connector.parameter("Password").value.startswith("AAEAAAD")  # a DPAPI blob in the file
+    assert "Password" not in values
+    assert values["User Name"] == (s.connector.parameter("User Name").value, False)
