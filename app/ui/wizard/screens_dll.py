@@ -136,9 +136,12 @@ def dll_screenshots(outdir: Path, layout, make_wizard) -> tuple[list[Path], str]
     _choose(w, "Contoso.Misbehaving.dll", "Broken")
     _next(w)
     w.session.set_parameter(w.session.connector.parameter("Mode"), "hang")
-    _next(w)
-    w.next()
-    _settle(lambda: w.currentPage().busy.isVisible(), 10)
+    for _ in range(5):  # Next until the DLL is asked for its Global page, where it hangs
+        page = w.currentPage()
+        w.next()
+        _settle(lambda page=page: not w.dll.busy or "Global" in page.busy.label.text(), 10)
+        if w.dll.busy:
+            break
     _grab(w, outdir / "dll-hang-waiting.png", out)
     _settle(lambda: not w.dll.busy)
     _grab(w, outdir / "dll-hang-timed-out.png", out)

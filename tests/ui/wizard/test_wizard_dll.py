@@ -42,6 +42,28 @@ def click_next(qtbot, wizard) -> str:
     return wizard.current_key()
 
 
+def press_next_until_global_is_asked(qtbot, wizard):
+    """Next until the misbehaving connector is asked for its Global page (it misbehaves there);
+    returns the page that waits. Whether a Schema page comes first depends on the test DLL."""
+    for _ in range(6):
+        page = wizard.currentPage()
+        qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda page=page: idle(wizard) or "Global" in page.busy.label.text(), timeout=WAIT)
+        if not idle(wizard):
+            return page
+        qtbot.wait(20)
+    raise AssertionError(f"the Global page was never asked (on {wizard.current_key()})")
+
+
+def next_until_it_stays(qtbot, wizard):
+    """Next until a page stays put (the connector failed there): returns its key."""
+    for _ in range(6):
+        before = wizard.current_key()
+        if click_next(qtbot, wizard) == before:
+            return before
+    raise AssertionError("every page moved on")
+
+
 def field(wizard, name):
     return wizard.currentPage().form.boxes[name].input
 
@@ -129,11 +151,8 @@ def test_a_hanging_dll_costs_one_sentence_and_the_gui_stays_responsive(qtbot, dl
     choose_dll(qtbot, wizard, "Contoso.Misbehaving.dll")
     assert click_next(qtbot, wizard) == "connectivity"
     field(wizard, "Mode").setCurrentText("hang")  # its Global page never answers
-    assert click_next(qtbot, wizard) == "capabilities"
+    page = press_next_until_global_is_asked(qtbot, wizard)
     button = wizard.button(QWizard.WizardButton.NextButton)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    page = wizard.currentPage()
-    qtbot.waitUntil(lambda: page.busy.isVisible(), timeout=WAIT)
     ticks = []
     for _ in range(10):  # the GUI keeps painting and answering while the DLL hangs
         QApplication.processEvents()
@@ -141,7 +160,7 @@ def test_a_hanging_dll_costs_one_sentence_and_the_gui_stays_responsive(qtbot, dl
         qtbot.wait(50)
     assert all(ticks) and not button.isEnabled()
     qtbot.waitUntil(lambda: idle(wizard), timeout=WAIT)
-    assert wizard.current_key() == "capabilities"
+    assert wizard.currentPage() is page
     assert "timed out" in page.page_findings.text() and "Contoso.Misbehaving" in page.page_findings.text()
     assert button.isEnabled()  # Next asks again
 
@@ -151,10 +170,7 @@ def test_cancel_ends_a_hanging_call_at_once(qtbot, dll_host):
     choose_dll(qtbot, wizard, "Contoso.Misbehaving.dll")
     click_next(qtbot, wizard)
     field(wizard, "Mode").setCurrentText("hang")
-    click_next(qtbot, wizard)
-    page = wizard.currentPage()
-    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.busy.isVisible(), timeout=WAIT)
+    page = press_next_until_global_is_asked(qtbot, wizard)
     qtbot.wait(300)
     qtbot.mouseClick(page.busy.cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: idle(wizard), timeout=10_000)  # not the 60 s timeout
@@ -201,14 +217,16 @@ def test_a_connector_that_throws_or_dies_costs_one_sentence(qtbot, dll_host):
     assert click_next(qtbot, wizard) == "connectivity"
     for mode, words in (("throw", "refused the connection"), ("failfast", "Contoso.Misbehaving")):
         field(wizard, "Mode").setCurrentText(mode)
-        assert click_next(qtbot, wizard) == "capabilities"
-        assert click_next(qtbot, wizard) == "capabilities"  # its Global page throws or dies
+        next_until_it_stays(qtbot, wizard)  # its Global page throws or dies
         text = wizard.currentPage().page_findings.text()
         assert words in text and "Traceback" not in text
-        wizard.back()
+        while wizard.current_key() != "connectivity":
+            wizard.back()
     field(wizard, "Mode").setCurrentText("none")  # a fresh worker after the crash
-    assert click_next(qtbot, wizard) == "capabilities"
-    assert click_next(qtbot, wizard) == "global"
+    for _ in range(4):
+        if click_next(qtbot, wizard) == "global":
+            break
+    assert wizard.current_key() == "global"
 
 
 def test_an_existing_connector_gets_the_dlls_choices_and_its_new_parameters(qtbot, dll_host):
@@ -282,10 +300,8 @@ def test_closing_the_wizard_ends_a_hanging_worker(qtbot, dll_host):
     choose_dll(qtbot, wizard, "Contoso.Misbehaving.dll")
     click_next(qtbot, wizard)
     field(wizard, "Mode").setCurrentText("hang")
-    click_next(qtbot, wizard)
     process = wizard.dll.pages.bridge.process
-    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.currentPage().busy.isVisible(), timeout=WAIT)
+    press_next_until_global_is_asked(qtbot, wizard)
     wizard.reject()
     assert not wizard.isVisible()
     qtbot.waitUntil(lambda: not process.running, timeout=10_000)
