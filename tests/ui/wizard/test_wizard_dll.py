@@ -305,3 +305,19 @@ def test_closing_the_wizard_ends_a_hanging_worker(qtbot, dll_host):
     wizard.reject()
     assert not wizard.isVisible()
     qtbot.waitUntil(lambda: not process.running, timeout=10_000)
+
+
+def test_a_dll_the_runtime_cannot_load_leaves_an_editable_page_with_one_sentence(qtbot, dll_host):
+    wizard = make(qtbot, dll_host)
+    page = wizard.currentPage()
+    qtbot.keyClicks(page.name, "Badges")
+    page.library.setCurrentText("Contoso.Badges.Connector.dll")  # in the folder, but no assembly
+    qtbot.waitUntil(lambda: idle(wizard), timeout=WAIT)
+    assert not wizard.dll.active
+    text = page.origin.text()
+    assert "template" in text and "Contoso.Badges.Connector" in wizard.dll.reason
+    assert "Traceback" not in text and "\n" not in wizard.dll.reason
+    qtbot.mouseClick(page.generate, Qt.MouseButton.LeftButton)
+    qtbot.wait(200)
+    assert click_next(qtbot, wizard) == "connectivity"  # no DLL call: the custom parameter list
+    assert any(b.text() == "Add parameter" for b in wizard.currentPage().findChildren(QPushButton))
