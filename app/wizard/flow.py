@@ -136,7 +136,8 @@ class ConnectorFlow:
             elif s.is_new and not re.fullmatch(r"[A-Za-z0-9]+", name) and rules.URL_SAFE_NAME.match(name):
                 add(INFO, "Name", "name-ascii", "Older ECMA2Host versions accept letters and digits only.",
                     "Keep '-' and '_' only if your agent is recent.")
-            if c.library_name and s.is_new and s.template.is_guess and s.template.definitions:
+            if c.library_name and s.is_new and s.template.is_guess and s.template.definitions \
+                    and not s.pages_from_dll:
                 add(INFO, "LibraryName", "template-guess", s.template.origin,
                     "Check each page against the connector's documentation.")
         elif ref.key == "run-profiles":

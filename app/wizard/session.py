@@ -59,6 +59,7 @@ class WizardSession:
         self.working.path = document.path
         self.is_new = connector_name is None
         self.template_library: str | None = None  # the template applied to a new connector
+        self.pages_from_dll = False  # the parameter pages were built from the DLL's own answers
         self.other_names = [c.name for c in document.connectors if c.name != connector_name]
         if connector_name is None:
             spec = spec or builders.ConnectorSpec(
@@ -108,6 +109,7 @@ class WizardSession:
             return
         if self.connector.library_name != library:
             self.connector.library_name = library
+        self.pages_from_dll = False
         if self.is_new and not self.from_spec:
             self._apply_template(library)
 

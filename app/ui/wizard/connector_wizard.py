@@ -10,11 +10,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWizard
 
+from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT
 from app.config import builders
 from app.config.document import ConfigDocument
 from app.config.store import ConfigStore, SaveResult
 from app.errors import UserError
 from app.host.layout import HostLayout
+from app.ui.wizard.dll_driver import DllDriver
 from app.ui.wizard.pages import FlowPage, ParameterPage, PartitionsPage, PropertiesPage, RunProfilesPage
 from app.ui.wizard.pages_schema import AttributesPage, DeprovisioningPage, ObjectTypesPage, SummaryPage
 from app.wizard import schema_sources
@@ -33,13 +35,15 @@ class ConnectorWizard(QWizard):
     def __init__(self, document: ConfigDocument, store: ConfigStore, layout: HostLayout,
                  connector_name: str | None = None, start_page: str | None = None,
                  focus_field: str | None = None, parent=None, *,
-                 spec: builders.ConnectorSpec | None = None, dpapi=None, bridge_route=None) -> None:
+                 spec: builders.ConnectorSpec | None = None, dpapi=None, bridge_route=None,
+                 dll_timeout: float = DEFAULT_TIMEOUT, schema_timeout: float = SCHEMA_TIMEOUT) -> None:
         super().__init__(parent)
         self.store = store
         self.host = layout
         self.session = WizardSession(document, connector_name, spec=spec, dpapi=dpapi,
                                      bridge_route=bridge_route)
         self.flow = ConnectorFlow(self.session)
+        self.dll = DllDriver(self, layout, timeout=dll_timeout, schema_timeout=schema_timeout)
         self.result_of_save: SaveResult | None = None
         self.discover_default_schema()
         title = f"Edit connector '{connector_name}'" if connector_name else "New connector"
@@ -51,9 +55,13 @@ class ConnectorWizard(QWizard):
         self.customButtonClicked.connect(lambda _b: self.go_to("summary"))
         self.setButtonText(QWizard.WizardButton.FinishButton, "&Finish and save")
         self.ids: dict[str, int] = {}
+        self._going_to: str | None = None  # go_to's target while the DLL answers on the way
         self._add_pages()
         self.resize(self.fontMetrics().height() * 56, self.fontMetrics().height() * 42)
         self.restart()
+        if not self.session.is_new:  # choices and new parameters from the host's copy of its DLL
+            self.dll.changed.connect(self._dll_answered_existing)
+            self.dll.open_existing(self.page_for("properties"))
         if start_page or focus_field:
             self.go_to(self.flow.start_key(start_page))
             page = self.currentPage()
@@ -84,17 +92,44 @@ class ConnectorWizard(QWizard):
     def page_for(self, key: str):
         return self.page(self.ids[key]) if key in self.ids else None
 
+    def ensure_page(self, key: str | None) -> None:
+        """A DLL may have more Schema pages than were made up front: add them when needed."""
+        if key and key not in self.ids and key.startswith("schema-"):
+            new_id = max(self.ids.values()) + 1
+            self.setPage(new_id, ParameterPage(self, key))
+            self.ids[key] = new_id
+
     def next_page_id(self, key: str) -> int:
         nxt = self.flow.next_key(key)
+        self.ensure_page(nxt)
         if nxt is None or nxt not in self.ids:
             return -1
         return self.ids[nxt]
 
+    def _dll_answered_existing(self) -> None:
+        """An existing connector's DLL answered while a parameter page was shown: show its choices."""
+        page = self.currentPage()
+        if self.dll.active and isinstance(page, ParameterPage) and self.current_key() != "properties":
+            page.initializePage()
+
+    def next_from_dll(self) -> None:
+        """The DLL has answered for the next page: move on (Next was held until then)."""
+        self.next()
+        target, self._going_to = self._going_to, None
+        if target:
+            self.go_to(target)
+
     def current_key(self) -> str:
         return getattr(self.currentPage(), "key", "")
 
+    def stop_walk(self) -> None:
+        """The DLL refused a page on the way: the walk to another page ends here."""
+        self._going_to = None
+
     def go_to(self, key: str) -> None:
-        """Walk forward with Next to `key`, so Back works; stops on a page whose errors block Next."""
+        """Walk forward with Next to `key`, so Back works; stops on a page whose errors block Next.
+        Where the DLL is asked on the way, the walk goes on when it has answered."""
+        self._going_to = None
         for _ in range(len(self.ids) + 1):
             if self.current_key() == key or key not in self.flow.keys():
                 return
@@ -103,13 +138,18 @@ class ConnectorWizard(QWizard):
             if page is not None and not page.isComplete():
                 return
             self.next()
+            if self.dll.busy:
+                self._going_to = key  # next_from_dll resumes the walk
+                return
             if self.currentId() == before:
                 return
 
     def library_choices(self) -> list[str]:
-        found = [p.name for p in self.host.connector_dlls()] if self.host else []
+        """The DLLs in the host's Service\\ECMA folder first (those can be asked), then Microsoft's
+        connectors this tool has templates for."""
+        found = [p.name for p in self.dll.host_dlls()]
         microsoft = [f"{n}.dll" for n in builders.MICROSOFT_LIBRARIES]
-        return list(dict.fromkeys(microsoft + found))
+        return list(dict.fromkeys(found + microsoft))
 
     # -- schema -------------------------------------------------------------------------------
     def discover_default_schema(self) -> None:
@@ -126,11 +166,15 @@ class ConnectorWizard(QWizard):
     def refresh_schema(self) -> None:
         from app.ui.wizard.schema_refresh import SchemaRefreshDialog
 
-        dialog = SchemaRefreshDialog(self.session, self.host, self)
+        dialog = SchemaRefreshDialog(self.session, self.host, self, dll=self.dll)
         if dialog.exec() and self.current_key() == "attributes":
             self.currentPage().initializePage()
 
     # -- finish -------------------------------------------------------------------------------
+    def done(self, result: int) -> None:
+        self.dll.close()  # the DLL's worker process ends with the wizard
+        super().done(result)
+
     def accept(self) -> None:
         summary = self.page_for("summary")
         pending = getattr(summary, "pending", None) or self.session.prepare_finish()

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import builders
-from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, is_encrypted_blob
+from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, Finding, is_encrypted_blob
+from app.ui.wizard.dll_driver import BusyRow
 from app.ui.wizard.parameter_form import AddParameterRow, ParameterForm
 from app.ui.wizard.secret_choice_box import SecretChoiceBox
 from app.ui.wizard.widgets import FieldBox, FindingLabel, SecretField, StepLimits
@@ -55,6 +56,10 @@ class FlowPage(QWizardPage):
         self.page_findings = FindingLabel()
         self.outer.addWidget(self.page_findings)
         self.body: QWidget | None = None
+        self.busy = BusyRow()  # the connector DLL is being asked (app/ui/wizard/dll_driver.py)
+        self.outer.addWidget(self.busy)
+        self.bridge_findings: list[Finding] = []  # the DLL's refusal or failure, until the next edit
+        self._advanced = False
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(120)
@@ -75,7 +80,7 @@ class FlowPage(QWizardPage):
         ref = self.ref()
         title = ref.title if ref else self.key
         self.setTitle(title)
-        self.setSubTitle(SUBTITLES.get(ref.page if ref else "", "") + self.read_only_note())
+        self.setSubTitle(SUBTITLES.get(ref.page if ref else "", "") + self.read_only_note() + self.dll_note())
         if self.body is not None:
             self.outer.removeWidget(self.body)
             self.body.deleteLater()
@@ -89,13 +94,54 @@ class FlowPage(QWizardPage):
             return " Read-only: capabilities can't be modified once the connector is created."
         return ""
 
+    def dll_note(self) -> str:
+        """Say where a parameter page's fields come from when the DLL was asked."""
+        ref = self.ref()
+        dll = self.ctx.dll
+        if dll.active and ref is not None and ref.use and self.session.is_new:
+            return f" Asked of {dll.pages.name}.dll."
+        return ""
+
     def cleanupPage(self) -> None:
         """Values live in the working copy: going Back keeps them (QWizard would reset fields)."""
+        dll = self.ctx.dll
+        if dll.busy_row is self.busy and self.session.is_new:
+            dll.stop()  # Back while the DLL is asked: its answer is for a page left behind
+
+    def validatePage(self) -> bool:
+        """Next on a new connector from a DLL: the DLL checks this page and answers the next one
+        off the GUI thread; the wizard moves on when it has (or shows its one sentence here)."""
+        dll = self.ctx.dll
+        if not dll.active or not self.session.is_new:
+            return True
+        if self._advanced:
+            self._advanced = False
+            return True
+        if dll.busy:
+            return False
+        self.bridge_findings = []
+        self.refresh_findings()
+
+        def go_on() -> None:
+            self._advanced = True
+            QTimer.singleShot(0, self.ctx.next_from_dll)
+        return dll.advance(self, go_on)
+
+    def show_refusal(self, verdict) -> None:
+        """The DLL's ValidateConfigParameters message (on the field it names) or a failure."""
+        ref = self.ref()
+        self.ctx.stop_walk()
+        self.bridge_findings = [Finding(ERROR, verdict.message, "", None, ref.page if ref else self.key,
+                                        verdict.parameter or None, "connector-dll")]
+        self.refresh_findings()
+        if verdict.parameter:
+            self.focus_field(verdict.parameter)
 
     def build(self) -> QWidget:
         raise NotImplementedError
 
     def edited(self) -> None:
+        self.bridge_findings = []
         self._debounce.start()
 
     def editing(self, change: Callable[[Any], object]) -> Callable[[Any], None]:
@@ -107,7 +153,7 @@ class FlowPage(QWizardPage):
 
     def refresh_findings(self) -> None:
         self._debounce.stop()
-        self.findings = self.flow.findings(self.key)
+        self.findings = self.flow.findings(self.key) + self.bridge_findings
         by_field: dict[str, list] = {}
         for f in self.findings:
             by_field.setdefault(f.field or "", []).append(f)
@@ -123,7 +169,10 @@ class FlowPage(QWizardPage):
         return set()
 
     def isComplete(self) -> bool:
-        return not any(f.severity == ERROR for f in self.findings)
+        if self.ctx.dll.busy_row is self.busy and self.session.is_new:
+            return False  # the DLL is still answering
+        # the DLL's own message does not block: Next asks it again
+        return not any(f.severity == ERROR and f.code != "connector-dll" for f in self.findings)
 
     def focus_field(self, name: str) -> bool:
         box = self.field_boxes.get(name)
@@ -134,6 +183,10 @@ class FlowPage(QWizardPage):
 
     def nextId(self) -> int:
         return self.ctx.next_page_id(self.key)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def scrolled(inner: QWidget) -> QScrollArea:
@@ -204,38 +257,94 @@ class PropertiesPage(FlowPage):
         self.library.setCurrentText(c.library_name + ".dll" if c.library_name else "")
         self.library.setEnabled(s.is_new)
         self.library.currentTextChanged.connect(self._library)
+        library_row = QWidget()
+        ll = QHBoxLayout(library_row)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.library, 1)
+        self.browse = QPushButton("&Browse…")
+        self.browse.setAccessibleName("Choose a connector DLL elsewhere")
+        self.browse.setVisible(s.is_new)
+        self.browse.clicked.connect(self._browse)
+        ll.addWidget(self.browse)
         self.origin = QLabel()
         self.origin.setWordWrap(True)
-        self._row(form, "E&xtension DLL:", "LibraryName", self.library,
-                  "" if s.is_new else "The parameters belong to this DLL: create a new connector "
-                  "to use another one.")
+        self.origin.setAccessibleName("Where the pages come from")
+        self._row(form, "E&xtension DLL:", "LibraryName", library_row,
+                  "The DLLs in the host's Service\\ECMA folder come first; choosing one runs its code "
+                  "in a separate process to ask it for its pages." if s.is_new else
+                  "The parameters belong to this DLL: create a new connector to use another one.",
+                  input_widget=self.library)
         form.addRow("", self.origin)
+        self.ctx.dll.changed.connect(self._show_origin)
         self._show_origin()
         self.setTabOrder(self.name, self.timer)
         return w
 
-    def _row(self, form: QFormLayout, label: str, fld: str, widget: QWidget, note: str = "") -> None:
-        box = FieldBox(widget, note)
+    def _row(self, form: QFormLayout, label: str, fld: str, widget: QWidget, note: str = "",
+             input_widget: QWidget | None = None) -> None:
+        box = FieldBox(widget, note, input_widget=input_widget)
         self.field_boxes[fld] = box
         lab = QLabel(label)
-        lab.setBuddy(getattr(widget, "edit", widget) if not isinstance(widget, QComboBox) else widget)
+        buddy = input_widget or (getattr(widget, "edit", widget) if not isinstance(widget, QComboBox) else widget)
+        if buddy is not None:
+            lab.setBuddy(buddy)
         form.addRow(lab, box)
 
     def _library(self, text: str) -> None:
         if text.strip():
             self.session.set_library(text.strip())
             self.ctx.discover_default_schema()
+            if self.session.is_new:
+                self.ctx.dll.choose(text, self, self._dll_answered)
         self._show_origin()
         self.edited()
 
+    def _dll_answered(self) -> None:
+        self._show_origin()
+        self.edited()
+
+    def _browse(self) -> None:
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        start = str(self.ctx.host.ecma_dir) if self.ctx.host and self.ctx.host.ecma_dir else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Connector DLL", start, "Connector DLLs (*.dll)")
+        if path:
+            self.pick(Path(path))
+
+    def pick(self, path) -> None:
+        """A DLL the user chose anywhere: asked like one in the host's folder (with a note)."""
+        self.ctx.dll.picked[path.name] = path
+        if self.library.findText(path.name) < 0:
+            self.library.insertItem(0, path.name)
+        if self.library.currentText() == path.name:
+            self._library(path.name)
+        else:
+            self.library.setCurrentText(path.name)
+
     def _show_origin(self) -> None:
         s = self.session
+        dll = self.ctx.dll
         if not s.connector.library_name:
             self.origin.setText("")
             return
-        t = s.template
-        text = t.origin if s.is_new else ""
-        self.origin.setText(f"<i>{text}</i>" if text else "")
+        name = s.connector.library_name + ".dll"
+        if dll.active:
+            text = (f"The pages come from {name} itself, asked page by page in a separate process."
+                    if s.is_new else f"DropDown choices and parameters new in this DLL come from {name}.")
+            note = dll.note[:1].upper() + dll.note[1:] if dll.note else ""
+            self.origin.setText(text + (f"<br><i>{_esc(note)}</i>" if note else ""))
+        elif dll.busy:
+            self.origin.setText("")
+        elif s.is_new:
+            # a guessed template says so in its own finding above: not twice
+            origin = ("" if s.template.is_guess else s.template.origin) if s.template.definitions else \
+                "No template either: add the parameters the DLL defines on each page."
+            self.origin.setText(f"<i>The DLL is not asked, so the pages come from this tool's template. "
+                                f"{_esc(dll.reason)} {_esc(origin)}</i>")
+        else:
+            self.origin.setText(f"<i>The DLL is not asked: {_esc(dll.reason)}</i>" if dll.reason else "")
 
     def _copy(self) -> None:
         if self.token.edit.isVisible() and self.token.value:
@@ -260,7 +369,8 @@ class ParameterPage(FlowPage):
             params = s.run_step_parameters(ref.profile)
         else:
             params = s.page_parameters(ref.use, ref.schema_number)
-        custom = s.is_new and not s.template.definitions
+        dll = self.ctx.dll
+        custom = s.is_new and not s.template.definitions and not dll.active
         inner = QWidget()
         lay = QVBoxLayout(inner)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -270,7 +380,8 @@ class ParameterPage(FlowPage):
             self.limits.changed.connect(self.edited)
             lay.addWidget(self.limits)
         self.form = ParameterForm(s, params, read_only=read_only,
-                                  on_remove=self._remove if custom else None)
+                                  on_remove=self._remove if custom else None,
+                                  **self.dll_form_options(ref.use, ref.schema_number, ref.profile))
         self.form.changed.connect(self.edited)
         lay.addWidget(self.form)
         self.secret_choice = None
@@ -284,6 +395,25 @@ class ParameterPage(FlowPage):
             lay.addWidget(add)
         lay.addStretch(1)
         return scrolled(inner)
+
+    def dll_form_options(self, use: str, schema_number: str | None, profile: str | None) -> dict:
+        """What the DLL says about this page: its definitions (order, labels, choices) and, for an
+        existing connector, the parameters new in this DLL."""
+        dll = self.ctx.dll
+        if not dll.active:
+            return {}
+        number = int(schema_number) if schema_number and schema_number.isdigit() else 1
+        pages = dll.pages
+        options = {"definitions": pages.definitions(use, number), "library": pages.name + ".dll",
+                   "in_order": self.session.is_new}
+        if not self.session.is_new:
+            options["new_in_dll"] = pages.new_in_dll(use, number, profile)
+            options["on_add_new"] = lambda d: self._add_from_dll(d, profile)
+        return options
+
+    def _add_from_dll(self, definition, profile) -> None:
+        self.ctx.dll.pages.add_from_dll(definition, profile)
+        self.initializePage()
 
     def place_findings(self, by_field):
         return self.form.show_findings(by_field)
@@ -319,8 +449,24 @@ class PartitionsPage(ParameterPage):
         self.field_boxes["DN"] = box
         form.addRow("Partition &DN:", box)
         lay.addLayout(form)
+        dll = self.ctx.dll
+        if dll.active and dll.pages.partitions:
+            choice = QComboBox()
+            choice.setAccessibleName("Partition offered by the DLL")
+            for part in dll.pages.partitions:
+                label = part.get("name") or ""
+                choice.addItem(f"{label} ({part['dn']})" if label and label != part["dn"] else part["dn"], part)
+            current = next((i for i, part in enumerate(dll.pages.partitions)
+                            if parts and part["dn"] == parts[0].dn), 0)
+            choice.setCurrentIndex(current)
+            choice.currentIndexChanged.connect(lambda i: self._partition(choice.itemData(i)))
+            choice.setEnabled(self.session.is_new)
+            offered = QLabel("&Offered by the DLL:")
+            offered.setBuddy(choice)
+            form.insertRow(0, offered, choice)
         params = QWidget()
-        self.form = ParameterForm(self.session, self.session.page_parameters("Partition"))
+        self.form = ParameterForm(self.session, self.session.page_parameters("Partition"),
+                                  **self.dll_form_options("Partition", None, None))
         self.form.changed.connect(self.edited)
         pl = QVBoxLayout(params)
         pl.setContentsMargins(0, 0, 0, 0)
@@ -328,6 +474,11 @@ class PartitionsPage(ParameterPage):
         lay.addWidget(params)
         lay.addStretch(1)
         return w
+
+    def _partition(self, partition: dict) -> None:
+        self.ctx.dll.pages.choose_partition(partition)
+        self.dn.setText(self.session.connector.partitions[0].dn)
+        self.edited()
 
 
 class RunProfilesPage(FlowPage):

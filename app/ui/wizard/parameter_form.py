@@ -1,6 +1,8 @@
 """A connector page rendered from its stored `<Parameter>` elements by Type (docs/host-facts.md §2):
-CheckBox, DropDown, String, Text, EncryptedString, File, Label, Divider. No connector DLL is
-loaded; DropDown choices come from the DLL template when we know them, else the stored value."""
+CheckBox, DropDown, String, Text, EncryptedString, File, Label, Divider. When the connector DLL was
+asked (app/wizard/dll_pages.py) its definitions give the order, labels and DropDown choices, and an
+existing connector is offered the parameters new in the DLL; otherwise DropDown choices come from
+the DLL template when we know them, else the stored value."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.bridge.session import ParameterDefinition
 from app.config.document import Parameter
 from app.config.rules import is_encrypted_blob
 from app.ui.wizard.widgets import FieldBox, FileField, ScriptEditor, SecretField
@@ -39,36 +42,91 @@ class ParameterForm(QWidget):
 
     def __init__(self, session: WizardSession, parameters: list[Parameter], *, read_only: bool = False,
                  on_remove: Callable[[Parameter], None] | None = None,
+                 definitions: list[ParameterDefinition] | None = None, library: str = "",
+                 in_order: bool = False, new_in_dll: list[ParameterDefinition] | None = None,
+                 on_add_new: Callable[[ParameterDefinition], None] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.read_only = read_only
         self.boxes: dict[str, FieldBox] = {}
+        self.definitions = {d.name: d for d in definitions or [] if d.name}
+        self.library = library
         self.form = QFormLayout(self)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         # labels above fields: DLL parameter names run to 60 characters, and must not clip at 200%
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.form.setContentsMargins(0, 0, 0, 0)
-        if not parameters:
-            empty = QLabel("This connector stores no parameters for this page.")
-            empty.setWordWrap(True)
-            self.form.addRow(empty)
-        for p in parameters:
+        if in_order and definitions is not None:
+            self._dll_rows(parameters, definitions, on_remove)
+        else:
+            if not parameters:
+                self._empty("This connector stores no parameters for this page.")
+            for p in parameters:
+                self._add_row(p, on_remove)
+        if new_in_dll:
+            self._new_rows(new_in_dll, on_add_new)
+
+    def _empty(self, text: str) -> None:
+        empty = QLabel(text)
+        empty.setWordWrap(True)
+        self.form.addRow(empty)
+
+    def _dll_rows(self, parameters: list[Parameter], definitions: list[ParameterDefinition],
+                  on_remove) -> None:
+        """A new connector's page in the DLL's own order, with its labels and dividers."""
+        stored = {p.name: p for p in parameters}
+        if not definitions:
+            self._empty(f"{self.library or 'The connector DLL'} asks nothing on this page.")
+        for d in definitions:
+            if d.type == "Divider":
+                self._divider()
+            elif d.type == "Label":
+                self._label(d.text or d.name, "")
+            elif d.name in stored:
+                self._add_row(stored.pop(d.name), on_remove)
+        for p in stored.values():  # kept by the file but no longer defined: shown, not lost
             self._add_row(p, on_remove)
+
+    def _new_rows(self, new: list[ParameterDefinition], on_add) -> None:
+        head = QLabel(f"<b>New in {self.library}</b>: defined by the DLL, not yet in this connector "
+                      "(Add puts it in with the DLL's default).")
+        head.setWordWrap(True)
+        self.form.addRow(head)
+        for d in new:
+            row = QWidget()
+            lay = QHBoxLayout(row)
+            lay.setContentsMargins(0, 0, 0, 0)
+            shown = "" if d.secret else f", default '{d.default}'" if d.default else ", no default"
+            text = QLabel(f"{d.name} ({d.type}{shown})")
+            text.setWordWrap(True)
+            lay.addWidget(text, 1)
+            add = QPushButton("Add")
+            add.setAccessibleName(f"Add parameter {d.name}")
+            add.setEnabled(on_add is not None and not self.read_only)
+            add.clicked.connect(lambda _=False, d=d: on_add(d))
+            lay.addWidget(add)
+            self.form.addRow(row)
+
+    def _divider(self) -> None:
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setAccessibleName("Divider")
+        self.form.addRow(line)
+
+    def _label(self, name: str, value: str) -> None:
+        label = QLabel(f"<b>{name}</b>" + (f"<br>{value}" if value else ""))
+        label.setWordWrap(True)
+        self.form.addRow(label)
 
     def _add_row(self, p: Parameter, on_remove) -> None:
         name = p.name
         kind = p.type
         if kind == "Divider":
-            line = QFrame()
-            line.setFrameShape(QFrame.Shape.HLine)
-            line.setAccessibleName("Divider")
-            self.form.addRow(line)
+            self._divider()
             return
         if kind == "Label":
-            label = QLabel(f"<b>{name}</b>" + (f"<br>{p.value}" if p.value else ""))
-            label.setWordWrap(True)
-            self.form.addRow(label)
+            self._label(name, p.value)
             return
         field, note = self._field(p)
         value_widget = field
@@ -102,16 +160,20 @@ class ParameterForm(QWidget):
             w.toggled.connect(lambda on: apply("1" if on else "0"))
             w.setEnabled(not self.read_only)
         elif kind == "DropDown":
+            d = self.definitions.get(name)
             w = QComboBox()
-            w.setEditable(True)
-            choices = list(known_choices(self.session.connector.library_name, name))
+            w.setEditable(d.extensible if d is not None else True)
+            known = d.choices if d is not None else known_choices(self.session.connector.library_name, name)
+            choices = list(known)
             if value not in choices:
-                choices.insert(0, value)
+                choices.insert(0, value)  # a stored value the list lacks: shown and kept
             w.addItems(choices)
             w.setCurrentText(value)
             w.currentTextChanged.connect(apply)
             w.setEnabled(not self.read_only)
-            if not known_choices(self.session.connector.library_name, name):
+            if d is not None and value not in d.choices:
+                note = f"'{value}' is not one of the choices {self.library} offers."
+            elif not known:
                 note = "The choices come from the connector DLL; type the value it expects."
         elif kind == "EncryptedString":
             encrypted = is_encrypted_blob(value)

@@ -1,6 +1,7 @@
 """Refresh schema: re-read the attribute list from a source, show what was added, removed and
 changed in type, apply the ticked ones to the working copy (replaces the users' "change the path
-and change it back" trick)."""
+and change it back" trick). The source is the connector DLL itself (GetSchema, off the GUI thread,
+with progress and Cancel) when it can be asked; otherwise a file, labelled as such."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -21,8 +23,11 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.host.layout import HostLayout
+from app.ui.background import Task
+from app.ui.wizard.dll_driver import BusyRow
 from app.ui.wizard.widgets import FindingLabel
 from app.wizard import schema_sources as ss
+from app.wizard.dll_pages import source_schema
 from app.wizard.session import WizardSession
 
 KIND_LABELS = {"added": "In the source, not selected", "removed": "No longer in the source",
@@ -33,8 +38,10 @@ FILTER = ("Schema sources (*.xml *.csv *.json *.txt *.ps1);;Schema.xml or MIM ex
 
 class SchemaRefreshDialog(QDialog):
     def __init__(self, session: WizardSession, layout: HostLayout | None, parent=None,
-                 runner: ss.SchemaScriptRunner | None = None) -> None:
+                 runner: ss.SchemaScriptRunner | None = None, dll=None) -> None:
         super().__init__(parent)
+        self.dll = dll  # the wizard's DllDriver, or None
+        self.task: Task | None = None
         self.session = session
         self.host = layout
         self.runner = runner or ss.schema_script_runner()
@@ -46,6 +53,28 @@ class SchemaRefreshDialog(QDialog):
                        "written until you finish the wizard.")
         intro.setWordWrap(True)
         lay.addWidget(intro)
+        asking = dll is not None and dll.active
+        dll_row = QHBoxLayout()
+        name = f"{dll.pages.name}.dll" if asking else "the connector DLL"
+        self.dll_button = QPushButton(f"&Ask {name}")
+        self.dll_button.setAccessibleName("Ask the connector DLL for its schema")
+        self.dll_button.setEnabled(asking)
+        self.dll_button.clicked.connect(self.ask_dll)
+        dll_row.addWidget(self.dll_button)
+        self.dll_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.dll_busy = BusyRow()
+        self.dll_busy.cancel_clicked.connect(self.cancel_dll)
+        dll_row.addWidget(self.dll_busy, 1)
+        if not asking:
+            reason = dll.reason if dll is not None and dll.reason else \
+                "the wizard did not load the connector's DLL."
+            why = QLabel(f"<i>The DLL cannot be asked: {_esc(reason)}</i>")
+            why.setWordWrap(True)
+            dll_row.addWidget(why, 1)
+        lay.addLayout(dll_row)
+        files = QLabel("<b>File-based sources</b> (when the DLL cannot be asked):" if asking
+                       else "<b>File-based sources:</b>")
+        lay.addWidget(files)
         row = QHBoxLayout()
         self.host_button = QPushButton("Schema.xml on this &host")
         self.file_button = QPushButton("Choose a &file…")
@@ -89,6 +118,50 @@ class SchemaRefreshDialog(QDialog):
         self.file_button.clicked.connect(self._choose_file)
         self.script_button.clicked.connect(self._choose_script)
         self.resize(self.fontMetrics().height() * 44, self.fontMetrics().height() * 32)
+
+    def ask_dll(self) -> None:
+        """GetSchema with the values entered so far, off the GUI thread; Cancel stops it."""
+        dll = self.dll
+        if dll is None or not dll.active or (self.task is not None and self.task.running):
+            return
+        pages = dll.pages
+        values = pages.snapshot()
+
+        def work(_progress, _cancelled):
+            pages.push(values)
+            return pages.bridge.ask_schema()
+        self.task = Task(work, name="connector-dll-schema", parent=self)
+        self.task.finished.connect(self._dll_answered)
+        self.task.failed.connect(self._dll_failed)
+        self.dll_busy.start(f"Asking {pages.name}.dll for its schema (GetSchema)")
+        self.dll_button.setEnabled(False)
+        self.error.show_findings([])
+        self.task.start()
+
+    def cancel_dll(self) -> None:
+        self.dll_busy.cancel.setEnabled(False)
+        if self.task is not None:
+            self.task.cancel()
+        if self.dll is not None and self.dll.pages is not None:
+            self.dll.pages.bridge.cancel()
+
+    def _dll_answered(self, schema) -> None:
+        self.dll_busy.stop()
+        self.dll_button.setEnabled(True)
+        self.dll.pages.schema = schema
+        self.show_source(source_schema(schema, self.dll.pages.name))
+
+    def _dll_failed(self, sentence: str) -> None:
+        from app.config.rules import ERROR, Finding
+
+        self.dll_busy.stop()
+        self.dll_button.setEnabled(True)
+        self.error.show_findings([Finding(ERROR, sentence)])
+
+    def reject(self) -> None:
+        if self.task is not None and self.task.running:
+            self.cancel_dll()  # closing the dialog ends the DLL's call too
+        super().reject()
 
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Schema source", "", FILTER)
@@ -175,3 +248,7 @@ class SchemaRefreshDialog(QDialog):
             else:
                 schema.set_data_type(c.name, c.new_type)
         self.accept()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

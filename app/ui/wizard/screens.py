@@ -5,6 +5,7 @@ Refresh schema dialog. Works on a copy of the sample host in a temporary folder.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import cast
@@ -152,11 +153,19 @@ def screenshots(outdir: Path) -> list[Path]:
         _grab(dialog, outdir / "refresh-schema-dialog.png", out)
         dialog = SchemaRefreshDialog(w.session, layout, w)
         _grab(dialog, outdir / "refresh-schema-dialog-empty.png", out)
+
+        from app.ui.wizard.screens_dll import dll_screenshots
+
+        try:  # last: it adds DLLs to the host copy
+            made, note = dll_screenshots(outdir, layout, _wizard)
+        except Exception as exc:  # noqa: BLE001 - the other pictures are still worth having
+            made, note = [], f"the wizard's DLL-built pages failed: {type(exc).__name__}: {exc}"
+        out += made
+        if note:
+            print(f"note: {note}", file=sys.stderr)
     return out
 
 
 if __name__ == "__main__":
-    import sys
-
     for p in screenshots(Path(sys.argv[1] if len(sys.argv) > 1 else "wizard-screens")):
         print(p)

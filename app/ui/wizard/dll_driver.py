@@ -1,0 +1,311 @@
+"""The connector wizard asking the connector DLL (docs/wizard-dll-pages.md), off the GUI thread.
+
+Every bridge call runs in a `Task` (app/ui/background.py) while the page shows a progress line with
+Cancel; Next is held until the DLL has checked the page and answered the next one. A connector that
+throws, dies or hangs costs one sentence on the page (its call times out or is cancelled), never the
+GUI. Where the DLL cannot be loaded the wizard keeps this tool's templates and says why.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from app.bridge import locate
+from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT
+from app.bridge.session import ConnectorSession, Validation
+from app.errors import UserError
+from app.host.layout import HostLayout
+from app.ui.background import Task
+from app.wizard.dll_pages import DllPages, Step, profile_of
+
+
+class BusyRow(QWidget):
+    """A progress line: what the DLL is being asked, a moving bar, and Cancel."""
+
+    cancel_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)  # the DLL does not say how far it is: a moving bar
+        self.bar.setTextVisible(False)
+        self.bar.setMaximumWidth(self.fontMetrics().horizontalAdvance("M" * 10))
+        self.bar.setAccessibleName("Waiting for the connector DLL")
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setAccessibleName("Cancel the connector DLL's call")
+        self.cancel.clicked.connect(self.cancel_clicked)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(self.bar)
+        lay.addWidget(self.cancel)
+        self.hide()
+
+    def start(self, text: str) -> None:
+        self.label.setText(text + "…")
+        self.cancel.setEnabled(True)
+        self.show()
+
+    def stop(self) -> None:
+        self.hide()
+
+
+class DllDriver(QObject):
+    """Which DLL the wizard asks, and the background calls it makes for the pages."""
+
+    changed = Signal()  # the DLL was loaded, refused, or a call ended: labels may change
+
+    def __init__(self, wizard, host: HostLayout | None, *, timeout: float = DEFAULT_TIMEOUT,
+                 schema_timeout: float = SCHEMA_TIMEOUT) -> None:
+        super().__init__(wizard)
+        self.wizard = wizard
+        self.host = host
+        self.timeout = timeout
+        self.schema_timeout = schema_timeout
+        self.pages: DllPages | None = None
+        self.reason = ""  # why the pages come from a template ('' when the DLL answers)
+        self.note = ""  # the DLL lies outside the host's folder ('' when it does not)
+        self.picked: dict[str, Path] = {}  # DLLs chosen with Browse, by file name
+        self.task: Task | None = None
+        self._tasks: set[Task] = set()  # running Tasks, kept alive until they end
+        self.busy_row: BusyRow | None = None
+        self._generation = 0
+        self._cancelled = False
+        self._loading: ConnectorSession | None = None  # the bridge of a DLL still being loaded
+
+    @property
+    def session(self):
+        return self.wizard.session
+
+    @property
+    def active(self) -> bool:
+        return self.pages is not None
+
+    @property
+    def busy(self) -> bool:
+        return self.busy_row is not None
+
+    def host_dlls(self) -> list[Path]:
+        """The DLLs in the host's Service\\ECMA folder, without the host's interface DLL."""
+        found = self.host.connector_dlls() if self.host else []
+        return [p for p in found if p.name.lower() != locate.INTERFACE_DLL.lower()]
+
+    # -- choosing the DLL --------------------------------------------------------------------------
+    def path_for(self, name: str) -> Path | None:
+        if name in self.picked:
+            return self.picked[name]
+        return next((p for p in self.host_dlls() if p.name.lower() == name.lower()), None)
+
+    def choose(self, name: str, page, on_done: Callable[[], None]) -> None:
+        """A new connector's DLL was chosen: ask it for its first page, or keep the template."""
+        self.close()
+        self.pages, self.reason, self.note = None, "", ""
+        name = name.strip()
+        if not name:
+            return
+        if not name.lower().endswith(".dll"):
+            name += ".dll"
+        path = self.path_for(name)
+        if path is None:
+            where = f"the host's ECMA folder ({self.host.ecma_dir})" if self.host and self.host.ecma_dir \
+                else "a host's ECMA folder (only a Configuration.xml was opened)"
+            self.reason = f"{name} is not in {where}."
+            return
+        try:
+            library = locate.user_named(path, self.host)
+        except UserError as exc:
+            self.reason = exc.sentence()
+            return
+        pages = DllPages(self.session, ConnectorSession(library, timeout=self.timeout,
+                                                       schema_timeout=self.schema_timeout), library)
+        self.note = library.note(self.host)
+        self._loading = pages.bridge
+
+        def loaded() -> None:
+            self.pages = pages
+            self.changed.emit()
+            on_done()
+
+        def refused(sentence: str) -> None:
+            dispose(pages.bridge)
+            self.reason = sentence
+            self.changed.emit()
+            on_done()
+
+        values = pages.snapshot()
+        steps = [Step(f"Loading {library.dll.name} and asking it for the Connectivity page",
+                      lambda: pages._ask("Connectivity", 1, values, force=True),
+                      lambda answer: self._first_page(pages, answer))]
+        self.run(steps, page, loaded, refused)
+
+    def _first_page(self, pages: DllPages, answer) -> None:
+        s = self.session
+        for p in list(s.connector.parameters):
+            s.remove_parameter(p)
+        for profile in s.enabled_profiles():
+            for p in s.run_step_parameters(profile):
+                s.remove_parameter(p)
+        s.template_library = None  # the DLL's pages, not a template's
+        s.pages_from_dll = True
+        pages.write_page(answer)
+        return None
+
+    def open_existing(self, page) -> None:
+        """An existing connector: ask its DLL (from the host's folder only) in the background."""
+        c = self.session.connector
+        if self.host is None or not c.library_name:
+            return
+        try:
+            library = locate.configured(c.library_name, self.host)
+        except UserError as exc:
+            self.reason = exc.sentence()
+            return
+        pages = DllPages(self.session, ConnectorSession(library, timeout=self.timeout,
+                                                       schema_timeout=self.schema_timeout), library)
+        self._loading = pages.bridge
+
+        def done() -> None:
+            self.pages = pages
+            self.changed.emit()
+
+        def refused(sentence: str) -> None:
+            dispose(pages.bridge)
+            self.reason = sentence
+            self.changed.emit()
+        self.run(pages.existing_steps(pages.snapshot()), page, done, refused)
+
+    # -- Next ----------------------------------------------------------------------------------------
+    def advance(self, page, go_on: Callable[[], None]) -> bool:
+        """Next on a page of a new connector: the DLL checks the page, then answers the next one.
+        True when the DLL has nothing to do here (the wizard moves on at once)."""
+        pages = self.pages
+        assert pages is not None
+        key = page.key
+        flow = self.wizard.flow
+
+        def enter_steps() -> list[Step]:
+            nxt = flow.next_key(key)
+            return pages.enter_steps(nxt, pages.snapshot(profile_of(nxt))) if nxt else []
+        leave = pages.leave_steps(key, pages.snapshot(profile_of(key)))
+        if not leave:
+            enter = enter_steps()
+            if not enter:
+                return True
+            self.run(enter, page, go_on)
+            return False
+        self.run(leave, page, lambda: self.run(enter_steps(), page, go_on))
+        return False
+
+    # -- running steps -------------------------------------------------------------------------------
+    def run(self, steps: list[Step], page, on_done: Callable[[], None],
+            on_fail: Callable[[str], None] | None = None) -> None:
+        """Each step's work in a Task, its apply on the GUI thread; the first failure or refusal
+        ends the run with one sentence on the page."""
+        self._generation += 1
+        generation = self._generation
+        self._cancelled = False
+
+        def finish() -> None:
+            self._set_busy(page, None)
+            self.changed.emit()
+
+        def failed(sentence: str) -> None:
+            if generation != self._generation:
+                return
+            finish()
+            if on_fail is not None:
+                on_fail(sentence)
+            else:
+                page.show_refusal(Validation(False, sentence, ""))
+
+        def start(i: int) -> None:
+            if generation != self._generation:
+                return
+            if self._cancelled:
+                failed(f"The call to {self.pages.name if self.pages else 'the connector'} was cancelled.")
+                return
+            if i == len(steps):
+                finish()
+                on_done()
+                return
+            step = steps[i]
+            self._set_busy(page, step.label)
+            # no Qt parent: a hung call's Task outlives the wizard until its worker is stopped
+            task = Task(lambda _progress, _cancelled: step.work(), name="connector-dll")
+            self.task = task
+            self._tasks.add(task)
+            task.finished.connect(lambda result: ended(task, lambda: applied(i, result)))
+            task.failed.connect(lambda sentence: ended(task, lambda: failed(sentence)))
+            task.start()
+
+        def ended(task: Task, then: Callable[[], None]) -> None:
+            self._tasks.discard(task)
+            then()
+
+        def applied(i: int, result) -> None:
+            if generation != self._generation:
+                return
+            try:
+                refusal = steps[i].apply(result)
+            except UserError as exc:
+                failed(exc.sentence())
+                return
+            if refusal is not None:
+                finish()
+                page.show_refusal(refusal)
+                return
+            start(i + 1)
+        start(0)
+
+    def _set_busy(self, page, label: str | None) -> None:
+        row = getattr(page, "busy", None)
+        if row is None:
+            return
+        if label is None:
+            row.stop()
+            self.busy_row = None
+        else:
+            row.start(label)
+            if self.busy_row is None:
+                row.cancel_clicked.connect(self.cancel, Qt.ConnectionType.UniqueConnection)
+            self.busy_row = row
+        page.completeChanged.emit()
+
+    def cancel(self) -> None:
+        """Cancel (GUI thread): the running call ends at once with the 'cancelled' sentence."""
+        self._cancelled = True
+        if self.busy_row is not None:
+            self.busy_row.cancel.setEnabled(False)
+        if self.task is not None:
+            self.task.cancel()
+        for bridge in {id(b): b for b in (self.pages and self.pages.bridge, self._loading) if b}.values():
+            bridge.cancel()
+
+    def stop(self) -> None:
+        """Forget the running calls (a new DLL was chosen or the wizard closes)."""
+        if self.busy:
+            self.cancel()
+        self._generation += 1
+        if self.busy_row is not None:
+            self.busy_row.stop()
+            self.busy_row = None
+
+    def close(self) -> None:
+        """The wizard closes: end the workers without waiting on a hung one."""
+        self.stop()
+        for bridge in {id(b): b for b in (self.pages and self.pages.bridge, self._loading) if b}.values():
+            dispose(bridge)
+        self.pages = self._loading = None
+
+
+def dispose(bridge: ConnectorSession) -> None:
+    """End a bridge's worker off the GUI thread (a hung worker takes seconds to stop)."""
+    bridge.cancel()
+    threading.Thread(target=bridge.close, name="connector-dll-close", daemon=True).start()
