@@ -154,6 +154,8 @@ def test_add_takes_the_dlls_partition(capsys, host):
     doc = ConfigDocument.from_bytes(read_file(_config(host)), "x")
     part = doc.connector("Dir").partitions[0]
     assert (part.dn, part.name) == ("cn=config", "Configuration")
+    entry = doc.connector("Dir").entry_schemas[0]  # Entra's User is provisioned to the DLL's type
+    assert (entry.external_name, entry.object_type) == ("User", "inetOrgPerson")
     code, _, err = _run(capsys, *argv[:2], "Dir2", *argv[3:], "--partition", "dc=nowhere")
     assert code == 2 and "dc=contoso,dc=com" in err
 
