@@ -11,8 +11,6 @@ worker thread; `cancel()` is safe from the GUI thread):
     library = locate.user_named(path, host_layout)     # or locate.configured(library_name, host)
     library.note(host_layout)                          # '' or one sentence: the DLL is outside the host
     s = ConnectorSession(library, timeout=15, schema_timeout=120)
-    # or share one worker per DLL across sessions (the GUI): from app.bridge.pool import workers
-    #   s = ConnectorSession(library, process=workers.get(library)); workers.close_all() at exit
     page = s.ask_page("Connectivity")                  # PageAnswer(page, number, parameters)
     for d in page.parameters:                          # ParameterDefinition: name, type, default
         ...                                            #   (as stored: CheckBox "1"/"0"), choices,
@@ -34,11 +32,8 @@ Every call passes all values of the pages asked so far (defaults where untouched
 whenever an earlier answer changed: its definitions may depend on it. A failure of any kind is a
 BridgeError whose sentence names the connector and the .NET message (kind: failed, crashed,
 timed out, cancelled, unavailable); the next call starts a fresh worker when the last one died.
-For an existing connector: `app.bridge.existing.load_values(s, connector)` puts the stored values in,
-`existing.compare(connector, s.definitions())` lists parameters new in the DLL (and stored ones it no
-longer asks), `existing.choices_for(defs, name)` gives a stored DropDown's choices.
-`app.bridge.schema.as_source_schema(schema, library)` turns GetSchema's answer into the
-SourceSchema the file-based refresh uses (so app.wizard.schema_sources.schema_diff applies).
+The wizard drives a session through app/wizard/dll_pages.py (new and existing connectors, the
+schema as the refresh diff's source).
 `app.bridge.walk.walk(session)` asks every page in order (what `connector inspect` prints) and
 `app.bridge.newconnector.connector_element` turns the answers into a new <Connector>.
 """

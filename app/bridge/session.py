@@ -97,8 +97,8 @@ class ConnectorSession:
 
     def __init__(self, library: ConnectorLibrary, *, timeout: float = DEFAULT_TIMEOUT,
                  schema_timeout: float = SCHEMA_TIMEOUT, process: ConnectorProcess | None = None) -> None:
-        """`process`: a shared worker (app.bridge.pool.workers.get(library)); the session then
-        leaves it running on close(). Without one, the session has its own worker."""
+        """`process`: a worker given by the caller (tests script one); the session then leaves it
+        running on close(). Without one, the session has its own worker."""
         self.library = library
         self._owns_process = process is None
         self.process = process or ConnectorProcess(library.dll, library.interface_dll,

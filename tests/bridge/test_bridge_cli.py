@@ -206,31 +206,3 @@ def test_secrets_never_reach_the_workers_command_line(host, monkeypatch):
         assert all(SECRET not in part for part in client.worker_command())
     finally:
         s.close()
-
-
-def test_an_existing_connector_against_its_dll(capsys, host):
-    """A newer DLL's parameter shows as new; stored values go in; choices come from the DLL."""
-    from app.bridge import existing, locate
-    from app.bridge.session import ConnectorSession
-    from app.host.layout import from_host_dir
-
-    code, _, err = _run(capsys, "connector", "add", "Dir", "--dll", str(host / "Service/ECMA/Contoso.LdapLike.dll"),
-                        "--host-dir", str(host), "--object-type", "inetOrgPerson", "--anchor", "entryUUID",
-                        "--attributes", "uid", "--set", "Binding=TLS", "--set", "Host=ldap.fabrikam.net")
-    assert code == 0, err
-    stored = ConfigDocument.from_bytes(read_file(_config(host)), "x").connector("Dir")
-    layout = from_host_dir(host)
-    s = ConnectorSession(locate.configured(stored.library_name, layout))
-    try:
-        existing.load_values(s, stored)
-        assert s.values["Host"] == "ldap.fabrikam.net"
-        for page in ("Connectivity", "Capabilities", "Global", "Partition", "RunStep"):
-            s.ask_page(page)
-        assert existing.compare(stored, s.definitions()).same
-        assert existing.choices_for(s.definitions(), "Binding") == ("SSL", "TLS", "Basic")
-        s.set_value("Binding", "SSL")  # as if the DLL now asked for more
-        s.ask_page("Global")
-        diff = existing.compare(stored, s.definitions())
-        assert [d.name for d in diff.new_in_dll] == ["Certificate Thumbprint"] and not diff.not_in_dll
-    finally:
-        s.close()

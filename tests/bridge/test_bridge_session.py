@@ -199,33 +199,8 @@ def test_configured_dll_only_from_the_hosts_ecma_folder(host, tmp_path):
         locate.user_named(tmp_path / "x.txt", layout)
 
 
-def test_the_pool_shares_one_worker_per_dll(dlls, tmp_path):
-    import shutil
-
-    from app.bridge.pool import WorkerPool
-
-    shutil.copy(dlls.sql, tmp_path)
-    shutil.copy(dlls.interface, tmp_path)
-    library = locate.user_named(tmp_path / dlls.sql.name, None)
-    pool = WorkerPool()
-    try:
-        first = ConnectorSession(library, process=pool.get(library))
-        first.ask_page("Connectivity")
-        pid = first.process._proc.pid
-        first.close()  # a shared worker stays
-        second = ConnectorSession(library, process=pool.get(library))
-        second.ask_page("Global")
-        assert second.process._proc.pid == pid and second.process.starts == 1
-        shutil.copy(dlls.ldap, library.dll)  # the DLL was updated: a fresh worker
-        third = ConnectorSession(library, process=pool.get(library))
-        assert "Host" in [d.name for d in third.ask_page("Connectivity").parameters]
-        assert not second.process.running
-    finally:
-        pool.close_all()
-
-
 def test_refresh_schema_from_the_dll_gives_the_usual_diff(open_session, dlls):
-    from app.bridge.schema import as_source_schema
+    from app.wizard.dll_pages import source_schema as as_source_schema
     from app.wizard.schema_sources import schema_diff
 
     s = open_session(dlls.sql)
