@@ -83,6 +83,7 @@ class FlowPage(QWizardPage):
         self.setSubTitle(SUBTITLES.get(ref.page if ref else "", "") + self.read_only_note() + self.dll_note())
         if self.body is not None:
             self.outer.removeWidget(self.body)
+            self.body.hide()  # deleted later: until then it must not be drawn under the new one
             self.body.deleteLater()
         self.field_boxes = {}
         self.body = self.build()
