@@ -26,6 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.host.commands",
     "app.ui.commands",
     "app.migrate.commands",
+    "app.hostsecrets.commands",
+    "app.bridge.commands",
 )
 
 

@@ -91,9 +91,10 @@ def attribute_schema(name: str, data_type: str = "String", *, anchor: bool = Fal
     ])
 
 
-def partition(name: str = "default", dn: str = "default") -> etree._Element:
-    return element("Partition", children=[element("Id", str(uuid.uuid4())), element("Name", name),
-                                          element("DN", dn)])
+def partition(name: str = "default", dn: str = "default", id_: str = "") -> etree._Element:
+    """`id_`: the partition's GUID as the connector DLL gives it; a new one when empty."""
+    return element("Partition", children=[element("Id", id_ or str(uuid.uuid4())),
+                                          element("Name", name), element("DN", dn)])
 
 
 @dataclass
@@ -117,6 +118,9 @@ class ConnectorSpec:
     soft_delete_status_attribute: str = ""
     partition_name: str = "default"
     partition_dn: str = "default"
+    partition_id: str = ""
+    export_password_in_first_pass: bool = False  # from the DLL's capabilities, when asked
+    support_password: bool = False
 
 
 def connector(spec: ConnectorSpec, when: datetime | None = None) -> etree._Element:
@@ -157,9 +161,11 @@ def connector(spec: ConnectorSpec, when: datetime | None = None) -> etree._Eleme
                     element("SoftDelete", spec.soft_delete),
                 ]),
             ])]),
-            element("Partitions", children=[partition(spec.partition_name, spec.partition_dn)]),
-            element("ExportPasswordInFirstPass", "False"),
-            element("SupportPassword", "False"),
+            element("Partitions", children=[partition(spec.partition_name, spec.partition_dn,
+                                                      spec.partition_id)]),
+            # .NET's bool.ToString() spelling here, unlike the rest of the file (as observed)
+            element("ExportPasswordInFirstPass", str(spec.export_password_in_first_pass)),
+            element("SupportPassword", str(spec.support_password)),
         ]),
         element("ECMAConfig", children=ecma),
     ])

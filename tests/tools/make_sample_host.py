@@ -21,10 +21,16 @@ WHEN = datetime(2026, 10, 14, 16, 42, 7)
 
 
 def fake_blob(label: str) -> str:
-    """BinaryFormatter header + random-looking bytes: what a live host's secret looks like."""
-    header = base64.b64decode("AAEAAAD/////AQAAAAAAAAAMAgAAAA==")
+    """A stand-in of a live host's secret: the object our guess says the host writes
+    (app/hostsecrets/hostlayout.py) around bytes shaped like a DPAPI blob, base64. Not ciphertext."""
+    from app.hostsecrets.build import build_object
+    from app.hostsecrets.dpapi import FakeDpapi
+    from app.hostsecrets.hostlayout import GUESSED_LIBRARY, GUESSED_MEMBERS, HOST_CLASS
+    from app.hostsecrets.nrbf import write
+
     body = b"".join(hashlib.sha256(f"{label}{i}".encode()).digest() for i in range(6))
-    return base64.b64encode(header + body).decode()
+    stream = build_object(HOST_CLASS, GUESSED_LIBRARY, [(GUESSED_MEMBERS[0][0], FakeDpapi.OPENING + body)])
+    return base64.b64encode(write(stream)).decode()
 
 
 POWERSHELL_CAPABILITIES = [

@@ -1,0 +1,244 @@
+"""The connector DLL as seen from inside the worker process: .NET runtime, assemblies, calls.
+
+Runs only in the child started by app/bridge/worker.py (a connector is code we do not own; a
+FailFast or a stack overflow in it ends this process, never the wizard's). Every answer is turned
+into plain JSON-ready values here, so nothing .NET-typed crosses the pipe. Facts behind the code
+are in docs/connector-dll.md.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+INTERFACE_ASSEMBLY = "Microsoft.MetadirectoryServicesEx"
+# The GAC name of the host's interface DLL (Windows only; version as on a current host).
+INTERFACE_FULL_NAME = ("Microsoft.MetadirectoryServicesEx, Version=4.1.4.0, Culture=neutral, "
+                       "PublicKeyToken=31bf3856ad364e35")
+NS = "Microsoft.MetadirectoryServices"
+INTERFACES = ("IMAExtensible2GetParameters", "IMAExtensible2GetParametersEx",
+              "IMAExtensible2GetCapabilities", "IMAExtensible2GetCapabilitiesEx",
+              "IMAExtensible2GetSchema", "IMAExtensible2GetPartitions", "IMAExtensible2GetHierarchy")
+CAPABILITIES = ("DistinguishedNameStyle", "ObjectRename", "NoReferenceValuesInFirstExport",
+                "DeltaImport", "ConcurrentOperation", "DeleteAddAsReplace",
+                "ExportPasswordInFirstPass", "FullExport", "ObjectConfirmation", "ExportType",
+                "Normalizations", "IsDNAsAnchor", "SupportImport", "SupportExport",
+                "SupportPartitions", "SupportPassword", "SupportHierarchy")
+
+
+class ConnectorFault(Exception):
+    """A .NET exception from the connector (or from loading it), told as type and messages."""
+
+    def __init__(self, type_name: str, message: str, inner: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.type_name = type_name
+        self.message = message
+        self.inner = inner or []
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type_name, "message": self.message, "inner": self.inner}
+
+
+def start_runtime() -> None:
+    """The .NET Framework on Windows (what ECMA2Host uses), Mono elsewhere; once per process."""
+    import pythonnet
+
+    warnings.filterwarnings("ignore", module="clr_loader")  # Mono 6.8 warning: we run it on purpose
+    pythonnet.load("netfx" if sys.platform == "win32" else "mono")
+    import clr  # noqa: F401  (makes .NET namespaces importable)
+    from System import Console
+
+    # Console.Out goes to stderr on every platform (on Windows the fd swap alone does not reach it).
+    Console.SetOut(Console.Error)
+
+
+def fault_from(error: BaseException) -> ConnectorFault:
+    """A .NET exception (reflection wrappers unwrapped) as type, message, inner messages."""
+    if getattr(error, "GetType", None) is None:
+        return ConnectorFault(type(error).__name__, str(error))
+    exc: Any = error
+    while exc.GetType().FullName in ("System.Reflection.TargetInvocationException",
+                                     "System.AggregateException") and exc.InnerException is not None:
+        exc = exc.InnerException
+    inner: list[str] = []
+    cur = exc.InnerException
+    while cur is not None and len(inner) < 5:
+        inner.append(f"{cur.GetType().FullName}: {cur.Message}")
+        cur = cur.InnerException
+    return ConnectorFault(exc.GetType().FullName, str(exc.Message), inner)
+
+
+class LoadedConnector:
+    """One connector DLL loaded with the interface DLL; the connector object is created once."""
+
+    def __init__(self, dll: str, interface_dll: str | None) -> None:
+        from System import Activator, AppDomain, ResolveEventHandler
+        from System.Reflection import Assembly
+
+        self.dll = Path(dll)
+        self.folders = [self.dll.parent] + ([Path(interface_dll).parent] if interface_dll else [])
+        self._assembly = Assembly
+        # Kept on self: the runtime holds only a weak link to a Python delegate.
+        self._resolver = ResolveEventHandler(self._resolve)
+        AppDomain.CurrentDomain.AssemblyResolve += self._resolver
+        try:
+            self.interface_assembly = (Assembly.LoadFrom(str(interface_dll)) if interface_dll
+                                       else Assembly.Load(INTERFACE_FULL_NAME))
+            import Microsoft.MetadirectoryServices as ms  # type: ignore[import-not-found]
+
+            self.ms = ms
+            self.assembly = Assembly.LoadFrom(str(self.dll))
+            self.type = self._connector_type()
+            self.obj = Activator.CreateInstance(self.type)
+        except Exception as exc:  # .NET load failures arrive as .NET exceptions
+            raise fault_from(exc) from None
+        self.implements = {name for name in INTERFACES if self._iface(name).IsAssignableFrom(self.type)}
+
+    def _iface(self, name: str) -> Any:
+        return self.interface_assembly.GetType(f"{NS}.{name}")
+
+    def _resolve(self, _sender: Any, args: Any) -> Any:
+        """A dependency beside the connector (or beside the interface DLL), by simple name."""
+        simple = str(args.Name).split(",")[0].strip()
+        for loaded in self._domain_assemblies():
+            if str(loaded.GetName().Name) == simple:
+                return loaded
+        for folder in self.folders:
+            candidate = folder / f"{simple}.dll"
+            if candidate.is_file():
+                return self._assembly.LoadFrom(str(candidate))
+        return None
+
+    @staticmethod
+    def _domain_assemblies() -> list[Any]:
+        from System import AppDomain
+
+        return list(AppDomain.CurrentDomain.GetAssemblies())
+
+    def _connector_type(self) -> Any:
+        """The public class implementing the most configuration interfaces (how the host picks
+        among several is [open]; connectors have one)."""
+        candidates = []
+        for t in self.assembly.GetExportedTypes():
+            if not t.IsClass or t.IsAbstract:
+                continue
+            score = sum(1 for name in INTERFACES if self._iface(name).IsAssignableFrom(t))
+            if score:
+                candidates.append((score, str(t.FullName), t))
+        if not candidates:
+            raise ConnectorFault("NoConnectorClass", f"{self.dll.name} has no public class that "
+                                 "implements the ECMA2 configuration interfaces")
+        candidates.sort(key=lambda c: (-c[0], c[1]))
+        return candidates[0][2]
+
+    # -- values in ---------------------------------------------------------------------------
+    def values(self, items: list[dict[str, Any]]) -> Any:
+        from System.Security import SecureString
+
+        collection = self.ms.ConfigParameterKeyedCollection()
+        for item in items:
+            if item.get("secret"):
+                secure = SecureString()
+                for ch in item.get("value") or "":
+                    secure.AppendChar(ch)
+                secure.MakeReadOnly()
+                collection.Add(self.ms.ConfigParameter(item["name"], secure))
+            else:
+                collection.Add(self.ms.ConfigParameter(item["name"], item.get("value") or ""))
+        return collection
+
+    def _page(self, name: str) -> Any:
+        return getattr(self.ms.ConfigParameterPage, name)
+
+    def _as(self, interface: str) -> Any:
+        return getattr(self.ms, interface)(self.obj)  # through the interface: explicit ones too
+
+    # -- calls ---------------------------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        return {"type": str(self.type.FullName), "implements": sorted(self.implements),
+                "assembly": str(self.assembly.GetName().Name),
+                "interface_version": str(self.interface_assembly.GetName().Version)}
+
+    def get_parameters(self, page: str, number: int, values: list[dict]) -> list[dict] | None:
+        """Schema pages (and any page past 1) through the Ex interface; the others through the
+        plain one where implemented (which one the host prefers is [open])."""
+        col = self.values(values)
+        use_ex = page == "Schema" or number > 1 or "IMAExtensible2GetParameters" not in self.implements
+        if use_ex:
+            if "IMAExtensible2GetParametersEx" not in self.implements:
+                return None
+            found = self._as("IMAExtensible2GetParametersEx").GetConfigParametersEx(col, self._page(page), number)
+        else:
+            found = self._as("IMAExtensible2GetParameters").GetConfigParameters(col, self._page(page))
+        return None if found is None else [definition(d) for d in found]
+
+    def validate(self, page: str, number: int, values: list[dict]) -> dict[str, Any]:
+        col = self.values(values)
+        use_ex = page == "Schema" or number > 1 or "IMAExtensible2GetParameters" not in self.implements
+        if use_ex:
+            if "IMAExtensible2GetParametersEx" not in self.implements:
+                return {"ok": True, "message": "", "parameter": ""}
+            result = self._as("IMAExtensible2GetParametersEx").ValidateConfigParametersEx(
+                col, self._page(page), number)
+        else:
+            result = self._as("IMAExtensible2GetParameters").ValidateConfigParameters(col, self._page(page))
+        if result is None:  # some connectors answer null for "nothing to check"
+            return {"ok": True, "message": "", "parameter": ""}
+        return {"ok": str(result.Code) == "Success", "message": str(result.ErrorMessage or ""),
+                "parameter": str(result.ErrorParameter or "")}
+
+    def capabilities(self, values: list[dict]) -> dict[str, Any] | None:
+        if "IMAExtensible2GetCapabilitiesEx" in self.implements:
+            caps = self._as("IMAExtensible2GetCapabilitiesEx").GetCapabilitiesEx(self.values(values))
+        elif "IMAExtensible2GetCapabilities" in self.implements:
+            caps = self._as("IMAExtensible2GetCapabilities").Capabilities
+        else:
+            return None
+        return None if caps is None else {name: plain(getattr(caps, name)) for name in CAPABILITIES}
+
+    def partitions(self, values: list[dict]) -> list[dict] | None:
+        if "IMAExtensible2GetPartitions" not in self.implements:
+            return None
+        found = self._as("IMAExtensible2GetPartitions").GetPartitions(self.values(values))
+        return [{"id": str(p.Identifier), "dn": str(p.DN or ""), "name": str(p.Name or "")}
+                for p in (found or [])]
+
+    def hierarchy(self, values: list[dict], parent: dict | None) -> list[dict] | None:
+        if "IMAExtensible2GetHierarchy" not in self.implements:
+            return None
+        node = self.ms.HierarchyNode.Create(parent["dn"], parent.get("name", "")) if parent else None
+        found = self._as("IMAExtensible2GetHierarchy").GetHierarchy(self.values(values), node)
+        return [{"dn": str(n.DN or ""), "name": str(n.DisplayName or "")} for n in (found or [])]
+
+    def schema(self, values: list[dict]) -> dict[str, Any] | None:
+        if "IMAExtensible2GetSchema" not in self.implements:
+            return None
+        found = self._as("IMAExtensible2GetSchema").GetSchema(self.values(values))
+        if found is None:
+            return {"types": []}
+        types = []
+        for t in found.Types:
+            attrs = [{"name": str(a.Name), "type": str(a.DataType), "multivalued": bool(a.IsMultiValued),
+                      "anchor": bool(a.IsAnchor), "operation": str(a.AllowedAttributeOperation)}
+                     for a in t.Attributes]
+            anchors = [str(a.Name) for a in (t.AnchorAttributes or [])]
+            types.append({"name": str(t.Name), "locked": bool(t.Locked), "anchors": anchors,
+                          "attributes": attrs})
+        return {"types": types}
+
+
+def plain(value: Any) -> Any:
+    """A .NET property value as JSON: bools stay bools, enums become their names."""
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    return str(value)
+
+
+def definition(d: Any) -> dict[str, Any]:
+    """A ConfigParameterDefinition as the bridge reports it (raw: the session normalises)."""
+    return {"name": str(d.Name or ""), "type": str(d.Type), "text": str(d.Text or ""),
+            "validation": str(d.Validation or ""), "default": None if d.DefaultValue is None else str(d.DefaultValue),
+            "checkbox_default": bool(d.CheckBoxDefault), "extensible": bool(d.DropDownExtensible)}
+

@@ -1,0 +1,233 @@
+"""One conversation with a connector DLL, page by page, as Microsoft's wizard has it.
+
+`ConnectorSession` holds every value entered so far and asks the DLL (through a worker process,
+app/bridge/client.py) for each page. Every call receives all values of the pages asked so far, the
+DLL's default where the user left a field untouched; secrets go in as SecureString. Calls block:
+run them from a worker thread in a GUI, and call `cancel()` from the GUI thread to stop one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT, ConnectorProcess
+from app.bridge.errors import BridgeError
+from app.bridge.locate import ConnectorLibrary
+
+# Microsoft's page order: Connectivity, Capabilities, Schema 1..n, Global, Partition, RunStep.
+PAGES = ("Connectivity", "Capabilities", "Schema", "Global", "Partition", "RunStep")
+NO_VALUE_TYPES = ("Label", "Divider")
+# Schema pages are asked for n = 1, 2, ... until the DLL answers null or an empty list (public
+# connectors end that way); this bound only stops a DLL that never ends.
+MAX_SCHEMA_PAGES = 20
+SECRET_MASK = "••••••••"
+
+
+@dataclass(frozen=True)
+class ParameterDefinition:
+    """One parameter as the DLL defines it; `default` as Configuration.xml stores it."""
+
+    name: str
+    type: str
+    page: str
+    number: int
+    default: str
+    choices: tuple[str, ...] = ()
+    extensible: bool = False
+    validation: str = ""
+    text: str = ""
+
+    @property
+    def secret(self) -> bool:
+        return self.type == "EncryptedString"
+
+    @property
+    def has_value(self) -> bool:
+        return self.type not in NO_VALUE_TYPES
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "type": self.type, "default": self.default,
+                "choices": list(self.choices), "extensible": self.extensible,
+                "validation": self.validation, "text": self.text}
+
+
+@dataclass
+class PageAnswer:
+    page: str
+    number: int
+    parameters: list[ParameterDefinition] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (PAGES.index(self.page), self.number)
+
+
+@dataclass(frozen=True)
+class Validation:
+    ok: bool
+    message: str = ""
+    parameter: str = ""
+    by_connector: bool = True  # False: our own rule (choices, pattern) refused the value
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "message": self.message, "parameter": self.parameter}
+
+
+def definition_from(raw: dict[str, Any], page: str, number: int) -> ParameterDefinition:
+    """The worker's raw definition, normalised: CheckBox default "1"/"0"; DropDown choices from
+    the Validation string without the empty entry a trailing comma leaves."""
+    type_ = raw.get("type") or "String"
+    default = raw.get("default")
+    choices: tuple[str, ...] = ()
+    validation = raw.get("validation") or ""
+    if type_ == "CheckBox":
+        default = default if default in ("0", "1") else ("1" if raw.get("checkbox_default") else "0")
+    elif type_ == "DropDown":
+        choices = tuple(c for c in validation.split(",") if c != "")
+        if default is None:  # the first choice shows selected ([open] on Microsoft's wizard)
+            default = choices[0] if choices else ""
+    return ParameterDefinition(raw.get("name") or "", type_, page, number, default or "", choices,
+                               bool(raw.get("extensible")), validation, raw.get("text") or "")
+
+
+class ConnectorSession:
+    """Values entered so far and the DLL's answers, page by page (no Qt; any thread)."""
+
+    def __init__(self, library: ConnectorLibrary, *, timeout: float = DEFAULT_TIMEOUT,
+                 schema_timeout: float = SCHEMA_TIMEOUT, process: ConnectorProcess | None = None) -> None:
+        self.library = library
+        self.process = process or ConnectorProcess(library.dll, library.interface_dll,
+                                                   timeout=timeout, schema_timeout=schema_timeout)
+        self.values: dict[str, str] = {}
+        self._secrets: dict[str, str] = {}
+        self.pages: dict[tuple[int, int], PageAnswer] = {}
+        self.capabilities: dict[str, Any] | None = None
+
+    # -- values ----------------------------------------------------------------------------------
+    def set_value(self, name: str, value: str) -> None:
+        self.values[name] = value
+
+    def set_secret(self, name: str, value: str) -> None:
+        """A secret: passed to the DLL as SecureString (for an EncryptedString), masked in messages."""
+        self._secrets[name] = value
+
+    def secret(self, name: str) -> str | None:
+        return self._secrets.get(name)
+
+    def definitions(self) -> list[ParameterDefinition]:
+        """Every parameter of the pages asked so far, in page order."""
+        return [d for key in sorted(self.pages) for d in self.pages[key].parameters]
+
+    def value_of(self, d: ParameterDefinition) -> str:
+        if d.name in self._secrets:
+            return self._secrets[d.name]
+        return self.values.get(d.name, d.default)
+
+    def call_values(self) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for d in self.definitions():
+            if d.has_value and d.name:
+                seen[d.name] = {"name": d.name, "value": self.value_of(d), "secret": d.secret}
+        return list(seen.values())
+
+    def unknown_names(self) -> list[str]:
+        """Values given for names no page asked so far defines (a typo, or a later page)."""
+        known = {d.name for d in self.definitions()}
+        return sorted(n for n in [*self.values, *self._secrets] if n not in known)
+
+    def mask(self, text: str) -> str:
+        for secret in sorted((s for s in self._secrets.values() if len(s) >= 3), key=len, reverse=True):
+            text = text.replace(secret, SECRET_MASK)
+        return text
+
+    # -- calls -----------------------------------------------------------------------------------
+    def _call(self, op: str, args: dict[str, Any], label: str) -> Any:
+        try:
+            return self.process.call(op, args, call=label)
+        except BridgeError as exc:
+            exc.message = self.mask(exc.message)
+            exc.dotnet_message = self.mask(exc.dotnet_message)
+            exc.args = (exc.sentence(),)
+            raise
+
+    def ask_page(self, page: str, number: int = 1) -> PageAnswer:
+        """The page's parameters (asked again each time: they may depend on earlier answers)."""
+        if page not in PAGES:
+            raise ValueError(f"unknown page {page}")
+        label = (f"GetConfigParametersEx(Schema, {number})" if page == "Schema"
+                 else f"GetConfigParameters({page})")
+        raw = self._call("get_parameters", {"page": page, "number": number,
+                                            "values": self.call_values()}, label)
+        answer = PageAnswer(page, number, [definition_from(r, page, number) for r in raw or []])
+        self.pages[answer.key] = answer
+        return answer
+
+    def ask_schema_pages(self) -> list[PageAnswer]:
+        """Schema 1, 2, ... until the DLL has no more (null or an empty list)."""
+        for key in [k for k in self.pages if self.pages[k].page == "Schema"]:
+            del self.pages[key]
+        found = []
+        for number in range(1, MAX_SCHEMA_PAGES + 1):
+            answer = self.ask_page("Schema", number)
+            if not answer.parameters:
+                del self.pages[answer.key]
+                break
+            found.append(answer)
+        return found
+
+    def validate_page(self, page: str, number: int = 1) -> Validation:
+        """Our own rules on the page's values first, then the DLL's ValidateConfigParameters(Ex)."""
+        answer = self.pages.get((PAGES.index(page), number))
+        for d in answer.parameters if answer else []:
+            problem = _rule_problem(d, self.value_of(d))
+            if problem:
+                return Validation(False, problem, d.name, by_connector=False)
+        label = (f"ValidateConfigParametersEx(Schema, {number})" if page == "Schema"
+                 else f"ValidateConfigParameters({page})")
+        raw = self._call("validate", {"page": page, "number": number, "values": self.call_values()}, label)
+        return Validation(bool(raw.get("ok")), self.mask(raw.get("message") or ""), raw.get("parameter") or "")
+
+    def ask_capabilities(self) -> dict[str, Any] | None:
+        """GetCapabilitiesEx with the values so far, else the Capabilities property."""
+        self.capabilities = self._call("capabilities", {"values": self.call_values()}, "GetCapabilitiesEx")
+        return self.capabilities
+
+    def supports(self, capability: str) -> bool:
+        return bool((self.capabilities or {}).get(capability))
+
+    def ask_partitions(self) -> list[dict[str, str]]:
+        return self._call("partitions", {"values": self.call_values()}, "GetPartitions") or []
+
+    def ask_hierarchy(self, parent: dict[str, str] | None = None) -> list[dict[str, str]]:
+        """Children of `parent` ({"dn", "name"}), or the top level when None."""
+        return self._call("hierarchy", {"values": self.call_values(), "parent": parent},
+                          "GetHierarchy") or []
+
+    def ask_schema(self) -> dict[str, Any]:
+        """Object types and attributes (connects to the target system: slow, 120 s by default)."""
+        return self._call("schema", {"values": self.call_values()}, "GetSchema") or {"types": []}
+
+    def cancel(self) -> None:
+        self.process.cancel()
+
+    def close(self) -> None:
+        self.process.close()
+
+
+def _rule_problem(d: ParameterDefinition, value: str) -> str:
+    """Our check of one value against its definition (never quoting a secret)."""
+    if d.type == "CheckBox" and value not in ("0", "1"):
+        return f"{d.name} is a check box: its value must be 1 (ticked) or 0, not '{value}'."
+    if d.type == "DropDown" and not d.extensible and d.choices and value not in d.choices:
+        return f"'{value}' is not one of the choices for {d.name}: {', '.join(d.choices)}."
+    if d.type in ("String", "EncryptedString") and d.validation:
+        try:
+            pattern = re.compile(d.validation)
+        except re.error:
+            return ""  # a .NET-only pattern: the DLL's own validation still runs
+        if not pattern.search(value):
+            shown = "The value" if d.secret else f"'{value}'"
+            return f"{shown} does not match the pattern {d.validation} that {d.name} requires."
+    return ""

@@ -1,0 +1,240 @@
+"""The records of the .NET Remoting Binary Format ([MS-NRBF]) as the reader keeps them: enough to
+write the same bytes back. The reader and the writer are in nrbf.py; docs/host-secrets.md lists the
+records and what each holds."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+# RecordTypeEnumeration ([MS-NRBF] 2.1.2.1)
+HEADER, CLASS_WITH_ID, SYSTEM_CLASS_WITH_MEMBERS, CLASS_WITH_MEMBERS = 0, 1, 2, 3
+SYSTEM_CLASS_WITH_MEMBERS_AND_TYPES, CLASS_WITH_MEMBERS_AND_TYPES = 4, 5
+OBJECT_STRING, BINARY_ARRAY, MEMBER_PRIMITIVE_TYPED, MEMBER_REFERENCE = 6, 7, 8, 9
+OBJECT_NULL, MESSAGE_END, BINARY_LIBRARY, OBJECT_NULL_MULTIPLE_256, OBJECT_NULL_MULTIPLE = 10, 11, 12, 13, 14
+ARRAY_SINGLE_PRIMITIVE, ARRAY_SINGLE_OBJECT, ARRAY_SINGLE_STRING = 15, 16, 17
+
+# BinaryTypeEnumeration (2.1.2.2): how a member's type is described
+BT_PRIMITIVE, BT_STRING, BT_OBJECT, BT_SYSTEM_CLASS, BT_CLASS = 0, 1, 2, 3, 4
+BT_OBJECT_ARRAY, BT_STRING_ARRAY, BT_PRIMITIVE_ARRAY = 5, 6, 7
+BINARY_TYPE_NAMES = {0: "Primitive", 1: "String", 2: "Object", 3: "SystemClass", 4: "Class",
+                     5: "ObjectArray", 6: "StringArray", 7: "PrimitiveArray"}
+
+# PrimitiveTypeEnumeration (2.1.2.3): code -> (name, fixed size or None when variable)
+PRIMITIVES: dict[int, tuple[str, int | None]] = {
+    1: ("Boolean", 1), 2: ("Byte", 1), 3: ("Char", None), 5: ("Decimal", None), 6: ("Double", 8),
+    7: ("Int16", 2), 8: ("Int32", 4), 9: ("Int64", 8), 10: ("SByte", 1), 11: ("Single", 4),
+    12: ("TimeSpan", 8), 13: ("DateTime", 8), 14: ("UInt16", 2), 15: ("UInt32", 4),
+    16: ("UInt64", 8), 17: ("Null", 0), 18: ("String", None)}
+PT_BYTE, PT_CHAR, PT_DECIMAL, PT_NULL, PT_STRING = 2, 3, 5, 17, 18
+_UNPACK = {1: "<?", 2: "<B", 6: "<d", 7: "<h", 8: "<i", 9: "<q", 10: "<b", 11: "<f", 12: "<q",
+           13: "<Q", 14: "<H", 15: "<I", 16: "<Q"}
+# BinaryArrayTypeEnumeration (2.4.1.1): the *Offset kinds carry lower bounds
+ARRAY_KINDS = {0: "Single", 1: "Jagged", 2: "Rectangular", 3: "SingleOffset", 4: "JaggedOffset",
+               5: "RectangularOffset"}
+MAX_DEPTH = 64  # nested records; deeper input is refused instead of exhausting the stack
+
+
+class NrbfError(ValueError):
+    """The bytes are not a stream this reader accepts; the text names what and the byte offset."""
+
+    def __init__(self, what: str, offset: int) -> None:
+        self.what, self.offset = what, offset
+        super().__init__(f"{what} at byte {offset}")
+
+
+# -- records ------------------------------------------------------------------------------------
+@dataclass
+class Header:
+    root_id: int
+    header_id: int
+    major: int = 1
+    minor: int = 0
+
+
+@dataclass
+class BinaryLibrary:
+    library_id: int
+    name: str
+
+
+@dataclass
+class Record:
+    """Every record may be preceded by BinaryLibrary records; they are kept in front of it."""
+
+    libraries: list[BinaryLibrary] = field(default_factory=list, kw_only=True)
+
+
+@dataclass
+class Primitive:
+    """An untyped primitive value (a primitive member, an element of a primitive array), as read."""
+
+    type: int
+    raw: bytes
+
+    @property
+    def value(self) -> object:
+        return decode_primitive(self.type, self.raw)
+
+
+@dataclass
+class ClassTypeInfo:
+    type_name: str
+    library_id: int
+
+
+@dataclass
+class MemberTypes:
+    binary_types: list[int]
+    additional: list[object]  # per member: primitive code, system class name, ClassTypeInfo or None
+
+    def describe(self, i: int) -> str:
+        bt, extra = self.binary_types[i], self.additional[i]
+        if bt == BT_PRIMITIVE:
+            return PRIMITIVES[extra][0]  # type: ignore[index]
+        if bt == BT_PRIMITIVE_ARRAY:
+            return PRIMITIVES[extra][0] + "[]"  # type: ignore[index]
+        if bt == BT_SYSTEM_CLASS:
+            return str(extra)
+        if bt == BT_CLASS:
+            return extra.type_name  # type: ignore[attr-defined]
+        return {BT_STRING: "String", BT_OBJECT: "Object", BT_OBJECT_ARRAY: "Object[]",
+                BT_STRING_ARRAY: "String[]"}[bt]
+
+
+@dataclass
+class ClassRecord(Record):
+    """Record types 1-5. `kind` says which; a ClassWithId (1) borrows `definition` from an earlier
+    record with the same metadata; the others carry their own name, member names and types."""
+
+    kind: int
+    object_id: int
+    name: str = ""
+    member_names: list[str] = field(default_factory=list)
+    member_types: MemberTypes | None = None  # None for the *WithMembers kinds (no type info)
+    library_id: int | None = None  # ClassWithMembers(AndTypes) only
+    metadata_id: int | None = None  # ClassWithId only
+    values: list[Value] = field(default_factory=list)
+    definition: ClassRecord | None = field(default=None, repr=False, compare=False)
+    # member types known out of band (the *WithMembers kinds carry none); never written
+    assumed_types: MemberTypes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def shape(self) -> ClassRecord:
+        return self.definition if self.definition is not None else self
+
+    @property
+    def types(self) -> MemberTypes | None:
+        shape = self.shape
+        return shape.member_types if shape.member_types is not None else shape.assumed_types
+
+
+@dataclass
+class ObjectString(Record):
+    object_id: int
+    value: str
+
+
+@dataclass
+class MemberPrimitiveTyped(Record):
+    type: int
+    raw: bytes
+
+
+@dataclass
+class MemberReference(Record):
+    id_ref: int
+
+
+@dataclass
+class ObjectNull(Record):
+    count: int = 1  # ObjectNull is 1; ObjectNullMultiple(256) say how many slots they fill
+    kind: int = OBJECT_NULL
+
+
+@dataclass
+class PrimitiveArray(Record):
+    """ArraySinglePrimitive: `raw` holds every element's bytes (for Byte, the bytes themselves)."""
+
+    object_id: int
+    length: int
+    type: int
+    raw: bytes
+
+
+@dataclass
+class ObjectArray(Record):
+    """ArraySingleObject (16) or ArraySingleString (17)."""
+
+    kind: int
+    object_id: int
+    length: int
+    values: list[Value] = field(default_factory=list)
+
+
+@dataclass
+class BinaryArray(Record):
+    object_id: int
+    array_kind: int
+    lengths: list[int]
+    lower_bounds: list[int]
+    item_type: int
+    item_extra: object
+    values: list[Value] = field(default_factory=list)
+
+
+@dataclass
+class MessageEnd(Record):
+    pass
+
+
+Value = Primitive | Record
+
+
+@dataclass
+class NrbfStream:
+    header: Header
+    records: list[Record]  # top-level records in order, MessageEnd last
+    objects: dict[int, Record] = field(default_factory=dict, repr=False, compare=False)
+    library_names: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def root(self) -> Record:
+        return self.objects[self.header.root_id]
+
+    def resolve(self, value: Value | None) -> Value | None:
+        """Follow a MemberReference to the record it names."""
+        if isinstance(value, MemberReference):
+            return self.objects.get(value.id_ref)
+        return value
+
+
+# -- primitives ---------------------------------------------------------------------------------
+def decode_primitive(type_: int, raw: bytes) -> object:
+    if type_ in _UNPACK:
+        return struct.unpack(_UNPACK[type_], raw)[0]
+    if type_ == PT_CHAR:
+        return raw.decode("utf-8")
+    if type_ in (PT_DECIMAL, PT_STRING):  # a length-prefixed string, already checked by the reader
+        n, shift, i = 0, 0, 0
+        while True:
+            n |= (raw[i] & 0x7F) << shift
+            shift, i = shift + 7, i + 1
+            if not raw[i - 1] & 0x80:
+                return raw[i:i + n].decode("utf-8")
+    return None
+
+
+def encode_length(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        if n < 0x80:
+            out.append(n)
+            return bytes(out)
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+
+
+def encode_string(text: str) -> bytes:
+    data = text.encode("utf-8")
+    return encode_length(len(data)) + data

@@ -1,0 +1,163 @@
+"""What a secret in Configuration.xml is, without ever showing it: empty, typed in plain text, an
+encrypted value (a BinaryFormatter object around a DPAPI blob, base64; docs/host-secrets.md), or
+something that claims to be one and cannot be read.
+
+Use it like this::
+
+    reading = read_secret(text)
+    reading.state                     # "empty" | "plain" | "encrypted" | "unreadable"
+    reading.class_name, reading.library, reading.members    # the shape, for "encrypted"
+    reading.payload                   # the DPAPI bytes (the one byte[] member), or None
+    with_payload(reading, new_bytes)  # base64 of the same object around new DPAPI bytes
+
+Nothing here puts a value or a payload into a message: `reason` names what is wrong and where.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+from dataclasses import dataclass, field
+
+from app.hostsecrets import nrbf
+from app.hostsecrets.nrbf import (
+    BinaryArray,
+    ClassRecord,
+    NrbfError,
+    NrbfStream,
+    ObjectArray,
+    ObjectNull,
+    ObjectString,
+    Primitive,
+    PrimitiveArray,
+)
+
+EMPTY, PLAIN, ENCRYPTED, UNREADABLE = "empty", "plain", "encrypted", "unreadable"
+STATES = (EMPTY, PLAIN, ENCRYPTED, UNREADABLE)
+# Base64 of the serialization header's first bytes (record 0, root id 1, header id -1): what every
+# encrypted value starts with, so a value starting with it and not readable is "unreadable".
+STREAM_PREFIX = "AAEAAAD/////"
+_VERSION = b"\x01\x00\x00\x00\x00\x00\x00\x00"  # major 1, minor 0 at bytes 9..16 of the header
+
+
+class UnreadableSecret(ValueError):
+    """A value that claims to be an encrypted value and is not one; the text names no value."""
+
+
+@dataclass(frozen=True)
+class MemberShape:
+    name: str
+    type: str
+    length: int | None = None  # elements of an array, characters of a string; None otherwise
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "type": self.type, "length": self.length}
+
+
+@dataclass
+class SecretReading:
+    state: str
+    class_name: str | None = None
+    library: str | None = None
+    members: tuple[MemberShape, ...] = ()
+    reason: str = ""  # why "unreadable" (no value in it)
+    payload: bytes | None = field(default=None, repr=False)
+    stream: NrbfStream | None = field(default=None, repr=False, compare=False)
+    payload_id: int | None = field(default=None, repr=False)
+
+    @property
+    def layout(self) -> tuple:
+        """Class, library and member names and types: what two blobs must share to be alike."""
+        return (self.class_name, self.library, tuple((m.name, m.type) for m in self.members))
+
+
+def looks_encrypted(text: str) -> bool:
+    """True when the text starts like an encrypted value (whether or not it reads)."""
+    return (text or "").strip().startswith(STREAM_PREFIX)
+
+
+def _decoded(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def read_secret(text: str | None) -> SecretReading:
+    """Classify a SecretToken or EncryptedString value; see the module docstring."""
+    text = (text or "").strip()
+    if not text:
+        return SecretReading(EMPTY)
+    data = _decoded(text)
+    claims = text.startswith(STREAM_PREFIX) or (
+        data is not None and len(data) >= 17 and data[0] == 0 and data[9:17] == _VERSION)
+    if not claims:
+        return SecretReading(PLAIN)
+    if data is None:
+        return SecretReading(UNREADABLE, reason="it is not valid base64")
+    try:
+        stream = nrbf.read(data)
+    except NrbfError as exc:
+        return SecretReading(UNREADABLE, reason=f"its .NET serialization is broken ({exc})")
+    root = stream.root
+    if not isinstance(root, ClassRecord):
+        return SecretReading(UNREADABLE, reason=f"it holds a {type(root).__name__}, not an object")
+    members, payload_id = _members(stream, root)
+    payload = None
+    if payload_id is not None:
+        payload = stream.objects[payload_id].raw  # type: ignore[attr-defined]
+    library = stream.library_names.get(root.shape.library_id) if root.shape.library_id is not None else None
+    return SecretReading(ENCRYPTED, root.shape.name, library, tuple(members), payload=payload,
+                         stream=stream, payload_id=payload_id)
+
+
+def _members(stream: NrbfStream, root: ClassRecord) -> tuple[list[MemberShape], int | None]:
+    shape, types = root.shape, root.types
+    slots: list[nrbf.Value | None] = []
+    for item in root.values:
+        if isinstance(item, ObjectNull):
+            slots.extend([None] * item.count)
+        else:
+            slots.append(item)
+    out: list[MemberShape] = []
+    byte_arrays: list[int] = []
+    for i, name in enumerate(shape.member_names):
+        value: object = stream.resolve(slots[i]) if i < len(slots) else None
+        type_ = types.describe(i) if types is not None else _type_of(value)
+        length = None
+        if isinstance(value, PrimitiveArray):
+            length = value.length
+            if value.type == nrbf.PT_BYTE:
+                byte_arrays.append(value.object_id)
+        elif isinstance(value, ObjectString):
+            length = len(value.value)
+        elif isinstance(value, ObjectArray):
+            length = value.length
+        elif isinstance(value, BinaryArray):
+            length = len(value.values)
+        out.append(MemberShape(name, type_, length))
+    return out, (byte_arrays[0] if len(byte_arrays) == 1 else None)
+
+
+def _type_of(value: object) -> str:
+    if isinstance(value, PrimitiveArray):
+        return nrbf.PRIMITIVES[value.type][0] + "[]"
+    if isinstance(value, ObjectString):
+        return "String"
+    if isinstance(value, ClassRecord):
+        return value.shape.name
+    if isinstance(value, (Primitive, nrbf.MemberPrimitiveTyped)):
+        return nrbf.PRIMITIVES[value.type][0]
+    return "Object"
+
+
+def with_payload(reading: SecretReading, payload: bytes) -> str:
+    """Base64 of the same object as `reading` with its byte[] member holding `payload` instead."""
+    if reading.stream is None or reading.payload_id is None:
+        raise UnreadableSecret("the encrypted value has no single byte[] member to put a payload in")
+    stream = copy.deepcopy(reading.stream)
+    array = stream.objects[reading.payload_id]
+    assert isinstance(array, PrimitiveArray)
+    array.raw, array.length = bytes(payload), len(payload)
+    return base64.b64encode(nrbf.write(stream)).decode("ascii")

@@ -1,0 +1,120 @@
+"""Compile the test connectors (C# beside this file) with Mono's mcs, cached by source hash.
+
+Used by tests/bridge/conftest.py and tests/benchmarks/bench_bridge.py. The stand-in
+Microsoft.MetadirectoryServicesEx.dll is built from our own source (never Microsoft's DLL).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+SOURCES = Path(__file__).resolve().parent / "dotnet"
+INTERFACE = "Microsoft.MetadirectoryServicesEx"
+# (output assembly, source file, extra references besides the interface DLL), in build order
+CONNECTORS = (
+    ("Contoso.SqlLike", "SqlLike.cs", ()),
+    ("Contoso.LdapLike", "LdapLike.cs", ()),
+    ("Contoso.PsHelper", "PsHelper.cs", ()),
+    ("Contoso.PsLike", "PsLike.cs", ("Contoso.PsHelper",)),
+    ("Contoso.Misbehaving", "Misbehaving.cs", ()),
+)
+
+
+class NoCompiler(Exception):
+    """mcs (or mono) is not installed."""
+
+
+@dataclass(frozen=True)
+class TestDlls:
+    folder: Path
+
+    def path(self, name: str) -> Path:
+        return self.folder / f"{name}.dll"
+
+    @property
+    def interface(self) -> Path:
+        return self.path(INTERFACE)
+
+    @property
+    def sql(self) -> Path:
+        return self.path("Contoso.SqlLike")
+
+    @property
+    def ldap(self) -> Path:
+        return self.path("Contoso.LdapLike")
+
+    @property
+    def ps(self) -> Path:
+        return self.path("Contoso.PsLike")
+
+    @property
+    def ps_helper(self) -> Path:
+        return self.path("Contoso.PsHelper")
+
+    @property
+    def bad(self) -> Path:
+        return self.path("Contoso.Misbehaving")
+
+
+def missing_tools() -> str:
+    """Why the .NET tests cannot run here, or '' when they can."""
+    for tool in ("mcs", "mono"):
+        if shutil.which(tool) is None:
+            return f"{tool} (Mono) is not installed"
+    try:
+        import pythonnet  # noqa: F401
+    except ImportError:
+        return "pythonnet is not installed"
+    return ""
+
+
+def _hash() -> str:
+    h = hashlib.sha256()
+    for f in sorted(SOURCES.glob("*.cs")):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    h.update(repr(CONNECTORS).encode())
+    return h.hexdigest()[:16]
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("ECMA_TEST_DOTNET_CACHE", Path.home() / ".cache" / "ecma-wizard-tests"))
+
+
+def _mcs(out: Path, source: Path, refs: list[Path]) -> None:
+    cmd = ["mcs", "-target:library", "-sdk:4.5", "-nologo", f"-out:{out}"]
+    cmd += [f"-r:{r}" for r in refs] + [str(source)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"mcs failed on {source.name}:\n{done.stdout}{done.stderr}")
+
+
+def build(root: Path | None = None) -> TestDlls:
+    """The compiled DLLs, from the cache when the sources are unchanged."""
+    if shutil.which("mcs") is None:
+        raise NoCompiler("mcs is not installed")
+    root = root or cache_root()
+    target = root / f"dotnet-{_hash()}"
+    if (target / "done").exists():
+        return TestDlls(target)
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="build-", dir=root))
+    try:
+        interface = work / f"{INTERFACE}.dll"
+        _mcs(interface, SOURCES / "MetadirectoryServicesEx.cs", [])
+        for name, source, extra in CONNECTORS:
+            _mcs(work / f"{name}.dll", SOURCES / source, [interface] + [work / f"{e}.dll" for e in extra])
+        (work / "done").write_text("ok")
+        try:
+            work.rename(target)
+        except OSError:  # another run built it meanwhile
+            pass
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return TestDlls(target)

@@ -1,0 +1,85 @@
+"""DPAPI behind its interface: the win32crypt call shapes (a fake win32crypt module), the
+unavailable implementation's one sentence, and the fake used by the other tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.hostsecrets.dpapi import (
+    CRYPTPROTECT_LOCAL_MACHINE,
+    CRYPTPROTECT_UI_FORBIDDEN,
+    DpapiRefused,
+    FakeDpapi,
+    UnavailableDpapi,
+    WindowsDpapi,
+    default_dpapi,
+)
+
+
+class FakeWin32Crypt:
+    """Records each call as pywin32 would receive it."""
+
+    def __init__(self, fail: Exception | None = None) -> None:
+        self.calls: list[tuple] = []
+        self.fail = fail
+
+    def CryptProtectData(self, *args):  # noqa: N802 (pywin32's name)
+        self.calls.append(("protect", args))
+        if self.fail:
+            raise self.fail
+        return b"BLOB:" + args[0]
+
+    def CryptUnprotectData(self, *args):  # noqa: N802
+        self.calls.append(("unprotect", args))
+        if self.fail:
+            raise self.fail
+        return ("", args[0][len(b"BLOB:"):])
+
+
+def test_protect_uses_the_machine_scope_without_entropy_or_prompt():
+    crypt = FakeWin32Crypt()
+    blob = WindowsDpapi(crypt).protect(b"secret-bytes")
+    assert blob == b"BLOB:secret-bytes"
+    assert crypt.calls == [("protect", (b"secret-bytes", None, None, None, None,
+                                        CRYPTPROTECT_LOCAL_MACHINE | CRYPTPROTECT_UI_FORBIDDEN))]
+    assert CRYPTPROTECT_LOCAL_MACHINE == 0x4 and CRYPTPROTECT_UI_FORBIDDEN == 0x1
+
+
+def test_unprotect_returns_the_data_of_pywin32s_tuple():
+    crypt = FakeWin32Crypt()
+    assert WindowsDpapi(crypt).unprotect(b"BLOB:abc") == b"abc"
+    assert crypt.calls == [("unprotect", (b"BLOB:abc", None, None, None, CRYPTPROTECT_UI_FORBIDDEN))]
+
+
+def test_a_windows_refusal_is_one_sentence_without_data():
+    error = Exception(-2146893813, "CryptUnprotectData", "Key not valid for use in specified state.")
+    dpapi = WindowsDpapi(FakeWin32Crypt(fail=error))
+    with pytest.raises(DpapiRefused) as caught:
+        dpapi.unprotect(b"BLOB:top-secret")
+    assert "Key not valid" in str(caught.value) and "top-secret" not in str(caught.value)
+    with pytest.raises(DpapiRefused, match="refused to encrypt"):
+        dpapi.protect(b"top-secret")
+
+
+def test_off_windows_dpapi_says_why_in_one_sentence():
+    dpapi = default_dpapi("linux")
+    assert isinstance(dpapi, UnavailableDpapi) and not dpapi.available
+    assert dpapi.reason.endswith(".") and "only on Windows" in dpapi.reason and "Linux" in dpapi.reason
+    with pytest.raises(DpapiRefused):
+        dpapi.protect(b"x")
+
+
+def test_on_windows_without_pywin32_dpapi_says_so():
+    dpapi = default_dpapi("win32")  # this test machine has no win32crypt
+    assert not dpapi.available and "pywin32" in dpapi.reason
+
+
+def test_the_fake_round_trips_on_its_machine_only():
+    a, b = FakeDpapi("HOST-A"), FakeDpapi("HOST-B")
+    blob = a.protect("grüße".encode("utf-16-le"))
+    assert blob.startswith(FakeDpapi.OPENING) and "grüße".encode("utf-16-le") not in blob
+    assert a.unprotect(blob).decode("utf-16-le") == "grüße"
+    with pytest.raises(DpapiRefused):
+        b.unprotect(blob)
+    with pytest.raises(DpapiRefused):
+        FakeDpapi("HOST-A", refuse=True).protect(b"x")
