@@ -69,11 +69,15 @@ def parse_event_xml(stdout: str) -> dict:
         cols = columns_from(m.group(0))
         counts[level_name(cols.level)] = counts.get(level_name(cols.level), 0) + 1
         times.append(cols.time)
-    if not times and "<Event" in stdout:
-        raise ValueError("events that do not read")
+    if not times and stdout.strip():
+        raise ValueError("no <Event> that reads")
     return {"events": len(times), "levels": counts,
             "first": format_utc(min(times)) if times else None,
             "last": format_utc(max(times)) if times else None}
+
+
+def _service_name(name: str | None) -> str | None:
+    return name if name and re.fullmatch(r"[\w.$-]+", name) else None
 
 
 def _one(parser: Callable[[str], Any], what: str) -> Callable[[str], Any]:
@@ -98,7 +102,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "powershell-versions": windows.parse_versions,
     "powershell-certificates": windows.parse_certificates,
     "powershell-fileversion": _one(parse_version, "version number"),
-    "powershell-service-name": _one(parse_lookup, "service name"),
+    "powershell-service-name": _one(lambda s: _service_name(parse_lookup(s)), "service name"),
     "powershell-domain-role": _one(parse_domain_role, "domain role"),
     "powershell-execution-policy": _one(parse_execution_policy, "execution policy"),
 }
@@ -139,3 +143,24 @@ def parse(tool: str, stdout: str) -> tuple[Any, str]:
         return parser(stdout), ""
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         return None, f"the output did not parse: {exc}"
+
+
+def stdout_of_raw(text: str) -> str:
+    """A report's raw/NN-tool.txt holds a header and stderr around what the command printed;
+    a bare capture is returned as it is (so either can be dropped into tests/data/field)."""
+    marker, end = "# --- stdout ---\n", "\n# --- stderr ---\n"
+    if not text.startswith("# command:") or marker not in text:
+        return text
+    body = text.split(marker, 1)[1]
+    return body.split(end, 1)[0]
+
+
+def decode_capture(data: bytes) -> str:
+    """A saved output: UTF-8 (with or without BOM), UTF-16 with BOM (PowerShell's `>`), else the
+    OEM code page most Western consoles use (cp850)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp850")

@@ -94,7 +94,14 @@ def parse_sslcert_all(stdout: str) -> list[dict]:
         if binding is not None:
             out.append({"ip_port": binding.ip_port, "certificate_hash": binding.certificate_hash,
                         "app_id": binding.app_id, "store_name": binding.store_name})
-    return out
+    return _listing(out, stdout)
+
+
+def _listing(found: list, stdout: str) -> list:
+    """An empty list only from netsh's own heading (a title underlined with dashes)."""
+    if not found and stdout.strip() and not re.search(r"^\s*-{5,}\s*$", stdout, re.M):
+        raise ValueError("not netsh's listing")
+    return found
 
 
 def urlacl_command() -> list[str]:
@@ -123,7 +130,7 @@ def parse_urlacl(stdout: str) -> list[dict]:
                 user["listen" if user.get("listen") is None else "delegate"] = value
         elif value:
             current["users"].append({"user": value, "listen": None, "delegate": None})
-    return out
+    return _listing(out, stdout)
 
 
 # -- certificates in LocalMachine\My and Root (public facts only) ---------------------------------
@@ -199,6 +206,8 @@ def parse_certutil_store(stdout: str) -> list[dict]:
         if entry["thumbprint"] is None:
             raise ValueError("a certificate block without a SHA-1 hash")
         out.append(entry)
+    if not out and stdout.strip() and "CertUtil:" not in stdout:
+        raise ValueError("not certutil's listing")
     return out
 
 

@@ -1,0 +1,51 @@
+"""A Windows host made of captured outputs (tests/data/field): each command the report runs is
+answered by the first capture of its tool, so the Windows parts run on any machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.certs import store as certs_store
+from app.host import service
+from app.report.parsers import decode_capture, tool_of
+from app.report.recorder import Recorder
+
+FIELD = Path(__file__).resolve().parents[1] / "data" / "field"
+NOT_INSTALLED = "[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service.\r\n"
+
+
+def capture(tool: str) -> str:
+    files = sorted(p for p in (FIELD / tool).iterdir() if p.is_file() and not p.name.endswith(".json"))
+    return decode_capture(files[0].read_bytes())
+
+
+def answer(argv: list[str]) -> tuple[int, str]:
+    if argv[:2] == ["sc.exe", "queryex"] and argv[2] == "AADConnectProvisioningAgent":
+        return 1060, NOT_INSTALLED
+    tool = tool_of(argv)
+    if tool == "other":
+        return 1, ""
+    return 0, capture(tool)
+
+
+class FakeWindows:
+    """The two runners of a Recorder, and every argv they were given."""
+
+    def __init__(self, overrides: dict[str, tuple[int, str]] | None = None) -> None:
+        self.seen: list[list[str]] = []
+        self.overrides = overrides or {}
+
+    def _answer(self, argv: list[str]) -> tuple[int, str]:
+        self.seen.append(list(argv))
+        return self.overrides.get(tool_of(argv)) or answer(argv)
+
+    def oem(self, argv: list[str], timeout: float) -> service.CommandResult:
+        code, out = self._answer(argv)
+        return service.CommandResult(code, out, "")
+
+    def utf8(self, argv: list[str], secret_env, timeout: float) -> certs_store.CommandResult:
+        code, out = self._answer(argv)
+        return certs_store.CommandResult(code, out, "")
+
+    def recorder(self) -> Recorder:
+        return Recorder(oem=self.oem, utf8=self.utf8)
