@@ -23,6 +23,7 @@ SECRET_WORDS = re.compile(r"pass(word|phrase)?|pwd|secret|token|credential|apike
                           r"privatekey|private_key|sharedkey|clientsecret", re.I)
 # Password=...; (and its spellings) inside a connection string
 _IN_CONNECTION_STRING = re.compile(r"((?:password|pwd)\s*=\s*)(\"[^\"]*\"|'[^']*'|[^;]*)", re.I)
+FREE_TEXT = ("String", "Text", "MultiLineString", "")  # a CheckBox named "Enable Password ..." is no secret
 MIN_SCRUB = 4  # shorter "secrets" would blank ordinary words in the report
 
 
@@ -66,7 +67,8 @@ def configuration(data: bytes, source: str) -> Sanitized:
                 continue
             name = p.findtext("Name") or ""
             text = value_el.text or ""
-            if SECRET_WORDS.search(name) or looks_encrypted(text):
+            free_text = (p.findtext("Type") or "String") in FREE_TEXT and text.strip().lower() not in ("0", "1", "true", "false")
+            if (free_text and SECRET_WORDS.search(name)) or looks_encrypted(text):
                 _replace(doc, value_el, text, out, c.name, f"connector '{c.name}' / {name}")
             elif _IN_CONNECTION_STRING.search(text):
                 out.secrets.append({"where": f"connector '{c.name}' / {name}", "state": "in a connection string"})
