@@ -13,12 +13,14 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.config.document import ConfigDocument
 from app.errors import UserError
 from app.events.records import EventTable
+from app.events.sources.base import Batch, Cancel, EventSource
 from app.events.sources.xml_dump import scan_events
 from app.migrate.bundle import _read_entry, checked_entries
 from app.report.build import FORMAT, MANIFEST, SUMMARY, VERSION
@@ -205,3 +207,25 @@ def snapshot(report: HostReport):
         configs[role] = AppConfig.from_bytes(report.member(name), f"{report.source}!{name}") if report.has(name) else None
     # DLL paths are relative to the install folder in both, so a report compares with a host
     return HostSnapshot(report.source, "report", doc, configs, report.dlls(), _doc_secrets(doc))
+
+
+class ReportEventSource(EventSource):
+    """The report's event log for the event viewer: read from memory, once."""
+
+    relative_to_now = False
+
+    def __init__(self, report: HostReport) -> None:
+        super().__init__()
+        self.report_file = report
+        self.name = f"{report.source} (event log, last {report.manifest.get('days', '?')} days)"
+        self._table: EventTable | None = None
+
+    def batches(self, cancel: Cancel | None = None) -> Iterator[Batch]:
+        if self._table is None:
+            self._table = self.report_file.events()
+        yield Batch(self._table, len(self._table), len(self._table))
+
+    def raw_xml(self, locator: int, row: int) -> str | None:
+        if self._table is None or self._table.xml_reader is None:
+            return None
+        return self._table.xml_reader(locator, row)

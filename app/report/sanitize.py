@@ -27,18 +27,31 @@ FREE_TEXT = ("String", "Text", "MultiLineString", "")  # a CheckBox named "Enabl
 MIN_SCRUB = 4  # shorter "secrets" would blank ordinary words in the report
 
 
-def structure(value: str | None) -> str:
-    """The words that stand for a secret in a report: its state and shape, nothing of its value."""
+def structure(value: str | None, number: int | None = None) -> str:
+    """The words that stand for a secret in a report: its state and shape, nothing of its value.
+    `number` tells secrets apart (two equal texts would read as one token used twice)."""
     reading = read_secret(value)
+    mark = f"secret #{number} removed" if number is not None else "secret removed"
     if reading.state == EMPTY:
         return ""
     if reading.state == PLAIN:
-        return "[secret removed: typed in plain text]"
+        return f"[{mark}: typed in plain text]"
     if reading.state == ENCRYPTED:
         members = ", ".join(f"{m.name} {m.type}" + (f" ({m.length})" if m.length is not None else "")
                             for m in reading.members)
-        return f"[secret removed: encrypted, {reading.class_name} [{reading.library}] members {members}]"
-    return f"[secret removed: unreadable, {reading.reason}]"
+        return f"[{mark}: encrypted, {reading.class_name} [{reading.library}] members {members}]"
+    return f"[{mark}: unreadable, {reading.reason}]"
+
+
+_STRUCTURE = re.compile(r"^\[secret (?:#\d+ )?removed: (typed in plain text|encrypted|unreadable)")
+
+
+def reported_state(value: str | None) -> str | None:
+    """'plain', 'encrypted' or 'unreadable' for a secret a report replaced; None for anything else."""
+    m = _STRUCTURE.match(value or "")
+    if not m:
+        return None
+    return {"typed in plain text": PLAIN, "encrypted": ENCRYPTED}.get(m.group(1), "unreadable")
 
 
 def mask_connection_string(text: str) -> str:
@@ -91,7 +104,7 @@ def _replace(doc: ConfigDocument, el: etree._Element, value: str, out: Sanitized
     if reading.state == PLAIN:
         out.known_values.append(value.strip())
     if reading.state != EMPTY:
-        doc.xml.set_text(el, structure(value))
+        doc.xml.set_text(el, structure(value, len(out.secrets)))
 
 
 def app_config(data: bytes, source: str) -> Sanitized:
@@ -114,7 +127,7 @@ def app_config(data: bytes, source: str) -> Sanitized:
                 out.secrets.append({"where": f"<{el.tag} {names}> {attr}", "state": reading.state})
                 if reading.state == PLAIN:
                     out.known_values.append(value.strip())
-                config.xml.set_attribute(el, attr, structure(value))
+                config.xml.set_attribute(el, attr, structure(value, len(out.secrets)))
     out.data = config.to_bytes()
     out.known_values = [v for v in out.known_values if len(v) >= MIN_SCRUB]
     return out

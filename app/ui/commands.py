@@ -11,6 +11,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     gui = sub.add_parser("gui", help="open the GUI on a given Configuration.xml or host folder")
     add_location_options(gui)
+    gui.add_argument("--report", metavar="FILE.zip", help="open a host report read-only (nothing in it runs)")
     gui.add_argument("--theme", choices=("auto", "light", "dark"), default=None,
                      help="colour scheme (default: follow the system)")
     gui.set_defaults(func=cmd_gui)

@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         self.settings_tab.refreshCertificateRequested.connect(self.refresh_certificate)
         self.tabs.addTab(self.settings_tab, "&Settings")
         self.event_viewer = self._add_area_tab("E&vent log", self._build_event_viewer)
-        self.diagnostics = self._add_area_tab("&Diagnostics", lambda: areas.diagnostics_page()(layout))
+        self.diagnostics = self._add_area_tab("&Diagnostics", self._build_diagnostics)
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -146,6 +146,9 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"The event log was not opened: {exc.sentence()}")
         return viewer
 
+    def _build_diagnostics(self):
+        return areas.diagnostics_page()(self.host)
+
     def _action(self, text: str, slot, shortcut=None, icon_name: str | None = None,
                 tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -169,6 +172,9 @@ class MainWindow(QMainWindow):
         for a in (self.save_action, self.revert_action, self.backups_action):
             file_menu.addAction(a)
         file_menu.addSeparator()
+        file_menu.addAction(self._action("Open &host report…", lambda: _reports().open_report(self), None, None,
+                                         "Look at a host report from another machine, read-only"))
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
         connector_menu = self.menuBar().addMenu("C&onnector")
         for a in self.actions.menu_actions():
@@ -188,6 +194,9 @@ class MainWindow(QMainWindow):
                                       lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
             view.addAction(tab_action)
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("Create a host &report…", lambda: _reports().create_report(self), None,
+                                         None, "Gather a sanitized picture of this host into one zip"))
+        help_menu.addSeparator()
         help_menu.addAction(self._action("&About", self.about))
         toolbar = self.addToolBar("File")
         toolbar.setObjectName("fileToolbar")
@@ -449,6 +458,12 @@ class MainWindow(QMainWindow):
             if page is widget or (isinstance(page, QScrollArea) and page.widget() is widget):
                 self.tabs.setCurrentIndex(i)
                 return
+
+
+def _reports():
+    from app.ui.report import actions  # the host report area, loaded when first used
+
+    return actions
 
 
 def _html(text: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import shutil
 import struct
 import zipfile
@@ -15,6 +16,7 @@ import pytest
 
 from app.cli import main
 from app.config.document import ConfigDocument
+from app.config.rules import validate
 from app.errors import UserError
 from app.host.layout import from_host_dir
 from app.hostsecrets.where import secret_places
@@ -83,14 +85,17 @@ def test_every_secret_is_replaced_by_its_structure(host):
     config = got["host/Configuration.xml"].decode()
     for value in originals:
         assert value not in config and value[:40] not in config
-    assert "[secret removed: encrypted, Microsoft.ECMA2Host.Encrypted.DataEncypt" in config
+    assert re.search(r"\[secret #\d+ removed: encrypted, Microsoft.ECMA2Host.Encrypted.DataEncypt", config)
     assert "EncryptedData Byte[] (212)" in config
     # the rest of the file is the host's, byte for byte: only secret values differ
     original = layout.config_path.read_text("utf-8").splitlines()
     reported = config.splitlines()
     assert len(original) == len(reported)
     changed = [(a, b) for a, b in zip(original, reported, strict=True) if a != b]
-    assert changed and all("[secret removed" in b for _a, b in changed)
+    assert changed and all(re.search(r"\[secret #\d+ removed", b) for _a, b in changed)
+    # each secret has its own text: two equal ones would read as one token shared by two connectors
+    report_doc = ConfigDocument.from_bytes(got["host/Configuration.xml"])
+    assert not [f for f in validate(report_doc) if "used by another connector" in f.message]
 
 
 def test_the_event_window_counts_back_from_the_newest_event(host):

@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.config.document import ConfigDocument, Connector
 from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, WARNING, Finding, is_encrypted_blob
+from app.report.sanitize import reported_state
 from app.ui.theme import icon
 
 COLUMNS = ("Name", "Extension DLL", "Autosync timer", "Validation", "Secret token", "Last modified")
@@ -30,6 +31,10 @@ def token_state(value: str) -> tuple[str, str]:
     if not value.strip():
         return ("not set", "No secret token: Entra cannot authenticate to this connector until one "
                 "is entered (a copied or exported file has its secrets blanked).")
+    reported = reported_state(value)
+    if reported is not None:  # a host report's stand-in: the state it recorded, never the value
+        return ({"plain": "set, not encrypted", "encrypted": "encrypted"}.get(reported, "unreadable"),
+                "As the host report recorded it on its host; the value itself is not in the report.")
     if is_encrypted_blob(value):
         return ("encrypted", "Encrypted by Windows DPAPI for this machine (as Microsoft's wizard "
                 "stores it); it cannot be read or moved to another host.")
