@@ -50,7 +50,7 @@ def open_report(parent: QWidget | None = None, path: str | None = None):
     window = ReportWindow(report)
     window.show()
     if parent is not None:  # keep it alive beside the main window
-        parent._report_windows = [*getattr(parent, "_report_windows", []), window]
+        setattr(parent, "_report_windows", [*getattr(parent, "_report_windows", []), window])  # noqa: B010
     return window
 
 

@@ -18,6 +18,7 @@ from app.report.reader import read_report
 
 def _settle(seconds: float = 0.4) -> None:
     app = QApplication.instance()
+    assert app is not None
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         app.processEvents()
@@ -45,7 +46,7 @@ def _host_with_test_connectors(work: Path):
         return layout
     finally:
         sys.path.pop(0)
-    if dotnet_build.missing_tools():
+    if dotnet_build.missing_tools() or layout.root is None:
         return layout
     dlls = dotnet_build.build()
     root = work / "host"

@@ -103,7 +103,7 @@ class ReportWindow(MainWindow):
     def _build_diagnostics(self):
         from app.ui.diagnostics.doctor_view import DoctorView
 
-        report: HostReport = self.store.report  # type: ignore[attr-defined]
+        report = self.store.report  # type: ignore[attr-defined]
         view = DoctorView(lambda: doctor_from(report), lambda: [], self.tabs)
         view.run_button.setVisible(False)
         view.copy_button.setEnabled(False)
