@@ -127,6 +127,7 @@ def events(ctx: ReportContext) -> None:
         return
     data = result.stdout.encode("utf-8")
     entry.stdout = f"(the events are the member events/ECMA2Host.xml, {len(data):,} bytes)"
+    del result  # the text copy of a large log is not kept beside its bytes
     table = EventTable()
     scan_events(data, 0, table)
     rows = list(range(len(table)))
