@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import socket
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -118,6 +119,7 @@ def make_zip(ctx: ReportContext) -> BuiltReport:
             "format": FORMAT, "version": VERSION, "tool": f"ecma-wizard {__version__}",
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "platform": ctx.options.platform, "days": ctx.options.days,
+            "machine": redact(socket.gethostname()),  # getfqdn can wait on DNS
             "host": redact(scrub(str(ctx.layout.root or ctx.layout.config_path))),
             "sample_host": ctx.layout.is_sample,
             "redacted": redact.describe(), "facts": json.loads(clean(json.dumps(ctx.facts, default=str).encode())),

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     shots.add_argument("outdir", metavar="OUTDIR")
     add_location_options(shots)
     shots.add_argument("--only", metavar="AREA", action="append",
-                       help="only these areas (main, wizard, events, certs, diagnostics, migrate)")
+                       help="only these areas (main, wizard, events, certs, diagnostics, migrate, report)")
     shots.add_argument("--scale", type=float, default=None, help=argparse.SUPPRESS)
     shots.set_defaults(func=cmd_screenshots)
 

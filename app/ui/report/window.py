@@ -85,6 +85,8 @@ class ReportWindow(MainWindow):
         self.tabs.addTab(self.pages_view, "DLL &pages")
         self.tabs.addTab(self.files_view, "&Files")
         self.tabs.setCurrentWidget(self.summary_view)
+        self.settings_tab.host_name = str(report.manifest.get("machine") or "the-reported-host")
+        self.settings_tab.set_document(self.document, self.findings)  # Tenant URLs name the report's host
         self._update_state()
 
     # -- the parts that differ from a live host ------------------------------------------------
