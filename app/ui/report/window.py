@@ -99,6 +99,9 @@ class ReportWindow(MainWindow):
 
     def _build_event_viewer(self):
         viewer = areas.event_viewer()(self.tabs)
+        for name in ("live_button", "open_button"):  # this machine's log is not the report's host's
+            if hasattr(viewer, name):
+                getattr(viewer, name).setVisible(False)
         viewer.open_source(ReportEventSource(self.store.report))  # type: ignore[attr-defined]
         return viewer
 
