@@ -44,6 +44,8 @@ class Recorded:
 def check(argv: list[str]) -> None:
     """Refuse a command that is not one of the report's read-only ones."""
     ok = any([a.lower() for a in argv[:len(p)]] == list(p) for p in _READ_ONLY)
+    if argv[:1] == ["icacls"] and len(argv) != 2:  # icacls PATH shows; any option changes
+        ok = False
     script = argv[-1] if argv and argv[0] == "powershell.exe" else ""
     if not ok or any(verb in script for verb in _CHANGING):
         raise UserError(f"a host report runs only read-only commands; '{' '.join(argv[:3])}' is not one.")

@@ -146,7 +146,8 @@ def test_on_a_windows_host_every_part_is_gathered_through_read_only_commands(hos
 
 @pytest.mark.parametrize("argv", [["sc.exe", "stop", "X"], ["netsh", "http", "add", "urlacl"],
                                   ["powershell.exe", "-Command", "Remove-Item C:\\x"], ["cmd.exe", "/c", "dir"],
-                                  ["icacls.exe", "C:\\x", "/grant", "x:F"]])
+                                  ["icacls.exe", "C:\\x", "/grant", "x:F"], ["icacls", "C:\\x", "/grant", "x:F"],
+                                  ["icacls", "C:\\x", "/reset"], ["wevtutil.exe", "cl", "ECMA2Host"]])
 def test_the_recorder_refuses_anything_but_read_only_commands(argv):
     with pytest.raises(UserError, match="read-only"):
         check(argv)

@@ -71,6 +71,8 @@ def test_a_report_opens_read_only_with_each_part(qtbot, report_file):
     window.files_view.show_file("host/secrets.json")
     assert '"state": "encrypted"' in window.files_view.text.toPlainText()
     assert window.save() is False
+    window.actions.edit("CSV")
+    assert "host report is read-only" in window.statusBar().currentMessage()
     window.close()
     assert hashlib.sha256(report_file.read_bytes()).hexdigest() == before
     assert set(report_file.parent.iterdir()) == siblings  # no lock, no backup, no temp file beside it

@@ -90,6 +90,8 @@ class ReportWindow(MainWindow):
         self._update_state()
 
     # -- the parts that differ from a live host ------------------------------------------------
+    read_only_reason = "A host report is read-only: nothing in it can be edited."
+
     def _take_lock(self) -> None:
         self.read_only = True
         made = self.store.report.manifest.get("created", "?")  # type: ignore[attr-defined]
