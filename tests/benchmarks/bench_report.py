@@ -7,6 +7,8 @@ the ratios):
   under 15 s, peak memory under 300 MB), against loading the same dump into the event viewer's
   table and zipping the dump file; the memory is the report process's peak resident size, beside
   that of `ecma-wizard --version` (the interpreter and imports alone);
+- the same events as a Windows host's `wevtutil qe` output (the other commands answered by the
+  captures in tests/data/field), against the viewer's load;
 - opening that report (read_report + its event table), the GUI's first step.
 Run: `python tests/benchmarks/bench_report.py [--events N] [--runs N]`.
 """
@@ -105,6 +107,16 @@ def main() -> None:
         line("open that report (read + event table)",
              median_s(lambda: read_report(built.data, "r.zip").events(), runs),
              "viewer load of the dump", median_s(lambda: XmlDumpSource(dump).load(), runs))
+        from tests.report.fake_windows import FakeWindows
+
+        answers = {"wevtutil-qe": (0, dump.read_text("utf-8"))}
+        line(f"report, Windows host, {args.events:,} events",
+             median_s(lambda: build_report(ReportOptions(
+                 from_host_dir(sample), platform="win32", with_bridge=False, probe_endpoint=False,
+                 recorder=FakeWindows(answers).recorder())), runs),
+             "viewer load of the dump", median_s(lambda: XmlDumpSource(dump).load(), runs),
+             "(captured outputs; wevtutil's)")
+        answers.clear()
         out = Path(tmp) / "r.zip"
         seconds, rss = peak_rss_mb(["host-report", "--host-dir", str(big), "--out", str(out), "--days", "3650",
                                     "--no-bridge"])
