@@ -50,6 +50,9 @@ def gather(options: ReportOptions, progress: Callable[[str], None] | None = None
            cancelled: Callable[[], bool] | None = None) -> ReportContext:
     if not 1 <= options.days <= 3650:
         raise UserError("--days must be a whole number of days from 1 to 3650.")
+    short = [n for n in options.redact if len(n.strip()) < 3]
+    if short:  # "a" or "1" would rewrite half of every file
+        raise UserError(f"--redact '{short[0]}' is too short to replace safely; give names of 3 characters or more.")
     ctx = ReportContext(options, options.recorder or Recorder(), progress or (lambda _t: None),
                         cancelled or (lambda: False))
     steps = [host_parts.configuration_files, host_parts.ecma_tree, windows_parts.gather, checks.doctor,

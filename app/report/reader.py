@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,7 +145,8 @@ def is_report(data: bytes) -> bool:
             if info.file_size > MAX_MEMBER:
                 return False
             return FORMAT.encode() in z.read(info)[:4096]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError, NotImplementedError):
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError, NotImplementedError,
+            EOFError, zlib.error):
         return False
 
 

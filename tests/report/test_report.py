@@ -179,6 +179,7 @@ def test_the_cli_writes_the_report_and_refuses_bad_input(host, tmp_path, capsys)
     assert report.manifest["days"] == 3 and report.summary.startswith("# ECMA2Host host report")
     assert main(["host-report", "--host-dir", str(host), "--out", str(tmp_path), "--no-bridge"]) == 2
     assert main(["host-report", "--host-dir", str(host), "--out", str(out), "--days", "0"]) == 2
+    assert main(["host-report", "--host-dir", str(host), "--out", str(out), "--redact", "ab"]) == 2
     assert main(["host-report", "--host-dir", str(host), "--out", str(out), "--token-env", "NOPE_NOT_SET"]) == 2
 
 
