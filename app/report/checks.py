@@ -89,26 +89,29 @@ def bridge(ctx: ReportContext) -> None:
     dlls = [p for p in layout.connector_dlls() if p.name.lower() != locate.INTERFACE_DLL.lower()]
     interface = layout.ecma_dir / locate.INTERFACE_DLL
     interface = interface if interface.is_file() else layout.root / "Service" / locate.INTERFACE_DLL
-    if interface.is_file():
-        facts = read_dll(interface, require_pe=False)
-        ctx.add_json("connectors/interface-dll.json", {"path": interface.relative_to(layout.root).as_posix(),
-                                                       "size": facts.size, "sha256": facts.sha256,
-                                                       "file_version": facts.file_version},
-                     f"{locate.INTERFACE_DLL}: the host's own copy, its size, SHA-256 and file version")
-    ctx.leave_out(f"the enum values of {locate.INTERFACE_DLL}", "the bridge has no call that lists them yet")
+    enums: dict[str, Any] = {}
     for dll in dlls:
         if ctx.cancelled():
             return
         ctx.progress(f"asking {dll.name} for its pages")
-        data, why = ask_pages(ctx, dll)
+        data, why = ask_pages(ctx, dll, enums)
         if data is None:
             ctx.leave_out(f"the pages of {dll.name}", why)
         else:
             ctx.add_json(f"connectors/{dll.stem}.json", data, f"{dll.name}: its interfaces and page "
                          "definitions as the DLL gives them (no value of the host was passed)")
+    if interface.is_file():
+        facts = read_dll(interface, require_pe=False)
+        ctx.add_json("connectors/interface-dll.json", {"path": interface.relative_to(layout.root).as_posix(),
+                                                       "size": facts.size, "sha256": facts.sha256,
+                                                       "file_version": facts.file_version, "enums": enums or None},
+                     f"{locate.INTERFACE_DLL}: the host's own copy, its size, SHA-256, file version and enums")
+    if not enums:
+        ctx.leave_out(f"the enum values of {locate.INTERFACE_DLL}", "no connector DLL could be loaded with it "
+                      "through the bridge" if interface.is_file() else "the host folder has no such DLL")
 
 
-def ask_pages(ctx: ReportContext, dll) -> tuple[dict[str, Any] | None, str]:
+def ask_pages(ctx: ReportContext, dll, enums: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     with dll.open("rb") as fh:
         if fh.read(2) != b"MZ":
             return None, "it is not a Windows DLL (it does not start with 'MZ'), so the bridge cannot load it"
@@ -141,6 +144,11 @@ def ask_pages(ctx: ReportContext, dll) -> tuple[dict[str, Any] | None, str]:
         info = session.process.info
         out["type"], out["implements"] = info.get("type"), info.get("implements", [])
         out["interface_version"] = info.get("interface_version")
+        if not enums and session.process.running:  # the interface DLL is the same for every connector
+            try:
+                enums.update(session.process.call("interface_enums", call="listing the interface DLL's enums"))
+            except BridgeError:
+                pass
     finally:
         session.close()
     return out, ""

@@ -27,6 +27,9 @@ def test_the_report_holds_each_dlls_pages_and_why_one_is_missing(host, dlls):
     connectivity = next(p for p in sql["pages"] if p["page"] == "Connectivity")
     assert all(set(d) >= {"name", "type", "default"} for d in connectivity["parameters"])
     assert interface["path"] == "Service/Microsoft.MetadirectoryServicesEx.dll" and len(interface["sha256"]) == 64
+    assert interface["enums"]["Microsoft.MetadirectoryServices.ConfigParameterPage"] == {
+        "Connectivity": 0, "Global": 1, "RunStep": 2, "Partition": 3, "Capabilities": 4, "Schema": 5}
+    assert interface["enums"]["Microsoft.MetadirectoryServices.MANormalizations"]["RemoveAccents"] == 2
     assert "the pages of NotADll.dll: it is not a Windows DLL" in summary
     assert f"connectors/{dlls.ldap.stem}.json" in names
     # opening the report elsewhere shows the pages from the JSON: nothing is loaded
