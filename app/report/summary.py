@@ -17,7 +17,7 @@ def _size(n: int) -> str:
 def summary_text(ctx: ReportContext, manifest: dict, members: list[tuple[str, int]]) -> str:
     facts = ctx.facts
     lines = ["# ECMA2Host host report", "",
-             f"Made by {manifest['tool']} on {manifest['created']} on `{manifest['machine']}` ({manifest['platform']}), "
+             f"Made by {manifest['tool']} at {manifest['created']} on `{manifest['machine']}` ({manifest['platform']}), "
              f"for the host at `{manifest['host']}`" + (" (the bundled sample host)" if ctx.layout.is_sample else "")
              + ".", "",
              "Nothing on the host was changed and no service was started or stopped: only read-only "
