@@ -210,3 +210,31 @@ def test_diff_takes_a_report_as_one_side(host, tmp_path, capsys):
     main(["diff", str(out), str(host), "--json"])
     changes = json.loads(capsys.readouterr().out)["changes"]
     assert any(c["area"] == "dll" and "Contoso.Badges" in c["field"] for c in changes), changes
+
+
+def test_exe_config_secrets_and_connection_string_passwords_are_replaced():
+    from app.report.sanitize import app_config, configuration
+
+    config = b"""<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <connectionStrings>
+    <add name="Hr" connectionString="Server=sql01;Database=hr;User Id=svc;Password=Sup3r;Secret" />
+  </connectionStrings>
+  <appSettings>
+    <add key="UrlHost" value="http://*:8585/ecma2host" />
+    <add key="ApiToken" value="tok-123456" />
+  </appSettings>
+</configuration>
+"""
+    done = app_config(config, "svc.exe.config")
+    text = done.data.decode()
+    assert "Sup3r" not in text and "tok-123456" not in text
+    assert 'Password=[secret removed]' in text and 'value="http://*:8585/ecma2host"' in text
+    assert "[secret #2 removed: typed in plain text]" in text
+    assert set(done.known_values) == {"Sup3r", "tok-123456"}
+    # the rest of the file is untouched, line for line
+    assert [a for a, b in zip(config.decode().splitlines(), text.splitlines(), strict=True) if a != b] == [
+        '    <add name="Hr" connectionString="Server=sql01;Database=hr;User Id=svc;Password=Sup3r;Secret" />',
+        '    <add key="ApiToken" value="tok-123456" />']
+    with pytest.raises(UserError):
+        configuration(b"<Configuration><unclosed>", "c.xml")

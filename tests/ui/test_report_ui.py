@@ -103,3 +103,28 @@ def test_gui_report_refuses_a_bad_file_with_exit_2(qtbot, tmp_path, monkeypatch,
     missing = tmp_path / "missing.zip"
     assert open_gui(parse_gui_args(["--report", str(missing)])) == 2
     assert "missing.zip: cannot be read" in capsys.readouterr().err
+
+
+def test_gathering_can_be_cancelled_and_nothing_is_written(make_window, qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from app.report import build
+    from app.ui.report.actions import create_report
+
+    release = threading.Event()
+    real = build.gather
+
+    def slow(options, progress=None, cancelled=None):
+        release.wait(10)  # the user presses Cancel while the first step runs
+        return real(options, progress, cancelled)
+
+    monkeypatch.setattr(build, "gather", slow)
+    window = make_window()
+    dialog = create_report(window)
+    dialog.gather()
+    assert dialog.gather_button.text() == "&Cancel"
+    dialog.gather()  # Cancel
+    release.set()
+    qtbot.waitUntil(lambda: "cancelled" in dialog.status.text(), timeout=20000)
+    assert dialog.built is None and dialog.gather_button.text() == "&Gather"
+    assert not list(tmp_path.glob("*.zip"))

@@ -119,8 +119,12 @@ class CreateReportDialog(QDialog):
         return ReportOptions(self.layout_, days=self.days.value(), redact=names, with_bridge=self.bridge.isChecked())
 
     def gather(self) -> None:
+        if self.task is not None and self.task.running:  # the button reads Cancel meanwhile
+            self.task.cancel()
+            self.status.setText("Cancelling after the current step…")
+            return
         options = self.options()
-        self.gather_button.setEnabled(False)
+        self.gather_button.setText("&Cancel")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
         self.files.clear()
         self.status.setText("Gathering…")
@@ -134,7 +138,7 @@ class CreateReportDialog(QDialog):
     def show_plan(self, built: BuiltReport) -> None:
         """Every file and its size, before anything is written."""
         self.built = built
-        self.gather_button.setEnabled(True)
+        self.gather_button.setText("&Gather again")
         for name, size in built.members:
             self.files.addTopLevelItem(QTreeWidgetItem([name, f"{size:,} bytes"]))
         total = sum(size for _n, size in built.members)
@@ -168,6 +172,6 @@ class CreateReportDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(True)
 
     def _failed(self, sentence: str) -> None:
-        self.gather_button.setEnabled(True)
+        self.gather_button.setText("&Gather")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(self.built is not None)
         self.status.setText(sentence)
