@@ -35,6 +35,10 @@ def summary_text(ctx: ReportContext, manifest: dict, members: list[tuple[str, in
     if service:
         lines.append(f"- Service {service.get('name')}: {service.get('state')}, start type "
                      f"{service.get('start_type') or '?'}, account {service.get('account') or '?'}")
+    acls = facts.get("cache_acls") or {}
+    if acls:
+        words = {True: "full control", False: "NOT full control", None: "unknown"}
+        lines.append("- Cache folders, service account: " + ", ".join(f"{c} {words.get(v, '?')}" for c, v in acls.items()))
     if "doctor" in facts:
         lines.append(f"- Doctor: {facts['doctor']['problems']} problem(s) in {facts['doctor']['checks']} checks "
                      "(`checks/doctor.json`)")

@@ -10,7 +10,7 @@ from app.config.document import ConfigDocument
 from app.errors import UserError
 from app.events.records import EventTable
 from app.events.sources.xml_dump import scan_events
-from app.host.machine import WindowsMachine, version_command
+from app.host.machine import WindowsMachine, account_names, has_full_control, version_command
 from app.host.service import WindowsServiceControl, qc_command
 from app.report import windows
 from app.report.context import ReportContext
@@ -104,6 +104,7 @@ def cache_acls(ctx: ReportContext) -> None:
     ctx.progress("cache folder access lists")
     _configured_thumb, names = _configured(ctx)
     machine = WindowsMachine(run=ctx.recorder.oem)
+    account = (ctx.facts.get("service") or {}).get("account")
     out: list[dict] = []
     for name in names:
         folder = ctx.layout.cache_dir(name)
@@ -111,10 +112,12 @@ def cache_acls(ctx: ReportContext) -> None:
             out.append({"connector": name, "folder": None, "note": "no cache folder"})
             continue
         entries = machine.acl(folder)
-        out.append({"connector": name, "folder": str(folder),
+        full = None if entries is None else has_full_control(entries, account_names(account))
+        out.append({"connector": name, "folder": str(folder), "service_account_full_control": full,
                     "entries": None if entries is None else [{"account": e.account, "rights": list(e.rights),
                                                               "full_control": e.full_control} for e in entries]})
     ctx.add_json("windows/cache-acls.json", out, "each connector's cache folder access list (icacls), summarised")
+    ctx.facts["cache_acls"] = {a["connector"]: a.get("service_account_full_control") for a in out}
 
 
 def events(ctx: ReportContext) -> None:

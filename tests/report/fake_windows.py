@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.certs import store as certs_store
 from app.host import service
-from app.report.parsers import decode_capture, tool_of
+from app.report.parsers import decode_capture, parse_icacls_output, tool_of
 from app.report.recorder import Recorder
 
 FIELD = Path(__file__).resolve().parents[1] / "data" / "field"
@@ -25,7 +25,20 @@ def answer(argv: list[str]) -> tuple[int, str]:
     tool = tool_of(argv)
     if tool == "other":
         return 1, ""
+    if tool == "icacls":
+        return 0, icacls_for(argv[1])
     return 0, capture(tool)
+
+
+def icacls_for(path: str) -> str:
+    """The icacls capture as icacls prints it for `path`: the path, then entries lined up under the first."""
+    text = capture("icacls")
+    old = parse_icacls_output(text)["path"]
+    lines = text.splitlines()
+    out = [path + lines[0][len(old):]]
+    for line in lines[1:]:
+        out.append(" " * (len(path) + 1) + line.lstrip() if line.startswith(" " * (len(old) + 1)) else line)
+    return "\r\n".join(out) + "\r\n"
 
 
 class FakeWindows:

@@ -127,6 +127,8 @@ def test_on_a_windows_host_every_part_is_gathered_through_read_only_commands(hos
     assert [c["store"] for c in certs] == ["My", "Root"]  # Microsoft's root is not one that matters
     acls = json.loads(got["windows/cache-acls.json"])
     assert any(e["full_control"] for a in acls if a.get("entries") for e in a["entries"])
+    assert [a["service_account_full_control"] for a in acls] == [True, True]
+    assert "Cache folders, service account: CSV full control, HRDatabase full control" in got["summary.md"].decode()
     events = json.loads(got["events/summary.json"])
     assert events["events"] == 6 and "live ECMA2Host log" in events["origin"]
     # each command's raw output sits beside what was parsed from it
