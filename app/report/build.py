@@ -70,7 +70,9 @@ def gather(options: ReportOptions, progress: Callable[[str], None] | None = None
 def raw_outputs(ctx: ReportContext) -> None:
     for c in ctx.recorder.commands:
         base = f"raw/{c.number:02d}-{c.tool}"
-        ctx.add(f"{base}.txt", raw_text(c).encode("utf-8"), f"`{' '.join(c.argv[:3])}...`: what it printed")
+        shown = " ".join(a for a in c.argv[:3] if not a.startswith("-"))
+        ctx.add(f"{base}.txt", raw_text(c).encode("utf-8"), f"`{shown}`: command line, exit code, output; "
+                f"what was parsed is in `{base}.parsed.json`" if c.error == "" else f"`{shown}`: could not run")
         ctx.add_json(f"{base}.parsed.json", {"tool": c.tool, "parsed": c.parsed, "note": c.parse_note or c.error},
                      "what was parsed from the output beside it")
 

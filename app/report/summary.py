@@ -68,6 +68,8 @@ def summary_text(ctx: ReportContext, manifest: dict, members: list[tuple[str, in
         lines.append("No name was redacted (use --redact NAME for host, domain and user names).")
     lines += ["", "## Files in this report", "", "| File | Size | What |", "|---|---:|---|"]
     for name, size in members:
+        if name.startswith("raw/") and name.endswith(".parsed.json"):
+            continue  # named on its .txt's line
         lines.append(f"| `{name}` | {_size(size)} | {ctx.what.get(name, '')} |")
     lines.append("| `summary.md`, `manifest.json` | | this text; the list of files with their SHA-256 |")
     lines += ["", "## Left out, and why", ""]
