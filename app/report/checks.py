@@ -24,6 +24,7 @@ from app.report.context import ReportContext
 
 PAGES_IN_ORDER = ("Connectivity", "Capabilities", "Schema", "Global", "Partition", "RunStep")
 _STOPPING = ("crashed", "unavailable", "timed out", "cancelled")
+MAX_DLLS = 20  # a host's Service\ECMA also holds the connectors' own dependencies
 
 
 def doctor(ctx: ReportContext) -> None:
@@ -87,6 +88,13 @@ def bridge(ctx: ReportContext) -> None:
         ctx.leave_out("the connector DLLs' pages", "only a Configuration.xml was named (give --host-dir)")
         return
     dlls = [p for p in layout.connector_dlls() if p.name.lower() != locate.INTERFACE_DLL.lower()]
+    configured = _configured_libraries(ctx)
+    dlls.sort(key=lambda p: (p.stem.lower() not in configured, p.name.lower()))  # the ones in use first
+    if len(dlls) > MAX_DLLS:
+        for extra in dlls[MAX_DLLS:]:
+            ctx.leave_out(f"the pages of {extra.name}", f"only {MAX_DLLS} DLLs are asked, those the connectors "
+                          "name first (each one starts a process)")
+        dlls = dlls[:MAX_DLLS]
     interface = layout.ecma_dir / locate.INTERFACE_DLL
     interface = interface if interface.is_file() else layout.root / "Service" / locate.INTERFACE_DLL
     enums: dict[str, Any] = {}
@@ -109,6 +117,14 @@ def bridge(ctx: ReportContext) -> None:
     if not enums:
         ctx.leave_out(f"the enum values of {locate.INTERFACE_DLL}", "no connector DLL could be loaded with it "
                       "through the bridge" if interface.is_file() else "the host folder has no such DLL")
+
+
+def _configured_libraries(ctx: ReportContext) -> set[str]:
+    try:
+        doc = ConfigDocument.load(ctx.layout.config_path)
+    except UserError:
+        return set()
+    return {(c.library_name or "").lower().removesuffix(".dll") for c in doc.connectors}
 
 
 def ask_pages(ctx: ReportContext, dll, enums: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
