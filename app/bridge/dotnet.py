@@ -186,6 +186,22 @@ class LoadedConnector:
         if number == 1 and has_plain:
             return "plain"
         return "ex" if has_ex and number == 1 else ""
+    def interface_enums(self) -> dict[str, dict[str, int | str]]:
+        """Each public enum of the interface DLL, name -> value (a host report compares the host's
+        real DLL with the stand-in the tests are built against)."""
+        from System import Convert, Enum
+
+        out: dict[str, dict[str, int | str]] = {}
+        for t in self.interface_assembly.GetExportedTypes():
+            if t.IsEnum:
+                values: dict[str, int | str] = {}
+                for name, value in zip(Enum.GetNames(t), Enum.GetValues(t), strict=False):
+                    try:
+                        values[str(name)] = int(Convert.ToInt64(value))
+                    except Exception:  # an unsigned 64-bit flag above Int64: keep its text
+                        values[str(name)] = str(value)
+                out[str(t.FullName)] = values
+        return out
 
     def get_parameters(self, page: str, number: int, values: list[dict]) -> list[dict] | None:
         which = self._which(page, number)

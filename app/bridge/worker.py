@@ -47,6 +47,8 @@ def _handle(state: dict[str, Any], op: str, args: dict[str, Any]) -> Any:
     connector = state.get("connector")
     if connector is None:
         raise dotnet.ConnectorFault("NotLoaded", "the connector DLL is not loaded yet")
+    if op == "interface_enums":
+        return connector.interface_enums()
     values = args.get("values", [])
     if op == "get_parameters":
         return connector.get_parameters(args["page"], int(args.get("number", 1)), values)

@@ -218,19 +218,53 @@ def _safe_name(name: str) -> bool:
     return ".." not in PurePosixPath(name).parts
 
 
-def _read_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> bytes:
+def _read_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, limit: int | None = None,
+                what: str = "bundle") -> bytes:
     """Read at most the limit, whatever the header claims (headers can lie)."""
+    limit = MAX_BYTES if limit is None else limit
     try:
         with z.open(info) as fh:
-            data = fh.read(MAX_BYTES + 1)
+            data = fh.read(limit + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
             ValueError) as exc:  # a damaged or unusual member: a CRC, a method, a cut stream
         raise UserError(f"has a damaged entry '{info.filename}' ({exc}); refused",
                         path=source) from None
-    if len(data) > MAX_BYTES:
-        raise UserError(f"has an entry '{info.filename}' over {MAX_BYTES // 1048576} MB when "
-                        "unpacked; refused (a zip bomb or not a bundle)", path=source)
+    if len(data) > limit:
+        raise UserError(f"has an entry '{info.filename}' over {limit // 1048576} MB when "
+                        f"unpacked; refused (a zip bomb or not a {what})", path=source)
     return data
+
+
+def checked_entries(z: zipfile.ZipFile, source: str, *, what: str = "bundle", max_entries: int | None = None,
+                    max_total: int | None = None, max_ratio: int | None = None) -> dict[str, zipfile.ZipInfo]:
+    """The zip rules every archive we open obeys (bundles, host reports): few entries, no path that
+    escapes, no link, no zip encryption, no bomb, no name twice. Nothing is extracted."""
+    max_entries = MAX_ENTRIES if max_entries is None else max_entries
+    max_total = MAX_TOTAL if max_total is None else max_total
+    max_ratio = MAX_RATIO if max_ratio is None else max_ratio
+    infos = z.infolist()
+    if len(infos) > max_entries:
+        raise UserError(f"has {len(infos)} entries; a {what} has {'a handful' if max_entries < 100 else 'far fewer'}. "
+                        f"Refused (a zip bomb or not a {what})", path=source)
+    for info in infos:
+        if not _safe_name(info.filename):
+            raise UserError(f"has an entry with an unsafe path '{info.filename}' (it would "
+                            "escape the folder); refused", path=source)
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise UserError(f"has a symbolic link entry '{info.filename}'; {what}s never hold "
+                            "links: refused", path=source)
+        if info.flag_bits & 0x1:
+            raise UserError(f"has a password-protected entry '{info.filename}'; {what}s are "
+                            "never zip-encrypted: refused", path=source)
+    if sum(i.file_size for i in infos) > max_total or any(
+            i.compress_size and i.file_size > 1_048_576 and i.file_size / i.compress_size > max_ratio
+            for i in infos):
+        raise UserError(f"unpacks to far more than it holds; refused (a zip bomb or not a "
+                        f"{what})", path=source)
+    names = {i.filename: i for i in infos}
+    if len(names) < len(infos):  # which copy a reader takes differs between zip tools
+        raise UserError("has two entries with the same name; refused", path=source)
+    return names
 
 
 def _check_manifest(manifest: dict, source: str) -> None:
@@ -271,28 +305,7 @@ def read_bundle(data: bytes, source: str) -> Bundle:
     except zipfile.BadZipFile:
         raise UserError("is not a zip file (or it is damaged)", path=source) from None
     with z:
-        infos = z.infolist()
-        if len(infos) > MAX_ENTRIES:
-            raise UserError(f"has {len(infos)} entries; a bundle has a handful. Refused (a zip bomb "
-                            "or not a bundle)", path=source)
-        for info in infos:
-            if not _safe_name(info.filename):
-                raise UserError(f"has an entry with an unsafe path '{info.filename}' (it would "
-                                "escape the folder); refused", path=source)
-            if stat.S_ISLNK(info.external_attr >> 16):
-                raise UserError(f"has a symbolic link entry '{info.filename}'; bundles never hold "
-                                "links: refused", path=source)
-            if info.flag_bits & 0x1:
-                raise UserError(f"has a password-protected entry '{info.filename}'; bundles are "
-                                "never zip-encrypted: refused", path=source)
-        if sum(i.file_size for i in infos) > MAX_TOTAL or any(
-                i.compress_size and i.file_size > 1_048_576 and i.file_size / i.compress_size > MAX_RATIO
-                for i in infos):
-            raise UserError("unpacks to far more than it holds; refused (a zip bomb or not a "
-                            "bundle)", path=source)
-        names = {i.filename: i for i in infos}
-        if len(names) < len(infos):  # which copy a reader takes differs between zip tools
-            raise UserError("has two entries with the same name; refused", path=source)
+        names = checked_entries(z, source)
         if MANIFEST not in names:
             raise UserError(f"has no {MANIFEST}; it is not an ecma-wizard bundle", path=source)
         try:

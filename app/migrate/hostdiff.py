@@ -1,5 +1,5 @@
 """Compare two hosts (active and passive, docs/host-facts.md §8): Configuration.xml files, backup
-bundles or install folders, in any pairing.
+bundles, host reports or install folders, in any pairing.
 
 Builds on `app.config.diff.diff_documents` and adds what lives outside Configuration.xml: the
 two .exe.config files (read by `app.host.appconfig`), the connector DLLs by SHA-256, and the
@@ -37,7 +37,7 @@ class HostSnapshot:
     """One side of a comparison, whatever it was read from."""
 
     label: str
-    kind: str  # configuration | bundle | host
+    kind: str  # configuration | bundle | report | host
     document: ConfigDocument
     app_configs: dict[str, AppConfig | None] | None = None  # None: not known (a lone file)
     dlls: dict[str, str] | None = None  # path under the install folder -> SHA-256
@@ -71,6 +71,14 @@ def is_host_source(path: str | Path) -> bool:
         return p.suffix.lower() == ".zip"
 
 
+def _is_zip(p: Path) -> bool:
+    try:
+        with p.open("rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
 def _doc_secrets(doc: ConfigDocument) -> dict[tuple[str, str], str]:
     return {(c.name, s.key): s.label for c in doc.connectors for s in secret_fields(c.el) if s.value}
 
@@ -94,9 +102,14 @@ def load_snapshot(path: str | Path) -> HostSnapshot:
         dlls = {d["path"]: d["sha256"] for d in bundles.dll_list(layout)}
         return HostSnapshot(str(p), "host", doc, _app_configs(layout), dlls, _doc_secrets(doc),
                             secret_values=_doc_secret_values(doc))
-    data = read_file(p)
-    if data[:4] == b"PK\x03\x04":
+    if _is_zip(p):
+        from app.report import reader as reports  # a host report is the other kind of zip
+
+        data = reports.read_zip_file(p)
+        if reports.is_report(data):
+            return reports.snapshot(reports.read_report(data, str(p)))
         return _bundle_snapshot(bundles.read_bundle(data, str(p)))
+    data = read_file(p)
     doc = ConfigDocument.from_bytes(data, str(p))
     layout = from_config(p)
     if layout.root is not None:  # a Configuration.xml inside an install tree: the whole host

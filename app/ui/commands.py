@@ -11,6 +11,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     gui = sub.add_parser("gui", help="open the GUI on a given Configuration.xml or host folder")
     add_location_options(gui)
+    gui.add_argument("--report", metavar="FILE.zip", help="open a host report read-only (nothing in it runs)")
     gui.add_argument("--theme", choices=("auto", "light", "dark"), default=None,
                      help="colour scheme (default: follow the system)")
     gui.set_defaults(func=cmd_gui)
@@ -23,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     shots.add_argument("outdir", metavar="OUTDIR")
     add_location_options(shots)
     shots.add_argument("--only", metavar="AREA", action="append",
-                       help="only these areas (main, wizard, events, certs, diagnostics, migrate)")
+                       help="only these areas (main, wizard, events, certs, diagnostics, migrate, report)")
     shots.add_argument("--scale", type=float, default=None, help=argparse.SUPPRESS)
     shots.set_defaults(func=cmd_screenshots)
 

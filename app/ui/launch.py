@@ -1,4 +1,5 @@
-"""Open the GUI: `python -m app` with no arguments, or `ecma-wizard gui [--config F | --host-dir D]`.
+"""Open the GUI: `python -m app` with no arguments, `ecma-wizard gui [--config F | --host-dir D]`, or
+`ecma-wizard gui --report FILE.zip` (a host report, read-only).
 
 No arguments: the real install, else a private copy of the bundled sample host
 (`app.host.layout.resolve()`). A problem with what the user named is one sentence in a dialog
@@ -70,6 +71,7 @@ def parse_gui_args(argv: list[str]) -> argparse.Namespace:
 
     parser = argparse.ArgumentParser(prog="ecma-wizard gui", description="Open the GUI.")
     add_location_options(parser)
+    parser.add_argument("--report", metavar="FILE.zip", help="open a host report read-only")
     parser.add_argument("--theme", choices=("auto", "light", "dark"), default=None,
                         help="colour scheme (default: follow the system; ECMA_WIZARD_THEME overrides)")
     return parser.parse_args(argv)
@@ -115,6 +117,26 @@ def no_display_reason(environ=os.environ, platform: str = sys.platform) -> str |
     return None
 
 
+def _open_report(app, path: str) -> int:
+    """`gui --report FILE.zip`: the report alone, read-only; a bad file is one sentence."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.report.reader import read_report, read_zip_file
+    from app.ui.report.window import ReportWindow
+
+    try:
+        report = read_report(read_zip_file(path), path)
+    except UserError as exc:
+        print(f"ecma-wizard: {exc.sentence()}", file=sys.stderr)
+        QMessageBox.critical(None, APP_NAME, exc.sentence())
+        return 2
+    configure_logging()
+    sys.excepthook = _excepthook
+    window = ReportWindow(report)
+    window.show()
+    return int(app.exec())
+
+
 def open_gui(args: argparse.Namespace) -> int:
     """Show the main window on the host `args` names (--config / --host-dir) until it closes."""
     reason = no_display_reason()
@@ -123,6 +145,8 @@ def open_gui(args: argparse.Namespace) -> int:
         return 2
     _load_core_first()
     app = ensure_app(theme=getattr(args, "theme", None))
+    if getattr(args, "report", None):
+        return _open_report(app, args.report)
     try:
         layout = resolve(getattr(args, "config", None), getattr(args, "host_dir", None))
     except UserError as exc:

@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self._pending_tabs: dict[QScrollArea, Callable[[], QWidget]] = {}
         self._first_paint_done = False
         self._event_log_tab = self._add_area_tab("E&vent log", self._build_event_viewer)
-        self._diagnostics_tab = self._add_area_tab("&Diagnostics", lambda: areas.diagnostics_page()(layout))
+        self._diagnostics_tab = self._add_area_tab("&Diagnostics", self._build_diagnostics)
         self.tabs.currentChanged.connect(lambda index: self._build_tab(self.tabs.widget(index)))
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -163,6 +163,9 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"The event log was not opened: {exc.sentence()}")
         return viewer
 
+    def _build_diagnostics(self):
+        return areas.diagnostics_page()(self.host)
+
     def _action(self, text: str, slot, shortcut=None, icon_name: str | None = None,
                 tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -186,6 +189,9 @@ class MainWindow(QMainWindow):
         for a in (self.save_action, self.revert_action, self.backups_action):
             file_menu.addAction(a)
         file_menu.addSeparator()
+        file_menu.addAction(self._action("Open &host report…", lambda: _reports().open_report(self), None, None,
+                                         "Look at a host report from another machine, read-only"))
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
         connector_menu = self.menuBar().addMenu("C&onnector")
         for item in self.connector_actions.menu_actions():
@@ -205,6 +211,9 @@ class MainWindow(QMainWindow):
                                       lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
             view.addAction(tab_action)
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("Create a host &report…", lambda: _reports().create_report(self), None,
+                                         None, "Gather a sanitized picture of this host into one zip"))
+        help_menu.addSeparator()
         help_menu.addAction(self._action("&About", self.about))
         toolbar = self.addToolBar("File")
         toolbar.setObjectName("fileToolbar")
@@ -482,6 +491,12 @@ class MainWindow(QMainWindow):
             if page is widget or (isinstance(page, QScrollArea) and page.widget() is widget):
                 self.tabs.setCurrentIndex(i)
                 return
+
+
+def _reports():
+    from app.ui.report import actions  # the host report area, loaded when first used
+
+    return actions
 
 
 def _html(text: str) -> str:

@@ -226,7 +226,8 @@ class ConnectorActions:
         if name is None:
             return None
         if self.window.read_only:
-            self.window.statusBar().showMessage("Read-only: another editor holds this file.", 8000)
+            why = getattr(self.window, "read_only_reason", "Read-only: another editor holds this file.")
+            self.window.statusBar().showMessage(why, 8000)
             return None
         return self._wizard(connector_name=name, start_page=start_page, focus_field=focus_field)
 

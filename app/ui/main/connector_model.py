@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from app.config.document import ConfigDocument, Connector
 from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, WARNING, Finding
 from app.hostsecrets.values import EMPTY, ENCRYPTED, UNREADABLE, read_secret
+from app.report.sanitize import reported_state
 from app.ui.theme import icon
 
 COLUMNS = ("Name", "Extension DLL", "Autosync timer", "Validation", "Secret token", "Last modified")
@@ -33,6 +34,10 @@ def token_state(value: str) -> tuple[str, str]:
     if reading.state == EMPTY:
         return ("not set", "No secret token: Entra cannot authenticate to this connector until one "
                 "is entered (a copied or exported file has its secrets blanked).")
+    reported = reported_state(value)
+    if reported is not None:  # a host report's stand-in: the state it recorded, never the value
+        return ({"plain": "set, not encrypted", "encrypted": "encrypted"}.get(reported, "unreadable"),
+                "As the host report recorded it on its host; the value itself is not in the report.")
     if reading.state == ENCRYPTED:
         return ("encrypted", f"Encrypted by Windows DPAPI for the host machine, as Microsoft's wizard "
                 f"stores it ({reading.class_name}); it cannot be read or moved to another host.")

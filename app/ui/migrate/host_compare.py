@@ -1,5 +1,6 @@
 """Compare the active and the passive host side by side (docs/host-facts.md §8): pick each side (an
-install folder, a backup bundle or a Configuration.xml), compare, filter the differences."""
+install folder, a backup bundle, a host report or a Configuration.xml), compare, filter the
+differences."""
 
 from __future__ import annotations
 
@@ -119,7 +120,7 @@ class HostComparisonWidget(QWidget):
         self.edits = []
         for row, label in enumerate(("Active host (A):", "Passive host (B):")):
             edit = QLineEdit()
-            edit.setPlaceholderText("an ECMA2Host folder, a backup bundle (.zip) or a Configuration.xml")
+            edit.setPlaceholderText("an ECMA2Host folder, a backup bundle or host report (.zip), or a Configuration.xml")
             folder, file = QPushButton("Folder…"), QPushButton("File…")
             folder.clicked.connect(lambda _=False, e=edit: self._pick(e, folder=True))
             file.clicked.connect(lambda _=False, e=edit: self._pick(e, folder=False))
@@ -172,8 +173,8 @@ class HostComparisonWidget(QWidget):
         if folder:
             path = QFileDialog.getExistingDirectory(self, "ECMA2Host folder")
         else:
-            path, _ = QFileDialog.getOpenFileName(self, "Bundle or Configuration.xml", "",
-                                                  "Bundles and configurations (*.zip *.xml);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(self, "Bundle, host report or Configuration.xml", "",
+                                                  "Bundles, reports and configurations (*.zip *.xml);;All files (*)")
         if path:
             edit.setText(path)
 
