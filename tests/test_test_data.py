@@ -23,6 +23,10 @@ def test_generated_xml_files_are_up_to_date(name, write):
 
 def test_every_file_in_tests_data_has_its_origin_told():
     readme = (DATA / "README.md").read_text(encoding="utf-8")
+    # field/ holds command outputs by tool; its own README tells their origin by name: files
+    # called handmade-* are ours, any other is a capture from a real host someone sent
+    field = [p for p in (DATA / "field").rglob("*") if p.is_file() and p.name != "README.md"]
+    assert "`field/`" in readme and "handmade-" in (DATA / "field" / "README.md").read_text(encoding="utf-8")
     files = [p.relative_to(DATA).as_posix() for p in DATA.rglob("*")
-             if p.is_file() and p.name not in ("README.md", "LICENSE-MIT")]
+             if p.is_file() and p.name not in ("README.md", "LICENSE-MIT") and p not in field]
     assert files and all(f"`{f}`" in readme for f in files), files
