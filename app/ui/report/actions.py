@@ -61,6 +61,10 @@ def create_report(window) -> CreateReportDialog:
     return dialog
 
 
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class CreateReportDialog(QDialog):
     def __init__(self, layout: HostLayout, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,9 +148,14 @@ class CreateReportDialog(QDialog):
         total = sum(size for _n, size in built.members)
         self.status.setText(f"{len(built.members)} files, {total:,} bytes ({built.size:,} bytes zipped). Nothing "
                             "is written until you save. Read summary.md in it first.")
-        left = built.manifest.get("left_out", [])
-        self.left_out.setText("<b>Left out:</b> " + "; ".join(f"{w['what']} ({w['why'].rstrip('.')})" for w in left)
-                              if left else "Nothing was left out.")
+        # grouped by reason: "needs the Windows host" once, with everything it kept out
+        by_reason: dict[str, list[str]] = {}
+        for w in built.manifest.get("left_out", []):
+            by_reason.setdefault(w["why"].rstrip("."), []).append(w["what"])
+        items = "".join(f"<li>{_esc(why[:1].upper() + why[1:])}: {_esc('; '.join(whats))}.</li>"
+                        for why, whats in by_reason.items())
+        self.left_out.setText(f"<b>Left out</b><ul style='margin: 0'>{items}</ul>" if items
+                              else "Nothing was left out.")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(True)
 
     def ask_where(self) -> None:
