@@ -57,12 +57,12 @@ def test_a_report_opens_read_only_with_each_part(qtbot, report_file):
     siblings = set(report_file.parent.iterdir())
     window = open_report(None, str(report_file))
     qtbot.addWidget(window)
-    assert window.read_only and not window.save_action.isEnabled() and not window.actions.new_action.isEnabled()
+    assert window.read_only and not window.save_action.isEnabled() and not window.connector_actions.new_action.isEnabled()
     assert "host report (read-only)" in window.windowTitle()
     tabs = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
     assert tabs[-3:] == ["Summary", "DLL pages", "Files"] and "Event log" in tabs and "Diagnostics" in tabs
     assert window.summary_view.toPlainText().startswith("ECMA2Host host report")
-    model = window.actions.model
+    model = window.connector_actions.model
     assert model.rowCount() == 2
     tokens = {model.index(r, 4).data() for r in range(model.rowCount())}
     assert tokens == {"encrypted"}  # the state the report recorded, not "set, not encrypted"
@@ -71,7 +71,7 @@ def test_a_report_opens_read_only_with_each_part(qtbot, report_file):
     window.files_view.show_file("host/secrets.json")
     assert '"state": "encrypted"' in window.files_view.text.toPlainText()
     assert window.save() is False
-    window.actions.edit("CSV")
+    window.connector_actions.edit("CSV")
     assert "host report is read-only" in window.statusBar().currentMessage()
     window.close()
     assert hashlib.sha256(report_file.read_bytes()).hexdigest() == before
