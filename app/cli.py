@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.migrate.commands",
     "app.bridge.commands",
     "app.hostsecrets.commands",
+    "app.entra.commands",
 )
 
 
