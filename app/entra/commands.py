@@ -1,7 +1,8 @@
 """CLI: `entra status|start|pause|restart|validate|push-credentials|provision|link|sign-in|sign-out`.
 
 Exit codes: 0 healthy or done, 1 a job is in quarantine or has errors (status) or Entra refused
-the credentials (validate), 2 bad input or Graph unreachable (one sentence on stderr).
+the credentials (validate), 2 bad input, or Graph unreachable or unable to tell (one sentence on
+stderr).
 """
 
 from __future__ import annotations
@@ -159,31 +160,31 @@ def _one_job(state: ConnectorState) -> jobs.JobStatus:
 
 # -- commands -------------------------------------------------------------------------------
 def cmd_status(args: argparse.Namespace) -> int:
+    """Exit 2 whenever Graph could not tell a connector's state (unreachable, token refused,
+    permission missing, application deleted, an answer of the wrong shape): "unknown" is not
+    "unhealthy", and a monitoring script must not read it as either."""
     settings = EntraSettings.load()
     linked = _linked(args, settings, _layout(args))
     states = gather(client_for(args, settings), linked)
-    unreachable = [s for s in states if s.problem_kind in ("offline", "untrusted", "expired")]
+    unknown = [s for s in states if s.problem]
     if args.json:
         records = [j.to_json(s.connector or None) for s in states for j in s.jobs]
-        single = args.connector and len(records) == 1
-        if not unreachable:
-            print_json(records[0] if single else records)
+        if not unknown:
+            print_json(records[0] if args.connector and len(records) == 1 else records)
     else:
         for s in states:
             name = s.connector or s.link.service_principal
-            mark = "OK   " if s.healthy else "ERROR" if s.problem else "PROBLEM"
-            print(f"{mark:7} {name}: {s.summary()}")
+            mark = "OK" if s.healthy else "UNKNOWN" if s.problem else "PROBLEM"
+            print(f"{mark:8} {name}: {s.summary()}")
             for j in s.jobs:
                 if j.last_error and not j.healthy:
-                    print(f"        last error: {j.last_error}")
+                    print(f"         last error: {j.last_error}")
                 if j.steady_state_since:
-                    print(f"        steady state since {j.steady_state_since}")
-    if unreachable:
-        raise GraphError(unreachable[0].problem or "", kind=unreachable[0].problem_kind or "offline")
-    if any(s.problem for s in states) and args.json:
-        for s in states:
-            if s.problem:
-                print(f"ecma-wizard: {s.connector}: {s.problem}", file=sys.stderr)
+                    print(f"         steady state since {j.steady_state_since}")
+    if unknown:
+        first = unknown[0]
+        prefix = f"connector '{first.connector}': " if first.connector and len(states) > 1 else ""
+        raise GraphError(prefix + (first.problem or ""), kind=first.problem_kind or "refused")
     return 0 if all(s.healthy for s in states) else 1
 
 
