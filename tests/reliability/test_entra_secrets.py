@@ -17,10 +17,13 @@ import pytest
 from app.cli import main
 from app.config.store import ConfigStore
 from app.host.layout import from_host_dir
-from tests.entra.conftest import TOKEN_VAR, closed_port, graph, graph_cert  # noqa: F401 - fixtures
+from tests.entra import conftest as entra_fixtures
+from tests.entra.conftest import TOKEN_VAR
 from tests.entra.fake_msal import REFRESH_TOKEN, FakeMsal
 from tests.entra.graph_standin import ACCESS_TOKEN
 
+# the Entra tests' fixtures: the HTTPS Graph stand-in and a closed port
+graph, graph_cert, closed_port = entra_fixtures.graph, entra_fixtures.graph_cert, entra_fixtures.closed_port
 SECRET_TOKEN = "Planted-SCIM-Secret-Token-7c41e9"
 PLANTED = [ACCESS_TOKEN, REFRESH_TOKEN[:60], SECRET_TOKEN]
 
