@@ -32,7 +32,9 @@ def job(state: str = "healthy", job_id: str = JOB_ID) -> dict[str, Any]:
         failure = {"code": "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable",
                    "message": "An error occurred while sending the request. The remote certificate is "
                               "invalid according to the validation procedure.", "tenantActionable": True}
-        status.update(code="Quarantine", countSuccessiveCompleteFailures=4,
+        earlier = execution("Succeeded", "2026-12-05T21:20:00Z", "2026-12-05T21:20:37Z")
+        status.update(code="Quarantine", countSuccessiveCompleteFailures=4, lastSuccessfulExecution=earlier,
+                      lastSuccessfulExecutionWithExports=earlier,
                       lastExecution=execution("Failed", "2026-12-06T01:10:00Z", "2026-12-06T01:10:02Z",
                                               error=failure),
                       quarantine={"currentBegan": "2026-12-06T01:10:02Z", "nextAttempt": "2026-12-06T13:10:02Z",

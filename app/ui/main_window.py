@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self._first_paint_done = False
         self._event_log_tab = self._add_area_tab("E&vent log", self._build_event_viewer)
         self._diagnostics_tab = self._add_area_tab("&Diagnostics", lambda: areas.diagnostics_page()(layout))
+        self._entra_tab = self._add_area_tab("&Entra", lambda: areas.entra_page()(self))
         self.tabs.currentChanged.connect(lambda index: self._build_tab(self.tabs.widget(index)))
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -151,6 +152,10 @@ class MainWindow(QMainWindow):
     @property
     def diagnostics(self):
         return self._build_tab(self._diagnostics_tab)
+
+    @property
+    def entra(self):
+        return self._build_tab(self._entra_tab)
 
     def _build_event_viewer(self):
         viewer = areas.event_viewer()(self.tabs)
