@@ -65,6 +65,7 @@ class EntraPage(QWidget):
         self.show_events_between: Callable[[str, str], None] | None = None
         self.confirm: Confirm = ask(self)
         self.states: dict[str, ConnectorState] = {}
+        self._done_text = ""  # what the last action did, kept in front of the refreshed state
         self.task: Task | None = None
         self._shown_once = False
 
@@ -90,6 +91,7 @@ class EntraPage(QWidget):
 
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setAccessibleName("Connectors and their provisioning jobs in Entra")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -280,17 +282,19 @@ class EntraPage(QWidget):
         self._fill()
         unknown = [s for s in states if s.problem]
         bad = [s for s in states if not s.healthy and not s.problem]
+        done, self._done_text = self._done_text, ""
         if unknown:
-            self.say(unknown[0].problem or "", "error")
+            self.say(done + (unknown[0].problem or ""), "error")
         elif bad:
             names = ", ".join(s.connector for s in bad)
-            self.say(f"Needs attention: {names}. Select a connector to see what Entra reports.", "error")
+            self.say(f"{done}Needs attention: {names}. Select a connector to see what Entra reports.", "error")
         else:
-            self.say("Every linked connector's provisioning is healthy.", "ok")
+            self.say(f"{done}Every linked connector's provisioning is healthy.", "ok")
         self.statesChanged.emit({s.connector: s.summary() for s in states})
 
     def _after_action(self, message: object) -> None:
         self.say(str(message), "ok")
+        self._done_text = f"{message} "
         self.refresh()
 
     def start(self) -> None:
