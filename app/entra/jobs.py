@@ -88,14 +88,14 @@ class JobStatus:
         """One line for people: the state and what is wrong."""
         if self.in_quarantine:
             text = f"in quarantine ({self.quarantine_reason or 'reason not given'}"
-            text += f", since {self.quarantine_since})" if self.quarantine_since else ")"
+            text += f", since {when(self.quarantine_since)})" if self.quarantine_since else ")"
         else:
             text = {"Active": "active", "Paused": "paused", "NotRun": "not run yet",
                     "NotConfigured": "not configured"}.get(self.state, self.state)
         if self.last_state:
             text += f"; last cycle {self.last_state}"
             if self.last_ended:
-                text += f" at {self.last_ended}"
+                text += f" at {when(self.last_ended)}"
         if self.escrowed:
             text += f"; {self.escrowed} object error(s)"
         if self.consecutive_failures:
@@ -118,6 +118,11 @@ class JobStatus:
                        "consecutive_failures": self.consecutive_failures,
                        "last_error": self.last_error},
         }
+
+
+def when(stamp: str | None) -> str:
+    """Graph's UTC time for people: '2026-12-06T01:40:41Z' -> '2026-12-06 01:40 UTC'."""
+    return f"{stamp.replace('T', ' ')[:16]} UTC" if stamp else "an unknown time"
 
 
 def _obj(value: Any) -> dict[str, Any]:

@@ -39,6 +39,32 @@ def build_entra_page(window: Any):
     return page
 
 
+def after_certificate_change(window: Any):
+    """For the certificate dialog's last step: a call that tests every linked connector from
+    Entra and restarts it with QuarantineState; None when nothing is linked or nobody signed in."""
+    from app.entra.session import EntraSession
+    from app.errors import UserError
+
+    try:
+        session = EntraSession(window.host)
+    except UserError:
+        return None
+    names = sorted(session.links())
+    if not names or not session.settings.sign_in.tenant:
+        return None
+
+    def check() -> str:
+        sentences = []
+        for name in names:
+            try:
+                sentences.append(session.after_certificate_change(name))
+            except UserError as exc:
+                sentences.append(f"{name}: {exc.sentence()}")
+        return " ".join(sentences)
+
+    return check
+
+
 def show_events_between(window: Any, first: str, last: str) -> None:
     """The event viewer with a custom range around Graph's two UTC times (a minute either side)."""
     from datetime import datetime, timedelta

@@ -141,6 +141,21 @@ def screenshots(outdir: Path) -> list[Path]:
         out.append(_grab(app, provision, outdir / "entra-provision-on-demand.png"))
         provision.close()
 
+        from app.certs.regenerate import PlanResult, StepOutcome
+        from app.ui.certs.dialog import CertificateDialog
+
+        certificate = CertificateDialog(lambda request, passphrase: None, host_names=["ecmahost.contoso.com"],
+                                        restart=lambda: "The service was restarted.",
+                                        entra_check=lambda: session.after_certificate_change("CSV"))
+        certificate.show_result(PlanResult(True, "9B0E51C2D7A4F3E8B6C1D0A9F8E7D6C5B4A39281", [
+            StepOutcome("Generate the key and certificate", "done"),
+            StepOutcome("Import into LocalMachine\\My", "done"),
+            StepOutcome("Bind to port 8585 (HTTP.sys)", "done"),
+            StepOutcome("Write the thumbprint into Configuration.xml", "done")]))
+        certificate.entra_label.setText(session.after_certificate_change("CSV"))
+        out.append(_grab(app, certificate, outdir / "certificate-then-entra.png"))
+        certificate.close()
+
         sign_in = SignInDialog(page)
         sign_in.client_id.setText("aaaaaaaa-0000-4000-8000-000000000001")
         out.append(_grab(app, sign_in, outdir / "entra-sign-in.png"))

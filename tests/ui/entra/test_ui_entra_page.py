@@ -196,3 +196,36 @@ def test_the_main_window_builds_the_entra_tab_when_chosen(make_window):
     assert page is not None and page.objectName() == "entraPage"
     assert [page.table.item(r, 0).text() for r in range(page.table.rowCount())] == ["CSV", "HRDatabase"]
     assert "Not signed in" in page.account_label.text()
+
+
+def test_after_a_certificate_change_entra_tests_then_restarts_with_quarantine_state(layout, graph):
+    settings = EntraSettings(layout.root / "entra.json")
+    client = GraphClient(EnvToken(TOKEN_VAR), base_url=graph.url, timeout=5)
+    session = EntraSession(layout, settings=settings, client=client)
+    session.link("CSV", Link("sp-healthy"))
+    session.link("HRDatabase", Link("sp-quarantine"))
+    text = session.after_certificate_change("CSV")
+    assert "Restarted with QuarantineState" in text and "now: active" in text
+    assert graph.calls("POST")[-1][2] == {"criteria": {"resetScope": "QuarantineState"}}
+    posts = len(graph.calls("POST"))
+    text = session.after_certificate_change("HRDatabase")  # Entra still cannot reach the host
+    assert "was not restarted" in text and "CredentialValidationUnavailable" in text
+    assert [p for _, p, _, _ in graph.calls("POST")][posts:][-1].endswith("/validateCredentials")
+
+
+def test_the_certificate_dialog_offers_the_entra_step_after_success(qtbot):
+    from app.certs.regenerate import PlanResult
+    from app.ui.certs.dialog import CertificateDialog
+
+    calls = []
+    dialog = CertificateDialog(lambda request, passphrase: None, host_names=["ecmahost"],
+                               entra_check=lambda: calls.append(1) or "Entra reached 'CSV'; restarted.")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.show_result(PlanResult(False, "AB" * 20, [], error="no", failed_step="x"))
+    assert not dialog.entra_button.isVisible()
+    dialog.show_result(PlanResult(True, "AB" * 20, []))
+    assert dialog.entra_button.isVisible()
+    dialog.entra_button.click()
+    qtbot.waitUntil(lambda: dialog.entra_label.text().startswith("Entra reached"), timeout=5000)
+    assert calls == [1]
