@@ -60,6 +60,11 @@ class SampleGraph:
         return self.call("PUT", path, body, **kw)
 
 
+def _no_plan(request, passphrase):
+    """The certificate dialog is shown at its last page only: no plan is ever made."""
+    raise NotImplementedError
+
+
 def _wait(app, page, seconds: float = 5.0) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -144,7 +149,7 @@ def screenshots(outdir: Path) -> list[Path]:
         from app.certs.regenerate import PlanResult, StepOutcome
         from app.ui.certs.dialog import CertificateDialog
 
-        certificate = CertificateDialog(lambda request, passphrase: None, host_names=["ecmahost.contoso.com"],
+        certificate = CertificateDialog(_no_plan, host_names=["ecmahost.contoso.com"],
                                         restart=lambda: "The service was restarted.",
                                         entra_check=lambda: session.after_certificate_change("CSV"))
         certificate.show_result(PlanResult(True, "9B0E51C2D7A4F3E8B6C1D0A9F8E7D6C5B4A39281", [
