@@ -36,6 +36,10 @@ def build_entra_page(window: Any):
     page.show_events_between = lambda first, last: show_events_between(window, first, last)
     window.documentChanged.connect(lambda: page.set_connectors(
         [c.name for c in window.document.connectors] if window.document is not None else []))
+    page.statesChanged.connect(window.connector_actions.model.set_entra_states)
+    if session.settings.sign_in.tenant and session.links():
+        page._shown_once = True  # read now, not again when first shown
+        page.refresh()  # the connector list's Entra column, read in the background
     return page
 
 

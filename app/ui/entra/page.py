@@ -51,7 +51,7 @@ def _short_time(stamp: str | None) -> str:
 
 
 class EntraPage(QWidget):
-    statesChanged = Signal(object)  # {connector: one-line state}, for the connector list
+    statesChanged = Signal(object)  # {connector: (state, summary, healthy)}, for the connector list
 
     def __init__(self, session: EntraSession, connectors: list[str], *, port: str = "8585",
                  host_token: Callable[[str], str | None] | None = None, parent: QWidget | None = None) -> None:
@@ -290,7 +290,8 @@ class EntraPage(QWidget):
             self.say(f"{done}Needs attention: {names}. Select a connector to see what Entra reports.", "error")
         else:
             self.say(f"{done}Every linked connector's provisioning is healthy.", "ok")
-        self.statesChanged.emit({s.connector: s.summary() for s in states})
+        self.statesChanged.emit({s.connector: (self._state_cells(s.link, s)[0], s.summary(), s.healthy)
+                                 for s in states})
 
     def _after_action(self, message: object) -> None:
         self.say(str(message), "ok")

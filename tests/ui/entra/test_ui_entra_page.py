@@ -229,3 +229,20 @@ def test_the_certificate_dialog_offers_the_entra_step_after_success(qtbot):
     dialog.entra_button.click()
     qtbot.waitUntil(lambda: dialog.entra_label.text().startswith("Entra reached"), timeout=5000)
     assert calls == [1]
+
+
+def test_the_connector_list_shows_the_entra_state(make_window, qtbot, graph):
+    from app.ui.main.connector_model import COLUMNS
+
+    window = make_window()
+    page = window.entra
+    page.session._client = GraphClient(EnvToken(TOKEN_VAR), base_url=graph.url, timeout=5)
+    page.session.link("HRDatabase", Link("sp-quarantine", "HR app"))
+    page.refresh()
+    qtbot.waitUntil(lambda: page.task is None, timeout=10_000)
+    model = window.connector_actions.model
+    row = model.row_named("HRDatabase")
+    column = COLUMNS.index("Entra")
+    assert model.index(row, column).data() == "Quarantine"
+    assert "EncounteredQuarantineException" in model.index(row, column).data(3)  # the tooltip
+    assert model.index(model.row_named("CSV"), column).data() == ""
