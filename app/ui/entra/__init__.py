@@ -71,16 +71,16 @@ def after_certificate_change(window: Any):
 
 def show_events_between(window: Any, first: str, last: str) -> None:
     """The event viewer with a custom range around Graph's two UTC times (a minute either side)."""
-    from datetime import datetime, timedelta
+    from datetime import UTC, datetime, timedelta
 
     from PySide6.QtCore import QDateTime
 
     from app.ui.events.viewer import TIME_CHOICES
 
     def parse(stamp: str) -> datetime | None:
+        # Graph writes UTC with up to 7 fractional digits ("...24.7682084Z"): the second is enough
         try:
-            return datetime.fromisoformat(stamp.replace("Z", "+00:00")[:26] + ("+00:00" if "+" not in stamp
-                                                                               and "Z" in stamp else ""))
+            return datetime.strptime(stamp.strip()[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
         except ValueError:
             return None
 

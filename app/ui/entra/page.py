@@ -113,7 +113,8 @@ class EntraPage(QWidget):
         self.details.setOpenExternalLinks(True)
         self.details.setFrameShape(QLabel.Shape.StyledPanel)
         self.details.setMargin(8)
-        self.details.setMinimumHeight(120)
+        self.details.setMinimumHeight(60)
+        self.table.setMinimumHeight(80)  # the page fits the main window's tab without scrolling
         column.addWidget(self.details, 1)
 
         actions = QHBoxLayout()
@@ -186,8 +187,8 @@ class EntraPage(QWidget):
                 if col >= 2 and state is not None:
                     item.setToolTip(state.summary())
                 self.table.setItem(row, col, item)
-            if name == selected:
-                self.table.selectRow(row)
+            if name == selected or (selected is None and row == 0):
+                self.table.selectRow(row)  # a row is always chosen: its details show, Link… works
         self.table.resizeRowsToContents()
         self._update_buttons()
 

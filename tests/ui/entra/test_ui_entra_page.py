@@ -246,3 +246,18 @@ def test_the_connector_list_shows_the_entra_state(make_window, qtbot, graph):
     assert model.index(row, column).data() == "Quarantine"
     assert "EncounteredQuarantineException" in model.index(row, column).data(3)  # the tooltip
     assert model.index(model.row_named("CSV"), column).data() == ""
+
+
+def test_provisioning_time_opens_the_event_log_filtered_to_it(make_window, qtbot):
+    from app.ui.entra import show_events_between
+
+    window = make_window()
+    window.show()
+    viewer = window.event_viewer
+    show_events_between(window, "2026-12-06T01:58:24.549Z", "2026-12-06T01:58:24.768Z")
+    assert window.tabs.currentWidget().widget() is viewer
+    assert viewer.since_edit.isVisibleTo(viewer)
+    since = viewer.since_edit.dateTime().toSecsSinceEpoch()
+    until = viewer.until_edit.dateTime().toSecsSinceEpoch()
+    first = 1796522400 - 96  # 2026-12-06T01:58:24Z
+    assert (since, until) == (first - 60, first + 60)  # a minute either side
