@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -121,6 +122,7 @@ class MsalSignIn:
         self._msal = msal_module
         self.description = f"the sign-in to tenant {settings.tenant}"
         self._token: str | None = None
+        self._expires = 0.0  # monotonic time after which the token is asked for again
         self.account: str | None = None
 
     def _app(self) -> tuple[Any, Any]:
@@ -134,8 +136,10 @@ class MsalSignIn:
                                             token_cache=cache), cache
 
     def access_token(self) -> str:
-        if self._token:
+        if self._token and time.monotonic() < self._expires:
             return self._token
+        if self._token:  # an hour has passed: MSAL renews it silently from the refresh token
+            self.interactive = False
         if not self.interactive and not self.store.available():
             raise UserError(f"{self.store.unavailable_reason}; without it no sign-in is remembered: give a "
                             "token with --access-token-env VAR.")
@@ -157,6 +161,8 @@ class MsalSignIn:
         claims = result.get("id_token_claims") or {}
         self.account = claims.get("preferred_username") or (accounts[0].get("username") if accounts else None)
         self._token = result["access_token"]
+        lifetime = result.get("expires_in")
+        self._expires = time.monotonic() + max(60.0, float(lifetime) - 300.0 if isinstance(lifetime, int | float) else 600.0)
         return self._token
 
     def _interactive(self, app: Any, scopes: list[str]) -> Any:

@@ -90,3 +90,18 @@ def test_no_keyring_means_no_remembered_sign_in():
     signer = MsalSignIn(SETTINGS, store=SecretStore(NoKeyring()), msal_module=FakeMsal())  # type: ignore[arg-type]
     with pytest.raises(UserError, match="no usable keyring"):
         signer.access_token()
+
+
+def test_an_hour_later_the_token_is_renewed_silently(monkeypatch):
+    import app.entra.signin as signin
+
+    clock = [1000.0]
+    monkeypatch.setattr(signin, "time", type("Clock", (), {"monotonic": staticmethod(lambda: clock[0])}))
+    fake = FakeMsal()
+    signer = MsalSignIn(SETTINGS, interactive=True, msal_module=fake)
+    signer.access_token()
+    signer.access_token()
+    assert fake.calls.count("silent") == 0  # the same token while it is young
+    clock[0] += 3600
+    assert signer.access_token() == ACCESS_TOKEN
+    assert fake.calls.count("silent") == 1 and sum(c.startswith("interactive") for c in fake.calls) == 1

@@ -161,10 +161,13 @@ class LinkDialog(QDialog):
             self.results.addItem(item)
             if link is not None and c.id == link.service_principal:
                 self.results.setCurrentItem(item)
+        unread = any(c.tenant_url is None for c in candidates)
         self.status.setText(
-            f"Found by its Tenant URL: {link.display_name}." if link else
-            "No single application's Tenant URL names this connector: pick one." if candidates else
-            "Nothing found: search for the application's display name or application id.")
+            (f"Found by its Tenant URL: {link.display_name}." if link else
+             "No single application's Tenant URL names this connector: pick one." if candidates else
+             "Nothing found: search for the application's display name or application id.")
+            + (" (Reading an application's Tenant URL uses a Graph call Microsoft does not document; "
+               "where Entra refuses it, the URL shows as not readable.)" if unread else ""))
 
     def accept(self) -> None:
         if self.unlink_box.isChecked():
@@ -216,8 +219,10 @@ class PushDialog(QDialog):
         line.addWidget(self.typed)
         line.addWidget(self.token, 1)
         form.addRow(row)
-        note = QLabel("Entra keeps only BaseAddress and SecretToken from this; the token is sent to "
-                      "Microsoft Graph and shown nowhere.", self)
+        note = QLabel("Only the Tenant URL (BaseAddress) and the token (SecretToken) are sent; the token "
+                      "goes to Microsoft Graph and is shown nowhere. Microsoft does not document whether "
+                      "Entra keeps its other provisioning settings (notification e-mail) when only these "
+                      "two are sent: check them in the admin center afterwards.", self)
         note.setWordWrap(True)
         form.addRow(note)
         form.addRow(_buttons(self, "Push to Entra"))
