@@ -29,7 +29,8 @@ def _t(stamp: str | None) -> str:
     return _e(stamp.replace("T", " ")[:19] + " UTC") if stamp else "—"
 
 
-def details_html(name: str | None, link: Link | None, state: ConnectorState | None) -> str:
+def details_html(name: str | None, link: Link | None, state: ConnectorState | None,
+                 error: str = "#a61b1b") -> str:
     if name is None:
         return "Select a connector to see its provisioning job."
     if link is None:
@@ -40,7 +41,7 @@ def details_html(name: str | None, link: Link | None, state: ConnectorState | No
     if state is None:
         return head + "<br>Not read yet: press Refresh."
     if state.problem:
-        return head + f"<br><span style='color:#b3261e'>{_e(state.problem)}</span>"
+        return head + f"<br><span style='color:{error}'>{_e(state.problem)}</span>"
     if not state.jobs:
         return head + "<br>This application has no provisioning job: provisioning is not set up for it in Entra."
     lines = [head]
@@ -48,7 +49,7 @@ def details_html(name: str | None, link: Link | None, state: ConnectorState | No
         lines.append(f"Job {_e(job.job)}: <b>{_e(job.state)}</b>")
         if job.in_quarantine:
             reason = job.quarantine_reason or "Unknown"
-            lines.append(f"<span style='color:#b3261e'>In quarantine since {_t(job.quarantine_since)}: "
+            lines.append(f"<span style='color:{error}'>In quarantine since {_t(job.quarantine_since)}: "
                          f"{_e(reason)} — {_e(QUARANTINE_REASONS.get(reason, 'see Microsoft’s documentation'))}."
                          f"</span> Next attempt {_t(job.quarantine_next_attempt)}. Fix the cause, then "
                          "<b>Test from Entra</b> and <b>Restart…</b> with QuarantineState.")

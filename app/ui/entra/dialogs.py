@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.entra.jobs import DANGEROUS_SCOPES, RESET_SCOPES
 from app.entra.links import Candidate, Link
 from app.ui.background import run_task
+from app.ui.theme import error_colour
 
 if TYPE_CHECKING:
     from app.ui.entra.page import EntraPage
@@ -67,7 +68,7 @@ class RestartDialog(QDialog):
         for scope in RESET_SCOPES:
             box = QCheckBox(f"{scope}: {SCOPE_HELP[scope]}", self)
             if scope in DANGEROUS_SCOPES:
-                box.setStyleSheet("color: #b3261e;")
+                box.setStyleSheet(f"color: {error_colour(self)};")
             self.boxes[scope] = box
             column.addWidget(box)
         column.addWidget(_buttons(self, "Restart"))

@@ -29,7 +29,7 @@ from app.entra.links import Link
 from app.entra.overview import ConnectorState
 from app.entra.session import EntraSession
 from app.ui.background import Task, run_task
-from app.ui.theme import icon
+from app.ui.theme import error_colour, icon, is_dark
 
 COLUMNS = ("Connector", "Enterprise application", "State", "Quarantine", "Last cycle", "Errors")
 Confirm = Callable[[str, str], bool]
@@ -183,7 +183,7 @@ class EntraPage(QWidget):
                 if col == 2 and state is not None:
                     item.setIcon(icon("ok" if state.healthy else "warning" if state.problem else "error", self))
                     if not state.healthy and not state.problem:
-                        item.setForeground(QColor("#b3261e"))
+                        item.setForeground(QColor(error_colour(self)))
                 if col >= 2 and state is not None:
                     item.setToolTip(state.summary())
                 self.table.setItem(row, col, item)
@@ -234,7 +234,7 @@ class EntraPage(QWidget):
 
         links = self.session.links()
         self.details.setText(details_html(name, links.get(name) if name else None,
-                                          self.states.get(name) if name else None))
+                                          self.states.get(name) if name else None, error_colour(self)))
 
     def _update_buttons(self) -> None:
         name = self.selected()
@@ -248,7 +248,7 @@ class EntraPage(QWidget):
         self.refresh_button.setEnabled(not busy and bool(self.session.links()))
 
     def say(self, text: str, kind: str = "info") -> None:
-        colour = {"error": "#b3261e", "ok": "#1e6b34"}.get(kind)
+        colour = {"error": error_colour(self), "ok": None if is_dark(self) else "#1e6b34"}.get(kind)
         self.message.setStyleSheet(f"color: {colour};" if colour else "")
         self.message.setText(text)
 

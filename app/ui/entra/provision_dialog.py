@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.entra.provision import ProvisionResult
 from app.ui.background import run_task
-from app.ui.theme import icon
+from app.ui.theme import error_colour, icon
 
 if TYPE_CHECKING:
     from app.ui.entra.page import EntraPage
@@ -106,7 +106,7 @@ class ProvisionDialog(QDialog):
             text += f" — {_e(': '.join(t for t in (result.error_code, result.error_message) if t))}"
         failed = [s for s in result.steps if s.status not in ("Success", "Skipped")]
         if failed:
-            text += (f"<br><span style='color:#b3261e'>{_e(failed[0].kind)} step: "
+            text += (f"<br><span style='color:{error_colour(self)}'>{_e(failed[0].kind)} step: "
                      f"{_e(failed[0].description)}</span>")
         self.outcome.setText(text)
         self.steps.setRowCount(len(result.steps))

@@ -167,6 +167,21 @@ def screenshots(outdir: Path) -> list[Path]:
         sign_in.close()
         page.close()
 
+        from app.ui.theme import apply_theme
+
+        apply_theme(app, "dark")
+        try:
+            dark = EntraPage(session, connectors)
+            dark.resize(*SIZE)
+            dark.show()
+            dark.refresh()
+            _wait(app, dark)
+            dark.table.selectRow(1)
+            out.append(_grab(app, dark, outdir / "entra-quarantine-dark.png"))
+            dark.close()
+        finally:
+            apply_theme(app, "light")
+
         offline = EntraSession(layout, settings=settings, client=SampleGraph(offline=True))
         page = EntraPage(offline, connectors)
         page.resize(*SIZE)
