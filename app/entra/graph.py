@@ -24,6 +24,7 @@ import socket
 import ssl
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -167,10 +168,23 @@ class GraphClient:
                          f"{self._detail(raw, hidden)}.", kind="server", status=status)
 
     # -- one request ----------------------------------------------------------------------------
+    def proxy(self) -> tuple[str, int] | None:
+        """HTTPS_PROXY (or the system's proxy settings), unless NO_PROXY names Graph's host."""
+        address = urllib.request.getproxies().get("https")
+        if not address or urllib.request.proxy_bypass(self.host):
+            return None
+        parsed = urllib.parse.urlsplit(address if "://" in address else f"http://{address}")
+        return (parsed.hostname, parsed.port or 8080) if parsed.hostname else None
+
     def _send(self, method: str, target: str, data: bytes | None, headers: dict[str, str],
               hidden: list[str]) -> tuple[int, dict[str, str], bytes]:
-        connection = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout,
-                                                 context=self._context or tls_context())
+        proxy = self.proxy()
+        context = self._context or tls_context()
+        if proxy is None:
+            connection = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=context)
+        else:  # a CONNECT tunnel: TLS (and its verification) still runs end to end with Graph
+            connection = http.client.HTTPSConnection(proxy[0], proxy[1], timeout=self.timeout, context=context)
+            connection.set_tunnel(self.host, self.port)
         try:
             connection.request(method, target, body=data, headers=headers)
             response = connection.getresponse()
@@ -186,7 +200,8 @@ class GraphClient:
                 reason = f"the name {self.host} does not resolve"
             elif isinstance(exc, TimeoutError | socket.timeout):
                 reason = f"no answer within {self.timeout:.0f} s"
-            raise GraphError(f"{OFFLINE} ({self.base_url}: {reason}); the host side (connectors, "
+            via = f" through the proxy {proxy[0]}:{proxy[1]}" if proxy else ""
+            raise GraphError(f"{OFFLINE} ({self.base_url}{via}: {reason}); the host side (connectors, "
                              "certificates, event log) keeps working without it.", kind="offline") from None
         finally:
             connection.close()

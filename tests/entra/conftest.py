@@ -23,6 +23,8 @@ def graph_cert():
 def graph(tmp_path, graph_cert, monkeypatch):
     """A running stand-in; its certificate is the private CA named by SSL_CERT_FILE."""
     stand_in = GraphStandIn(tmp_path, graph_cert)
+    for var in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):  # straight to the stand-in
+        monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("SSL_CERT_FILE", str(stand_in.ca_file))
     monkeypatch.setenv(TOKEN_VAR, ACCESS_TOKEN)
     yield stand_in
@@ -30,7 +32,9 @@ def graph(tmp_path, graph_cert, monkeypatch):
 
 
 @pytest.fixture
-def closed_port() -> int:
+def closed_port(monkeypatch) -> int:
+    for var in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
     s = socket.create_server(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()  # nothing listens there now: "no route to Graph"

@@ -147,3 +147,61 @@ class GraphStandIn:
         self._server.server_close()
         self._thread.join(5)
         assert not self._thread.is_alive(), "the Graph stand-in did not stop in time"
+
+
+class ConnectProxy:
+    """A minimal HTTPS proxy (CONNECT tunnels only) on 127.0.0.1 that records where it was asked to go."""
+
+    def __init__(self, target_port: int):
+        import socket
+
+        self.target_port = target_port
+        self.tunnels: list[str] = []
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.1)  # the accept loop looks at _stop ten times a second
+        self.port = self._server.getsockname()[1]
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._accept, daemon=True)]
+        self._threads[0].start()
+
+    def _accept(self):
+        while not self._stop.is_set():
+            try:
+                client, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            worker = threading.Thread(target=self._tunnel, args=(client,), daemon=True)
+            self._threads.append(worker)
+            worker.start()
+
+    def _tunnel(self, client):
+        import select
+        import socket
+
+        client.settimeout(5)
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = client.recv(1024)
+            if not chunk:
+                client.close()
+                return
+            head += chunk
+        self.tunnels.append(head.split(b" ")[1].decode())
+        upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        with client, upstream:
+            while not self._stop.is_set():
+                ready, _, _ = select.select([client, upstream], [], [], 0.1)
+                for sock in ready:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    (upstream if sock is client else client).sendall(data)
+
+    def close(self):
+        self._stop.set()
+        for t in self._threads:
+            t.join(5)
+        self._server.close()

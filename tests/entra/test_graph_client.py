@@ -196,3 +196,32 @@ def test_retry_after_reads_seconds_and_dates():
     assert retry_after_seconds("7") == 7.0
     assert retry_after_seconds("Sun, 06 Dec 2026 02:00:10 GMT", now=1796522400.0) == pytest.approx(10.0)
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+def test_https_proxy_is_used_as_a_tunnel_and_tls_still_checks_graph(graph, monkeypatch):
+    from tests.entra.graph_standin import ConnectProxy
+
+    proxy = ConnectProxy(graph.port)
+    try:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("NO_PROXY", "")
+        c, _ = client(graph.url)
+        (job,) = jobs.list_jobs(c, "sp-healthy")
+        assert job.healthy and proxy.tunnels == [f"localhost:{graph.port}"]
+        monkeypatch.delenv("SSL_CERT_FILE")  # through the tunnel, the certificate is still verified
+        with pytest.raises(GraphError) as caught:
+            jobs.list_jobs(c, "sp-healthy")
+        assert caught.value.kind == "untrusted"
+    finally:
+        proxy.close()
+
+
+def test_no_proxy_bypasses_the_proxy(graph, monkeypatch, closed_port):
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{closed_port}")  # a proxy that is not there
+    monkeypatch.setenv("NO_PROXY", "localhost")
+    c, _ = client(graph.url)
+    assert jobs.list_jobs(c, "sp-healthy")[0].healthy
+    monkeypatch.setenv("NO_PROXY", "")
+    with pytest.raises(GraphError) as caught:
+        jobs.list_jobs(c, "sp-healthy")
+    assert caught.value.kind == "offline" and f"through the proxy 127.0.0.1:{closed_port}" in caught.value.sentence()
