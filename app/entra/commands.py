@@ -339,6 +339,9 @@ def cmd_sign_in(args: argparse.Namespace) -> int:
                         show=lambda text: print(text, file=sys.stderr))
     signer.access_token()
     settings.save()
+    if signer.not_remembered:
+        raise UserError(f"signed in, but the sign-in cannot be kept for the next command: "
+                        f"{signer.not_remembered} Give a token with --access-token-env VAR instead.")
     print(f"Signed in{' as ' + signer.account if signer.account else ''} to tenant {s.tenant}; the sign-in "
           "is kept in the keyring (ecma-wizard entra sign-out forgets it).")
     return 0

@@ -59,6 +59,8 @@ class EntraSession:
         self.settings.save()
         self._client = GraphClient(signer, base_url=self.graph_url)
         self.account = signer.account or self.settings.sign_in.tenant
+        if signer.not_remembered:
+            return f"{self.account} (for this session only: {signer.not_remembered.rstrip('.')})"
         return self.account
 
     def sign_out(self) -> bool:

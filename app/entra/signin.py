@@ -124,6 +124,7 @@ class MsalSignIn:
         self._token: str | None = None
         self._expires = 0.0  # monotonic time after which the token is asked for again
         self.account: str | None = None
+        self.not_remembered: str | None = None  # why the sign-in is kept in memory only, if it is
 
     def _app(self) -> tuple[Any, Any]:
         msal = self._msal or _default_msal()
@@ -157,7 +158,10 @@ class MsalSignIn:
         if not isinstance(result, dict) or "access_token" not in result:
             raise UserError(f"the sign-in failed: {_msal_error(result)}.")
         if cache.has_state_changed:
-            self.cache_store.write(cache.serialize())
+            try:
+                self.cache_store.write(cache.serialize())
+            except KeyringUnavailable as exc:  # signed in for this session only
+                self.not_remembered = exc.sentence()
         claims = result.get("id_token_claims") or {}
         self.account = claims.get("preferred_username") or (accounts[0].get("username") if accounts else None)
         self._token = result["access_token"]

@@ -105,3 +105,25 @@ def test_an_hour_later_the_token_is_renewed_silently(monkeypatch):
     clock[0] += 3600
     assert signer.access_token() == ACCESS_TOKEN
     assert fake.calls.count("silent") == 1 and sum(c.startswith("interactive") for c in fake.calls) == 1
+
+
+def test_without_a_keyring_the_sign_in_lasts_this_session_only():
+    class ReadOnlyKeyring:
+        name = "read-only"
+
+        def probe(self):
+            return None
+
+        def get(self, service, key):
+            return None
+
+        def set(self, service, key, value):
+            raise PermissionError("locked")
+
+        def delete(self, service, key):
+            return False
+
+    signer = MsalSignIn(SETTINGS, store=SecretStore(ReadOnlyKeyring()), interactive=True,  # type: ignore[arg-type]
+                        msal_module=FakeMsal())
+    assert signer.access_token() == ACCESS_TOKEN
+    assert signer.not_remembered and "could not store" in signer.not_remembered
