@@ -195,10 +195,14 @@ class ConnectProxy:
             while not self._stop.is_set():
                 ready, _, _ = select.select([client, upstream], [], [], 0.1)
                 for sock in ready:
-                    data = sock.recv(65536)
+                    try:
+                        data = sock.recv(65536)
+                        if data:
+                            (upstream if sock is client else client).sendall(data)
+                    except OSError:  # one side hung up mid-handshake (the refused certificate)
+                        data = b""
                     if not data:
                         return
-                    (upstream if sock is client else client).sendall(data)
 
     def close(self):
         self._stop.set()
