@@ -124,7 +124,7 @@ def client_for(args: argparse.Namespace, settings: EntraSettings) -> GraphClient
 
 
 def _layout(args: argparse.Namespace) -> HostLayout:
-    args.quiet_sample = True
+    """The host whose connectors are meant (links are kept per host configuration)."""
     return layout_from_args(args)
 
 

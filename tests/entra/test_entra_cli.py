@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -166,3 +167,10 @@ def test_tenant_url_names_its_connector():
     assert connector_of_tenant_url("https://h:8585/ecma2host_CSV/scim/") == "CSV"
     assert connector_of_tenant_url("http://h:8585/ecma2host_CSV/scim") is None
     assert connector_of_tenant_url("https://h:8585/other/scim") is None
+
+
+def test_an_unreadable_settings_file_is_one_sentence(host, capsys, _private_data_dir):
+    (Path(_private_data_dir) / "entra.json").write_text('{"links": {"x": 3}}', encoding="utf-8")
+    code, out, err = run(capsys, "entra", "status", "--host-dir", host.root)
+    assert code == 2 and "entra.json" in err and "Entra settings cannot be read" in err
+    assert err.count("\n") == 1
