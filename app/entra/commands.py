@@ -16,11 +16,13 @@ from app.config.document import ConfigDocument
 from app.entra import jobs
 from app.entra.graph import DEFAULT_GRAPH, GraphClient, GraphError, TokenSource
 from app.entra.links import (
+    HOW,
     Candidate,
     EntraSettings,
     Link,
     connector_of_tenant_url,
     detect,
+    display_name,
     host_key,
     tenant_url,
 )
@@ -180,7 +182,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 if j.last_error and not j.healthy:
                     print(f"         last error: {j.last_error}")
                 if j.steady_state_since:
-                    print(f"         steady state since {j.steady_state_since}")
+                    print(f"         steady state since {jobs.when(j.steady_state_since)}")
     if unknown:
         first = unknown[0]
         prefix = f"connector '{first.connector}': " if first.connector and len(states) > 1 else ""
@@ -301,7 +303,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     if args.service_principal:
         found = jobs.list_jobs(client, args.service_principal)  # proves the id exists here
         job = args.job or (found[0].job if len(found) == 1 else None)
-        link = Link(args.service_principal, job=job, how="manual")
+        link = Link(args.service_principal, display_name(client, args.service_principal), job=job, how="manual")
         candidates: list[Candidate] = []
     else:
         detected, candidates = detect(client, args.connector, args.search)
@@ -322,7 +324,7 @@ def cmd_link(args: argparse.Namespace) -> int:
         print_json({"linked": vars(link), "candidates": [c.to_json() for c in candidates]})
     else:
         print(f"Connector '{args.connector}' is linked to {link.display_name or link.service_principal} "
-              f"({link.service_principal}, found by {link.how}).")
+              f"({link.service_principal}, {HOW.get(link.how, link.how)}).")
     return 0
 
 

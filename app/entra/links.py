@@ -50,6 +50,9 @@ def host_key(layout: HostLayout) -> str:
     return str(Path(layout.config_path).resolve())
 
 
+HOW = {"tenant-url": "found by its Tenant URL", "search": "chosen from a search", "manual": "given by id"}
+
+
 @dataclass(frozen=True)
 class Link:
     service_principal: str
@@ -141,6 +144,17 @@ def search_applications(client: GraphClient, text: str) -> list[Candidate]:
                          kind="malformed")
     return [Candidate(str(v.get("id", "")), str(v.get("appId", "")), str(v.get("displayName", "")))
             for v in values if isinstance(v, dict) and v.get("id")]
+
+
+def display_name(client: GraphClient, sp: str) -> str:
+    """The application's display name (GET /servicePrincipals/{id}, v1.0), "" when not readable."""
+    try:
+        answer = client.get(f"/servicePrincipals/{quote(sp)}?$select=displayName", permission=APP_READ)
+    except GraphError as exc:
+        if exc.kind in ("offline", "expired", "untrusted", "not-found"):
+            raise
+        return ""
+    return str(answer.get("displayName") or "") if isinstance(answer, dict) else ""
 
 
 def job_tenant_url(client: GraphClient, sp: str) -> str | None:

@@ -61,6 +61,10 @@ class _Handler(BaseHTTPRequestHandler):
                      re.search(r"displayName:([^\"]+)", query).group(1).lower() in d.lower()
                      or f"appId eq '{a}'" in query]
             return self._send(200, {"value": found})
+        one = re.match(r"^/v1\.0/servicePrincipals/([^/]+)$", path.path)
+        if method == "GET" and one:
+            name = next((d for i, _, d, _ in APPLICATIONS if i == one.group(1)), f"{one.group(1)} application")
+            return self._send(200, {"id": one.group(1), "displayName": name})
         match = re.match(r"^/v1\.0/servicePrincipals/([^/]+)/synchronization/(.*)$", path.path)
         if not match:
             return self._send(404, samples.graph_error("Request_ResourceNotFound", "Resource not found."))

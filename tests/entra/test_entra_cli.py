@@ -174,3 +174,11 @@ def test_an_unreadable_settings_file_is_one_sentence(host, capsys, _private_data
     code, out, err = run(capsys, "entra", "status", "--host-dir", host.root)
     assert code == 2 and "entra.json" in err and "Entra settings cannot be read" in err
     assert err.count("\n") == 1
+
+
+def test_link_by_id_keeps_the_display_name(graph, host, capsys):
+    code, out, _ = run(capsys, "entra", "link", "HRDatabase", "--service-principal", "sp-quarantine",
+                       *common(graph, host))
+    assert code == 0 and "HR database provisioning (sp-quarantine, given by id)" in out
+    link = EntraSettings.load().links_for(host_key(host))["HRDatabase"]
+    assert link.display_name == "HR database provisioning" and link.job == JOB_ID

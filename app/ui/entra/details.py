@@ -3,7 +3,7 @@ means, the quarantine's reason in plain words, the times, the last error, the li
 
 from __future__ import annotations
 
-from app.entra.links import Link
+from app.entra.links import HOW, Link
 from app.entra.overview import ConnectorState
 
 # What each documented quarantine reason (synchronizationQuarantine.reason) means, in our words.
@@ -18,7 +18,6 @@ QUARANTINE_REASONS = {
     "IngestionInterrupted": "the import of objects was interrupted",
     "Unknown": "Entra does not say why",
 }
-HOW = {"tenant-url": "found by its Tenant URL", "search": "chosen from a search", "manual": "given by id"}
 
 
 def _e(text: object) -> str:
