@@ -83,7 +83,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_push)
     p = entra.add_parser("provision", help="provision one user on demand and show each step Entra reports")
     _common(p)
-    p.add_argument("--user", required=True, metavar="OBJECT-ID", help="the user's object id in Entra")
+    p.add_argument("--user", required=True, metavar="USER", help="the user's object id, or user principal "
+                   "name (name@domain)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_provision)
     p = entra.add_parser("link", help="link a connector to its enterprise application (found by its "

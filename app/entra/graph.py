@@ -123,8 +123,9 @@ class GraphClient:
         self._context = context
 
     # -- the verbs ------------------------------------------------------------------------------
-    def get(self, path: str, *, permission: str, headers: dict[str, str] | None = None) -> Any:
-        return self.call("GET", path, permission=permission, headers=headers)
+    def get(self, path: str, *, permission: str, headers: dict[str, str] | None = None,
+            missing: str | None = None) -> Any:
+        return self.call("GET", path, permission=permission, headers=headers, missing=missing)
 
     def post(self, path: str, body: Any = None, *, permission: str, secret_values: list[str] | None = None) -> Any:
         return self.call("POST", path, body, permission=permission, secret_values=secret_values)
@@ -133,9 +134,11 @@ class GraphClient:
         return self.call("PUT", path, body, permission=permission, secret_values=secret_values)
 
     def call(self, method: str, path: str, body: Any = None, *, permission: str,
-             headers: dict[str, str] | None = None, secret_values: list[str] | None = None) -> Any:
+             headers: dict[str, str] | None = None, secret_values: list[str] | None = None,
+             missing: str | None = None) -> Any:
         """The parsed JSON answer, or None for an empty one (204). Retries 429 and 5xx within the
-        policy's bounds; everything else fails at once with one sentence."""
+        policy's bounds; everything else fails at once with one sentence (`missing`: the one for
+        a 404, when the object is not an application)."""
         token = self.tokens.access_token()
         hidden = [token, *(secret_values or [])]
         data = None if body is None else json.dumps(body).encode("utf-8")
@@ -149,7 +152,7 @@ class GraphClient:
         for attempt in range(1, policy.attempts + 1):
             status, reply_headers, raw = self._send(method, target, data, send, hidden)
             if status not in RETRY_STATUSES:
-                return self._answer(method, path, status, raw, permission, hidden)
+                return self._answer(method, path, status, raw, permission, hidden, missing)
             wait = retry_after_seconds(reply_headers.get("retry-after"))
             if wait is None:
                 wait = policy.first_backoff * (2 ** (attempt - 1))
@@ -207,7 +210,7 @@ class GraphClient:
             connection.close()
 
     def _answer(self, method: str, path: str, status: int, raw: bytes, permission: str,
-                hidden: list[str]) -> Any:
+                hidden: list[str], missing: str | None = None) -> Any:
         if 200 <= status < 300:
             if not raw.strip():
                 return None
@@ -226,6 +229,8 @@ class GraphClient:
             raise GraphError(f"the signed-in account or application lacks the permission {permission} "
                              f"for {method} {path} (403); grant it (admin consent) or sign in with an "
                              f"account that has it{detail}.", kind="forbidden", status=403)
+        if status == 404 and missing:
+            raise GraphError(missing, kind="not-found", status=404)
         if status == 404:
             raise GraphError(f"{path} does not exist in Entra (404): the enterprise application or its "
                              "provisioning job was deleted, or the link names the wrong one; link the "

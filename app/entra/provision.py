@@ -56,12 +56,28 @@ def provisioning_rule(client: GraphClient, sp: str, job: str) -> str:
     return str(ids[0])
 
 
-def provision_user(client: GraphClient, sp: str, job: str, user_id: str, rule_id: str | None = None) -> ProvisionResult:
-    if not GUID.match(user_id.strip()):
-        raise UserError(f"{user_id!r} is not a user's object id (a GUID, as the Entra admin center shows it).")
+def resolve_user(client: GraphClient, user: str) -> str:
+    """A user's object id from an object id or a user principal name (GET /users/{upn}, v1.0;
+    reading other users needs User.ReadBasic.All)."""
+    user = user.strip()
+    if GUID.match(user):
+        return user
+    if "@" not in user or "/" in user:
+        raise UserError(f"{user!r} is neither a user's object id (a GUID) nor a user principal name "
+                        "(name@domain).")
+    answer = client.get(f"/users/{quote(user)}?$select=id,userPrincipalName", permission="User.ReadBasic.All",
+                        missing=f"Entra has no user {user} (404); check the name, or give the object id.")
+    found = answer.get("id") if isinstance(answer, dict) else None
+    if not isinstance(found, str) or not GUID.match(found):
+        raise GraphError(f"Entra's answer for {user} has no object id.", kind="malformed")
+    return found
+
+
+def provision_user(client: GraphClient, sp: str, job: str, user: str, rule_id: str | None = None) -> ProvisionResult:
+    """Provision one user (object id or user principal name) now."""
+    user_id = resolve_user(client, user)
     rule = rule_id or provisioning_rule(client, sp, job)
-    body = {"parameters": [{"ruleId": rule,
-                            "subjects": [{"objectId": user_id.strip(), "objectTypeName": "User"}]}]}
+    body = {"parameters": [{"ruleId": rule, "subjects": [{"objectId": user_id, "objectTypeName": "User"}]}]}
     return parse_answer(client.post(_jobs(sp, job) + "/provisionOnDemand", body, permission=WRITE))
 
 

@@ -23,7 +23,7 @@ from app.secrets import KeyringUnavailable, SecretStore
 
 log = logging.getLogger(__name__)
 
-PERMISSIONS = ("Synchronization.ReadWrite.All", "Application.Read.All")
+PERMISSIONS = ("Synchronization.ReadWrite.All", "Application.Read.All", "User.ReadBasic.All")
 PART_SIZE = 1000  # characters per keyring entry: 2,000 bytes as UTF-16, under Windows' 2,560
 MAX_PARTS = 40
 

@@ -61,6 +61,12 @@ class _Handler(BaseHTTPRequestHandler):
                      re.search(r"displayName:([^\"]+)", query).group(1).lower() in d.lower()
                      or f"appId eq '{a}'" in query]
             return self._send(200, {"value": found})
+        user = re.match(r"^/v1\.0/users/([^/]+)$", path.path)
+        if method == "GET" and user:
+            upn = urllib.parse.unquote(user.group(1))
+            if upn != "adele.vance@contoso.com":
+                return self._send(404, samples.graph_error("Request_ResourceNotFound", f"Resource '{upn}' does not exist."))
+            return self._send(200, {"id": "9bb0f679-a883-4a6f-8260-35b491b8b8c8", "userPrincipalName": upn})
         one = re.match(r"^/v1\.0/servicePrincipals/([^/]+)$", path.path)
         if method == "GET" and one:
             name = next((d for i, _, d, _ in APPLICATIONS if i == one.group(1)), f"{one.group(1)} application")

@@ -145,7 +145,7 @@ def test_provision_shows_each_step(graph, host, capsys):
                        *common(graph, host))
     assert code == 0 and out.count("Success") >= 5 and "Export" in out
     code, _, err = run(capsys, "entra", "provision", "CSV", "--user", "bob", *common(graph, host))
-    assert code == 2 and "object id" in err
+    assert code == 2 and "object id" in err and "principal name" in err
 
 
 def test_sign_in_and_out_through_the_cli(capsys, monkeypatch, memory_keyring):

@@ -225,3 +225,16 @@ def test_no_proxy_bypasses_the_proxy(graph, monkeypatch, closed_port):
     with pytest.raises(GraphError) as caught:
         jobs.list_jobs(c, "sp-healthy")
     assert caught.value.kind == "offline" and f"through the proxy 127.0.0.1:{closed_port}" in caught.value.sentence()
+
+
+def test_provision_takes_a_user_principal_name(graph):
+    c, _ = client(graph.url)
+    provision_user(c, "sp-healthy", samples_job(), "adele.vance@contoso.com")
+    assert graph.calls("POST")[-1][2]["parameters"][0]["subjects"][0]["objectId"] == "9bb0f679-a883-4a6f-8260-35b491b8b8c8"
+    with pytest.raises(GraphError) as caught:
+        provision_user(c, "sp-healthy", samples_job(), "nobody@contoso.com")
+    assert caught.value.kind == "not-found" and "Entra has no user nobody@contoso.com" in caught.value.sentence()
+    from app.errors import UserError
+
+    with pytest.raises(UserError, match="neither"):
+        provision_user(c, "sp-healthy", samples_job(), "bob")

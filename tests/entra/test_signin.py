@@ -69,7 +69,8 @@ def test_without_tenant_and_client_id_the_sentence_says_what_to_run():
 
 def test_national_cloud_scopes_name_its_graph():
     assert scopes_for("https://graph.microsoft.us/") == ["https://graph.microsoft.us/Synchronization.ReadWrite.All",
-                                                         "https://graph.microsoft.us/Application.Read.All"]
+                                                         "https://graph.microsoft.us/Application.Read.All",
+                                                         "https://graph.microsoft.us/User.ReadBasic.All"]
 
 
 def test_env_token(monkeypatch):

@@ -274,7 +274,8 @@ class SignInDialog(QDialog):
         form.addRow(self.device_code)
         self.status = QLabel("The client id is that of your own app registration (a public client; "
                              "the README says how to make one). Permissions asked for: "
-                             "Synchronization.ReadWrite.All, Application.Read.All. The sign-in is kept in "
+                             "Synchronization.ReadWrite.All, Application.Read.All, User.ReadBasic.All. The "
+                             "sign-in is kept in "
                              "the keyring, never in a file.", self)
         self.status.setWordWrap(True)
         form.addRow(self.status)

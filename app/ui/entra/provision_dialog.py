@@ -43,7 +43,7 @@ class ProvisionDialog(QDialog):
         column = QVBoxLayout(self)
         row = QHBoxLayout()
         self.user = QLineEdit(self)
-        self.user.setPlaceholderText("the user's object id in Entra, e.g. 9bb0f679-a883-4a6f-8260-35b491b8b8c8")
+        self.user.setPlaceholderText("the user's principal name (adele.vance@contoso.com) or object id")
         self.run_button = QPushButton("Run", self)
         self.run_button.clicked.connect(self.run)
         self.user.returnPressed.connect(self.run)
