@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.bridge.commands",
     "app.hostsecrets.commands",
     "app.report.commands",
+    "app.entra.commands",
 )
 
 

@@ -7,7 +7,6 @@ The connector actions live in `main/actions.py`, the parts in `main/`; this modu
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -33,6 +32,7 @@ from app.ui.main import areas
 from app.ui.main.actions import ConnectorActions, ConnectorsTab
 from app.ui.main.backups_dialog import BackupsDialog
 from app.ui.main.disk_watch import DiskWatch
+from app.ui.main.lazy_tabs import LazyTabs
 from app.ui.main.message_bar import MessageBar
 from app.ui.main.problems_panel import ProblemsPanel, summary_text
 from app.ui.main.settings_tab import SettingsTab
@@ -84,11 +84,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.settings_tab, "&Settings")
         # Built when first shown, or just after the window's first paint: the first screen is the
         # connector list, and these two cost more than the rest of the window together.
-        self._pending_tabs: dict[QScrollArea, Callable[[], QWidget]] = {}
         self._first_paint_done = False
-        self._event_log_tab = self._add_area_tab("E&vent log", self._build_event_viewer)
-        self._diagnostics_tab = self._add_area_tab("&Diagnostics", self._build_diagnostics)
-        self.tabs.currentChanged.connect(lambda index: self._build_tab(self.tabs.widget(index)))
+        self.lazy_tabs = LazyTabs(self.tabs)
+        self._event_log_tab = self.lazy_tabs.add("E&vent log", self._build_event_viewer)
+        self._diagnostics_tab = self.lazy_tabs.add("&Diagnostics", self._build_diagnostics)
+        self._entra_tab = self.lazy_tabs.add("&Entra", lambda: areas.entra_page()(self))
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -115,42 +115,24 @@ class MainWindow(QMainWindow):
         self.load()
 
     # -- building ----------------------------------------------------------------------------
-    def _add_area_tab(self, title: str, build) -> QScrollArea:
-        # In a scroll area, so a tall page (at 200 %) scrolls instead of squeezing the Problems panel.
-        scroller = QScrollArea(self.tabs)
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
-        self._pending_tabs[scroller] = build
-        self.tabs.addTab(scroller, title)
-        return scroller
-
-    def _build_tab(self, page) -> QWidget | None:
-        """The area inside a tab, built now if it was not yet."""
-        if not isinstance(page, QScrollArea):
-            return None
-        build = self._pending_tabs.pop(page, None)
-        if build is not None:
-            page.setWidget(build())
-        return page.widget()
-
     def _after_first_paint(self) -> None:
         if self._first_paint_done:
             return
         self._first_paint_done = True
         self.refresh_certificate()
-        QTimer.singleShot(50, self.build_pending_tabs)
-
-    def build_pending_tabs(self) -> None:
-        for page in list(self._pending_tabs):
-            self._build_tab(page)
+        QTimer.singleShot(50, self.lazy_tabs.build_all)
 
     @property
     def event_viewer(self):
-        return self._build_tab(self._event_log_tab)
+        return self.lazy_tabs.page(self._event_log_tab)
 
     @property
     def diagnostics(self):
-        return self._build_tab(self._diagnostics_tab)
+        return self.lazy_tabs.page(self._diagnostics_tab)
+
+    @property
+    def entra(self):
+        return self.lazy_tabs.page(self._entra_tab)
 
     def _build_event_viewer(self):
         viewer = areas.event_viewer()(self.tabs)

@@ -124,7 +124,7 @@ def test_event_viewer_actions_are_routed(window, monkeypatch):
 
 def test_diagnostics_tab_is_there(window):
     titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
-    assert titles == ["Connectors", "Settings", "Event log", "Diagnostics"]
+    assert titles == ["Connectors", "Settings", "Event log", "Diagnostics", "Entra"]
 
 
 def _status_expiring_in(days: int):

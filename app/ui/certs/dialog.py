@@ -57,11 +57,13 @@ class CertificateDialog(QDialog):
     runFinished = Signal(bool)
 
     def __init__(self, prepare: PlanFactory, *, host_names: Sequence[str] = (), keyring_reason: str | None = None,
-                 restart: Callable[[], str] | None = None, parent: QWidget | None = None) -> None:
+                 restart: Callable[[], str] | None = None, entra_check: Callable[[], str] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Regenerate the host certificate")
         self.setMinimumSize(720, 520)
         self._prepare, self._restart, self._keyring_reason = prepare, restart, keyring_reason
+        self._entra_check = entra_check  # test from Entra, restart with QuarantineState (docs/entra.md)
         self.plan: RegenerationPlan | None = None
         self.plan_result: PlanResult | None = None  # not `result`: QDialog.result() is Qt's
         self.task: Task | None = None  # the step running in the background, if any
@@ -246,6 +248,18 @@ class CertificateDialog(QDialog):
         restart_row.addWidget(self.restart_button)
         layout.addLayout(restart_row)
         self._restart_row = (self.restart_label, self.restart_button)
+        entra_row = QHBoxLayout()
+        self.entra_label = QLabel("Entra may have put the linked applications into quarantine when the "
+                                  "certificate changed. After the restart: test from Entra, then restart "
+                                  "provisioning with QuarantineState.", page)
+        self.entra_label.setWordWrap(True)
+        self.entra_button = QPushButton("Test from Entra and restart", page)
+        self.entra_button.clicked.connect(self._do_entra)
+        entra_row.addWidget(self.entra_label, 1)
+        entra_row.addWidget(self.entra_button)
+        layout.addLayout(entra_row)
+        for widget in (self.entra_label, self.entra_button):
+            widget.setVisible(False)
         return page
 
     def show_result(self, result: PlanResult) -> None:
@@ -264,6 +278,8 @@ class CertificateDialog(QDialog):
             self.restart_label.setText("Restart the Microsoft ECMA2Host service so it serves the new "
                                        "certificate, then retest the connection in Entra.")
             self.restart_label.setVisible(True)
+        for widget in (self.entra_label, self.entra_button):
+            widget.setVisible(result.ok and self._entra_check is not None)
         self._show_page(2)
 
     def _do_restart(self) -> None:
@@ -275,6 +291,19 @@ class CertificateDialog(QDialog):
         self.task = run_task(self, lambda _p, _c: (restart() if restart else "") or "The service was restarted.",
                              name="The service restart", finished=self._on_restarted,
                              failed=lambda sentence: self._on_restarted(f"Restart failed: {sentence}"))
+
+    def _do_entra(self) -> None:
+        check = self._entra_check
+        if check is None:
+            return
+        self.entra_button.setEnabled(False)
+        self.entra_label.setText("Asking Entra to reach the host…")
+        self.task = run_task(self, lambda _p, _c: check(), name="The test from Entra",
+                             finished=self._on_entra, failed=self._on_entra)
+
+    def _on_entra(self, message: str) -> None:
+        self.entra_label.setText(message)
+        self.entra_button.setEnabled(True)
 
     def _on_restarted(self, message: str) -> None:
         self.restart_label.setText(message)

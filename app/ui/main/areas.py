@@ -42,6 +42,12 @@ def diagnostics_page():
     return DiagnosticsPage
 
 
+def entra_page():
+    from app.ui.entra import build_entra_page
+
+    return build_entra_page
+
+
 def certificate_dialog():
     from app.ui.certs.dialog import CertificateDialog
 

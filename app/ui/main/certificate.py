@@ -57,9 +57,11 @@ def open_certificate_dialog(window):
                            port=int(port_text) if port_text.strip().isdigit() else None)
     service = window.service_control()
     restart = service.restart_sentence if service is not None and service.available() else None
+    from app.ui.entra import after_certificate_change
+
     dialog = dialog_class(prepare, host_names=areas.host_names(),
                           keyring_reason=None if secrets.available() else secrets.unavailable_reason,
-                          restart=restart, parent=window)
+                          restart=restart, entra_check=after_certificate_change(window), parent=window)
 
     def finished(_ok: bool) -> None:
         if target.result is not None:

@@ -14,7 +14,7 @@ from app.hostsecrets.values import EMPTY, ENCRYPTED, UNREADABLE, read_secret
 from app.report.sanitize import reported_state
 from app.ui.theme import icon
 
-COLUMNS = ("Name", "Extension DLL", "Autosync timer", "Validation", "Secret token", "Last modified")
+COLUMNS = ("Name", "Extension DLL", "Autosync timer", "Validation", "Secret token", "Last modified", "Entra")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2
 DOTNET_LONG_DATE = "%A, %B %d, %Y %I:%M:%S %p"  # "Thursday, April 27, 2023 9:09:03 PM" (docs/host-facts.md §2)
@@ -101,6 +101,7 @@ class ConnectorTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.rows: list[ConnectorRow] = []
+        self.entra: dict[str, tuple[str, str, bool]] = {}  # name -> (state, summary, healthy), from the Entra page
 
     def set_document(self, doc: ConfigDocument | None, findings: list[Finding]) -> None:
         self.beginResetModel()
@@ -110,6 +111,13 @@ class ConnectorTableModel(QAbstractTableModel):
         self.rows = ([ConnectorRow.build(c, by_connector.get(c.name, [])) for c in doc.connectors]
                      if doc else [])
         self.endResetModel()
+
+    def set_entra_states(self, states: dict[str, tuple[str, str, bool]]) -> None:
+        """The provisioning state of linked connectors, as the Entra page last read it."""
+        self.entra = dict(states)
+        if self.rows:
+            column = COLUMNS.index("Entra")
+            self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
 
     def row_named(self, name: str) -> int | None:
         return next((i for i, r in enumerate(self.rows) if r.name == name), None)
@@ -141,6 +149,8 @@ class ConnectorTableModel(QAbstractTableModel):
                 return icon(row.severity)
             if col == 4 and row.token != "encrypted":
                 return icon("warning")
+            if col == 6 and row.name in self.entra:
+                return icon("ok" if self.entra[row.name][2] else "error")
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, col)
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -158,6 +168,8 @@ class ConnectorTableModel(QAbstractTableModel):
             return row.validation
         if col == 4:
             return row.token
+        if col == 6:
+            return self.entra.get(row.name, ("", "", True))[0]
         return row.modified or "—"
 
     def _sort_key(self, row: ConnectorRow, col: int):
@@ -179,4 +191,6 @@ class ConnectorTableModel(QAbstractTableModel):
             return "See the Problems panel for each finding and what to do."
         if col == 4:
             return row.token_help
+        if col == 6:
+            return self.entra[row.name][1] if row.name in self.entra else "Not linked, or not read yet (the Entra tab)."
         return None

@@ -1,0 +1,255 @@
+"""A small Microsoft Graph client over http.client: TLS always verified, bounded retries, and one
+sentence per failure (docs/entra.md §3).
+
+Use it like this::
+
+    client = GraphClient(token_source, base_url="https://graph.microsoft.com")
+    jobs = client.get("/servicePrincipals/ID/synchronization/jobs",
+                      permission="Synchronization.Read.All")
+    client.post(".../start", permission="Synchronization.ReadWrite.All")   # -> None on 204
+
+Every failure is a `GraphError` (a UserError: one sentence, CLI exit 2) with a `kind`: expired,
+forbidden, not-found, throttled, server, malformed, offline, untrusted, refused. The access token,
+and any value passed as `secret_values`, never appear in a message.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import http.client
+import json
+import logging
+import os
+import socket
+import ssl
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from app.errors import UserError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GRAPH = "https://graph.microsoft.com"
+API_VERSION = "v1.0"
+OFFLINE = "Microsoft Graph cannot be reached from this machine"
+MAX_ATTEMPTS = 5
+MAX_TOTAL_SECONDS = 60.0
+TIMEOUT = 20.0
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class TokenSource(Protocol):
+    """Where access tokens come from: an environment variable, or MSAL (app/entra/signin.py)."""
+
+    description: str
+
+    def access_token(self) -> str:
+        """A current access token; raises UserError (one sentence) when none can be had."""
+
+
+class GraphError(UserError):
+    """A Graph call failed; `kind` says how, `status` is the HTTP status (0 when none)."""
+
+    def __init__(self, message: str, *, kind: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+
+
+@dataclass
+class RetryPolicy:
+    """How long to keep trying: at most `attempts` calls and `total` seconds of waiting."""
+
+    attempts: int = MAX_ATTEMPTS
+    total: float = MAX_TOTAL_SECONDS
+    first_backoff: float = 1.0
+    sleep: Callable[[float], None] = time.sleep
+    waits: list[float] = field(default_factory=list)  # what was waited, for tests and the log
+
+
+def tls_context() -> ssl.SSLContext:
+    """Verification always on; SSL_CERT_FILE adds a private CA (also on Windows, where Python
+    otherwise reads only the system store)."""
+    context = ssl.create_default_context()
+    extra = os.environ.get("SSL_CERT_FILE", "").strip()
+    if extra:
+        try:
+            context.load_verify_locations(cafile=extra)
+        except (OSError, ssl.SSLError) as exc:
+            raise UserError(f"SSL_CERT_FILE names {extra}, which cannot be read as PEM certificates "
+                            f"({type(exc).__name__}).") from None
+    return context
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After as seconds (a number or an HTTP date), None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+def scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[hidden]")
+    return text
+
+
+class GraphClient:
+    def __init__(self, tokens: TokenSource, *, base_url: str = DEFAULT_GRAPH, version: str = API_VERSION,
+                 timeout: float = TIMEOUT, retry: RetryPolicy | None = None,
+                 context: ssl.SSLContext | None = None) -> None:
+        parsed = urllib.parse.urlsplit(base_url.strip())
+        if parsed.scheme != "https" or not parsed.hostname:
+            raise UserError(f"--graph-url must be an https:// address (got {base_url!r}).")
+        self.host = parsed.hostname
+        self.port = parsed.port or 443
+        self.base_url = f"https://{parsed.netloc}"
+        self.prefix = "/" + version.strip("/")
+        self.tokens = tokens
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self._context = context
+
+    # -- the verbs ------------------------------------------------------------------------------
+    def get(self, path: str, *, permission: str, headers: dict[str, str] | None = None,
+            missing: str | None = None) -> Any:
+        return self.call("GET", path, permission=permission, headers=headers, missing=missing)
+
+    def post(self, path: str, body: Any = None, *, permission: str, secret_values: list[str] | None = None) -> Any:
+        return self.call("POST", path, body, permission=permission, secret_values=secret_values)
+
+    def put(self, path: str, body: Any = None, *, permission: str, secret_values: list[str] | None = None) -> Any:
+        return self.call("PUT", path, body, permission=permission, secret_values=secret_values)
+
+    def call(self, method: str, path: str, body: Any = None, *, permission: str,
+             headers: dict[str, str] | None = None, secret_values: list[str] | None = None,
+             missing: str | None = None) -> Any:
+        """The parsed JSON answer, or None for an empty one (204). Retries 429 and 5xx within the
+        policy's bounds; everything else fails at once with one sentence (`missing`: the one for
+        a 404, when the object is not an application)."""
+        token = self.tokens.access_token()
+        hidden = [token, *(secret_values or [])]
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        send = {"Authorization": f"Bearer {token}", "Accept": "application/json",
+                "User-Agent": "ecma-host-wizard", **(headers or {})}
+        if data is not None:
+            send["Content-Type"] = "application/json"
+        target = self.prefix + path
+        policy = self.retry
+        waited = 0.0
+        for attempt in range(1, policy.attempts + 1):
+            status, reply_headers, raw = self._send(method, target, data, send, hidden)
+            if status not in RETRY_STATUSES:
+                return self._answer(method, path, status, raw, permission, hidden, missing)
+            wait = retry_after_seconds(reply_headers.get("retry-after"))
+            if wait is None:
+                wait = policy.first_backoff * (2 ** (attempt - 1))
+            if attempt == policy.attempts or waited + wait > policy.total:
+                break
+            log.info("Graph %s %s answered %s; retry %d after %.1f s", method, path, status, attempt, wait)
+            policy.waits.append(wait)
+            policy.sleep(wait)
+            waited += wait
+        if status == 429:
+            raise GraphError(f"Microsoft Graph is throttling this client (429 Too Many Requests) and asked "
+                             f"to wait longer than this command waits ({policy.total:.0f} s in all); "
+                             "try again in a few minutes.", kind="throttled", status=429)
+        raise GraphError(f"Microsoft Graph kept failing with HTTP {status} after {attempt} attempt(s) "
+                         f"and {waited:.0f} s of waiting; Microsoft's side has a problem, try again later"
+                         f"{self._detail(raw, hidden)}.", kind="server", status=status)
+
+    # -- one request ----------------------------------------------------------------------------
+    def proxy(self) -> tuple[str, int] | None:
+        """HTTPS_PROXY (or the system's proxy settings), unless NO_PROXY names Graph's host."""
+        address = urllib.request.getproxies().get("https")
+        if not address or urllib.request.proxy_bypass(self.host):
+            return None
+        parsed = urllib.parse.urlsplit(address if "://" in address else f"http://{address}")
+        return (parsed.hostname, parsed.port or 8080) if parsed.hostname else None
+
+    def _send(self, method: str, target: str, data: bytes | None, headers: dict[str, str],
+              hidden: list[str]) -> tuple[int, dict[str, str], bytes]:
+        proxy = self.proxy()
+        context = self._context or tls_context()
+        if proxy is None:
+            connection = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=context)
+        else:  # a CONNECT tunnel: TLS (and its verification) still runs end to end with Graph
+            connection = http.client.HTTPSConnection(proxy[0], proxy[1], timeout=self.timeout, context=context)
+            connection.set_tunnel(self.host, self.port)
+        try:
+            connection.request(method, target, body=data, headers=headers)
+            response = connection.getresponse()
+            raw = response.read(8 * 1024 * 1024)
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, raw
+        except ssl.SSLCertVerificationError as exc:
+            raise GraphError(f"the certificate {self.host} presented is not trusted on this machine "
+                             f"({exc.verify_message}); behind a TLS-inspecting proxy, set SSL_CERT_FILE to "
+                             "its CA certificate (PEM).", kind="untrusted") from None
+        except (OSError, http.client.HTTPException) as exc:  # refused, no route, DNS, timeout, reset
+            reason = scrub(getattr(exc, "strerror", None) or type(exc).__name__, hidden)
+            if isinstance(exc, socket.gaierror):
+                reason = f"the name {self.host} does not resolve"
+            elif isinstance(exc, TimeoutError | socket.timeout):
+                reason = f"no answer within {self.timeout:.0f} s"
+            via = f" through the proxy {proxy[0]}:{proxy[1]}" if proxy else ""
+            raise GraphError(f"{OFFLINE} ({self.base_url}{via}: {reason}); the host side (connectors, "
+                             "certificates, event log) keeps working without it.", kind="offline") from None
+        finally:
+            connection.close()
+
+    def _answer(self, method: str, path: str, status: int, raw: bytes, permission: str,
+                hidden: list[str], missing: str | None = None) -> Any:
+        if 200 <= status < 300:
+            if not raw.strip():
+                return None
+            try:
+                return json.loads(raw)
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise GraphError(f"Microsoft Graph answered {method} {path} with something that is not "
+                                 f"JSON ({type(exc).__name__} at byte {getattr(exc, 'pos', 0)}); a proxy may "
+                                 "have replaced the answer.", kind="malformed", status=status) from None
+        detail = self._detail(raw, hidden)
+        if status == 401:
+            raise GraphError(f"Microsoft Graph refused the access token (401: expired or not valid for "
+                             f"{self.base_url}); sign in again (ecma-wizard entra sign-in) or give a fresh "
+                             f"token{detail}.", kind="expired", status=401)
+        if status == 403:
+            raise GraphError(f"the signed-in account or application lacks the permission {permission} "
+                             f"for {method} {path} (403); grant it (admin consent) or sign in with an "
+                             f"account that has it{detail}.", kind="forbidden", status=403)
+        if status == 404 and missing:
+            raise GraphError(missing, kind="not-found", status=404)
+        if status == 404:
+            raise GraphError(f"{path} does not exist in Entra (404): the enterprise application or its "
+                             "provisioning job was deleted, or the link names the wrong one; link the "
+                             f"connector again (ecma-wizard entra link){detail}.", kind="not-found", status=404)
+        raise GraphError(f"Microsoft Graph refused {method} {path} (HTTP {status}){detail}.",
+                         kind="refused", status=status)
+
+    @staticmethod
+    def _detail(raw: bytes, hidden: list[str]) -> str:
+        """Graph's own error code and message, shortened, with our secrets taken out."""
+        try:
+            error = json.loads(raw).get("error") or {}
+            text = f"{error.get('code', '')}: {error.get('message', '')}".strip(": ")
+        except (ValueError, AttributeError):
+            return ""
+        text = " ".join(scrub(str(text), hidden).split())[:200]
+        return f" ({text})" if text else ""
+
+
+def quote(segment: str) -> str:
+    """One path segment (an id), escaped."""
+    return urllib.parse.quote(segment, safe="")

@@ -1,0 +1,112 @@
+"""Provision on demand for one user (POST .../jobs/{id}/provisionOnDemand, v1.0): Entra runs one
+user through the job now and reports each step (import, matching, scoping, action, export).
+
+The answer is a stringKeyStringValuePair whose key and value are themselves JSON text: the key the
+overall result, the value the steps (documented by example only: [open] in docs/entra.md).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.entra.graph import GraphClient, GraphError, quote
+from app.entra.jobs import WRITE
+from app.entra.links import GUID
+from app.errors import UserError
+
+
+@dataclass(frozen=True)
+class ProvisionStep:
+    name: str
+    kind: str           # Import, Matching, Scoping, Action, Export (Graph's "type")
+    status: str         # Success, Skipped, Failure, ...
+    description: str
+    timestamp: str
+    details: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ProvisionResult:
+    result: str                     # Success, Skipped, Failure
+    error_code: str | None
+    error_message: str | None
+    steps: list[ProvisionStep]
+    started: str | None = None
+    ended: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.result in ("Success", "Skipped")
+
+
+def _jobs(sp: str, job: str) -> str:
+    return f"/servicePrincipals/{quote(sp)}/synchronization/jobs/{quote(job)}"
+
+
+def provisioning_rule(client: GraphClient, sp: str, job: str) -> str:
+    """The id of the job's first synchronization rule (GET .../schema, v1.0); an ECMA application
+    has one, from Entra to the host [open]."""
+    schema = client.get(_jobs(sp, job) + "/schema", permission="Synchronization.Read.All")
+    rules = schema.get("synchronizationRules") if isinstance(schema, dict) else None
+    ids = [r.get("id") for r in rules or [] if isinstance(r, dict) and r.get("id")]
+    if not ids:
+        raise GraphError("the job's schema has no synchronization rule to provision with.", kind="malformed")
+    return str(ids[0])
+
+
+def resolve_user(client: GraphClient, user: str) -> str:
+    """A user's object id from an object id or a user principal name (GET /users/{upn}, v1.0;
+    reading other users needs User.ReadBasic.All)."""
+    user = user.strip()
+    if GUID.match(user):
+        return user
+    if "@" not in user or "/" in user:
+        raise UserError(f"{user!r} is neither a user's object id (a GUID) nor a user principal name "
+                        "(name@domain).")
+    answer = client.get(f"/users/{quote(user)}?$select=id,userPrincipalName", permission="User.ReadBasic.All",
+                        missing=f"Entra has no user {user} (404); check the name, or give the object id.")
+    found = answer.get("id") if isinstance(answer, dict) else None
+    if not isinstance(found, str) or not GUID.match(found):
+        raise GraphError(f"Entra's answer for {user} has no object id.", kind="malformed")
+    return found
+
+
+def provision_user(client: GraphClient, sp: str, job: str, user: str, rule_id: str | None = None) -> ProvisionResult:
+    """Provision one user (object id or user principal name) now."""
+    user_id = resolve_user(client, user)
+    rule = rule_id or provisioning_rule(client, sp, job)
+    body = {"parameters": [{"ruleId": rule, "subjects": [{"objectId": user_id, "objectTypeName": "User"}]}]}
+    return parse_answer(client.post(_jobs(sp, job) + "/provisionOnDemand", body, permission=WRITE))
+
+
+def _json_text(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise GraphError("Entra's provision-on-demand answer does not hold the documented JSON text in "
+                         "its key and value.", kind="malformed")
+    return parsed
+
+
+def parse_answer(answer: Any) -> ProvisionResult:
+    if not isinstance(answer, dict):
+        raise GraphError("Entra's provision-on-demand answer is empty.", kind="malformed")
+    head = _json_text(answer.get("key"))
+    body = _json_text(answer.get("value"))
+    details: dict[str, Any] = head["details"] if isinstance(head.get("details"), dict) else {}
+    steps = []
+    for s in body.get("provisioningSteps") or []:
+        if not isinstance(s, dict):
+            continue
+        extra: dict[str, Any] = s["details"] if isinstance(s.get("details"), dict) else {}
+        steps.append(ProvisionStep(str(s.get("name", "")), str(s.get("type", "")), str(s.get("status", "")),
+                                   str(s.get("description", "")), str(s.get("timestamp", "")),
+                                   {str(k): str(v) for k, v in extra.items()}))
+    return ProvisionResult(str(head.get("result") or "Unknown"), details.get("errorCode"),
+                           details.get("errorMessage"), steps, body.get("startTime"), body.get("endTime"))
