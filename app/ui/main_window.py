@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
             return
         self._first_paint_done = True
         self.refresh_certificate()
-        QTimer.singleShot(50, self.lazy_tabs.build_all)
+        QTimer.singleShot(50, self, self.lazy_tabs.build_all)  # dropped if the window goes first
 
     @property
     def event_viewer(self):
