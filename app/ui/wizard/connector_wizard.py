@@ -17,7 +17,8 @@ from app.config.store import ConfigStore, SaveResult
 from app.errors import UserError
 from app.host.layout import HostLayout
 from app.ui.wizard.dll_driver import DllDriver
-from app.ui.wizard.pages import FlowPage, ParameterPage, PartitionsPage, PropertiesPage, RunProfilesPage
+from app.ui.wizard.pages import FlowPage, ParameterPage, PropertiesPage
+from app.ui.wizard.pages_run import PartitionsPage, RunProfilesPage
 from app.ui.wizard.pages_schema import AttributesPage, DeprovisioningPage, ObjectTypesPage, SummaryPage
 from app.wizard import schema_sources
 from app.wizard.flow import ConnectorFlow
