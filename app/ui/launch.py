@@ -117,22 +117,19 @@ def no_display_reason(environ=os.environ, platform: str = sys.platform) -> str |
     return None
 
 
-def _open_report(app, path: str) -> int:
-    """`gui --report FILE.zip`: the report alone, read-only; a bad file is one sentence."""
+def _refuse(exc: UserError) -> int:
+    """What the user named cannot be opened: one sentence on stderr and in a dialog, exit 2."""
     from PySide6.QtWidgets import QMessageBox
 
-    from app.report.reader import read_report, read_zip_file
-    from app.ui.report.window import ReportWindow
+    print(f"ecma-wizard: {exc.sentence()}", file=sys.stderr)
+    QMessageBox.critical(None, APP_NAME, exc.sentence())
+    return 2
 
-    try:
-        report = read_report(read_zip_file(path), path)
-    except UserError as exc:
-        print(f"ecma-wizard: {exc.sentence()}", file=sys.stderr)
-        QMessageBox.critical(None, APP_NAME, exc.sentence())
-        return 2
+
+def _run_window(app, make_window) -> int:
     configure_logging()
     sys.excepthook = _excepthook
-    window = ReportWindow(report)
+    window = make_window()
     window.show()
     return int(app.exec())
 
@@ -145,18 +142,14 @@ def open_gui(args: argparse.Namespace) -> int:
         return 2
     _load_core_first()
     app = ensure_app(theme=getattr(args, "theme", None))
-    if getattr(args, "report", None):
-        return _open_report(app, args.report)
     try:
+        if getattr(args, "report", None):  # `gui --report FILE.zip`: the report alone, read-only
+            from app.report.reader import read_report, read_zip_file
+            from app.ui.report.window import ReportWindow
+
+            report = read_report(read_zip_file(args.report), args.report)
+            return _run_window(app, lambda: ReportWindow(report))
         layout = resolve(getattr(args, "config", None), getattr(args, "host_dir", None))
     except UserError as exc:
-        from PySide6.QtWidgets import QMessageBox
-
-        print(f"ecma-wizard: {exc.sentence()}", file=sys.stderr)
-        QMessageBox.critical(None, APP_NAME, exc.sentence())
-        return 2
-    configure_logging()
-    sys.excepthook = _excepthook
-    window = main_window_for(layout)
-    window.show()
-    return int(app.exec())
+        return _refuse(exc)
+    return _run_window(app, lambda: main_window_for(layout))
