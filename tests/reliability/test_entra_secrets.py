@@ -9,18 +9,15 @@ from __future__ import annotations
 import base64
 import logging
 import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
-
-from app.cli import main
 from app.config.store import ConfigStore
 from app.host.layout import from_host_dir
 from tests.entra import conftest as entra_fixtures
 from tests.entra.conftest import TOKEN_VAR
 from tests.entra.fake_msal import REFRESH_TOKEN, FakeMsal
 from tests.entra.graph_standin import ACCESS_TOKEN
+from tests.reliability.test_secrets_end_to_end import run
 
 # the Entra tests' fixtures: the HTTPS Graph stand-in and a closed port
 graph, graph_cert, closed_port = entra_fixtures.graph, entra_fixtures.graph_cert, entra_fixtures.closed_port
@@ -35,28 +32,6 @@ def leaks(data: bytes) -> list[str]:
             if needle in data:
                 found.append(value[:12])
     return found
-
-
-@pytest.fixture
-def argv_log(monkeypatch):
-    seen: list[list[str]] = []
-    real_init = subprocess.Popen.__init__
-
-    def recording(self, args, *a, **kw):
-        seen.append([str(x) for x in (args if isinstance(args, list | tuple) else [args])])
-        return real_init(self, args, *a, **kw)
-
-    monkeypatch.setattr(subprocess.Popen, "__init__", recording)
-    return seen
-
-
-def run(capsys, *argv) -> tuple[int, str]:
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out + err
 
 
 def test_entra_session_leaks_no_token(graph, tmp_path, sample_host, capsys, monkeypatch, argv_log,

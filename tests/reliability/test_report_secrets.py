@@ -8,7 +8,6 @@ plain text, UTF-16 and base64."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sys
 from pathlib import Path
 
@@ -16,16 +15,16 @@ import pytest
 
 from app.config.store import ConfigStore
 from app.events.sample import event_xml
-from app.host.layout import from_host_dir
 from app.report.build import build_report
 from app.report.context import ReportOptions
 from tests.reliability.test_secrets_end_to_end import leaks, run, zip_members
 from tests.report.fake_windows import FakeWindows, capture
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "diagnostics"))
-from diag_scim_responder import TOKEN, ScimResponder, make_cert  # noqa: E402
+from diag_scim_responder import TOKEN, ScimResponder  # noqa: E402
 
-PASSWORD = "Pl4nted-Passw0rd-§42"
+from tests.reliability.planted import PASSWORD  # noqa: E402  (planted by conftest.planted_host)
+
 PASSPHRASE = "pfx-passphrase-7c1e9b"
 PLANTED = [TOKEN, PASSWORD, PASSPHRASE]
 
@@ -48,18 +47,9 @@ def check_zip(data: bytes) -> None:
 
 
 @pytest.fixture
-def planted(tmp_path, sample_host):
-    root = tmp_path / "host"
-    shutil.copytree(sample_host, root)
-    layout = from_host_dir(root)
-    store = ConfigStore(layout.config_path)
-    doc = store.load()
-    cert = make_cert(dt.datetime.now(dt.UTC), 730)
-    doc.setting.certificate = cert.thumbprint
-    csv = doc.find_connector("CSV")
-    csv.secret_token = TOKEN
-    csv.parameter("Password").value = PASSWORD
-    store.save(doc)
+def planted(planted_host):
+    layout, cert = planted_host
+    root = layout.root
     service_config = layout.service_config_path
     text = service_config.read_text("utf-8").replace(
         "<appSettings>", f'<appSettings>\n    <add key="CertificatePfxPassword" value="{PASSPHRASE}" />')

@@ -11,24 +11,21 @@ stdout/stderr, exception texts, and every subprocess's argv.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import io
 import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
-
-import pytest
 
 from app.cli import main
 from app.config.store import ConfigStore
 from app.host.layout import from_host_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "diagnostics"))
-from diag_scim_responder import TOKEN, ScimResponder, make_cert  # noqa: E402
+from diag_scim_responder import TOKEN, ScimResponder  # noqa: E402
 
-PASSWORD = "Pl4nted-Passw0rd-§42"
+from tests.reliability.planted import PASSWORD  # noqa: E402  (planted by conftest.planted_host)
+
 PASSPHRASE = "bundle-passphrase-9f3a7c"
 PLANTED = [TOKEN, PASSWORD, PASSPHRASE]
 
@@ -48,37 +45,6 @@ def leaks(data: bytes) -> list[str]:
 def zip_members(data: bytes) -> list[tuple[str, bytes]]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return [(i.filename, archive.read(i)) for i in archive.infolist()]
-
-
-@pytest.fixture
-def planted_host(tmp_path, sample_host):
-    """A copy of the sample host whose CSV connector has a readable token and password."""
-    root = tmp_path / "host"
-    shutil.copytree(sample_host, root)
-    layout = from_host_dir(root)
-    store = ConfigStore(layout.config_path)
-    doc = store.load()
-    cert = make_cert(dt.datetime.now(dt.UTC), 730)
-    doc.setting.certificate = cert.thumbprint
-    csv = doc.find_connector("CSV")
-    csv.secret_token = TOKEN
-    csv.parameter("Password").value = PASSWORD
-    store.save(doc)
-    return layout, cert
-
-
-@pytest.fixture
-def argv_log(monkeypatch):
-    """Every subprocess the app starts, with its argv."""
-    seen: list[list[str]] = []
-    real_init = subprocess.Popen.__init__
-
-    def recording(self, args, *a, **kw):
-        seen.append([str(x) for x in (args if isinstance(args, list | tuple) else [args])])
-        return real_init(self, args, *a, **kw)
-
-    monkeypatch.setattr(subprocess.Popen, "__init__", recording)
-    return seen
 
 
 def run(capsys, *argv) -> tuple[int, str]:
