@@ -13,6 +13,15 @@ from itertools import compress, repeat
 from operator import add, sub
 
 
+def units_where(parts: tuple, find_in_part) -> list[int]:
+    """Units `find_in_part(part)` reports (numbers within each part), numbered in the block."""
+    found: list[int] = []
+    for part in parts:
+        hits = find_in_part(part)
+        found.extend(map(add, hits, repeat(part.first)) if part.first else hits)
+    return found
+
+
 def units_finder(spec: tuple):
     """('find', needle) | ('regex', pattern, flags) | ('rows', pattern, flags) -> block -> units.
     'rows' runs the regex on each message alone (patterns a joined block could mislead)."""

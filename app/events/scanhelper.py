@@ -1,30 +1,35 @@
-"""The second core for searches over a big message column (Linux only).
+"""The second core for searches over a big message column.
 
-`str.find` and `re` hold the GIL, so a thread cannot scan beside us. A helper process forked from
-this one can: after the fork it already holds every block's search text (copy-on-write: nothing
-copied, nothing pickled). Per search only the search itself ('find', needle) or ('regex',
-pattern, flags) and block numbers go down the pipe; the matching message numbers of each block
-come back as one compact array. We scan the first blocks while it scans the last ones.
+`str.find` and `re` hold the GIL, so a thread cannot scan beside us; a helper process can. It is
+started with 'spawn' (a fresh interpreter; never fork(): the GUI process runs loader and Qt threads,
+and a lock some thread held at fork time would stay locked in the child forever) once the column's
+search text passes START_AT characters, and is fed a copy of the search text of every other block
+(the odd-numbered ones) as the column grows: the helper holds about half of it. A feeder thread
+writes to the pipe, so neither the loader nor the GUI waits for the child to start or to read.
+Per search only the search itself ('find', needle) or ('regex', pattern, flags) and block numbers
+go down the pipe; the matching message numbers of each block come back as one compact array. We
+scan our blocks while it scans its own.
 
-Anything unexpected (no fork on this system, a helper that died, answered garbage or took too
-long) ends the helper and the caller scans those blocks itself: the same rows, only slower; a
-column whose helper failed does not fork again. Blocks added after the fork (follow mode) are
-ours. The child runs nothing but `_serve`: no Qt, no logging, no files; it leaves with os._exit
-(multiprocessing), so no atexit handler or Qt destructor of ours runs in it.
+Anything unexpected (a helper that died, answered garbage or took too long) ends the helper and
+the caller scans those blocks itself: the same rows, only slower; a column whose helper failed
+does not start another. Blocks not yet delivered to the helper are ours. The child runs nothing
+but `_serve`: no Qt, no logging, no files.
 """
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
-import sys
+import queue
+import threading
 import time
 from array import array
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-FORK_AT = 64 << 20  # search text (characters) below which a serial scan is quick enough
+from app.events.blocksearch import units_finder, units_where
+
+START_AT = 64 << 20  # search text (characters) below which a serial scan is quick enough
 SPLIT_AT = 16 << 20  # a search over less than this is not worth a round trip
 # We wait for the helper this long beyond our own half (or at least FLOOR): past that we would
 # scan its half sooner ourselves.
@@ -32,42 +37,98 @@ PATIENCE, FLOOR = 2.0, 0.25
 
 
 def available() -> bool:
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    return "spawn" in multiprocessing.get_all_start_methods()
+
+
+def _theirs(index: int) -> bool:
+    """Blocks the helper holds: every other one, so any run of blocks splits about in half."""
+    return index % 2 == 1
 
 
 class SearchHelper:
-    """One MessageColumn's helper: started lazily, restarted when the column has outgrown it."""
+    """One MessageColumn's helper: started when the column grows big, fed as blocks arrive."""
 
     def __init__(self) -> None:
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
-        self._forked: list = []  # the column's blocks as the child has them
+        self._outbox: queue.SimpleQueue | None = None
+        self._feeder: threading.Thread | None = None
+        self._lock = threading.Lock()  # start/close against the thread adding blocks
+        self._queued: dict[int, object] = {}  # block number -> the block object sent for it
+        self._delivered: dict[int, object] = {}  # ... of those, the ones written to the pipe
         self.failed = not available()
-        self.fork_seconds = 0.0
+        self.start_seconds = 0.0
         self.answers = 0  # searches the helper answered (tests check it really did)
 
-    # --- the parent's side ---------------------------------------------------------------------
+    # --- feeding -------------------------------------------------------------------------------
+
+    def added(self, blocks: list) -> None:
+        """The column's last block is new (or replaced a merged one): the helper's if it is odd."""
+        if self.failed:
+            return
+        with self._lock:
+            if self._process is None:
+                self._start_if_big(blocks)
+                return
+            index = len(blocks) - 1
+            if _theirs(index):
+                self._queue_block(index, blocks[index])
+
+    def _start_if_big(self, blocks: list) -> bool:
+        if self.failed or sum(b.search_bytes() for b in blocks) < START_AT:
+            return False
+        started = time.perf_counter()
+        try:
+            context = multiprocessing.get_context("spawn")
+            ours, child = context.Pipe()
+            process = context.Process(target=_serve, args=(child, os.getpid()),
+                                      name="event-search", daemon=True)
+            process.start()
+        except (OSError, ValueError, RuntimeError):
+            self.failed = True
+            return False
+        child.close()
+        self._process, self._conn, self._outbox = process, ours, queue.SimpleQueue()
+        self._queued, self._delivered = {}, {}  # this helper's own (an old feeder keeps its own)
+        self._feeder = threading.Thread(target=_feed, args=(ours, self._outbox, self._queued,
+                                                            self._delivered),
+                                        name="event-search-feeder", daemon=True)
+        self._feeder.start()
+        for index, block in enumerate(blocks):
+            if _theirs(index):
+                self._queue_block(index, block)
+        self.start_seconds = time.perf_counter() - started
+        return True
+
+    def _queue_block(self, index: int, block) -> None:
+        assert self._outbox is not None  # queued only once started
+        self._queued[index] = block
+        self._delivered.pop(index, None)  # a replaced block: the old one is no longer valid
+        self._outbox.put(("block", index, block.parts, block))
+
+    # --- searching -----------------------------------------------------------------------------
 
     def units(self, blocks: list, wanted: list[int], spec: tuple, units_of,
               size=lambda block: block.search_bytes()) -> list:
-        """`units_of(blocks[i])` for each i in `wanted` (ascending), half of them by the helper."""
+        """`units_of(blocks[i])` for each i in `wanted` (ascending), the helper's blocks by it."""
         ours = wanted
         theirs: list[int] = []
         if not self.failed:
-            sizes = [size(blocks[i]) for i in wanted]
-            total = sum(sizes)
-            if total >= SPLIT_AT and self._ready(blocks):
-                shared = self._shared(blocks)
-                cut, seen = len(wanted), 0
-                for k, s in enumerate(sizes):  # the first half of the text is ours
-                    seen += s
-                    if seen * 2 >= total:
-                        cut = k + 1
-                        break
-                theirs = [i for i in wanted[cut:] if i < shared]
-                ours = wanted[:cut] + [i for i in wanted[cut:] if i >= shared]
-                if theirs and not self._ask(spec, theirs):
-                    ours, theirs = wanted, []
+            if self._process is None:
+                with self._lock:  # closed earlier (viewer closed): back once the column is big
+                    if self._process is None:
+                        self._start_if_big(blocks)
+            elif not self._process.is_alive():
+                self._give_up()  # killed (the OOM killer?): starting again could end the same way
+        if not self.failed and self._process is not None:
+            if sum(size(blocks[i]) for i in wanted) >= SPLIT_AT:
+                held = self._delivered
+                theirs = [i for i in wanted if held.get(i) is blocks[i]]
+                if theirs:
+                    mine = set(theirs)
+                    ours = [i for i in wanted if i not in mine]
+                    if not self._ask(spec, theirs):
+                        ours, theirs = wanted, []
         started = time.perf_counter()
         found = {i: units_of(blocks[i]) for i in ours}
         if theirs:
@@ -77,62 +138,23 @@ class SearchHelper:
             found.update(zip(theirs, answer, strict=True))
         return [found[i] for i in wanted]
 
-    def _ready(self, blocks: list) -> bool:
-        """A helper that knows most of `blocks`; forked now when there is none (or it is stale)."""
-        total = sum(b.search_bytes() for b in blocks)
-        if total < FORK_AT:
-            return False
-        if self._process is not None and not self._process.is_alive():
-            self._give_up()  # killed (the OOM killer?): forking again could end the same way
-            return False
-        shared = self._shared(blocks)
-        if self._process is not None and sum(b.search_bytes() for b in blocks[:shared]) * 2 >= total:
-            return True
-        self.close()
-        return self._start(blocks)
-
-    def _shared(self, blocks: list) -> int:
-        """How many leading blocks are the very objects the child has (a small last block may
-        have been merged with rows that arrived later: that one is no longer shared)."""
-        n = 0
-        for mine, theirs in zip(blocks, self._forked, strict=False):
-            if mine is not theirs:
-                break
-            n += 1
-        return n
-
-    def _start(self, blocks: list) -> bool:
-        started = time.perf_counter()
-        try:
-            context = multiprocessing.get_context("fork")
-            ours, child = context.Pipe()
-            process = context.Process(target=_serve, args=(child, ours, blocks, os.getpid()),
-                                      name="event-search", daemon=True)
-            process.start()
-        except (OSError, ValueError):
-            self.failed = True
-            return False
-        child.close()
-        self._process, self._conn, self._forked = process, ours, list(blocks)
-        self.fork_seconds = time.perf_counter() - started
-        return True
-
     def _ask(self, spec: tuple, indices: list[int]) -> bool:
-        assert self._conn is not None  # asked only once started
-        try:
-            self._conn.send((spec, array("I", indices).tobytes()))
-            return True
-        except (OSError, ValueError, EOFError):
+        outbox = self._outbox
+        if outbox is None or self._feeder is None or not self._feeder.is_alive():
             self._give_up()
             return False
+        outbox.put((spec, array("I", indices).tobytes()))
+        return True
 
     def _answer(self, count: int, timeout: float) -> list | None:
-        assert self._conn is not None  # asked only once started
+        conn = self._conn
+        if conn is None:
+            return None
         try:
-            if not self._conn.poll(timeout):
+            if not conn.poll(timeout):
                 self._give_up()
                 return None
-            data = self._conn.recv_bytes()
+            data = conn.recv_bytes()
         except (OSError, EOFError):
             self._give_up()
             return None
@@ -154,34 +176,81 @@ class SearchHelper:
 
     def close(self) -> None:
         """End the helper (table replaced, viewer closed, exit); safe to call twice."""
-        process, conn = self._process, self._conn
-        self._process = self._conn = None
-        self._forked = []
-        if conn is not None:
-            try:
-                conn.send(None)
-            except (OSError, ValueError):
-                pass
-            conn.close()
+        with self._lock:
+            process, conn, outbox, feeder = self._process, self._conn, self._outbox, self._feeder
+            self._process = self._conn = self._outbox = self._feeder = None
+            self._queued, self._delivered = {}, {}
+        if outbox is not None:
+            outbox.put(None)
         if process is not None:
             process.join(0.2)
             if process.is_alive():
-                process.kill()
+                process.kill()  # silent or still busy: a stuck feeder write ends with it
                 process.join(1)
+        if feeder is not None and feeder is not threading.current_thread():
+            feeder.join(1)
+        if conn is not None:
+            conn.close()
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
+        process = self._process
+        return process.pid if process is not None else None
+
+    def peak_rss_mb(self) -> float | None:
+        """The helper's peak resident memory (Linux; the benchmark reports it)."""
+        pid = self.pid
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except (OSError, ValueError, TypeError):
+            pass
+        return None
+
+
+def _feed(conn: Connection, outbox: queue.SimpleQueue, queued: dict, delivered: dict) -> None:
+    """The feeder thread: writes blocks and searches to the pipe, in order; a block counts as the
+    helper's once written (and still the one queued for its number)."""
+    while True:
+        item = outbox.get()
+        if item is None:
+            break
+        try:
+            if item[0] == "block":
+                kind, index, parts, block = item
+                conn.send((kind, index, parts))
+                if queued.get(index) is block:
+                    delivered[index] = block
+            else:
+                conn.send(item)
+        except (OSError, ValueError, EOFError):
+            break  # the searcher sees no answer and gives up
+    try:
+        conn.send(None)  # the child's signal to end
+    except (OSError, ValueError, EOFError):
+        pass
 
 
 # --- the child's side ----------------------------------------------------------------------------
 
-def _serve(conn, parents_end, blocks: list, parent: int) -> None:
-    """The helper's whole life: answer searches over `blocks` until told to stop or orphaned."""
-    from app.events.blocksearch import units_finder
+class _Held:
+    """A block as the helper has it: its search text only."""
 
-    parents_end.close()  # so a dead parent reads as end of file here
-    gc.disable()  # a collection writes to every tracked object: pages copied for nothing
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple) -> None:
+        self.parts = parts
+
+    def units_where(self, find_in_part) -> list[int]:
+        return units_where(self.parts, find_in_part)
+
+
+def _serve(conn: Connection, parent: int) -> None:
+    """The helper's whole life: keep the blocks it is sent, answer searches over them, until told
+    to stop or orphaned."""
+    held: dict[int, _Held] = {}
     while True:
         try:
             while not conn.poll(2.0):
@@ -192,13 +261,16 @@ def _serve(conn, parents_end, blocks: list, parent: int) -> None:
             return
         if request is None:
             return
+        if request[0] == "block":
+            held[request[1]] = _Held(request[2])
+            continue
         spec, packed = request
         indices = array("I")
         indices.frombytes(packed)
         units_of = units_finder(spec)
         counts, units = array("I"), array("I")
         for i in indices:
-            found = units_of(blocks[i])
+            found = units_of(held[i])
             counts.append(len(found))
             units.extend(found)
         conn.send_bytes(counts.tobytes() + units.tobytes())

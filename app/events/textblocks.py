@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from itertools import accumulate, compress, repeat
 from operator import add, sub
 
-from app.events.blocksearch import units_finder
+from app.events.blocksearch import units_finder, units_where
 from app.events.scanhelper import SearchHelper
 
 BLOCK_ROWS = 4096
@@ -107,12 +107,7 @@ class _Block:
         return sum(len(p.text) for p in self.parts)
 
     def units_where(self, find_in_part) -> list[int]:
-        """Units `find_in_part(part)` reports (numbers within the part), numbered in the block."""
-        found: list[int] = []
-        for part in self.parts:
-            hits = find_in_part(part)
-            found.extend(map(add, hits, repeat(part.first)) if part.first else hits)
-        return found
+        return units_where(self.parts, find_in_part)
 
     def hits(self, units: list[int]) -> bytearray:
         hit = bytearray(self.units)
@@ -144,7 +139,7 @@ class MessageColumn(Sequence):
         self._sealed_rows = 0
         self._pending: list[str] = []
         self._cache: OrderedDict[int, list[str]] = OrderedDict()
-        # a second core for big searches (Linux); ended when this column is dropped
+        # a second core for big searches (a spawned process); ended when this column is dropped
         self._helper = SearchHelper()
         weakref.finalize(self, self._helper.close)
 
@@ -172,6 +167,7 @@ class MessageColumn(Sequence):
         self._blocks.append(block)
         self._starts.append(self._sealed_rows)
         self._sealed_rows += block.rows
+        self._helper.added(self._blocks)  # a big column's helper gets every other block
 
     def extend(self, other: MessageColumn | list[str]) -> None:
         if not isinstance(other, MessageColumn):
@@ -275,7 +271,7 @@ class MessageColumn(Sequence):
 
     def close_search_helper(self) -> None:
         """End the helper process (the table is replaced or its viewer closed); a later search
-        starts a new one when it pays."""
+        starts and feeds a new one when the column is big."""
         self._helper.close()
 
     def _scan(self, rows, spec: tuple, one_unit) -> list[int]:
