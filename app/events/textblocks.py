@@ -121,6 +121,8 @@ class _Block:
             return ()
         if len(units) == self.units:
             return range(base, base + self.rows)
+        if self.units == self.rows and len(self.parts) == 1:  # all distinct, kept in row order
+            return map(add, units, repeat(base))
         return compress(range(base, base + self.rows), map(self.hits(units).__getitem__, self.index))
 
 
@@ -169,10 +171,15 @@ class MessageColumn(Sequence):
         self._sealed_rows += block.rows
         self._helper.added(self._blocks)  # a big column's helper gets every other block
 
-    def extend(self, other: MessageColumn | list[str]) -> None:
+    def extend(self, other: MessageColumn | Sequence[str]) -> None:
         if not isinstance(other, MessageColumn):
-            for message in other:
-                self.append(message)
+            rows = self._pending
+            rows.extend(other)
+            full = len(rows) - len(rows) % BLOCK_ROWS
+            for start in range(0, full, BLOCK_ROWS):  # as append would: full blocks sealed
+                self._pending = rows[start:start + BLOCK_ROWS]
+                self.seal()
+            self._pending = rows[full:] if full else rows
             return
         other.seal()
         if not other._blocks:
