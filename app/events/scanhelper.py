@@ -3,17 +3,20 @@
 `str.find` and `re` hold the GIL, so a thread cannot scan beside us; a helper process can. It is
 started with 'spawn' (a fresh interpreter; never fork(): the GUI process runs loader and Qt threads,
 and a lock some thread held at fork time would stay locked in the child forever) once the column's
-search text passes START_AT characters, and is fed a copy of the search text of every other block
-(the odd-numbered ones) as the column grows: the helper holds about half of it. A feeder thread
-writes to the pipe, so neither the loader nor the GUI waits for the child to start or to read.
-Per search only the search itself ('find', needle) or ('regex', pattern, flags) and block numbers
-go down the pipe; the matching message numbers of each block come back as one compact array. We
-scan our blocks while it scans its own.
+search text passes START_AT characters (at the first search over that much, so a load is not
+slowed), and is sent the search text of about half the blocks (by size), then of the blocks that
+arrive later. A feeder thread writes to the pipe, so neither the loader nor the GUI
+waits for the child to start or to read; once a block is written, this process drops its own copy
+of that block's search text (textblocks.py rebuilds it from the packed messages if it is needed
+again), so the helper costs no second copy. Per search only the search itself ('find', needle) or
+('regex', pattern, flags) and block numbers go down the pipe; the matching message numbers of each
+block come back as one compact array. We scan our blocks while it scans its own.
 
 Anything unexpected (a helper that died, answered garbage or took too long) ends the helper and
-the caller scans those blocks itself: the same rows, only slower; a column whose helper failed
-does not start another. Blocks not yet delivered to the helper are ours. The child runs nothing
-but `_serve`: no Qt, no logging, no files.
+the caller scans those blocks itself: the same rows, only slower (the first such search also
+rebuilds the search text it had handed over); a column whose helper failed does not start
+another. Blocks not yet delivered to the helper are ours. The child runs nothing but `_serve`: no
+Qt, no logging, no files.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import time
 from array import array
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import Any, cast
 
 from app.events.blocksearch import units_finder, units_where
 
@@ -40,13 +44,9 @@ def available() -> bool:
     return "spawn" in multiprocessing.get_all_start_methods()
 
 
-def _theirs(index: int) -> bool:
-    """Blocks the helper holds: every other one, so any run of blocks splits about in half."""
-    return index % 2 == 1
-
-
 class SearchHelper:
-    """One MessageColumn's helper: started when the column grows big, fed as blocks arrive."""
+    """One MessageColumn's helper: started by the first search over a big column, fed its half of
+the blocks then and as more arrive."""
 
     def __init__(self) -> None:
         self._process: BaseProcess | None = None
@@ -56,6 +56,8 @@ class SearchHelper:
         self._lock = threading.Lock()  # start/close against the thread adding blocks
         self._queued: dict[int, object] = {}  # block number -> the block object sent for it
         self._delivered: dict[int, object] = {}  # ... of those, the ones written to the pipe
+        self._theirs: dict[int, bool] = {}  # block number -> the helper's? (kept when replaced)
+        self._load = [0, 0]  # characters of search text: ours, the helper's
         self.failed = not available()
         self.start_seconds = 0.0
         self.answers = 0  # searches the helper answered (tests check it really did)
@@ -63,15 +65,15 @@ class SearchHelper:
     # --- feeding -------------------------------------------------------------------------------
 
     def added(self, blocks: list) -> None:
-        """The column's last block is new (or replaced a merged one): the helper's if it is odd."""
-        if self.failed:
+        """The column's last block is new (or replaced a merged one): sent if it is the helper's.
+        A helper is started by the first big search, not here: a load is not slowed by it."""
+        if self.failed or self._process is None:
             return
         with self._lock:
             if self._process is None:
-                self._start_if_big(blocks)
                 return
             index = len(blocks) - 1
-            if _theirs(index):
+            if self._assign(index, blocks[index]):
                 self._queue_block(index, blocks[index])
 
     def _start_if_big(self, blocks: list) -> bool:
@@ -94,17 +96,27 @@ class SearchHelper:
                                                             self._delivered),
                                         name="event-search-feeder", daemon=True)
         self._feeder.start()
+        self._theirs, self._load = {}, [0, 0]
         for index, block in enumerate(blocks):
-            if _theirs(index):
+            if self._assign(index, block):
                 self._queue_block(index, block)
         self.start_seconds = time.perf_counter() - started
         return True
+
+    def _assign(self, index: int, block) -> bool:
+        """Whether a block is the helper's: whichever side holds less text gets it, so both halves
+        take about as long; a block replaced by a merged one keeps its side."""
+        theirs = self._theirs.get(index)
+        if theirs is None:
+            theirs = self._theirs[index] = self._load[1] < self._load[0]
+            self._load[theirs] += block.search_bytes()
+        return theirs
 
     def _queue_block(self, index: int, block) -> None:
         assert self._outbox is not None  # queued only once started
         self._queued[index] = block
         self._delivered.pop(index, None)  # a replaced block: the old one is no longer valid
-        self._outbox.put(("block", index, block.parts, block))
+        self._outbox.put(("block", index, block))
 
     # --- searching -----------------------------------------------------------------------------
 
@@ -115,7 +127,7 @@ class SearchHelper:
         theirs: list[int] = []
         if not self.failed:
             if self._process is None:
-                with self._lock:  # closed earlier (viewer closed): back once the column is big
+                with self._lock:  # the first big search (or the first after a close) starts it
                     if self._process is None:
                         self._start_if_big(blocks)
             elif not self._process.is_alive():
@@ -219,9 +231,11 @@ def _feed(conn: Connection, outbox: queue.SimpleQueue, queued: dict, delivered: 
             break
         try:
             if item[0] == "block":
-                kind, index, parts, block = item
-                conn.send((kind, index, parts))
-                if queued.get(index) is block:
+                kind, index, block = cast(tuple[str, int, Any], item)
+                conn.send((kind, index, block.parts))
+                current = queued.get(index) is block  # not replaced meanwhile
+                if current:
+                    block.hand_over()  # the helper has it: our copy goes
                     delivered[index] = block
             else:
                 conn.send(item)

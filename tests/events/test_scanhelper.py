@@ -48,8 +48,11 @@ def make_column(rows: int, seed: int = 5) -> MessageColumn:
 
 
 def fed(column: MessageColumn) -> MessageColumn:
-    """Wait until the helper has been sent every block it is to hold (a feeder thread writes)."""
+    """Start the helper (the first search does) and wait until it has been sent every block it
+    is to hold (a feeder thread writes)."""
     helper = column._helper
+    if helper.pid is None:
+        column.find_rows("zzz-none")
     for _ in range(500):
         if helper._queued and all(helper._delivered.get(i) is b for i, b in helper._queued.items()):
             return column
@@ -75,12 +78,31 @@ def test_helper_gives_the_serial_rows():
     column = fed(make_column(30_000))
     messages = list(column)
     candidates = list(range(0, 30_000, 3))  # dense enough that whole blocks are scanned
+    sparse = list(range(7, 30_000, 97))  # asked row by row (the handed-over text comes unpacked)
     try:
         for kind, text in SEARCHES:
-            for rows in (None, candidates):
+            for rows in (None, candidates, sparse):
                 assert run(column, kind, text, rows) == plain(messages, kind, text, rows), (kind, text)
         assert column._helper.pid is not None and column._helper.answers >= len(SEARCHES)
         assert not column._helper.failed
+    finally:
+        column.close_search_helper()
+
+
+def test_handed_over_text_is_not_kept_twice():
+    column = fed(make_column(30_000))
+    messages = list(column)
+    try:
+        helper = column._helper
+        theirs = [i for i, b in enumerate(column._blocks) if helper._delivered.get(i) is b]
+        assert theirs and len(theirs) < len(column._blocks)
+        assert not any(column._blocks[i].held for i in theirs)  # our copy went to the helper
+        assert all(b.held for i, b in enumerate(column._blocks) if i not in theirs)
+        ours, its = helper._load
+        assert abs(ours - its) <= max(b.search_bytes() for b in column._blocks)  # about half each
+        assert list(column.lowered()) == [search_text(m) for m in messages]  # sorting still works
+        assert column.lowered()[len(messages) - 1] == search_text(messages[-1])
+        assert not any(column._blocks[i].held for i in theirs)  # ... without taking it back
     finally:
         column.close_search_helper()
 
@@ -97,6 +119,7 @@ def test_dead_helper_falls_back_to_the_same_rows():
         for kind, text in SEARCHES:
             assert run(column, kind, text) == plain(messages, kind, text), (kind, text)
         assert column._helper.failed and column._helper.pid is None  # and no new start after it
+        assert all(b.held for b in column._blocks)  # the handed-over text was rebuilt here
     finally:
         column.close_search_helper()
 
@@ -149,6 +172,8 @@ def test_rows_added_later_are_fed_or_searched_here():
 def test_helper_is_spawned_never_forked():
     column = make_column(5_000)
     try:
+        assert column._helper._process is None  # not while loading: the first search starts it
+        run(column, "find", "csv")
         assert column._helper._process is not None
         assert column._helper._process._start_method == "spawn"  # type: ignore[attr-defined]
     finally:
