@@ -12,6 +12,7 @@ import random
 import re
 import signal
 import time
+from array import array
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,23 @@ def test_helper_that_does_not_answer_is_given_up(monkeypatch):
             for _ in range(50):
                 os.kill(pid, 0)
                 time.sleep(0.02)
+    finally:
+        column.close_search_helper()
+
+
+def test_helper_answering_garbage_is_given_up():
+    column = fed(make_column(30_000))
+    messages = list(column)
+    try:
+        helper = column._helper
+        theirs = [i for i, b in enumerate(column._blocks) if helper._delivered.get(i) is b]
+        assert len(theirs) >= 2
+        # a stray request: its answer (one count, no numbers) is read as the next search's
+        helper._outbox.put((("find", "zzz-none"), array("I", theirs[:1]).tobytes()))
+        assert run(column, "find", "denied") == plain(messages, "find", "denied")
+        assert helper.failed and helper.pid is None and helper.answers == 0
+        for kind, text in SEARCHES:
+            assert run(column, kind, text) == plain(messages, kind, text), (kind, text)
     finally:
         column.close_search_helper()
 
