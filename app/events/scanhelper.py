@@ -34,7 +34,6 @@ from typing import Any, cast
 from app.events.blocksearch import units_finder, units_where
 
 START_AT = 64 << 20  # search text (characters) below which a serial scan is quick enough
-SPLIT_AT = 16 << 20  # a search over less than this is not worth a round trip
 # We wait for the helper this long beyond our own half (or at least FLOOR): past that we would
 # scan its half sooner ourselves.
 PATIENCE, FLOOR = 2.0, 0.25
@@ -120,8 +119,7 @@ the blocks then and as more arrive."""
 
     # --- searching -----------------------------------------------------------------------------
 
-    def units(self, blocks: list, wanted: list[int], spec: tuple, units_of,
-              size=lambda block: block.search_bytes()) -> list:
+    def units(self, blocks: list, wanted: list[int], spec: tuple, units_of) -> list:
         """`units_of(blocks[i])` for each i in `wanted` (ascending), the helper's blocks by it."""
         ours = wanted
         theirs: list[int] = []
@@ -133,14 +131,15 @@ the blocks then and as more arrive."""
             elif not self._process.is_alive():
                 self._give_up()  # killed (the OOM killer?): starting again could end the same way
         if not self.failed and self._process is not None:
-            if sum(size(blocks[i]) for i in wanted) >= SPLIT_AT:
-                held = self._delivered
-                theirs = [i for i in wanted if held.get(i) is blocks[i]]
-                if theirs:
-                    mine = set(theirs)
-                    ours = [i for i in wanted if i not in mine]
-                    if not self._ask(spec, theirs):
-                        ours, theirs = wanted, []
+            # every delivered block is asked for, however small the search: only the helper
+            # holds its search text (rebuilding ours would cost more than the round trip)
+            held = self._delivered
+            theirs = [i for i in wanted if held.get(i) is blocks[i]]
+            if theirs:
+                mine = set(theirs)
+                ours = [i for i in wanted if i not in mine]
+                if not self._ask(spec, theirs):
+                    ours, theirs = wanted, []
         started = time.perf_counter()
         found = {i: units_of(blocks[i]) for i in ours}
         if theirs:

@@ -335,8 +335,10 @@ class MessageColumn(Sequence):
             hi = bisect_right(rows, base + block.rows - 1, lo)
             picks.append((lo, hi))
             lo = hi
-        # scan a block's messages once where many of its rows are asked, else ask row by row
-        whole = [i for i, (lo, hi) in enumerate(picks) if hi > lo and (hi - lo) * 16 >= blocks[i].units]
+        # scan a block's messages once where many of its rows are asked, else ask row by row; a
+        # block whose search text went to the helper is scanned whole there (no unpacking here)
+        whole = [i for i, (lo, hi) in enumerate(picks)
+                 if hi > lo and ((hi - lo) * 16 >= blocks[i].units or not blocks[i].held)]
         scanned = dict(zip(whole, self._helper.units(blocks, whole, spec, units_finder(spec)),
                            strict=True))
         for i, (lo, hi) in enumerate(picks):

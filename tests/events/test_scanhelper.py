@@ -35,7 +35,6 @@ SEARCHES = [("find", "hrdatabase"), ("find", "denied"), ("find", "東京"), ("fi
 @pytest.fixture(autouse=True)
 def small_thresholds(monkeypatch):
     monkeypatch.setattr(scanhelper, "START_AT", 0)
-    monkeypatch.setattr(scanhelper, "SPLIT_AT", 0)
 
 
 def make_column(rows: int, seed: int = 5) -> MessageColumn:
@@ -103,6 +102,9 @@ def test_handed_over_text_is_not_kept_twice():
         assert abs(ours - its) <= max(b.search_bytes() for b in column._blocks)  # about half each
         assert list(column.lowered()) == [search_text(m) for m in messages]  # sorting still works
         assert column.lowered()[len(messages) - 1] == search_text(messages[-1])
+        sparse = list(range(11, 30_000, 301))  # a few rows a block: its whole block is asked
+        for kind, text in SEARCHES:
+            assert run(column, kind, text, sparse) == plain(messages, kind, text, sparse), (kind, text)
         assert not any(column._blocks[i].held for i in theirs)  # ... without taking it back
     finally:
         column.close_search_helper()
