@@ -31,7 +31,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, cast
 
-from app.events.blocksearch import units_finder, units_where
+from app.events.blocksearch import unit_check, unit_text, units_finder, units_where
 
 START_AT = 64 << 20  # search text (characters) below which a serial scan is quick enough
 # We wait for the helper this long beyond our own half (or at least FLOOR): past that we would
@@ -149,12 +149,37 @@ the blocks then and as more arrive."""
             found.update(zip(theirs, answer, strict=True))
         return [found[i] for i in wanted]
 
-    def _ask(self, spec: tuple, indices: list[int]) -> bool:
+    def checked(self, blocks: list, asked: dict[int, list[int]], spec: tuple, here) -> dict:
+        """Which of the `asked` messages of each block match: those of the helper's blocks checked
+        by it (only it holds their search text), the others by `here(i, units)`."""
+        theirs: list[int] = []
+        if not self.failed and self._process is not None:
+            held = self._delivered
+            theirs = [i for i in asked if held.get(i) is blocks[i]]
+        mine = set(theirs)
+        ours = [i for i in asked if i not in mine]
+        if theirs:
+            numbers = array("I", [len(asked[i]) for i in theirs])
+            for i in theirs:
+                numbers.extend(asked[i])
+            if not self._ask(spec, theirs, numbers.tobytes()):
+                ours, theirs = list(asked), []
+        started = time.perf_counter()
+        found = {i: here(i, asked[i]) for i in ours}
+        if theirs:
+            answer = self._answer(len(theirs), max(FLOOR, PATIENCE * (time.perf_counter() - started)))
+            if answer is None:  # checked here after all: same rows
+                answer = [here(i, asked[i]) for i in theirs]
+            found.update(zip(theirs, answer, strict=True))
+        return found
+
+    def _ask(self, spec: tuple, indices: list[int], units: bytes | None = None) -> bool:
         outbox = self._outbox
         if outbox is None or self._feeder is None or not self._feeder.is_alive():
             self._give_up()
             return False
-        outbox.put((spec, array("I", indices).tobytes()))
+        packed = array("I", indices).tobytes()
+        outbox.put((spec, packed) if units is None else (spec, packed, units))
         return True
 
     def _answer(self, count: int, timeout: float) -> list | None:
@@ -277,13 +302,24 @@ def _serve(conn: Connection, parent: int) -> None:
         if request[0] == "block":
             held[request[1]] = _Held(request[2])
             continue
-        spec, packed = request
+        spec, packed = request[0], request[1]
         indices = array("I")
         indices.frombytes(packed)
-        units_of = units_finder(spec)
         counts, units = array("I"), array("I")
-        for i in indices:
-            found = units_of(held[i])
-            counts.append(len(found))
-            units.extend(found)
+        if len(request) == 3:  # ('checked') only the given messages of each block
+            asked = array("I")
+            asked.frombytes(request[2])
+            check, at = unit_check(spec), len(indices)
+            for i, n in zip(indices, asked[:len(indices)], strict=True):
+                parts = held[i].parts
+                found = [u for u in asked[at:at + n] if check(unit_text(parts, u))]
+                at += n
+                counts.append(len(found))
+                units.extend(found)
+        else:
+            units_of = units_finder(spec)
+            for i in indices:
+                found = units_of(held[i])
+                counts.append(len(found))
+                units.extend(found)
         conn.send_bytes(counts.tobytes() + units.tobytes())

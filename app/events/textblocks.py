@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from itertools import accumulate, compress, repeat
 from operator import add, sub
 
-from app.events.blocksearch import units_finder, units_where
+from app.events.blocksearch import unit_text, units_finder, units_where
 from app.events.scanhelper import SearchHelper
 
 BLOCK_ROWS = 4096
@@ -120,10 +120,7 @@ class _Block:
         return list(map(self.lowered_units().__getitem__, self.index))
 
     def unit_text(self, unit: int) -> str:
-        parts = self.parts
-        part = parts[-1] if unit >= parts[-1].first else parts[0]
-        offs, i = part.offsets, unit - part.first
-        return part.text[offs[i]:offs[i + 1] - 1]
+        return unit_text(self.parts, unit)
 
     def search_bytes(self) -> int:
         return self.size
@@ -335,12 +332,17 @@ class MessageColumn(Sequence):
             hi = bisect_right(rows, base + block.rows - 1, lo)
             picks.append((lo, hi))
             lo = hi
-        # scan a block's messages once where many of its rows are asked, else ask row by row; a
-        # block whose search text went to the helper is scanned whole there (no unpacking here)
-        whole = [i for i, (lo, hi) in enumerate(picks)
-                 if hi > lo and ((hi - lo) * 16 >= blocks[i].units or not blocks[i].held)]
+        # scan a block's messages once where many of its rows are asked, else ask row by row
+        whole = [i for i, (lo, hi) in enumerate(picks) if hi > lo and (hi - lo) * 16 >= blocks[i].units]
         scanned = dict(zip(whole, self._helper.units(blocks, whole, spec, units_finder(spec)),
                            strict=True))
+        # the few messages asked of a block whose search text went to the helper: checked there
+        away = {i: sorted(set(map(blocks[i].index.__getitem__, map(sub, rows[lo:hi], repeat(starts[i])))))
+                for i, (lo, hi) in enumerate(picks) if hi > lo and i not in scanned and not blocks[i].held}
+        if away:
+            def here(i: int, units: list[int]) -> list[int]:
+                return [u for u in units if one_unit(self._unit_text(i, u))]
+            scanned.update(self._helper.checked(blocks, away, spec, here))
         for i, (lo, hi) in enumerate(picks):
             if hi == lo:
                 continue

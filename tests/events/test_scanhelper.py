@@ -102,9 +102,11 @@ def test_handed_over_text_is_not_kept_twice():
         assert abs(ours - its) <= max(b.search_bytes() for b in column._blocks)  # about half each
         assert list(column.lowered()) == [search_text(m) for m in messages]  # sorting still works
         assert column.lowered()[len(messages) - 1] == search_text(messages[-1])
-        sparse = list(range(11, 30_000, 301))  # a few rows a block: its whole block is asked
+        sparse = list(range(11, 30_000, 301))  # a few rows a block: those messages are asked
+        answers = helper.answers
         for kind, text in SEARCHES:
             assert run(column, kind, text, sparse) == plain(messages, kind, text, sparse), (kind, text)
+        assert helper.answers == answers + len(SEARCHES)  # checked by the helper, not unpacked here
         assert not any(column._blocks[i].held for i in theirs)  # ... without taking it back
     finally:
         column.close_search_helper()
@@ -119,7 +121,9 @@ def test_dead_helper_falls_back_to_the_same_rows():
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
         time.sleep(0.1)
+        sparse = list(range(5, 20_000, 211))
         for kind, text in SEARCHES:
+            assert run(column, kind, text, sparse) == plain(messages, kind, text, sparse), (kind, text)
             assert run(column, kind, text) == plain(messages, kind, text), (kind, text)
         assert column._helper.failed and column._helper.pid is None  # and no new start after it
         assert all(b.held for b in column._blocks)  # the handed-over text was rebuilt here
