@@ -21,9 +21,11 @@ Qt, no logging, no files.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import queue
+import sys
 import threading
 import time
 from array import array
@@ -249,6 +251,7 @@ the blocks then and as more arrive."""
 def _feed(conn: Connection, outbox: queue.SimpleQueue, queued: dict, delivered: dict) -> None:
     """The feeder thread: writes blocks and searches to the pipe, in order; a block counts as the
     helper's once written (and still the one queued for its number)."""
+    handed = False
     while True:
         item = outbox.get()
         if item is None:
@@ -261,6 +264,10 @@ def _feed(conn: Connection, outbox: queue.SimpleQueue, queued: dict, delivered: 
                 if current:
                     block.hand_over()  # the helper has it: our copy goes
                     delivered[index] = block
+                    handed = True
+                if handed and outbox.empty():  # the batch is through
+                    handed = False
+                    give_back_memory()
             else:
                 conn.send(item)
         except (OSError, ValueError, EOFError):
@@ -269,6 +276,19 @@ def _feed(conn: Connection, outbox: queue.SimpleQueue, queued: dict, delivered: 
         conn.send(None)  # the child's signal to end
     except (OSError, ValueError, EOFError):
         pass
+
+
+def give_back_memory() -> None:
+    """Return freed heap pages to the system. glibc keeps the pages of freed mid-sized strings for
+    reuse, so the handed-over search text would still count in our memory (measured: 526 MB
+    before, 303 MB after, for a million .evtx events); elsewhere nothing to do."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        trim = ctypes.CDLL(None).malloc_trim  # glibc; musl has none
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 # --- the child's side ----------------------------------------------------------------------------

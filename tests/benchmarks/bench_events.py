@@ -50,6 +50,18 @@ def cpu_seconds() -> float:
 CPU: dict[str, float] = {}  # median CPU seconds of each median_time(..., cpu=name)
 
 
+def rss_now_mb(pid: int | str | None = "self") -> float:
+    """Resident memory of a process right now (Linux), 0 when it is gone or unknown."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
 def median_time(fn, runs: int, cpu: str = "") -> tuple[float, object]:
     times, cpus, result = [], [], None
     for _ in range(runs):
@@ -282,6 +294,7 @@ def both_ways(table, result: dict, key: str) -> tuple[dict, dict, float | None]:
     answered = helper.answers
     rss = helper.peak_rss_mb()
     result[key] = peak_rss_mb()
+    result[key + "_now"] = [rss_now_mb(), rss_now_mb(helper.pid) if helper.pid else 0.0]
     table.messages.close_search_helper()
     helper.failed = True  # one process from here on
     alone = filter_figures(table)
@@ -375,6 +388,9 @@ def report(r: dict) -> None:
     print(f"peak RSS after our load + index + filters with the helper: "
           f"{r['peak_rss_mb_with_helper']:.0f} MB + helper {helper(r['helper_rss_mb'])} (target < 800); "
           f"after the one-process pass too: {r['peak_rss_mb_after_ours']:.0f} MB")
+    ours, its = r["peak_rss_mb_with_helper_now"]
+    print(f"RSS once loaded and searched, both processes at the same moment: {ours:.0f} MB + helper "
+          f"{its:.0f} MB = {ours + its:.0f} MB")
     print(f"peak RSS with the distinct copy too: {r['peak_rss_mb_distinct_helper']:.0f} MB "
           f"+ helper {helper(r['distinct_helper_rss_mb'])}; after its one-process pass "
           f"{r['peak_rss_mb_distinct']:.0f} MB")
