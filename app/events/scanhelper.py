@@ -47,7 +47,7 @@ def available() -> bool:
 
 class SearchHelper:
     """One MessageColumn's helper: started by the first search over a big column, fed its half of
-the blocks then and as more arrive."""
+    the blocks then and as more arrive."""
 
     def __init__(self) -> None:
         self._process: BaseProcess | None = None
