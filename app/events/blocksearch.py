@@ -13,6 +13,31 @@ from itertools import compress, repeat
 from operator import add, sub
 
 
+def units_where(parts: tuple, find_in_part) -> list[int]:
+    """Units `find_in_part(part)` reports (numbers within each part), numbered in the block."""
+    found: list[int] = []
+    for part in parts:
+        hits = find_in_part(part)
+        found.extend(map(add, hits, repeat(part.first)) if part.first else hits)
+    return found
+
+
+def unit_text(parts: tuple, unit: int) -> str:
+    """One distinct message's search text (without its line break)."""
+    part = parts[-1] if unit >= parts[-1].first else parts[0]
+    offs, i = part.offsets, unit - part.first
+    return part.text[offs[i]:offs[i + 1] - 1]
+
+
+def unit_check(spec: tuple):
+    """The same search as `units_finder(spec)`, asked of one message's search text."""
+    if spec[0] == "find":
+        needle = spec[1]
+        return lambda text: needle in text
+    search = re.compile(spec[1], spec[2]).search
+    return lambda text: search(text) is not None
+
+
 def units_finder(spec: tuple):
     """('find', needle) | ('regex', pattern, flags) | ('rows', pattern, flags) -> block -> units.
     'rows' runs the regex on each message alone (patterns a joined block could mislead)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from app.events.eventxml import Columns
-from app.events.records import UNKNOWN_LEVEL, parse_time
+from app.events.records import NO_TIME, UNKNOWN_LEVEL, parse_time
 
 
 def _scalar(value) -> str:
@@ -42,11 +42,24 @@ def _num(value) -> int | None:
         return None
 
 
-def _pairs(obj: dict, parts: list[str]) -> None:
+_PLAIN = {str, int}  # not bool: the XML says true/false (_scalar)
+
+
+def _pairs(obj: dict, parts: list[str], skip: tuple[str, ...] = ("#attributes",)) -> None:
+    if obj.keys().isdisjoint(skip) and set(map(type, obj.values())) <= _PLAIN:
+        # the usual named EventData: every value a string or a number, one C-level pass that
+        # gives what _text would (str(number) has nothing to strip)
+        parts.extend(map("{}={}".format, obj, map(str.strip, map(str, obj.values()))))
+        return
     for key, value in obj.items():
-        if key == "#attributes":
+        if key in skip:
             continue
-        if isinstance(value, dict) and "#text" not in value:
+        kind = value.__class__
+        if kind is str:  # most named Data: what _text gives, without its calls
+            parts.append(f"{key}={value.strip()}")
+        elif kind is int:
+            parts.append(f"{key}={value}")
+        elif kind is dict and "#text" not in value:
             _pairs(value, parts)
         else:
             parts.append(f"{key}={_text(value)}")
@@ -65,6 +78,9 @@ def _data_items(data, parts: list[str]) -> None:
             parts.append(text)
 
 
+_NOT_PAIRS = ("Data", "#attributes", "Binary")
+
+
 def message_of(event: dict) -> str:
     rendering = event.get("RenderingInfo")
     if isinstance(rendering, dict) and rendering.get("Message"):
@@ -74,8 +90,7 @@ def message_of(event: dict) -> str:
     if isinstance(data, dict):
         if "Data" in data:
             _data_items(data["Data"], parts)
-        rest = {k: v for k, v in data.items() if k not in ("Data", "#attributes", "Binary")}
-        _pairs(rest, parts)
+        _pairs(data, parts, _NOT_PAIRS)
         if not parts and data.get("Binary"):
             parts.append(f"Binary={_text(data['Binary'])}")
     elif data is not None:
@@ -89,29 +104,64 @@ def message_of(event: dict) -> str:
     return parts[0] if len(parts) == 1 else "\n".join(parts)
 
 
-def columns_from_json(text: str) -> Columns:
-    cols = Columns()
+# One record is one JSON object starting with "{": the decoder's scanner reads it without the
+# two Python frames (and whitespace checks) of json.loads around it; anything else goes to loads.
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in __init__, not typed
+Row = tuple  # (time, level, provider, event_id, qualifiers, record_id, computer, channel, message)
+_EMPTY: Row = (NO_TIME, UNKNOWN_LEVEL, None, None, None, None, None, None, "")
+
+
+def _event(text: str):
     try:
-        event = json.loads(text).get("Event") or {}
-    except (ValueError, AttributeError):
-        return cols
+        value, end = _scan(text, 0) if text[:1] == "{" else (json.loads(text), len(text))
+        if end != len(text):  # trailing text: json.loads decides (whitespace ok, else an error)
+            value = json.loads(text)
+    except (StopIteration, ValueError, TypeError):
+        try:
+            value = json.loads(text)
+        except (ValueError, TypeError):
+            return None
+    return value.get("Event") or {} if isinstance(value, dict) else None
+
+
+def _name(value) -> str | None:
+    if value.__class__ is str:  # the usual case, as _text would give it
+        return value.strip() or None
+    return _text(value) or None if value is not None else None
+
+
+def row_from_json(text: str) -> Row:
+    """The columns of one record, as a tuple in EventTable.append's order."""
+    event = _event(text)
+    if event is None:
+        return _EMPTY
     system = event.get("System") or {}
     provider = system.get("Provider")
+    name = None
     if isinstance(provider, dict):
         name = (provider.get("#attributes") or {}).get("Name")
-        cols.provider = str(name) if name is not None else None
+        name = str(name) if name is not None else None
     event_id = system.get("EventID")
+    qualifiers = None
     if isinstance(event_id, dict):
-        cols.qualifiers = _num((event_id.get("#attributes") or {}).get("Qualifiers"))
-    cols.event_id = _num(event_id)
-    level = _num(system.get("Level"))
-    cols.level = UNKNOWN_LEVEL if level is None else level
+        qualifiers = _num((event_id.get("#attributes") or {}).get("Qualifiers"))
+    level = system.get("Level")
+    level = level if level.__class__ is int else _num(level)
     created = system.get("TimeCreated")
+    time = NO_TIME
     if isinstance(created, dict):
-        cols.time = parse_time((created.get("#attributes") or {}).get("SystemTime"))
-    cols.record_id = _num(system.get("EventRecordID"))
-    for field in ("Computer", "Channel"):
-        value = system.get(field)
-        setattr(cols, field.lower(), _text(value) or None if value is not None else None)
-    cols.message = message_of(event)
+        time = parse_time((created.get("#attributes") or {}).get("SystemTime"))
+    record_id = system.get("EventRecordID")
+    computer, channel = system.get("Computer"), system.get("Channel")
+    return (time, UNKNOWN_LEVEL if level is None else level, name,
+            event_id if event_id.__class__ is int else _num(event_id), qualifiers,
+            record_id if record_id.__class__ is int else _num(record_id),
+            _name(computer), _name(channel),
+            message_of(event))
+
+
+def columns_from_json(text: str) -> Columns:
+    cols = Columns()
+    (cols.time, cols.level, cols.provider, cols.event_id, cols.qualifiers, cols.record_id,
+     cols.computer, cols.channel, cols.message) = row_from_json(text)
     return cols

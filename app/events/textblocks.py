@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from itertools import accumulate, compress, repeat
 from operator import add, sub
 
-from app.events.blocksearch import units_finder
+from app.events.blocksearch import unit_text, units_finder, units_where
 from app.events.scanhelper import SearchHelper
 
 BLOCK_ROWS = 4096
@@ -64,7 +64,7 @@ class _Part:
 
 
 class _Block:
-    __slots__ = ("rows", "units", "index", "parts", "packed", "offsets")
+    __slots__ = ("rows", "units", "index", "_parts", "packed", "offsets", "size", "in_order")
 
     def __init__(self, messages: list[str]) -> None:
         self.rows = len(messages)
@@ -75,14 +75,32 @@ class _Block:
             order = sorted(range(len(distinct)), key=narrow.__getitem__, reverse=True)
             distinct = [distinct[i] for i in order]
             lowered = [lowered[i] for i in order]
-        split = sum(narrow)
-        self.parts = tuple(_Part(lowered[a:b], a) for a, b in ((0, split), (split, len(lowered)))
-                           if b > a)
+        self._parts: tuple[_Part, ...] | None = _parts_of(lowered)
         number = {m: i for i, m in enumerate(distinct)}
         self.units = len(distinct)
         self.index = array("I", map(number.__getitem__, messages))  # row -> its distinct message
         self.packed = zlib.compress("".join(distinct).encode("utf-8", "surrogatepass"), 1)
         self.offsets = _offsets(distinct, 0)
+        self.size = sum(len(p.text) for p in self._parts)  # characters of search text
+        self.in_order = self.units == self.rows and len(self._parts) == 1  # unit i is row i
+
+    @property
+    def parts(self) -> tuple[_Part, ...]:
+        """The search text; rebuilt from the packed messages if it was handed to the helper."""
+        parts = self._parts
+        if parts is None:
+            parts = self._parts = _parts_of(list(map(search_text, self.unpack())))
+        return parts
+
+    @property
+    def held(self) -> bool:
+        """Whether this process holds the search text (not handed over to the helper)."""
+        return self._parts is not None
+
+    def hand_over(self) -> None:
+        """The search helper process holds this block's search text now (scanhelper.py): ours is
+        dropped, so the helper costs no second copy; `parts` rebuilds it if we need it again."""
+        self._parts = None
 
     def unpack(self) -> list[str]:
         """The distinct messages, in unit order."""
@@ -93,26 +111,22 @@ class _Block:
         return list(map(self.unpack().__getitem__, self.index))
 
     def lowered_units(self) -> list[str]:
-        return [line for part in self.parts for line in part.lines()]
+        parts = self._parts
+        if parts is None:  # handed over: computed, not kept
+            return list(map(search_text, self.unpack()))
+        return [line for part in parts for line in part.lines()]
 
     def lowered(self) -> list[str]:
         return list(map(self.lowered_units().__getitem__, self.index))
 
     def unit_text(self, unit: int) -> str:
-        part = self.parts[-1] if unit >= self.parts[-1].first else self.parts[0]
-        offs, i = part.offsets, unit - part.first
-        return part.text[offs[i]:offs[i + 1] - 1]
+        return unit_text(self.parts, unit)
 
     def search_bytes(self) -> int:
-        return sum(len(p.text) for p in self.parts)
+        return self.size
 
     def units_where(self, find_in_part) -> list[int]:
-        """Units `find_in_part(part)` reports (numbers within the part), numbered in the block."""
-        found: list[int] = []
-        for part in self.parts:
-            hits = find_in_part(part)
-            found.extend(map(add, hits, repeat(part.first)) if part.first else hits)
-        return found
+        return units_where(self.parts, find_in_part)
 
     def hits(self, units: list[int]) -> bytearray:
         hit = bytearray(self.units)
@@ -126,7 +140,15 @@ class _Block:
             return ()
         if len(units) == self.units:
             return range(base, base + self.rows)
+        if self.in_order:  # all distinct, kept in row order
+            return map(add, units, repeat(base))
         return compress(range(base, base + self.rows), map(self.hits(units).__getitem__, self.index))
+
+
+def _parts_of(lowered: list[str]) -> tuple[_Part, ...]:
+    """A block's search text from its lowered distinct messages (ASCII ones first)."""
+    split = sum(map(str.isascii, lowered))
+    return tuple(_Part(lowered[a:b], a) for a, b in ((0, split), (split, len(lowered))) if b > a)
 
 
 def _offsets(parts: list[str], gap: int) -> array:
@@ -144,7 +166,7 @@ class MessageColumn(Sequence):
         self._sealed_rows = 0
         self._pending: list[str] = []
         self._cache: OrderedDict[int, list[str]] = OrderedDict()
-        # a second core for big searches (Linux); ended when this column is dropped
+        # a second core for big searches (a spawned process); ended when this column is dropped
         self._helper = SearchHelper()
         weakref.finalize(self, self._helper.close)
 
@@ -172,11 +194,17 @@ class MessageColumn(Sequence):
         self._blocks.append(block)
         self._starts.append(self._sealed_rows)
         self._sealed_rows += block.rows
+        self._helper.added(self._blocks)  # a big column's helper gets every other block
 
-    def extend(self, other: MessageColumn | list[str]) -> None:
+    def extend(self, other: MessageColumn | Sequence[str]) -> None:
         if not isinstance(other, MessageColumn):
-            for message in other:
-                self.append(message)
+            rows = self._pending
+            rows.extend(other)
+            full = len(rows) - len(rows) % BLOCK_ROWS
+            for start in range(0, full, BLOCK_ROWS):  # as append would: full blocks sealed
+                self._pending = rows[start:start + BLOCK_ROWS]
+                self.seal()
+            self._pending = rows[full:] if full else rows
             return
         other.seal()
         if not other._blocks:
@@ -223,6 +251,14 @@ class MessageColumn(Sequence):
         index = bisect_right(self._starts, row) - 1
         return index, self._blocks[index].index[row - self._starts[index]]
 
+    def _unit_text(self, index: int, unit: int) -> str:
+        """A distinct message's search text; taken from the unpacked messages when the block's
+        search text was handed to the helper (so no copy of it comes back here)."""
+        block = self._blocks[index]
+        if block.held:
+            return block.unit_text(unit)
+        return search_text(self._unpacked(index)[unit])
+
     def __getitem__(self, row):
         if isinstance(row, slice):
             return [self[i] for i in range(*row.indices(len(self)))]
@@ -248,7 +284,7 @@ class MessageColumn(Sequence):
         return LoweredView(self)
 
     def nbytes(self) -> int:
-        return sum(b.search_bytes() + len(b.packed) + 16 * len(b.offsets) + 4 * b.rows
+        return sum((b.size if b.held else 0) + len(b.packed) + 16 * len(b.offsets) + 4 * b.rows
                    for b in self._blocks) + sum(len(m) + 49 for m in self._pending)
 
     # --- searching -----------------------------------------------------------------------------
@@ -275,7 +311,7 @@ class MessageColumn(Sequence):
 
     def close_search_helper(self) -> None:
         """End the helper process (the table is replaced or its viewer closed); a later search
-        starts a new one when it pays."""
+        starts and feeds a new one when the column is big."""
         self._helper.close()
 
     def _scan(self, rows, spec: tuple, one_unit) -> list[int]:
@@ -300,6 +336,13 @@ class MessageColumn(Sequence):
         whole = [i for i, (lo, hi) in enumerate(picks) if hi > lo and (hi - lo) * 16 >= blocks[i].units]
         scanned = dict(zip(whole, self._helper.units(blocks, whole, spec, units_finder(spec)),
                            strict=True))
+        # the few messages asked of a block whose search text went to the helper: checked there
+        away = {i: sorted(set(map(blocks[i].index.__getitem__, map(sub, rows[lo:hi], repeat(starts[i])))))
+                for i, (lo, hi) in enumerate(picks) if hi > lo and i not in scanned and not blocks[i].held}
+        if away:
+            def here(i: int, units: list[int]) -> list[int]:
+                return [u for u in units if one_unit(self._unit_text(i, u))]
+            scanned.update(self._helper.checked(blocks, away, spec, here))
         for i, (lo, hi) in enumerate(picks):
             if hi == lo:
                 continue
@@ -315,7 +358,7 @@ class MessageColumn(Sequence):
                 unit = index[row - base]
                 ok = seen.get(unit)
                 if ok is None:
-                    ok = seen[unit] = one_unit(block.unit_text(unit))
+                    ok = seen[unit] = one_unit(self._unit_text(i, unit))
                 if ok:
                     out.append(row)
         return out
@@ -334,7 +377,7 @@ class LoweredView(Sequence):
         if isinstance(row, slice):
             return [self[i] for i in range(*row.indices(len(self)))]
         index, unit = self.column._locate(row)
-        return self.column._blocks[index].unit_text(unit)
+        return self.column._unit_text(index, unit)
 
     def __iter__(self) -> Iterator[str]:
         for block in self.column._blocks:

@@ -362,3 +362,97 @@ def test_the_damage_sentence_never_contradicts_itself():
     assert damage_summary(0, 39) == "About 39 records could not be read."
     assert damage_summary(1, 1) == "1 damaged part skipped; about 1 record could not be read."
     assert damage_summary(2, 280) == "2 damaged parts skipped; about 280 records could not be read."
+
+
+@pytest.mark.parametrize("name", ["security.evtx", "system.evtx", "application-named-data.evtx",
+                                  "MSExchange_Management_wec.evtx", "corrupt_bad_chunk_magic.evtx"])
+def test_evtx_chunk_columns_equal_one_record_at_a_time(name):
+    """A chunk goes into the columns at once (parse_chunk); a plain loop of columns_from_json and
+    EventTable.append over the same records must give the very same table."""
+    from evtx import PyEvtxParser
+
+    from app.events.eventjson import columns_from_json
+    from app.events.sources.evtx_file import CHUNK_MAGIC, parse_chunk
+
+    data = (EVTX / name).read_bytes()
+    header = data[:4096]
+    for index, off in enumerate(range(4096, len(data), CHUNK_SIZE)):
+        chunk = data[off:off + CHUNK_SIZE]
+        fast = EventTable()
+        parse_chunk(header, chunk, index, fast)
+        plain = EventTable()
+        if chunk[:8] == CHUNK_MAGIC:
+            records = PyEvtxParser(io.BytesIO(header + chunk), number_of_threads=1).records_json()
+            ordinal = 0
+            while True:
+                try:
+                    rec = next(records)
+                except StopIteration:
+                    break
+                except RuntimeError:
+                    continue
+                c = columns_from_json(rec["data"])
+                plain.append(c.time, c.level, c.provider, c.event_id, c.qualifiers,
+                             c.record_id if c.record_id is not None else rec.get("event_record_id"),
+                             c.computer, c.channel, c.message, (index << 20) | ordinal)
+                ordinal += 1
+        for column in ("times", "levels", "event_ids", "qualifiers", "record_ids", "locators",
+                       "providers", "computers", "channels"):
+            assert getattr(fast, column) == getattr(plain, column), (name, index, column)
+        assert list(fast.messages) == list(plain.messages)
+
+
+def test_message_column_extend_seals_like_append():
+    from app.events.textblocks import BLOCK_ROWS, MessageColumn
+
+    for sizes in ([5], [BLOCK_ROWS], [BLOCK_ROWS - 1, 1, 3], [3 * BLOCK_ROWS + 7, 100], [10, 2 * BLOCK_ROWS]):
+        one, many, n = MessageColumn(), MessageColumn(), 0
+        for size in sizes:
+            batch = [f"m{n + i % 17}" for i in range(size)]
+            n += size
+            for m in batch:
+                one.append(m)
+            many.extend(batch)
+            assert [b.rows for b in one._blocks] == [b.rows for b in many._blocks]
+            assert len(one) == len(many) and list(one) == list(many)
+
+
+def _parse_time_one_char_at_a_time(text):
+    """parse_time as first written (no minute cache, fraction read a character at a time)."""
+    import calendar
+
+    if not text or len(text) < 19:
+        return NO_TIME
+    try:
+        if text[4] != "-" or text[7] != "-":
+            return NO_TIME
+        base = calendar.timegm((int(text[:4]), int(text[5:7]), int(text[8:10]), 0, 0, 0))
+        secs = base + int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])
+        if len(text) > 20 and text[19] == ".":
+            end = 20
+            while end < len(text) and text[end].isdigit():
+                end += 1
+            if end > 20:
+                digits = text[20:min(end, 27)]
+                return secs * 10_000_000 + int(digits) * 10 ** (7 - len(digits))
+        return secs * 10_000_000
+    except (ValueError, OverflowError):
+        return NO_TIME
+
+
+def test_parse_time_equals_the_plain_version():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    digits = st.text(alphabet="0123456789٣²x", min_size=0, max_size=9)
+    stamp = st.builds(lambda d, h, f, tail: f"{d}T{h}.{f}{tail}",
+                      st.sampled_from(["2024-05-06", "1601-01-01", "2024-13-01", "2024/05/06", "9999-12-31"]),
+                      st.sampled_from(["07:58:12", "23:59:59", "7:58:12 ", "24:00:00", "ab:cd:ef"]),
+                      digits, st.sampled_from(["Z", "", "Z UTC", " ", "ZZ"]))
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.one_of(stamp, st.text(max_size=30)))
+    def check(text):
+        assert parse_time(text) == _parse_time_one_char_at_a_time(text), text
+
+    check()

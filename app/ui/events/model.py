@@ -59,7 +59,7 @@ class EventTableModel(QAbstractTableModel):
 
     def set_table(self, table: EventTable) -> None:
         self.beginResetModel()
-        if table is not self.table:  # its search helper process (Linux) holds the old blocks
+        if table is not self.table:  # its search helper process holds the old blocks
             self.table.messages.close_search_helper()
         self.table = table
         self._known.clear()

@@ -454,6 +454,6 @@ class EventViewer(QWidget):
         self.cancel_load()
         self._stop_thread()
         self.set_follow(False)
-        self.model.table.messages.close_search_helper()  # a later search forks a new one if needed
+        self.model.table.messages.close_search_helper()  # a later search starts a new one if needed
         super().closeEvent(event)
 
