@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import re
 from dataclasses import dataclass, field
 
 from app.hostsecrets import nrbf
@@ -161,3 +162,31 @@ def with_payload(reading: SecretReading, payload: bytes) -> str:
     assert isinstance(array, PrimitiveArray)
     array.raw, array.length = bytes(payload), len(payload)
     return base64.b64encode(nrbf.write(stream)).decode("ascii")
+
+
+# -- the words that stand for a secret where its value must not go (a host report) -----------------
+def structure(value: str | None, number: int | None = None) -> str:
+    """The words that stand for a secret in a report: its state and shape, nothing of its value.
+    `number` tells secrets apart (two equal texts would read as one token used twice)."""
+    reading = read_secret(value)
+    mark = f"secret #{number} removed" if number is not None else "secret removed"
+    if reading.state == EMPTY:
+        return ""
+    if reading.state == PLAIN:
+        return f"[{mark}: typed in plain text]"
+    if reading.state == ENCRYPTED:
+        members = ", ".join(f"{m.name} {m.type}" + (f" ({m.length})" if m.length is not None else "")
+                            for m in reading.members)
+        return f"[{mark}: encrypted, {reading.class_name} [{reading.library}] members {members}]"
+    return f"[{mark}: unreadable, {reading.reason}]"
+
+
+_STRUCTURE = re.compile(r"^\[secret (?:#\d+ )?removed: (typed in plain text|encrypted|unreadable)")
+
+
+def reported_state(value: str | None) -> str | None:
+    """'plain', 'encrypted' or 'unreadable' for a secret a report replaced; None for anything else."""
+    m = _STRUCTURE.match(value or "")
+    if not m:
+        return None
+    return {"typed in plain text": PLAIN, "encrypted": ENCRYPTED}.get(m.group(1), "unreadable")

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from app.config.document import ConfigDocument
-from app.hostsecrets.values import EMPTY, ENCRYPTED, PLAIN, looks_encrypted, read_secret
+from app.hostsecrets.values import (
+    EMPTY,
+    PLAIN,
+    looks_encrypted,
+    read_secret,
+    structure,
+)
 from app.hostsecrets.where import secret_places
 
 SECRET_WORDS = re.compile(r"pass(word|phrase)?|pwd|secret|token|credential|apikey|api_key|"
@@ -25,33 +31,6 @@ SECRET_WORDS = re.compile(r"pass(word|phrase)?|pwd|secret|token|credential|apike
 _IN_CONNECTION_STRING = re.compile(r"((?:password|pwd)\s*=\s*)(\"[^\"]*\"|'[^']*'|[^;]*)", re.I)
 FREE_TEXT = ("String", "Text", "MultiLineString", "")  # a CheckBox named "Enable Password ..." is no secret
 MIN_SCRUB = 4  # shorter "secrets" would blank ordinary words in the report
-
-
-def structure(value: str | None, number: int | None = None) -> str:
-    """The words that stand for a secret in a report: its state and shape, nothing of its value.
-    `number` tells secrets apart (two equal texts would read as one token used twice)."""
-    reading = read_secret(value)
-    mark = f"secret #{number} removed" if number is not None else "secret removed"
-    if reading.state == EMPTY:
-        return ""
-    if reading.state == PLAIN:
-        return f"[{mark}: typed in plain text]"
-    if reading.state == ENCRYPTED:
-        members = ", ".join(f"{m.name} {m.type}" + (f" ({m.length})" if m.length is not None else "")
-                            for m in reading.members)
-        return f"[{mark}: encrypted, {reading.class_name} [{reading.library}] members {members}]"
-    return f"[{mark}: unreadable, {reading.reason}]"
-
-
-_STRUCTURE = re.compile(r"^\[secret (?:#\d+ )?removed: (typed in plain text|encrypted|unreadable)")
-
-
-def reported_state(value: str | None) -> str | None:
-    """'plain', 'encrypted' or 'unreadable' for a secret a report replaced; None for anything else."""
-    m = _STRUCTURE.match(value or "")
-    if not m:
-        return None
-    return {"typed in plain text": PLAIN, "encrypted": ENCRYPTED}.get(m.group(1), "unreadable")
 
 
 def mask_connection_string(text: str) -> str:

@@ -99,8 +99,7 @@ def _load_core_first() -> None:
     it reads the source of every module imported after it (its __feature__ check), a few ms each."""
     import app.config.rules  # noqa: F401
     import app.config.store  # noqa: F401
-    import app.hostsecrets.inspect  # noqa: F401
-    import app.migrate.connectors  # noqa: F401
+    import app.hostsecrets.values  # noqa: F401
 
 
 def run_gui(argv: list[str]) -> int:

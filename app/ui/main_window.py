@@ -7,6 +7,7 @@ The connector actions live in `main/actions.py`, the parts in `main/`; this modu
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -77,7 +78,10 @@ class MainWindow(QMainWindow):
         self.connector_actions = ConnectorActions(self)
         self.connectors_tab.attach(self.connector_actions)
         self.tabs.addTab(self.connectors_tab, "&Connectors")
-        self.settings_tab = SettingsTab(layout, areas.host_names()[-1], self.tabs)
+        # this machine's short name now; its full name (a DNS lookup on some networks) after the
+        # first paint, for the Tenant URLs a CA certificate needs
+        self.settings_tab = SettingsTab(layout, socket.gethostname().split(".")[0], self.tabs)
+        self._short_host_name = self.settings_tab.host_name
         self.settings_tab.portEdited.connect(self._port_edited)
         self.settings_tab.regenerateRequested.connect(self.regenerate_certificate)
         self.settings_tab.refreshCertificateRequested.connect(self.refresh_certificate)
@@ -119,6 +123,9 @@ class MainWindow(QMainWindow):
         if self._first_paint_done:
             return
         self._first_paint_done = True
+        if self.settings_tab.host_name == self._short_host_name:  # not set otherwise (a report)
+            self.settings_tab.host_name = areas.host_names()[-1]
+            self.settings_tab.set_document(self.document, self.findings)
         self.refresh_certificate()
         QTimer.singleShot(50, self, self.lazy_tabs.build_all)  # dropped if the window goes first
 

@@ -430,3 +430,17 @@ def test_problems_are_reachable_and_opened_by_keyboard(window, qtbot, fake_wizar
     assert view.currentIndex().isValid()
     qtbot.keyClick(view, Qt.Key.Key_Return)
     assert fake_wizard.opened[-1]["connector_name"] == "HRDatabase"
+
+
+def test_last_modified_reads_every_hour_of_dotnets_long_date():
+    import datetime as dt
+
+    from app.config.builders import dotnet_long_datetime
+    from app.ui.main.connector_model import parse_dotnet_date
+
+    for hour in range(24):
+        when = dt.datetime(2024, 5, 6, hour, 7, 8)
+        assert parse_dotnet_date(dotnet_long_datetime(when)) == when
+    assert parse_dotnet_date("Thursday, April 27, 2023 9:09:03 PM") == dt.datetime(2023, 4, 27, 21, 9, 3)
+    assert parse_dotnet_date("Friday, February 30, 2024 1:00:00 PM") is None
+    assert parse_dotnet_date("not a date") is None

@@ -4,25 +4,37 @@ plain records built from the document and the rules' findings, so the view never
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from app.config.document import ConfigDocument, Connector
 from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, WARNING, Finding
-from app.hostsecrets.values import EMPTY, ENCRYPTED, UNREADABLE, read_secret
-from app.report.sanitize import reported_state
+from app.hostsecrets.values import EMPTY, ENCRYPTED, UNREADABLE, read_secret, reported_state
 from app.ui.theme import icon
 
 COLUMNS = ("Name", "Extension DLL", "Autosync timer", "Validation", "Secret token", "Last modified", "Entra")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2
-DOTNET_LONG_DATE = "%A, %B %d, %Y %I:%M:%S %p"  # "Thursday, April 27, 2023 9:09:03 PM" (docs/host-facts.md §2)
+# "Thursday, April 27, 2023 9:09:03 PM" (docs/host-facts.md §2); read by hand, not strptime: its first
+# use loads the locale machinery, a few ms the first screen does not need
+_DOTNET_LONG_DATE = re.compile(r"^\s*\w+, (\w+) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) ([AP]M)\s*$")
+_MONTHS = {m: i for i, m in enumerate(("January", "February", "March", "April", "May", "June", "July",
+                                       "August", "September", "October", "November", "December"), 1)}
 
 
 def parse_dotnet_date(text: str) -> dt.datetime | None:
+    m = _DOTNET_LONG_DATE.match(text)
+    if not m or m.group(1) not in _MONTHS:
+        return None
+    month, day, year, hour, minute, second, half = m.groups()
+    hour12 = int(hour)
+    if not 1 <= hour12 <= 12:
+        return None
     try:
-        return dt.datetime.strptime(text.strip(), DOTNET_LONG_DATE)
+        return dt.datetime(int(year), _MONTHS[month], int(day), hour12 % 12 + (12 if half == "PM" else 0),
+                           int(minute), int(second))
     except ValueError:
         return None
 

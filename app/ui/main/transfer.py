@@ -15,11 +15,12 @@ from PySide6.QtWidgets import QMessageBox
 from app.config.document import ConfigDocument
 from app.config.xmltext import read_file
 from app.errors import UserError
-from app.migrate import connectors
 
 
 def _export(document, names: list[str] | None, path: Path) -> Path | UserError:
     try:
+        from app.migrate import connectors  # not needed to show the first screen
+
         connectors.export_connectors(document, names, path)
     except UserError as exc:
         return exc
@@ -70,6 +71,8 @@ def ask_clash(parent, name: str, suggested: str):
 
 def import_file(window, path: Path):
     """Import `path` into the window's file; returns the import records, the wizard, or None."""
+    from app.migrate import connectors  # not needed to show the first screen
+
     try:
         data = read_file(path)
         kind = connectors.file_kind(data, str(path))
@@ -82,6 +85,8 @@ def import_file(window, path: Path):
 
 
 def import_connector_export(window, data: bytes, path: Path):
+    from app.migrate import connectors
+
     if not window.save_pending_first("importing"):
         return None
     try:
