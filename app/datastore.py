@@ -7,7 +7,6 @@ nothing of the user's configuration (a traceback shows code, not values).
 from __future__ import annotations
 
 import logging
-import logging.handlers
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,6 +32,8 @@ def configure_logging(level: int = logging.INFO) -> Path:
     Messages say "details were logged" only because this runs at start-up (GUI and CLI). What is
     logged is ours: names, steps and tracebacks; no module logs a secret's value.
     """
+    import logging.handlers  # here: its import (sockets, ...) is not worth it before the first window
+
     global _LOG_HANDLER
     path = data_dir() / APP_LOG
     if _LOG_HANDLER is not None and getattr(_LOG_HANDLER, "baseFilename", None) == str(path):

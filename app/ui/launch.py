@@ -126,10 +126,12 @@ def _refuse(exc: UserError) -> int:
 
 
 def _run_window(app, make_window) -> int:
-    configure_logging()
+    from PySide6.QtCore import QTimer
+
     sys.excepthook = _excepthook
     window = make_window()
     window.show()
+    QTimer.singleShot(0, configure_logging)  # the app log's file handler once the window is up
     return int(app.exec())
 
 
