@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import socket
 import sys
 from collections.abc import Callable
@@ -80,7 +79,7 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, _after_wri
     `_after_write` is a test hook called between fsync and replace (fault injection).
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")  # unique, not secret
     try:
         if mode is None:
             mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
