@@ -67,14 +67,20 @@ class HostLayout:
         """The store of this host's Configuration.xml, warning after a save while Microsoft's
         wizard runs (the machine check lives here, in the host layer, not in the store)."""
         from app.config.store import ConfigStore
-        from app.host.processes import wizard_warnings
 
-        return ConfigStore(self.config_path, warn=wizard_warnings)
+        return ConfigStore(self.config_path, warn=_wizard_warnings)
 
     def describe(self) -> str:
         if self.is_sample:
             return f"the sample host (a private copy at {self.root})"
         return str(self.root or self.config_path)
+
+
+def _wizard_warnings() -> list[str]:
+    # imported when a save asks, not when the store is made (subprocess is not needed to start)
+    from app.host.processes import wizard_warnings
+
+    return wizard_warnings()
 
 
 def config_in(root: Path) -> Path:

@@ -88,25 +88,16 @@ class SettingsTab(QScrollArea):
         form.addRow("Tenant URLs:", self.urls)
         outer.addWidget(endpoint)
 
-        # -- certificate (the certificates area's widget, with its own title, when it is there) --
+        # -- certificate (the certificates area's widget, with its own title) --
         cert = QWidget(body)
         cert_layout = QVBoxLayout(cert)
         cert_layout.setContentsMargins(0, 0, 0, 0)
         self.certificate_widget = _certificate_widget(cert)
-        if self.certificate_widget is not None:
-            self.certificate_widget.regenerateRequested.connect(self.regenerateRequested)
-            self.certificate_widget.refreshRequested.connect(self.refreshCertificateRequested)
-            self.certificate_widget.regenerate_button.setAccessibleName("Regenerate certificate")
-            cert_layout.addWidget(self.certificate_widget)
-            self.regenerate_button = self.certificate_widget.regenerate_button
-        else:
-            cert_layout.addWidget(QLabel("<b>Certificate</b>", cert))
-            self.thumbprint = QLabel(cert)
-            self.thumbprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            cert_layout.addWidget(self.thumbprint)
-            self.regenerate_button = QPushButton("Regenerate certificate…", cert)
-            self.regenerate_button.clicked.connect(self.regenerateRequested)
-            cert_layout.addWidget(self.regenerate_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.certificate_widget.regenerateRequested.connect(self.regenerateRequested)
+        self.certificate_widget.refreshRequested.connect(self.refreshCertificateRequested)
+        self.certificate_widget.regenerate_button.setAccessibleName("Regenerate certificate")
+        cert_layout.addWidget(self.certificate_widget)
+        self.regenerate_button = self.certificate_widget.regenerate_button
         outer.addWidget(cert)
 
         # -- files -----------------------------------------------------------------------------
@@ -146,9 +137,6 @@ class SettingsTab(QScrollArea):
         names = [c.name for c in doc.connectors] if doc else []
         self.urls.setText("\n".join(tenant_url(self.host_name, port, n) for n in names)
                           or "(no connectors yet)")
-        if self.certificate_widget is None:
-            thumb = setting.certificate if setting is not None else ""
-            self.thumbprint.setText(f"Configured thumbprint: {thumb or '(none)'}")
 
     def show_findings(self, findings: list[Finding]) -> None:
         mine = [f for f in findings if f.page == "settings" and f.field == "Port"]
@@ -157,7 +145,7 @@ class SettingsTab(QScrollArea):
         self.port_problem.setVisible(bool(mine))
 
     def set_certificate_status(self, status) -> None:
-        if self.certificate_widget is not None and status is not None:
+        if status is not None:
             self.certificate_widget.set_status(status)
 
     def set_read_only(self, read_only: bool) -> None:
