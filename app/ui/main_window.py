@@ -31,7 +31,6 @@ from app.host.layout import HostLayout
 from app.ui.background import run_task
 from app.ui.main import areas
 from app.ui.main.actions import ConnectorActions, ConnectorsTab
-from app.ui.main.backups_dialog import BackupsDialog
 from app.ui.main.disk_watch import DiskWatch
 from app.ui.main.lazy_tabs import LazyTabs
 from app.ui.main.message_bar import MessageBar
@@ -407,7 +406,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"This problem is in the file's structure{where}; "
                                          "no page edits it.", 10000)
 
-    def show_backups(self) -> BackupsDialog:
+    def show_backups(self):
+        from app.ui.main.backups_dialog import BackupsDialog  # on use: not part of the first screen
+
         current = self.document or ConfigDocument.from_bytes(
             b'<?xml version="1.0"?><Configuration />', str(self.store.path))
         dialog = BackupsDialog(self.store, current, unsaved=self.is_unsaved(),

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.ui.main import areas
 from app.ui.main.connector_model import NAME_ROLE, SORT_ROLE, ConnectorTableModel
-from app.ui.main.transfer import export_all, export_one, import_file
 
 EMPTY_TEXT = ("No connectors yet.\n\nNew connector… creates one with the wizard; Import… reads a "
               "connector export or a MIM management-agent export.")
@@ -271,6 +270,8 @@ class ConnectorActions:
                 "Connector or MIM exports (*.xml);;All files (*)")
         if not path:
             return None
+        from app.ui.main.transfer import import_file  # on use: not part of the first screen
+
         return import_file(w, Path(path))
 
     def export(self, path: str | None = None) -> Path | None:
@@ -282,6 +283,8 @@ class ConnectorActions:
                                                   "Connector export (*.xml)")
         if not path:
             return None
+        from app.ui.main.transfer import export_one
+
         return self._report(export_one(w.document, name, Path(path)), "Exported")
 
     def export_all(self, path: str | None = None) -> Path | None:
@@ -294,6 +297,8 @@ class ConnectorActions:
                                                   "Connector export (*.xml)")
         if not path:
             return None
+        from app.ui.main.transfer import export_all
+
         return self._report(export_all(w.document, Path(path)), "Exported all connectors")
 
     def _report(self, outcome, verb: str) -> Path | None:

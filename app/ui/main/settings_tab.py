@@ -90,14 +90,11 @@ class SettingsTab(QScrollArea):
 
         # -- certificate (the certificates area's widget, with its own title) --
         cert = QWidget(body)
-        cert_layout = QVBoxLayout(cert)
-        cert_layout.setContentsMargins(0, 0, 0, 0)
-        self.certificate_widget = _certificate_widget(cert)
-        self.certificate_widget.regenerateRequested.connect(self.regenerateRequested)
-        self.certificate_widget.refreshRequested.connect(self.refreshCertificateRequested)
-        self.certificate_widget.regenerate_button.setAccessibleName("Regenerate certificate")
-        cert_layout.addWidget(self.certificate_widget)
-        self.regenerate_button = self.certificate_widget.regenerate_button
+        self._cert_box = QVBoxLayout(cert)
+        self._cert_box.setContentsMargins(0, 0, 0, 0)
+        # made when the tab is first shown or a status arrives: not needed for the first screen
+        self._certificate_widget = None
+        self._read_only = False
         outer.addWidget(cert)
 
         # -- files -----------------------------------------------------------------------------
@@ -148,9 +145,33 @@ class SettingsTab(QScrollArea):
         if status is not None:
             self.certificate_widget.set_status(status)
 
+    @property
+    def certificate_widget(self):
+        if self._certificate_widget is None:
+            from app.ui.certs.status_widget import CertificateStatusWidget
+
+            widget = CertificateStatusWidget(self._cert_box.parentWidget())
+            widget.regenerateRequested.connect(self.regenerateRequested)
+            widget.refreshRequested.connect(self.refreshCertificateRequested)
+            widget.regenerate_button.setAccessibleName("Regenerate certificate")
+            widget.regenerate_button.setEnabled(not self._read_only)
+            self._cert_box.addWidget(widget)
+            self._certificate_widget = widget
+        return self._certificate_widget
+
+    @property
+    def regenerate_button(self):
+        return self.certificate_widget.regenerate_button
+
+    def showEvent(self, event) -> None:
+        self.certificate_widget  # noqa: B018 - built on first show
+        super().showEvent(event)
+
     def set_read_only(self, read_only: bool) -> None:
         self.port.setReadOnly(read_only)
-        self.regenerate_button.setEnabled(not read_only)
+        self._read_only = read_only
+        if self._certificate_widget is not None:
+            self._certificate_widget.regenerate_button.setEnabled(not read_only)
 
     def focus_field(self, field: str | None) -> None:
         if field in ("Certificate",):
@@ -164,12 +185,6 @@ class SettingsTab(QScrollArea):
     def _port_edited(self, text: str) -> None:
         if not self._loading and self.port.hasAcceptableInput():
             self.portEdited.emit(text)
-
-
-def _certificate_widget(parent: QWidget):
-    from app.ui.certs.status_widget import CertificateStatusWidget
-
-    return CertificateStatusWidget(parent)
 
 
 def _path_row(label: str, path: Path, parent: QWidget) -> QWidget:
