@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -174,6 +173,16 @@ def find_backup(target: Path, backup_id: str) -> Backup:
 
 
 # -- one editor per file -----------------------------------------------------------------------
+def _host_name() -> str:
+    """This machine's name, as socket.gethostname() gives it (POSIX reads it from uname without
+    loading the socket module at start-up)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 class EditLock:
     """A lock file beside the edited file (like Office's ~$ files), with owner details.
 
@@ -192,7 +201,7 @@ class EditLock:
             return None
 
     def _stale(self, info: dict | None) -> bool:
-        if not info or info.get("host") != socket.gethostname():
+        if not info or info.get("host") != _host_name():
             return False if info else True
         pid = int(info.get("pid", 0))
         if pid == os.getpid():
@@ -208,7 +217,7 @@ class EditLock:
     def acquire(self) -> None:
         if self.held:
             return
-        info = {"pid": os.getpid(), "host": socket.gethostname(),
+        info = {"pid": os.getpid(), "host": _host_name(),
                 "user": os.environ.get("USERNAME") or os.environ.get("USER", ""),
                 "since": datetime.now(UTC).isoformat(timespec="seconds")}
         for _ in range(2):
