@@ -240,3 +240,15 @@ def test_exe_config_secrets_and_connection_string_passwords_are_replaced():
         '    <add key="ApiToken" value="tok-123456" />']
     with pytest.raises(UserError):
         configuration(b"<Configuration><unclosed>", "c.xml")
+
+
+def test_redaction_finds_names_spelt_with_xml_character_references():
+    """XML lets any character be a reference: `&#69;CMA01` is ECMA01 to every XML reader."""
+    from app.report.redact import Redactor
+
+    redact = Redactor(["ECMA01", "contoso.com", "ecma01.contoso.com"])
+    text = "<Host>&#69;CMA01</Host><Fqdn>ecm&#x61;01.Contoso.com</Fqdn> &#X45;CMA01 &#0069;cma01 ECMA011"
+    out = redact(text)
+    # the last one is ECMA01 followed by a "1": the name inside a longer word is replaced too
+    assert out == "<Host>REDACTED-1</Host><Fqdn>REDACTED-3</Fqdn> REDACTED-1 REDACTED-1 REDACTED-11"
+    assert "ECMA" not in out.upper().replace("REDACTED", "") and "&#" not in out
