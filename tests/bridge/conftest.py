@@ -6,7 +6,6 @@ Mono, so a missing one there is a broken build, not a reason to skip.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -14,15 +13,14 @@ import pytest
 from dotnet_build import TestDlls, build, missing_tools
 
 from app.config.builders import EMPTY_CONFIGURATION
+from tests.ci import missing_tool
 
 
 @pytest.fixture(scope="session")
 def dlls() -> TestDlls:
     why = missing_tools()
     if why:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"the .NET bridge tests need Mono and pythonnet under CI: {why}")
-        pytest.skip(f"the .NET bridge tests need Mono and pythonnet: {why}")
+        missing_tool(f"the .NET bridge tests need Mono and pythonnet: {why}")
     return build()
 
 

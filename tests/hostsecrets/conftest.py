@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from app.hostsecrets.hostlayout import stand_in_source
+from tests.ci import missing_tool
 
 SOURCE = Path(__file__).with_name("mono") / "StandIns.cs"
 
@@ -60,9 +61,7 @@ def _toolchain() -> tuple[list[str], list[str]] | None:
 def mono(tmp_path_factory) -> Probe:
     toolchain = _toolchain()
     if toolchain is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Mono (mono and mcs) is required on CI for the BinaryFormatter tests")
-        pytest.skip("Mono (mono, mcs) is not installed: .NET's BinaryFormatter is not available")
+        missing_tool("Mono (mono, mcs) is not installed: .NET's BinaryFormatter is not available")
     compiler, runner = toolchain
     guess = stand_in_source()
     digest = hashlib.sha256(SOURCE.read_bytes() + guess.encode()).hexdigest()[:16]

@@ -42,3 +42,17 @@ def test_logs_gui_opens_the_viewer_through_the_ui_commands(monkeypatch, tmp_path
     log.write_text("<Events/>")
     assert main(["logs", str(log), "--gui"]) == 0
     assert opened == [str(log)]
+
+
+def test_a_missing_tool_skips_here_and_fails_under_ci(monkeypatch):
+    import pytest
+    from _pytest.outcomes import Failed, Skipped
+
+    from tests.ci import missing_tool
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(Failed, match="Mono is not installed"):
+        missing_tool("Mono is not installed")
+    monkeypatch.delenv("CI")
+    with pytest.raises(Skipped, match="Mono is not installed"):
+        missing_tool("Mono is not installed")

@@ -4,7 +4,6 @@ with the reason, except under CI=true, where they fail (as tests/bridge does).""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -14,14 +13,14 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bridge"))
 from dotnet_build import TestDlls, build, missing_tools  # noqa: E402
 
+from tests.ci import missing_tool  # noqa: E402
+
 
 @pytest.fixture(scope="session")
 def dotnet_dlls() -> TestDlls:
     why = missing_tools()
     if why:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"the wizard's connector DLL tests need Mono and pythonnet under CI: {why}")
-        pytest.skip(f"the wizard's connector DLL tests need Mono and pythonnet: {why}")
+        missing_tool(f"the wizard's connector DLL tests need Mono and pythonnet: {why}")
     return build()
 
 
