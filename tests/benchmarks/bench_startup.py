@@ -14,15 +14,15 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HOOKS = ROOT / "installer" / "hooks"
-PREFIX = "ecma-wizard startup-probe: first-paint "
+sys.path.insert(0, str(ROOT / "installer"))
+from measure_startup import PREFIX, first_window  # noqa: E402  (one way to time a first paint)
+
 OURS = [sys.executable, "-c",
         f"import sys; sys.path.insert(0, {str(HOOKS)!r}); import rthook_startup_probe; "
         "from app.cli import main; sys.exit(main())"]
@@ -48,17 +48,7 @@ app.exec()
 
 
 def first_paint(command: list[str], env: dict[str, str]) -> float:
-    started = time.time()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
-    painted = None
-    for line in process.stderr:
-        if line.startswith(PREFIX):
-            painted = float(line[len(PREFIX):])
-    process.wait(60)
-    if painted is None:
-        raise RuntimeError(f"no first paint from {command[:3]} (exit {process.returncode})")
-    return painted - started
+    return first_window(command, env)[0]
 
 
 def main() -> None:

@@ -172,7 +172,7 @@ def dll_screenshots(outdir: Path, layout, make_wizard) -> tuple[list[Path], str]
     _settle(lambda: dialog.source is not None)
     _grab(dialog, outdir / "dll-refresh-schema.png", out)
 
-    _existing_connector(layout)  # an existing connector: the DLL's choices and its new parameters
+    add_existing_connector(layout.config_store())  # an existing connector: the DLL's choices and its new parameters
     w = make_wizard(layout, "OldPayroll")
     _settle(lambda: w.dll.active or bool(w.dll.reason))
     _settle(lambda: not w.dll.busy)
@@ -182,11 +182,11 @@ def dll_screenshots(outdir: Path, layout, make_wizard) -> tuple[list[Path], str]
     return out, ""
 
 
-def _existing_connector(layout) -> None:
+def add_existing_connector(store) -> None:
+    """'OldPayroll', stored as an older Contoso.SqlLike would have left it (Server and
+    Authentication only): the DLL offers its other parameters as new."""
     from app.config import builders
-    from app.config.store import ConfigStore
 
-    store = ConfigStore(layout.config_path)
     doc = store.load()
     spec = builders.ConnectorSpec(
         name="OldPayroll", library_name="Contoso.SqlLike", secret_token="x" * 40,

@@ -230,16 +230,10 @@ def test_a_connector_that_throws_or_dies_costs_one_sentence(qtbot, dll_host):
 
 
 def test_an_existing_connector_gets_the_dlls_choices_and_its_new_parameters(qtbot, dll_host):
-    from app.config import builders
+    from app.ui.wizard.screens_dll import add_existing_connector
 
     layout, store, doc = dll_host
-    spec = builders.ConnectorSpec(
-        name="OldPayroll", library_name="Contoso.SqlLike", secret_token="x" * 40,
-        parameters=[builders.parameter("Server", "String", "Connectivity", "sql01"),
-                    builders.parameter("Authentication", "DropDown", "Connectivity", "Windows Authentication")],
-        run_profiles={"Export": [builders.StepSpec("Export")]})
-    doc.add_connector(builders.connector(spec))
-    store.write_bytes(doc.to_bytes())
+    add_existing_connector(store)
     doc = store.load()
     before = store.path.read_bytes()
     wizard = make(qtbot, (layout, store, doc), "OldPayroll")
