@@ -9,7 +9,7 @@ run them from a worker thread in a GUI, and call `cancel()` from the GUI thread 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT, ConnectorProcess
@@ -38,10 +38,13 @@ class ParameterDefinition:
     extensible: bool = False
     validation: str = ""
     text: str = ""
+    # The same name is an EncryptedString on another page: the host keeps one value per name, so
+    # that value is a secret wherever the name appears, whatever this page's type says.
+    secret_by_name: bool = False
 
     @property
     def secret(self) -> bool:
-        return self.type == "EncryptedString"
+        return self.type == "EncryptedString" or self.secret_by_name
 
     @property
     def has_value(self) -> bool:
@@ -165,7 +168,18 @@ class ConnectorSession:
                                             "values": self.call_values()}, label)
         answer = PageAnswer(page, number, [definition_from(r, page, number) for r in raw or []])
         self.pages[answer.key] = answer
+        self._mark_secret_names()
         return answer
+
+    def _mark_secret_names(self) -> None:
+        """A name defined EncryptedString on any page asked so far is secret on every page: its
+        value goes to the DLL as SecureString, is refused on the command line, and is stored
+        encrypted (or left for the host), never in plain text because one page says String."""
+        names = {d.name for d in self.definitions() if d.type == "EncryptedString" and d.name}
+        for answer in self.pages.values():
+            answer.parameters = [d if d.secret_by_name == (d.name in names and d.type != "EncryptedString")
+                                 else replace(d, secret_by_name=not d.secret_by_name)
+                                 for d in answer.parameters]
 
     def ask_schema_pages(self) -> list[PageAnswer]:
         """Schema 1, 2, ... until the DLL has no more (null or an empty list)."""
@@ -180,6 +194,7 @@ class ConnectorSession:
                 del self.pages[answer.key]
                 break
             found.append(answer)
+        self._mark_secret_names()
         return found
 
     def validate_page(self, page: str, number: int = 1) -> Validation:

@@ -54,11 +54,15 @@ def secret_fields(connector_el: etree._Element, *, create: bool = False) -> list
     """Every secret of a `<Connector>` element, in file order. With `create`, a missing value
     element is added (only ever on copies: never on a live document)."""
     out = []
+    # A name that is a secret anywhere in the connector is one everywhere (the host keeps one value
+    # per name): a String copy of an EncryptedString parameter holds the same secret.
+    named = {p.findtext("Name") or "" for p in connector_el.iterfind(".//Parameter") if _is_secret_parameter(p)} - {""}
     token = connector_el.find("ECMAConfig/SecretToken")
     if token is not None:
         out.append(SecretField("SecretToken", "Secret Token", token))
     for p in connector_el.iterfind("ConnectorConfig/Parameters/Parameter"):
-        if _is_secret_parameter(p) and (create or p.find("Value") is not None):
+        if (_is_secret_parameter(p) or (p.findtext("Name") or "") in named) and \
+                (create or p.find("Value") is not None):
             name, use = p.findtext("Name") or "", p.findtext("Use") or ""
             out.append(SecretField(f"Parameter/{use}/{name}", f"{name} ({use} page)",
                                    _value_element(p) if create else p.find("Value")))
@@ -66,7 +70,8 @@ def secret_fields(connector_el: etree._Element, *, create: bool = False) -> list
         profile = run.findtext("Name") or ""
         for i, step in enumerate(run.iterfind("RunSteps/RunStep")):
             for p in step.iterfind("Parameters/Parameter"):
-                if _is_secret_parameter(p) and (create or p.find("Value") is not None):
+                if (_is_secret_parameter(p) or (p.findtext("Name") or "") in named) and \
+                        (create or p.find("Value") is not None):
                     name = p.findtext("Name") or ""
                     out.append(SecretField(f"RunStep/{profile}/{i}/{name}",
                                            f"{name} ({profile} run step)",

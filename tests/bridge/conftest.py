@@ -33,7 +33,7 @@ def host(tmp_path: Path, dlls: TestDlls) -> Path:
     ecma.mkdir()
     (root / "Service" / "Configuration" / "Configuration.xml").write_bytes(EMPTY_CONFIGURATION)
     shutil.copy(dlls.interface, root / "Service")
-    for dll in (dlls.sql, dlls.ldap, dlls.ps, dlls.ps_helper, dlls.bad):
+    for dll in (dlls.sql, dlls.ldap, dlls.ps, dlls.ps_helper, dlls.bad, dlls.leaky):
         shutil.copy(dll, ecma)
     return root
 

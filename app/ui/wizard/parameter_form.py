@@ -121,7 +121,8 @@ class ParameterForm(QWidget):
 
     def _add_row(self, p: Parameter, on_remove) -> None:
         name = p.name
-        kind = p.type
+        # a free-text copy stored encrypted (the name is a secret on another page) is edited as one
+        kind = "EncryptedString" if p.is_secret and p.type in ("String", "Text") else p.type
         if kind == "Divider":
             self._divider()
             return
