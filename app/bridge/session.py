@@ -15,6 +15,7 @@ from typing import Any
 from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT, ConnectorProcess
 from app.bridge.errors import BridgeError
 from app.bridge.locate import ConnectorLibrary
+from app.masking import SecretMasker
 
 # Microsoft's page order: Connectivity, Capabilities, Schema 1..n, Global, Partition, RunStep.
 PAGES = ("Connectivity", "Capabilities", "Schema", "Global", "Partition", "RunStep")
@@ -23,6 +24,8 @@ NO_VALUE_TYPES = ("Label", "Divider")
 # connectors end that way); this bound only stops a DLL that never ends.
 MAX_SCHEMA_PAGES = 20
 SECRET_MASK = "••••••••"
+# Answer fields that are free text (masked down to fragments); every other string is a name.
+FREE_TEXT = ("text", "default", "validation", "message", "inner")
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ class ConnectorSession:
         self._secrets: dict[str, str] = {}
         self.pages: dict[tuple[int, int], PageAnswer] = {}
         self.capabilities: dict[str, Any] | None = None
+        self._masker_key: tuple[str, ...] | None = None
+        self._masker_pair = (SecretMasker((), SECRET_MASK), SecretMasker((), SECRET_MASK))
 
     # -- values ----------------------------------------------------------------------------------
     def set_value(self, name: str, value: str) -> None:
@@ -144,19 +149,45 @@ class ConnectorSession:
         return sorted(n for n in [*self.values, *self._secrets] if n not in known)
 
     def mask(self, text: str) -> str:
-        for secret in sorted((s for s in self._secrets.values() if len(s) >= 3), key=len, reverse=True):
-            text = text.replace(secret, SECRET_MASK)
-        return text
+        """Free text from the DLL (messages, labels, defaults, choices) with every secret given to
+        it masked: in any spelling, re-spaced, or cut short (app/masking.py has the rules)."""
+        return self._maskers()[0](text)
+
+    def mask_name(self, text: str) -> str:
+        """A name from the DLL (parameter, field, schema type or attribute, partition): a whole
+        secret in it is masked in any spelling; fragments are not, so a password "Password1"
+        leaves the parameter named "Password" alone."""
+        return self._maskers()[1](text)
+
+    def _maskers(self) -> tuple[SecretMasker, SecretMasker]:
+        key = tuple(sorted(self._secrets.values()))
+        if self._masker_key != key:
+            self._masker_key = key
+            self._masker_pair = (SecretMasker(key, SECRET_MASK, fragments=True), SecretMasker(key, SECRET_MASK))
+        return self._masker_pair
+
+    def _masked(self, value: Any, key: str = "") -> Any:
+        """A DLL's answer with every string masked: names whole, free text down to fragments."""
+        if isinstance(value, str):
+            return self.mask(value) if key in FREE_TEXT else self.mask_name(value)
+        if isinstance(value, list):
+            return [self._masked(v, key) for v in value]
+        if isinstance(value, dict):
+            return {k: self._masked(v, k) for k, v in value.items()}
+        return value
 
     # -- calls -----------------------------------------------------------------------------------
     def _call(self, op: str, args: dict[str, Any], label: str) -> Any:
         try:
-            return self.process.call(op, args, call=label)
+            answer = self.process.call(op, args, call=label)
         except BridgeError as exc:
             exc.message = self.mask(exc.message)
             exc.dotnet_message = self.mask(exc.dotnet_message)
             exc.args = (exc.sentence(),)
             raise
+        # A DLL was given the secrets: whatever it answers may echo one (a default, a label, a
+        # validation message, its ErrorParameter, a schema or partition name).
+        return self._masked(answer)
 
     def ask_page(self, page: str, number: int = 1) -> PageAnswer:
         """The page's parameters (asked again each time: they may depend on earlier answers)."""
@@ -207,7 +238,7 @@ class ConnectorSession:
         label = (f"ValidateConfigParametersEx(Schema, {number})" if page == "Schema"
                  else f"ValidateConfigParameters({page})")
         raw = self._call("validate", {"page": page, "number": number, "values": self.call_values()}, label)
-        return Validation(bool(raw.get("ok")), self.mask(raw.get("message") or ""), raw.get("parameter") or "")
+        return Validation(bool(raw.get("ok")), raw.get("message") or "", raw.get("parameter") or "")
 
     def ask_capabilities(self) -> dict[str, Any] | None:
         """GetCapabilitiesEx with the values so far, else the Capabilities property."""

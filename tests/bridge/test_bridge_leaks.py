@@ -102,3 +102,66 @@ def test_the_string_copy_cannot_be_given_on_the_command_line(capsys, host, monke
         assert code == 0, err
         data = json.loads(out)
         assert SECRET not in out + err and data["library"] == "Contoso.Leaky"
+
+
+# -- the connector echoes the secret back ----------------------------------------------------------
+def leaked(text: str, secret: str = SECRET) -> list[str]:
+    """What of `secret` a reader can find in `text`, checked independently of app/masking.py: the
+    text with XML references decoded, whitespace and case ignored, any 6 characters of the secret;
+    and every base64 word decoded."""
+    import base64
+    import html
+    import re
+
+    found = []
+    for variant in (text, html.unescape(text), text.encode().decode("unicode_escape", "ignore")):
+        flat = "".join(variant.split()).lower()
+        chars = "".join(secret.split()).lower()
+        runs = {chars[i:i + 6] for i in range(len(chars) - 5)} if len(chars) > 6 else {chars}
+        found += [r for r in runs if r in flat]
+    for word in re.findall(r"[A-Za-z0-9+/=_-]{8,}", text):
+        try:
+            decoded = base64.b64decode(word + "=" * (-len(word) % 4)).decode("utf-8", "ignore")
+        except ValueError:
+            continue
+        if "".join(secret.split()).lower() in "".join(decoded.split()).lower():
+            found.append(f"base64 {word}")
+    return found
+
+
+LEAK_MODES = ["spaced", "wrapped", "truncated", "tail", "upper", "xml", "base64", "error-parameter",
+              "default", "label", "parameter-name", "choice", "partition", "schema-name", "attribute-name",
+              "exception"]
+
+
+@pytest.mark.parametrize("mode", LEAK_MODES)
+def test_nothing_the_connector_echoes_gets_out(capsys, host, monkeypatch, mode):
+    monkeypatch.setenv("LEAKY_PASSWORD", SECRET)
+    code, out, err = _run(capsys, "connector", "inspect", str(host / "Service/ECMA/Contoso.Leaky.dll"),
+                          "--host-dir", str(host), "--secret-env", "Password=LEAKY_PASSWORD",
+                          "--set", f"Leak={mode}", "--json")
+    assert code in (0, 1, 2), err
+    assert not leaked(out + err), (mode, leaked(out + err))
+    assert "••••••••" in out + err  # the echo really happened, and was masked
+    code, out, err = _run(capsys, "connector", "inspect", str(host / "Service/ECMA/Contoso.Leaky.dll"),
+                          "--host-dir", str(host), "--secret-env", "Password=LEAKY_PASSWORD",
+                          "--set", f"Leak={mode}")
+    assert not leaked(out + err), (mode, leaked(out + err))
+
+
+def test_an_echoed_default_is_stored_masked(capsys, host, monkeypatch):
+    code, out, err = _add(capsys, host, monkeypatch, "--set", "Leak=default")
+    assert code == 0, err
+    text = _config(host).read_text("utf-8")
+    assert not leaked(text) and "Signed in with ••••••••" in text
+
+
+def test_a_short_secret_is_masked_where_it_stands_alone(capsys, host, monkeypatch):
+    """Secrets under app.masking.SHORT characters are masked as whole words only."""
+    monkeypatch.setenv("LEAKY_PASSWORD", "Zq7")
+    code, out, err = _run(capsys, "connector", "inspect", str(host / "Service/ECMA/Contoso.Leaky.dll"),
+                          "--host-dir", str(host), "--secret-env", "Password=LEAKY_PASSWORD",
+                          "--set", "Leak=upper", "--json")
+    assert code == 1
+    message = json.loads(out)["pages"][0]["validation"]["message"]
+    assert message == "Sign-in to api.contoso.com refused with password •••••••• for svc-sync."

@@ -4,7 +4,7 @@
 // 2. Its "Leak" drop-down picks how it echoes the secret back: in an exception message with the
 //    whitespace changed, cut short, upper-cased, XML-escaped or base64'd; as a validation result's
 //    ErrorParameter; in a default value, a label text, a parameter name, a drop-down choice, a
-//    partition, or a schema type or attribute name. Careless connectors do each of these; this one
+//    partition, a schema type or attribute name, or an exception (and its inner one) from GetSchema. Careless connectors do each of these; this one
 //    does them on purpose.
 using System;
 using System.Collections.Generic;
@@ -19,7 +19,7 @@ namespace Contoso.Leaky
         IMAExtensible2GetCapabilities, IMAExtensible2GetSchema, IMAExtensible2GetPartitions
     {
         public const string Modes = "none,spaced,wrapped,truncated,tail,upper,xml,base64,error-parameter,"
-            + "default,label,parameter-name,choice,partition,schema-name,attribute-name";
+            + "default,label,parameter-name,choice,partition,schema-name,attribute-name,exception";
 
         static string Mode(KeyedCollection<string, ConfigParameter> values)
         {
@@ -124,6 +124,9 @@ namespace Contoso.Leaky
         public Schema GetSchema(KeyedCollection<string, ConfigParameter> values)
         {
             string mode = Mode(values), secret = Secret(values);
+            if (mode == "exception")
+                throw new UnauthorizedAccessException("Sign-in refused for " + Spelled("wrapped", secret) + " (tried "
+                    + Spelled("truncated", secret) + ")", new InvalidOperationException("bad password " + Spelled("upper", secret)));
             var schema = Schema.Create();
             var type = SchemaType.Create(mode == "schema-name" ? "User" + secret : "User", true);
             type.Attributes.Add(SchemaAttribute.CreateAnchorAttribute("Id", AttributeType.String));

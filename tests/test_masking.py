@@ -1,0 +1,57 @@
+"""app/masking.py: a known secret is found in every spelling a reader would decode."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from app.masking import SecretMasker
+
+SECRET = "Pl4nted Passw0rd-§42"
+M = "[x]"
+
+
+def _refs(text: str, hexa: bool = False) -> str:
+    return "".join(f"&#x{ord(c):X};" if hexa else f"&#{ord(c)};" for c in text)
+
+
+@pytest.mark.parametrize("spelling", [
+    SECRET, SECRET.upper(), SECRET.lower(), SECRET.replace(" ", ""), SECRET.replace(" ", "\r\n    "),
+    _refs(SECRET), _refs(SECRET, hexa=True), "Pl4&#110;ted Passw0rd-&#xa7;42",
+    SECRET.replace("-", "\\u002d"), "Pl4nted%20Passw0rd-%C2%A742".replace("%C2%A7", "§"),
+])
+def test_every_spelling_of_the_whole_secret_is_masked(spelling):
+    mask = SecretMasker([SECRET], M)
+    assert mask(f"before {spelling} after") == f"before {M} after"
+
+
+@pytest.mark.parametrize("prefix", ["", "svc:", "u:", "user-name:"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_a_base64_word_holding_the_secret_is_masked_whole(prefix, encoding):
+    word = base64.b64encode((prefix + SECRET + ";tail").encode(encoding)).decode()
+    assert SecretMasker([SECRET], M)(f"Authorization: Basic {word}\r\n") == f"Authorization: Basic {M}\r\n"
+    urlsafe = word.replace("+", "-").replace("/", "_")
+    assert M in SecretMasker([SECRET], M)(urlsafe)
+
+
+def test_other_base64_is_left_alone():
+    word = base64.b64encode(b"nothing secret in here at all, really").decode()
+    assert SecretMasker([SECRET], M)(word) == word
+
+
+def test_fragments_only_when_asked():
+    cut = "Pl4nted Pass…"
+    assert SecretMasker([SECRET], M)(cut) == cut
+    assert SecretMasker([SECRET], M, fragments=True)(cut) == f"{M}…"
+    assert SecretMasker([SECRET], M, fragments=True)("…w0rd-§42") == f"…{M}"
+    assert SecretMasker([SECRET], M, fragments=True)("Pl4nt") == "Pl4nt"  # 5 characters tell little
+
+
+def test_short_secrets_are_masked_as_whole_words_only():
+    mask = SecretMasker(["ab7"], M, fragments=True)
+    assert mask("ab7 cab7 ab7x AB7. (ab7)") == f"{M} cab7 ab7x {M}. ({M})"
+
+
+def test_overlapping_secrets_mask_their_union():
+    assert SecretMasker(["abcdef12", "ef12ghij"], M)("xx abcdef12ghij yy") == f"xx {M} yy"
