@@ -3,9 +3,14 @@
 A secret in Configuration.xml (each connector's SecretToken, every EncryptedString parameter, and
 anything else that looks like one) becomes a one-line description made by the host-secrets
 classification: empty, typed in plain text, or the encrypted object's class, library, member names
-and lengths (docs/host-secrets.md). Never a value, never the payload. In both .exe.config files the
-same is done to settings whose name says secret and to passwords inside connection strings.
-The rest of each file is byte for byte the host's (the edits go through the lossless model).
+and lengths (docs/host-secrets.md). Never a value, never the payload. A value is a secret by what
+it is, not only by its declared type: a parameter or setting whose NAME says secret (API Key,
+Access Key, Client Secret, Bind Password, token, pwd, ...) whatever its type, and the secret parts
+of a connection string (app/report/connstring.py) in any value, attribute or text of the host's
+files: Configuration.xml, and both .exe.config files (appSettings, connectionStrings,
+applicationSettings). The rest of each file is byte for byte the host's (the edits go through the
+lossless model). Plain values found this way are known secrets: the Scrubber masks them in every
+other member of the report, in every spelling (app/masking.py).
 """
 
 from __future__ import annotations
@@ -24,17 +29,21 @@ from app.hostsecrets.values import (
     structure,
 )
 from app.hostsecrets.where import secret_places
+from app.masking import SecretMasker
+from app.report import connstring
 
-SECRET_WORDS = re.compile(r"pass(word|phrase)?|pwd|secret|token|credential|apikey|api_key|"
-                          r"privatekey|private_key|sharedkey|clientsecret", re.I)
-# Password=...; (and its spellings) inside a connection string
-_IN_CONNECTION_STRING = re.compile(r"((?:password|pwd)\s*=\s*)(\"[^\"]*\"|'[^']*'|[^;]*)", re.I)
-FREE_TEXT = ("String", "Text", "MultiLineString", "")  # a CheckBox named "Enable Password ..." is no secret
-MIN_SCRUB = 4  # shorter "secrets" would blank ordinary words in the report
+# A name says secret when, letters and digits only, it holds one of these words or ends in "key"
+# (API Key, Access Key, AccountKey, Subscription Key, key).
+_SECRET_NAME = re.compile(r"pass(word|wd|phrase)|pwd|secret|(?<!publickey)token|credential|apikey|privatekey|"
+                          r"accesskey|accountkey|sharedkey|signature|key$", re.I)
+NOT_SECRET_VALUES = ("0", "1", "true", "false")  # a check box named "Enable Password ..." tells nothing
+MIN_SCRUB = 3  # shorter known secrets ("1", "a") would blank ordinary words and numbers in a report
+REMOVED = "[secret removed]"
 
 
-def mask_connection_string(text: str) -> str:
-    return _IN_CONNECTION_STRING.sub(lambda m: m.group(1) + "[secret removed]", text)
+def secret_name(name: str) -> bool:
+    """Whether a parameter's or setting's name says its value is a secret."""
+    return bool(_SECRET_NAME.search(re.sub(r"[^0-9a-z]", "", name.lower())))
 
 
 @dataclass
@@ -59,19 +68,33 @@ def configuration(data: bytes, source: str) -> Sanitized:
                 continue
             name = p.findtext("Name") or ""
             text = value_el.text or ""
-            free_text = (p.findtext("Type") or "String") in FREE_TEXT and text.strip().lower() not in ("0", "1", "true", "false")
-            if (free_text and SECRET_WORDS.search(name)) or looks_encrypted(text):
+            if (secret_name(name) and text.strip().lower() not in NOT_SECRET_VALUES) or looks_encrypted(text):
                 _replace(doc, value_el, text, out, c.name, f"connector '{c.name}' / {name}")
-            elif _IN_CONNECTION_STRING.search(text):
-                out.secrets.append({"where": f"connector '{c.name}' / {name}", "state": "in a connection string"})
-                out.known_values += [m.group(2).strip("\"'") for m in _IN_CONNECTION_STRING.finditer(text)]
-                doc.xml.set_text(value_el, mask_connection_string(text))
-    for el in doc.root.iter():  # anything else that is an encrypted value
-        if isinstance(el.tag, str) and el not in done and not len(el) and looks_encrypted(el.text or ""):
-            _replace(doc, el, el.text or "", out, "", f"<{el.tag}>")
+                done.add(value_el)
+    for el in doc.root.iter():  # anything else that is an encrypted value or holds a connection string
+        if not isinstance(el.tag, str) or el in done or len(el):
+            continue
+        text = el.text or ""
+        if looks_encrypted(text):
+            _replace(doc, el, text, out, "", f"<{el.tag}>")
+        elif connstring.has_secret(text):
+            _in_connection_string(out, f"<{el.tag}> {_owner(el)}".rstrip(), text)
+            doc.xml.set_text(el, connstring.mask(text))
     out.data = doc.to_bytes()
     out.known_values = [v for v in out.known_values if len(v) >= MIN_SCRUB]
     return out
+
+
+def _owner(el: etree._Element) -> str:
+    """Words for where an element is: its parameter's or setting's name, when it has one."""
+    parent = el.getparent()
+    name = parent.findtext("Name") if parent is not None and parent.find("Name") is not None else None
+    return f"of {name}" if name else ""
+
+
+def _in_connection_string(out: Sanitized, where: str, text: str) -> None:
+    out.secrets.append({"where": where, "state": "in a connection string"})
+    out.known_values += connstring.found_values(text)
 
 
 def _replace(doc: ConfigDocument, el: etree._Element, value: str, out: Sanitized, connector: str,
@@ -87,39 +110,57 @@ def _replace(doc: ConfigDocument, el: etree._Element, value: str, out: Sanitized
 
 
 def app_config(data: bytes, source: str) -> Sanitized:
-    """An .exe.config with secret settings and connection-string passwords replaced."""
+    """An .exe.config with secret settings and connection-string secrets replaced: appSettings
+    (`<add key value>`), connectionStrings (`<add name connectionString>`), applicationSettings
+    (`<setting name><value>text</value></setting>`) and any other attribute or text."""
     from app.host.appconfig import AppConfig
 
     config = AppConfig.from_bytes(data, source)
     out = Sanitized(b"")
+
+    def secret_value(where: str, value: str, set_value) -> None:
+        reading = read_secret(value)
+        out.secrets.append({"where": where, "state": reading.state})
+        if reading.state == PLAIN:
+            out.known_values.append(value.strip())
+        set_value(structure(value, len(out.secrets)))
+
     for el in config.xml.root.iter():
         if not isinstance(el.tag, str):
             continue
         names = " ".join(el.get(k, "") for k in ("key", "name"))
         for attr, value in list(el.attrib.items()):
-            if attr.lower() == "connectionstring" and _IN_CONNECTION_STRING.search(value):
-                out.known_values += [m.group(2).strip("\"'") for m in _IN_CONNECTION_STRING.finditer(value)]
-                out.secrets.append({"where": f"<{el.tag} {names}> {attr}", "state": "in a connection string"})
-                config.xml.set_attribute(el, attr, mask_connection_string(value))
-            elif value.strip() and (looks_encrypted(value) or (attr == "value" and SECRET_WORDS.search(names))):
-                reading = read_secret(value)
-                out.secrets.append({"where": f"<{el.tag} {names}> {attr}", "state": reading.state})
-                if reading.state == PLAIN:
-                    out.known_values.append(value.strip())
-                config.xml.set_attribute(el, attr, structure(value, len(out.secrets)))
+            where = f"<{el.tag} {names}> {attr}"
+            if not value.strip() or attr in ("key", "name"):
+                continue
+            if looks_encrypted(value) or (attr == "value" and secret_name(names)
+                                          and value.strip().lower() not in NOT_SECRET_VALUES):
+                secret_value(where, value, lambda v, el=el, attr=attr: config.xml.set_attribute(el, attr, v))
+            elif connstring.has_secret(value):
+                _in_connection_string(out, where, value)
+                config.xml.set_attribute(el, attr, connstring.mask(value))
+        text = el.text or ""
+        if len(el) or not text.strip():
+            continue
+        parent = el.getparent()
+        owner = " ".join(parent.get(k, "") for k in ("key", "name")) if parent is not None else ""
+        where = f"<{parent.tag if parent is not None else ''} {owner}> <{el.tag}>"
+        if looks_encrypted(text) or (secret_name(owner) and text.strip().lower() not in NOT_SECRET_VALUES):
+            secret_value(where, text, lambda v, el=el: config.xml.set_text(el, v))
+        elif connstring.has_secret(text):
+            _in_connection_string(out, where, text)
+            config.xml.set_text(el, connstring.mask(text))
     out.data = config.to_bytes()
     out.known_values = [v for v in out.known_values if len(v) >= MIN_SCRUB]
     return out
 
 
 class Scrubber:
-    """Replaces values known to be secret wherever they appear (events, command outputs)."""
+    """Masks values known to be secret wherever they appear (events, command outputs), in every
+    spelling a reader would decode (app/masking.py), and the secret parts of connection strings."""
 
     def __init__(self, values: list[str]) -> None:
-        wanted = sorted({v for v in values if v and len(v) >= MIN_SCRUB}, key=len, reverse=True)
-        self._pattern = re.compile("|".join(re.escape(v) for v in wanted)) if wanted else None
+        self._masker = SecretMasker([v for v in values if v and len(v.strip()) >= MIN_SCRUB], REMOVED)
 
     def __call__(self, text: str) -> str:
-        if self._pattern is None:
-            return text
-        return self._pattern.sub("[secret removed]", text)
+        return connstring.mask(self._masker(text))

@@ -106,3 +106,92 @@ def test_a_windows_report_holds_no_secret_in_any_command_output(planted, monkeyp
     assert any("certutil" in n for n in names) and "events/ECMA2Host.xml" in names
     for argv in fake.seen:
         assert not all_leaks(" ".join(argv).encode()), argv
+
+
+# -- secrets by what they are, in every spelling a reader decodes -----------------------------------
+def _plant_kinds(layout) -> None:
+    """Every kind of secret the report must recognise without a type saying so (planted.py)."""
+    from app.config import builders
+    from app.config.store import ConfigStore
+    from tests.reliability import planted as p
+
+    store = ConfigStore(layout.config_path)
+    doc = store.load()
+    csv = doc.find_connector("CSV")
+    for name, type_, value in (
+            ("API Key", "String", p.API_KEY), ("Access Key", "DropDown", p.ACCESS_KEY),
+            ("Client Secret", "File", p.CLIENT_SECRET), ("Bind Password", "Label", p.BIND_PASSWORD),
+            ("Storage", "String", "DefaultEndpointsProtocol=https;AccountName=contoso;"
+                                  f"AccountKey={p.ACCOUNT_KEY};EndpointSuffix=core.windows.net"),
+            ("Source", "Text", "Driver={ODBC Driver 18 for SQL Server};Server=sql01;Uid=sa;"
+                               "Pwd={" + p.BRACED.replace("}", "}}") + "};Encrypt=yes"),
+            ("Legacy Source", "String", 'Data Source=sql01;User ID=sa;Password="'
+                                        + p.QUOTED.replace('"', '""') + '";Pooling=false')):
+        csv.add_parameter(builders.parameter(name, type_, "Connectivity", value))
+    store.save(doc)
+    quoted = p.QUOTED.replace('"', '""').replace('"', "&quot;")
+    extra = (f'    <add key="StorageAccountKey" value="{p.APPSETTING_KEY}" />\n'
+             f'    <add key="ReportStore" value="DefaultEndpointsProtocol=https;AccountName=r;'
+             f'AccountKey={p.APPSETTING_CONN_KEY}" />\n')
+    sections = ('  <connectionStrings>\n'
+                f'    <add name="HR" connectionString="Server=sql01;Database=HR;User Id=sa;'
+                f'Password={p.CONNSTRING_PWD};" providerName="System.Data.SqlClient" />\n'
+                f'    <add name="Legacy" connectionString="Data Source=x;Password=&quot;{quoted}&quot;" />\n'
+                '  </connectionStrings>\n  <applicationSettings>\n    <Contoso.Properties.Settings>\n'
+                '      <setting name="ApiToken" serializeAs="String">\n'
+                f'        <value>{p.APP_TOKEN}</value>\n      </setting>\n'
+                '    </Contoso.Properties.Settings>\n  </applicationSettings>\n')
+    config = layout.service_config_path
+    text = config.read_text("utf-8").replace("<appSettings>\n", "<appSettings>\n" + extra)
+    config.write_text(text.replace("</configuration>", sections + "</configuration>"), "utf-8")
+
+
+def _planted_events(layout) -> None:
+    """Known secrets written in events the ways a log has them: Generic SQL's Verbose connection
+    string, XML-escaped, as character references, upper-cased, re-spaced, base64'd (Basic)."""
+    import base64
+
+    from tests.reliability import planted as p
+
+    log = layout.root / "Logs" / "ECMA2Host.xml"
+    when = dt.datetime(2024, 5, 9, 7, 0, tzinfo=dt.UTC)
+    basic = base64.b64encode(f"svc-sync:{PASSWORD}".encode()).decode()
+    messages = [
+        "Generic SQL: opening connection Data Source=sql01;Initial Catalog=HR;User ID=sa;"
+        f"Password={p.EVENT_SQL_PWD};Encrypt=True",
+        "Login refused for password DECIMAL_REFS", "Login refused for password HEX_REFS",
+        "Import failed: the server said password ESCAPED_QUOTED is wrong",
+        f"LOGIN FAILED: PASSWORD {PASSWORD.upper()}", f"Token {p.APP_TOKEN.lower()} expired",
+        "Retrying with password " + PASSWORD[:7] + "\r\n    " + PASSWORD[7:],
+        f"GET /scim/Users: Authorization: Basic {basic}", f"api key in use: {p.API_KEY.upper()}"]
+    events = "".join(event_xml(when, 2, "ECMA2Host", m, 9100 + i) for i, m in enumerate(messages))
+    events = (events.replace("DECIMAL_REFS", "".join(f"&#{ord(c)};" for c in PASSWORD))
+              .replace("HEX_REFS", "".join(f"&#x{ord(c):x};" if i % 2 else c for i, c in enumerate(PASSWORD)))
+              .replace("ESCAPED_QUOTED", p.QUOTED.replace('"', "&quot;")))
+    log.write_text(log.read_text("utf-8").rstrip() + events + "\r\n", "utf-8")
+
+
+def test_a_report_redacts_secrets_by_what_they_are_in_every_spelling(planted_host):
+    from tests.reliability import planted as p
+
+    layout, _cert = planted_host
+    _plant_kinds(layout)
+    _planted_events(layout)
+    values = [*p.KINDS, PASSWORD]
+    for value in p.KINDS:  # each value is really on the host, as its reader decodes it
+        assert any(p.reader_finds(f.read_bytes().replace(b'""', b'"').replace(b"}}", b"}")
+                                  .replace(b"&quot;&quot;", b'"').replace(b"&quot;", b'"'), [value])
+                   for f in layout.root.rglob("*") if f.is_file() and f.suffix in (".xml", ".config")), value
+    built = build_report(ReportOptions(layout, platform="linux"))
+    for name, member in zip_members(built.data):
+        assert not p.reader_finds(member, values), (name, p.reader_finds(member, values))
+    members = dict(zip_members(built.data))
+    config = members["host/Configuration.xml"].decode()
+    for name in ("API Key", "Access Key", "Client Secret", "Bind Password"):
+        assert name in config  # the parameter stays, its value is replaced
+    assert "AccountKey=[secret removed]" in config and "Pwd=[secret removed];Encrypt=yes" in config
+    assert 'Password=[secret removed];Pooling=false' in config
+    service = members["host/Microsoft.ECMA2Host.Service.exe.config"].decode()
+    assert 'name="ApiToken"' in service and "providerName" in service
+    events = members["events/ECMA2Host.xml"].decode()
+    assert events.count("[secret removed]") >= 9 and "User ID=sa;Password=[secret removed];Encrypt=True" in events
