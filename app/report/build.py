@@ -22,7 +22,7 @@ from pathlib import Path
 from app import __version__
 from app.errors import UserError
 from app.filestore import atomic_write
-from app.report import checks, host_parts, windows_parts
+from app.report import agent_parts, checks, host_parts, windows_parts
 from app.report.context import ReportContext, ReportOptions
 from app.report.recorder import Recorded, Recorder
 from app.report.redact import Redactor
@@ -55,7 +55,8 @@ def gather(options: ReportOptions, progress: Callable[[str], None] | None = None
         raise UserError(f"--redact '{short[0]}' is too short to replace safely; give names of 3 characters or more.")
     ctx = ReportContext(options, options.recorder or Recorder(), progress or (lambda _t: None),
                         cancelled or (lambda: False))
-    steps = [host_parts.configuration_files, host_parts.ecma_tree, windows_parts.gather, checks.doctor,
+    steps = [host_parts.configuration_files, host_parts.verbose_sql, host_parts.ecma_tree, windows_parts.gather,
+             agent_parts.gather, checks.doctor,
              checks.connection, checks.bridge]
     if not ctx.on_windows:
         steps.append(host_parts.event_file)

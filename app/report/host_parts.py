@@ -60,6 +60,25 @@ def configuration_files(ctx: ReportContext) -> None:
                             for state in {s.get("state") for s in secrets}}
 
 
+def verbose_sql(ctx: ReportContext) -> None:
+    """Generic SQL writes its whole connection string to the event log at Verbose (Microsoft's
+    troubleshooting page for the ECMA Connector Host): a fact for the summary when both meet."""
+    from app.config.document import ConfigDocument
+    from app.host.appconfig import AppConfig
+
+    path = ctx.layout.service_config_path
+    if path is None or not path.exists():
+        return
+    try:
+        config, doc = AppConfig.load(path), ConfigDocument.load(ctx.layout.config_path)
+    except UserError:
+        return  # configuration_files already said why it could not be read
+    verbose = [s for s in config.sources if (config.switch_value(s) or "").strip().lower() == "verbose"]
+    sql = [c.name for c in doc.connectors if "genericsql" in (c.library_name or "").lower()]
+    if verbose and sql:
+        ctx.facts["verbose_sql"] = {"sources": verbose, "connectors": sql}
+
+
 def ecma_tree(ctx: ReportContext) -> None:
     layout = ctx.layout
     if layout.root is None:

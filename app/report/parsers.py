@@ -20,7 +20,7 @@ from app.host.machine import (
     parse_version,
 )
 from app.host.service import parse_lookup, parse_qc_account, parse_query_all, parse_queryex
-from app.report import windows
+from app.report import agent, windows
 
 
 def _status(stdout: str) -> dict:
@@ -105,6 +105,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "powershell-service-name": _one(lambda s: _service_name(parse_lookup(s)), "service name"),
     "powershell-domain-role": _one(parse_domain_role, "domain role"),
     "powershell-execution-policy": _one(parse_execution_policy, "execution policy"),
+    "powershell-agent": agent.parse_agent,
 }
 
 
@@ -124,7 +125,9 @@ def tool_of(argv: list[str]) -> str:
         return {"qe": "wevtutil-qe", "gl": "wevtutil-gl"}.get(rest[0] if rest else "", "other")
     if exe == "powershell":
         script = argv[-1]
-        for marker, tool in (("DotNetRelease", "powershell-versions"), ("Cert:\\LocalMachine\\$s", "powershell-certificates"),
+        # the agent's script first: it also reads a VersionInfo.FileVersion
+        for marker, tool in (("AADConnectProvisioningAgent.exe.config", "powershell-agent"),
+                             ("DotNetRelease", "powershell-versions"), ("Cert:\\LocalMachine\\$s", "powershell-certificates"),
                              ("VersionInfo.FileVersion", "powershell-fileversion"),
                              ("Get-Service -DisplayName", "powershell-service-name"),
                              ("DomainRole", "powershell-domain-role"),

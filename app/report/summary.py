@@ -14,6 +14,18 @@ def _size(n: int) -> str:
     return str(n)
 
 
+def _agent_line(agent: dict) -> str:
+    if not agent.get("installed"):
+        return ("- Provisioning agent: NOT installed on this machine (the agent is what calls the host; "
+                "`agent/agent.json`)")
+    proxy = agent.get("proxy")
+    via = "no proxy set in its configuration" if not proxy else (
+        "proxy " + str((proxy.get("proxy") or {}).get("proxyaddress") or "the system default"))
+    return (f"- Provisioning agent: {agent.get('state') or '?'}, version {agent.get('version') or 'unknown'} "
+            "(Microsoft supports only the latest release and the one before: compare with its version "
+            f"history); {via} (`agent/agent.json`)")
+
+
 def summary_text(ctx: ReportContext, manifest: dict, members: list[tuple[str, int]]) -> str:
     facts = ctx.facts
     lines = ["# ECMA2Host host report", "",
@@ -51,6 +63,15 @@ def summary_text(ctx: ReportContext, manifest: dict, members: list[tuple[str, in
         lines.append(f"- Event log: {e['events']:,} events ({levels or 'none'}) from {e['first']} to {e['last']}")
         for title, n in sorted(e.get("known_errors", {}).items(), key=lambda kv: -kv[1]):
             lines.append(f"  - known error, {n}x: {title}")
+    agent = facts.get("agent")
+    if agent is not None:
+        lines.append(_agent_line(agent))
+    verbose = facts.get("verbose_sql")
+    if verbose:
+        lines.append(f"- Logging at Verbose ({', '.join(verbose['sources'])}) with a Generic SQL connector "
+                     f"({', '.join(verbose['connectors'])}): at Verbose Generic SQL writes its connection string, "
+                     "password included, to the event log (Microsoft's troubleshooting page). This report masks "
+                     "it; the host's own log still holds it. Lower the level to Information once the problem is found.")
     secrets = facts.get("secrets") or {}
     if secrets:
         lines.append("- Secrets: " + ", ".join(f"{n} {state}" for state, n in sorted(secrets.items(), key=str)))
@@ -59,8 +80,10 @@ def summary_text(ctx: ReportContext, manifest: dict, members: list[tuple[str, in
     lines += ["", "## Secrets and names", "",
               "Every secret in Configuration.xml and the two .exe.config files is replaced by its structure "
               "(empty, typed in plain text, or the encrypted object's class, library, members and lengths); "
-              "no value is in this report. Values known to be secret are also removed from the event log and "
-              "the command outputs. The connection test's token is never stored."]
+              "no value is in this report; so is every value whose name says secret, whatever its type. The "
+              "secret parts of connection strings are removed from every file, event and command output. "
+              "Values known to be secret are also removed everywhere else, in any case, spacing, XML or "
+              "base64 spelling. The connection test's token is never stored."]
     if manifest["redacted"]:
         lines.append(f"Names given with --redact are replaced everywhere by {', '.join(manifest['redacted'])} "
                      "(the same placeholder each time).")
