@@ -121,8 +121,7 @@ class ParameterForm(QWidget):
 
     def _add_row(self, p: Parameter, on_remove) -> None:
         name = p.name
-        # a free-text copy stored encrypted (the name is a secret on another page) is edited as one
-        kind = "EncryptedString" if p.is_secret and p.type in ("String", "Text") else p.type
+        kind = _kind(p)
         if kind == "Divider":
             self._divider()
             return
@@ -151,7 +150,7 @@ class ParameterForm(QWidget):
             self.form.addRow(label, box)
 
     def _field(self, p: Parameter) -> tuple[QWidget, str]:
-        name, kind, value = p.name, p.type, p.value
+        name, kind, value = p.name, _kind(p), p.value
         note = ""
         apply = self._applier(p)
         w: QWidget
@@ -225,6 +224,12 @@ class ParameterForm(QWidget):
             return False
         getattr(box.input, "edit", box.input).setFocus()
         return True
+
+
+def _kind(p: Parameter) -> str:
+    """The field to show: a free-text copy stored encrypted (its name is a secret on another page)
+    is edited as a secret, masked."""
+    return "EncryptedString" if p.is_secret and p.type in ("String", "Text") else p.type
 
 
 class AddParameterRow(QWidget):

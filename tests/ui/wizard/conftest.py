@@ -34,7 +34,7 @@ def dll_host(sample_host, tmp_path, dotnet_dlls):
     root = tmp_path / "host"
     shutil.copytree(sample_host, root)
     shutil.copy(dotnet_dlls.interface, root / "Service")
-    for dll in (dotnet_dlls.sql, dotnet_dlls.ldap, dotnet_dlls.bad):
+    for dll in (dotnet_dlls.sql, dotnet_dlls.ldap, dotnet_dlls.bad, dotnet_dlls.leaky):
         shutil.copy(dll, root / "Service" / "ECMA")
     layout = from_host_dir(root)
     store = ConfigStore(layout.config_path)
