@@ -14,6 +14,7 @@ import sys
 from app.cli_common import add_location_options, command_group, layout_from_args, print_json
 from app.config.document import ConfigDocument
 from app.entra import jobs
+from app.entra.credentials import kept_words
 from app.entra.graph import DEFAULT_GRAPH, GraphClient, GraphError, TokenSource
 from app.entra.links import (
     HOW,
@@ -266,9 +267,9 @@ def cmd_push(args: argparse.Namespace) -> int:
         raise UserError(f"the Tenant URL {url} does not name connector '{args.connector}' "
                         f"(expected .../ecma2host_{args.connector}/scim).")
     (_, link), = _linked(args, settings, layout).items()
-    jobs.push_credentials(client_for(args, settings), link.service_principal, url, token)
+    kept = jobs.push_credentials(client_for(args, settings), link.service_principal, url, token)
     print(f"Entra's provisioning credentials now hold the Tenant URL {url} and the connector's token "
-          "(not shown).")
+          f"(not shown){kept_words(kept)}.")
     return 0
 
 

@@ -208,14 +208,9 @@ def validate_saved_credentials(client: GraphClient, sp: str, job: str) -> None:
     client.post(_jobs_path(sp, job) + "/validateCredentials", {"useSavedCredentials": True}, permission=WRITE)
 
 
-def push_credentials(client: GraphClient, sp: str, tenant_url: str, secret_token: str) -> None:
-    """PUT /servicePrincipals/{id}/synchronization/secrets (v1.0) with BaseAddress and SecretToken.
-    The token goes only into the request body; messages never hold it."""
-    if not tenant_url.startswith("https://"):
-        raise UserError(f"the Tenant URL must start with https:// (got {tenant_url!r}).")
-    if not secret_token:
-        raise UserError("the secret token is empty.")
-    body = {"value": [{"key": "BaseAddress", "value": tenant_url},
-                      {"key": "SecretToken", "value": secret_token}]}
-    client.put(f"/servicePrincipals/{quote(sp)}/synchronization/secrets", body, permission=WRITE,
-               secret_values=[secret_token])
+def push_credentials(client: GraphClient, sp: str, tenant_url: str, secret_token: str) -> list[str]:
+    """Read the job's secrets, merge BaseAddress and SecretToken in, write the whole set back
+    (app/entra/credentials.py); returns the other keys kept."""
+    from app.entra.credentials import push_credentials as push
+
+    return push(client, sp, tenant_url, secret_token)

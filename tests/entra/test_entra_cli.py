@@ -116,8 +116,10 @@ def test_push_credentials_needs_a_readable_token(graph, host, capsys, monkeypatc
     assert code == 0, err
     (_, path, body, _), = graph.calls("PUT")
     assert path.endswith("/sp-healthy/synchronization/secrets")
-    assert body["value"] == [{"key": "BaseAddress", "value": "https://ecmahost.contoso.com:8585/ecma2host_CSV/scim"},
-                             {"key": "SecretToken", "value": "a-secret-token-0123456789"}]
+    assert body["value"][:2] == [{"key": "BaseAddress", "value": "https://ecmahost.contoso.com:8585/ecma2host_CSV/scim"},
+                                 {"key": "SecretToken", "value": "a-secret-token-0123456789"}]
+    assert [p["key"] for p in body["value"][2:]] == ["SyncNotificationSettings", "SyncAll", "SkipOutOfScopeDeletions"]
+    assert "kept: SyncNotificationSettings, SyncAll, SkipOutOfScopeDeletions" in out
     assert "a-secret-token" not in out + err
 
 

@@ -11,6 +11,7 @@ from app.entra.graph import OFFLINE, GraphClient, GraphError, RetryPolicy, retry
 from app.entra.provision import provision_user
 from app.entra.signin import EnvToken
 from tests.entra.conftest import TOKEN_VAR
+from tests.entra import graph_standin
 from tests.entra.graph_standin import ACCESS_TOKEN
 
 
@@ -165,7 +166,8 @@ def test_actions_send_the_documented_requests(graph):
         ("POST", "restart", {"criteria": {"resetScope": "QuarantineState"}}),
         ("POST", "validateCredentials", {"useSavedCredentials": True}),
         ("PUT", "secrets", {"value": [{"key": "BaseAddress", "value": "https://h:8585/ecma2host_CSV/scim"},
-                                      {"key": "SecretToken", "value": "tok-123456789012"}]})]
+                                      {"key": "SecretToken", "value": "tok-123456789012"},
+                                      *graph_standin.initial_secrets("CSV")[2:]]})]
 
 
 def test_dangerous_reset_scopes_need_the_second_confirmation(graph):

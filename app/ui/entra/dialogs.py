@@ -220,10 +220,10 @@ class PushDialog(QDialog):
         line.addWidget(self.typed)
         line.addWidget(self.token, 1)
         form.addRow(row)
-        note = QLabel("Only the Tenant URL (BaseAddress) and the token (SecretToken) are sent; the token "
-                      "goes to Microsoft Graph and is shown nowhere. Microsoft does not document whether "
-                      "Entra keeps its other provisioning settings (notification e-mail) when only these "
-                      "two are sent: check them in the admin center afterwards.", self)
+        note = QLabel("As Microsoft's own procedure does: the application's provisioning secrets are read "
+                      "first, the Tenant URL (BaseAddress) and token (SecretToken) are changed, and the whole "
+                      "set is written back, so its other settings (notification e-mail, deletion threshold) "
+                      "stay. The token goes to Microsoft Graph only and is shown nowhere.", self)
         note.setWordWrap(True)
         form.addRow(note)
         form.addRow(_buttons(self, "Push to Entra"))
