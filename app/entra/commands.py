@@ -71,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scope", default="", help="resetScope: a comma-separated combination of "
                    + ", ".join(jobs.RESET_SCOPES))
     p.add_argument("--yes-reset-dangerous-scope", action="store_true", help="the second confirmation "
-                   "that None or ConnectorDataStore is meant")
+                   "that " + ", ".join(jobs.DANGEROUS_SCOPES) + " is meant")
     p.set_defaults(func=cmd_action, action_name="restart")
     p = entra.add_parser("push-credentials", help="write the connector's Tenant URL and secret token "
                          "into the job's secrets, so host and Entra agree")
@@ -226,7 +226,8 @@ def _confirm_dangerous(scope: str) -> bool:
     dangerous = [p.strip() for p in scope.split(",") if p.strip() in jobs.DANGEROUS_SCOPES]
     if not dangerous or not sys.stdin.isatty():
         return False
-    typed = input(f"Microsoft says not to use the reset scope {', '.join(dangerous)} without guidance. "
+    why = "; ".join(f"{p}: {jobs.DANGER[p]}" for p in dangerous)
+    typed = input(f"The reset scope {', '.join(dangerous)} needs a second confirmation ({why}). "
                   f"Type {dangerous[0]} to go ahead: ").strip()
     return typed == dangerous[0]
 

@@ -24,8 +24,18 @@ READ = "Synchronization.Read.All"
 WRITE = "Synchronization.ReadWrite.All"
 # The values of synchronizationJobRestartCriteria.resetScope (a comma-separated combination).
 RESET_SCOPES = ("Escrows", "Watermark", "QuarantineState", "ForceDeletes", "Full", "None", "ConnectorDataStore")
-# Microsoft's page says "DO NOT USE" for these two: they need a second, explicit confirmation.
-DANGEROUS_SCOPES = ("None", "ConnectorDataStore")
+# Scopes that need a second, explicit confirmation, and why (Graph's synchronizationJobRestartCriteria
+# page; Microsoft's "How provisioning works": a restart with Full breaks the links between source and
+# target objects, which the admin center's Restart provisioning keeps).
+DANGER = {
+    "None": "Microsoft says not to use it (use start instead)",
+    "ConnectorDataStore": "Microsoft says not to use it without Microsoft Support: it clears the provisioning "
+                          "cache of every user",
+    "Full": "it is every reset at once, ConnectorDataStore included: the links between Entra's users and the "
+            "host's objects are broken",
+    "ForceDeletes": "it carries out the deletions the accidental-deletion threshold held back",
+}
+DANGEROUS_SCOPES = tuple(DANGER)
 HEALTHY_LAST_RUN = ("Succeeded", None)
 
 
@@ -188,10 +198,9 @@ def check_scope(scope: str, *, confirmed_dangerous: bool = False) -> str:
                         "provisioning does).")
     dangerous = [p for p in parts if p in DANGEROUS_SCOPES]
     if dangerous and not confirmed_dangerous:
-        raise UserError(f"the reset scope {', '.join(dangerous)} is one Microsoft's documentation says not "
-                        "to use (None: use start instead; ConnectorDataStore clears the provisioning "
-                        "cache of every user: only with Microsoft Support's guidance); confirm it a "
-                        "second time to go ahead.")
+        why = "; ".join(f"{p}: {DANGER[p]}" for p in dangerous)
+        raise UserError(f"the reset scope {', '.join(dangerous)} needs a second confirmation ({why}); confirm "
+                        "it a second time to go ahead.")
     return ", ".join(parts)
 
 

@@ -95,6 +95,46 @@ def test_restart_default_scope_is_empty_and_dangerous_needs_the_flag(graph, host
     assert code == 0 and graph.calls("POST")[-1][2] == {"criteria": {"resetScope": "ConnectorDataStore"}}
 
 
+@pytest.mark.parametrize("scope", ["Full", "ForceDeletes", "Watermark, Full", "None", "ConnectorDataStore"])
+def test_full_and_force_deletes_need_the_second_confirmation_too(graph, host, capsys, scope):
+    # Graph's restartCriteria: Full is every reset, ConnectorDataStore included; ForceDeletes carries
+    # out held-back deletions. Microsoft's how-provisioning-works: Full breaks source-target links.
+    link(host, "CSV", "sp-healthy")
+    code, _, err = run(capsys, "entra", "restart", "CSV", "--scope", scope, *common(graph, host))
+    assert code == 2 and "second confirmation" in err and err.count("\n") == 1
+    assert graph.calls("POST") == []
+    code, _, err = run(capsys, "entra", "restart", "CSV", "--scope", scope, "--yes-reset-dangerous-scope",
+                       *common(graph, host))
+    assert code == 0, err
+    assert graph.calls("POST")[-1][2] == {"criteria": {"resetScope": scope}}
+
+
+@pytest.mark.parametrize("abbreviation", ["--yes", "--yes-reset", "--sco"])
+def test_abbreviated_options_are_refused(graph, host, capsys, abbreviation):
+    link(host, "CSV", "sp-healthy")
+    extra = ["Full"] if abbreviation == "--sco" else []
+    code, _, err = run(capsys, "entra", "restart", "CSV", "--scope", "Full", abbreviation, *extra,
+                       *common(graph, host))
+    assert code == 2 and "unrecognized arguments" in err and abbreviation in err
+    assert graph.calls("POST") == []
+
+
+def test_no_parser_of_the_cli_accepts_abbreviations():
+    import argparse
+
+    from app.cli import build_parser
+
+    def walk(parser):
+        yield parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    yield from walk(child)
+
+    parsers = list(walk(build_parser()))
+    assert len(parsers) > 40 and all(not p.allow_abbrev for p in parsers)
+
+
 def test_start_pause_validate(graph, host, capsys):
     link(host, "CSV", "sp-healthy")
     link(host, "HRDatabase", "sp-quarantine")

@@ -174,7 +174,7 @@ def test_dangerous_reset_scopes_need_the_second_confirmation(graph):
     from app.errors import UserError
 
     c, _ = client(graph.url)
-    for scope in ("ConnectorDataStore", "Watermark, None"):
+    for scope in ("ConnectorDataStore", "Watermark, None", "Full", "ForceDeletes"):
         with pytest.raises(UserError, match="second time"):
             jobs.restart(c, "sp-healthy", samples_job(), scope)
     with pytest.raises(UserError, match="unknown reset scope"):
