@@ -177,8 +177,28 @@ def get_job(client: GraphClient, sp: str, job: str) -> JobStatus:
     return JobStatus.from_graph(sp, client.get(_jobs_path(sp, job), permission=READ))
 
 
+# Graph's "Start synchronizationJob": use start only when the job is paused or in quarantine; calling
+# it on a running job again and again can stop the service.
+STARTABLE = ("Paused", "Quarantine")
+
+
+def start_refusal(job: JobStatus) -> str | None:
+    """Why start is not offered for this job (one sentence), None when it may be started."""
+    if job.state in STARTABLE or job.in_quarantine:
+        return None
+    words = {"Active": "is running", "NotRun": "has not run yet", "NotConfigured": "is not configured"}
+    how = words.get(job.state, f"is {job.state}")
+    return (f"the provisioning job {how}: Microsoft says to use start only when a job is paused or in "
+            "quarantine (to run it again now use restart; to begin a job that never ran, start "
+            "provisioning in the Entra admin center).")
+
+
 def start(client: GraphClient, sp: str, job: str) -> None:
-    """POST .../start (v1.0): a paused job continues; a quarantined one has its quarantine cleared."""
+    """POST .../start (v1.0): a paused job continues; a quarantined one has its quarantine cleared.
+    Reads the job first and refuses (UserError) unless it is paused or in quarantine."""
+    refusal = start_refusal(get_job(client, sp, job))
+    if refusal:
+        raise UserError(refusal)
     client.post(_jobs_path(sp, job) + "/start", permission=WRITE)
 
 

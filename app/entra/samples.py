@@ -9,6 +9,7 @@ from typing import Any
 
 JOB_ID = "scim.6a5f3d2c8b7e4f1a9d0c3b2a1e4f5d6c.7b8c9d0e-1f2a-3b4c-5d6e-7f8a9b0c1d2e"
 RULE_ID = "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8"
+STATES = ("healthy", "quarantine", "paused", "errors", "notrun")
 
 
 def execution(state: str, began: str, ended: str, *, escrowed: int = 0, error: dict | None = None) -> dict[str, Any]:

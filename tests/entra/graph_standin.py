@@ -99,9 +99,11 @@ class _Handler(BaseHTTPRequestHandler):
             mode = "healthy"
         if mode == "malformed":
             return self._send(200, raw=b"<html><body>Proxy login required</body></html>")
+        state = mode if mode in samples.STATES else "healthy"
         if method == "GET" and rest == "jobs":
-            state = mode if mode in ("healthy", "quarantine", "paused", "errors", "notrun") else "healthy"
             return self._send(200, samples.jobs(state))
+        if method == "GET" and rest == f"jobs/{samples.JOB_ID}":  # Get synchronizationJob (v1.0)
+            return self._send(200, samples.job(state))
         if rest == "secrets" and method in ("GET", "PUT"):
             kept = stand_in.secrets.get(sp)
             if kept is None:

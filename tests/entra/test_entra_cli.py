@@ -138,11 +138,24 @@ def test_no_parser_of_the_cli_accepts_abbreviations():
 def test_start_pause_validate(graph, host, capsys):
     link(host, "CSV", "sp-healthy")
     link(host, "HRDatabase", "sp-quarantine")
-    for action in ("start", "pause", "validate"):
+    for action in ("pause", "validate"):
         code, out, err = run(capsys, "entra", action, "CSV", *common(graph, host))
         assert code == 0, err
+    code, out, err = run(capsys, "entra", "start", "HRDatabase", *common(graph, host))
+    assert code == 0 and "Started" in out, err
     code, out, _ = run(capsys, "entra", "validate", "HRDatabase", *common(graph, host))
     assert code == 1 and "CredentialValidationUnavailable" in out
+
+
+@pytest.mark.parametrize("sp, words", [("sp-healthy", "is running"), ("sp-notrun", "has not run yet")])
+def test_start_is_refused_unless_paused_or_in_quarantine(graph, host, capsys, sp, words):
+    link(host, "CSV", sp)
+    code, out, err = run(capsys, "entra", "start", "CSV", *common(graph, host))
+    assert code == 2 and words in err and "paused or in quarantine" in err and err.count("\n") == 1
+    assert graph.calls("POST") == []
+    link(host, "CSV", "sp-paused")
+    code, out, err = run(capsys, "entra", "start", "CSV", *common(graph, host))
+    assert code == 0 and graph.calls("POST")[-1][1].endswith("/start"), err
 
 
 def test_push_credentials_needs_a_readable_token(graph, host, capsys, monkeypatch):

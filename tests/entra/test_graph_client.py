@@ -70,7 +70,7 @@ def test_refusals_are_one_sentence_each(graph, sp, kind, words):
 def test_403_names_the_permission_the_call_needs(graph):
     c, _ = client(graph.url)
     with pytest.raises(GraphError) as caught:
-        jobs.start(c, "sp-403", samples_job())
+        jobs.pause(c, "sp-403", samples_job())
     assert "Synchronization.ReadWrite.All" in caught.value.sentence()
 
 
@@ -153,7 +153,7 @@ def test_plain_http_is_refused(monkeypatch):
 def test_actions_send_the_documented_requests(graph):
     c, _ = client(graph.url)
     job = samples_job()
-    jobs.start(c, "sp-healthy", job)
+    jobs.start(c, "sp-paused", job)
     jobs.pause(c, "sp-healthy", job)
     jobs.restart(c, "sp-healthy", job)
     jobs.restart(c, "sp-healthy", job, "QuarantineState")

@@ -3,6 +3,7 @@ means, the quarantine's reason in plain words, the times, the last error, the li
 
 from __future__ import annotations
 
+from app.entra.jobs import start_refusal
 from app.entra.links import HOW, Link
 from app.entra.overview import ConnectorState
 
@@ -57,6 +58,9 @@ def details_html(name: str | None, link: Link | None, state: ConnectorState | No
                      f"{_t(job.steady_state_since)}.")
         if job.last_error:
             lines.append(f"Last error: {_e(job.last_error)}")
+        refusal = start_refusal(job)
+        if refusal:
+            lines.append(f"<i>Start is not offered: {_e(refusal)}</i>")
         if job.troubleshooting_url:
             lines.append(f"<a href='{_e(job.troubleshooting_url)}'>Microsoft's troubleshooting page</a>")
     return "<br>".join(lines)
