@@ -183,8 +183,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             for j in s.jobs:
                 if j.last_error and not j.healthy:
                     print(f"         last error: {j.last_error}")
-                if j.steady_state_since:
-                    print(f"         steady state since {jobs.when(j.steady_state_since)}")
+                if j.state not in ("NotConfigured", "NotRun"):
+                    print(f"         {jobs.steady_state_words(j)}")
     if unknown:
         first = unknown[0]
         prefix = f"connector '{first.connector}': " if first.connector and len(states) > 1 else ""

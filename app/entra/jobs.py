@@ -37,6 +37,13 @@ DANGER = {
 }
 DANGEROUS_SCOPES = tuple(DANGER)
 HEALTHY_LAST_RUN = ("Succeeded", None)
+# synchronizationStatus.code values that can be healthy: NotConfigured is a job Entra cannot run yet
+# (provisioning not set up), and a code we do not know is not called healthy either.
+HEALTHY_STATES = ("Active", "Paused", "NotRun")
+# Graph writes DateTime.MinValue for a time that never happened (a job that never reached steady
+# state, a timeBegan it did not record): Microsoft support's Cloud Sync overview shows
+# "timeBegan": "0001-01-01T00:00:00Z" in a real answer.
+NEVER = "0001-01-01"
 
 
 @dataclass(frozen=True)
@@ -55,8 +62,9 @@ class JobStatus:
     last_error: str | None            # lastExecution.error (code: message), or the quarantine's
     escrowed: int                     # lastExecution.countEscrowed: objects that failed last cycle
     consecutive_failures: int         # countSuccessiveCompleteFailures
-    steady_state_since: str | None    # steadyStateFirstAchievedTime
+    steady_state_since: str | None    # steadyStateFirstAchievedTime: first reached steady state
     troubleshooting_url: str | None
+    steady_state_last: str | None = None  # steadyStateLastAchievedTime: last reached steady state
 
     @classmethod
     def from_graph(cls, sp: str, job: dict[str, Any]) -> JobStatus:
@@ -72,15 +80,16 @@ class JobStatus:
             service_principal=sp, job=job["id"], template=str(job.get("templateId") or ""),
             state=str(status.get("code") or "Unknown"),
             quarantine_reason=_text(quarantine.get("reason")) if quarantine else None,
-            quarantine_since=(_text(quarantine.get("seriesBegan")) or _text(quarantine.get("currentBegan")))
+            quarantine_since=(_time(quarantine.get("seriesBegan")) or _time(quarantine.get("currentBegan")))
             if quarantine else None,
-            quarantine_next_attempt=_text(quarantine.get("nextAttempt")) if quarantine else None,
-            last_state=_text(last.get("state")), last_began=_text(last.get("timeBegan")),
-            last_ended=_text(last.get("timeEnded")), last_success=_text(success.get("timeEnded")),
+            quarantine_next_attempt=_time(quarantine.get("nextAttempt")) if quarantine else None,
+            last_state=_text(last.get("state")), last_began=_time(last.get("timeBegan")),
+            last_ended=_time(last.get("timeEnded")), last_success=_time(success.get("timeEnded")),
             last_error=error, escrowed=_int(last.get("countEscrowed")),
             consecutive_failures=_int(status.get("countSuccessiveCompleteFailures")),
-            steady_state_since=_text(status.get("steadyStateFirstAchievedTime")),
+            steady_state_since=_time(status.get("steadyStateFirstAchievedTime")),
             troubleshooting_url=_text(status.get("troubleshootingUrl")),
+            steady_state_last=_time(status.get("steadyStateLastAchievedTime")),
         )
 
     @property
@@ -91,8 +100,8 @@ class JobStatus:
     def healthy(self) -> bool:
         """No quarantine, no failed cycles, no object errors in the last cycle (paused counts as
         healthy: it is the administrator's choice)."""
-        return (not self.in_quarantine and self.consecutive_failures == 0 and self.escrowed == 0
-                and self.last_state in HEALTHY_LAST_RUN)
+        return (self.state in HEALTHY_STATES and not self.in_quarantine and self.consecutive_failures == 0
+                and self.escrowed == 0 and self.last_state in HEALTHY_LAST_RUN)
 
     def summary(self) -> str:
         """One line for people: the state and what is wrong."""
@@ -122,7 +131,8 @@ class JobStatus:
             "quarantine": ({"reason": self.quarantine_reason, "since": self.quarantine_since}
                            if self.in_quarantine else None),
             "last_cycle": ({"state": self.last_state, "began": self.last_began, "ended": self.last_ended,
-                            "last_success": self.last_success, "steady_state_since": self.steady_state_since}
+                            "last_success": self.last_success, "steady_state_since": self.steady_state_since,
+                            "steady_state_last": self.steady_state_last}
                            if self.last_state or self.last_began else None),
             "errors": {"escrowed_last_cycle": self.escrowed,
                        "consecutive_failures": self.consecutive_failures,
@@ -132,7 +142,19 @@ class JobStatus:
 
 def when(stamp: str | None) -> str:
     """Graph's UTC time for people: '2026-12-06T01:40:41Z' -> '2026-12-06 01:40 UTC'."""
+    if stamp and stamp.startswith(NEVER):
+        return "never"
     return f"{stamp.replace('T', ' ')[:16]} UTC" if stamp else "an unknown time"
+
+
+def steady_state_words(job: JobStatus) -> str:
+    """When the job last reached steady state (nothing left to change), for people."""
+    if job.steady_state_last:
+        first = f" (first {when(job.steady_state_since)})" if job.steady_state_since else ""
+        return f"steady state last reached {when(job.steady_state_last)}{first}"
+    if job.steady_state_since:
+        return f"steady state first reached {when(job.steady_state_since)}"
+    return "has never reached steady state"
 
 
 def _obj(value: Any) -> dict[str, Any]:
@@ -141,6 +163,12 @@ def _obj(value: Any) -> dict[str, Any]:
 
 def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
+
+
+def _time(value: Any) -> str | None:
+    """A Graph time, None when absent or Graph's "never" (0001-01-01)."""
+    text = _text(value)
+    return None if text is None or text.startswith(NEVER) else text
 
 
 def _int(value: Any) -> int:

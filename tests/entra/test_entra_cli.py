@@ -64,6 +64,15 @@ def test_status_quarantine_exit_1_and_a_list_for_all(graph, host, capsys):
     assert code == 1 and "in quarantine (EncounteredQuarantineException, since 2026-12-05 22:40 UTC)" in out
 
 
+def test_status_not_configured_exit_1_and_never_is_not_a_date(graph, host, capsys):
+    link(host, "CSV", "sp-notconfigured")
+    link(host, "HRDatabase", "sp-unsteady")
+    code, out, _ = run(capsys, "entra", "status", *common(graph, host))
+    assert code == 1
+    assert "PROBLEM  CSV: not configured" in out and "OK       HRDatabase" in out
+    assert "0001" not in out and "has never reached steady state" in out
+
+
 def test_status_unreachable_exit_2_one_sentence(host, capsys, closed_port, monkeypatch):
     monkeypatch.setenv(TOKEN_VAR, "x" * 20)
     link(host, "CSV", "sp-healthy")

@@ -44,6 +44,27 @@ def test_quarantine_gives_reason_since_and_error(graph):
     assert record["quarantine"] == {"reason": "EncounteredQuarantineException", "since": "2026-12-05T22:40:02Z"}
 
 
+def test_not_configured_is_not_healthy(graph):
+    c, _ = client(graph.url)
+    (job,) = jobs.list_jobs(c, "sp-notconfigured")
+    assert job.state == "NotConfigured" and not job.healthy and "not configured" in job.summary()
+    assert job.steady_state_since is None and job.steady_state_last is None  # 0001-01-01 is "never"
+
+
+def test_0001_times_are_never_and_steady_state_uses_the_last_time(graph):
+    c, _ = client(graph.url)
+    (job,) = jobs.list_jobs(c, "sp-unsteady")
+    assert job.healthy and job.steady_state_since is None and job.steady_state_last is None
+    assert jobs.steady_state_words(job) == "has never reached steady state"
+    assert "0001" not in jobs.steady_state_words(job) + job.summary() + str(job.to_json("CSV"))
+    assert jobs.when("0001-01-01T00:00:00Z") == "never"
+    (healthy,) = jobs.list_jobs(c, "sp-healthy")
+    assert healthy.steady_state_last == "2026-12-06T01:40:41Z"
+    assert jobs.steady_state_words(healthy) == ("steady state last reached 2026-12-06 01:40 UTC "
+                                                "(first 2026-11-20 08:12 UTC)")
+    assert healthy.to_json("CSV")["last_cycle"]["steady_state_last"] == "2026-12-06T01:40:41Z"
+
+
 def test_paused_is_not_an_error_and_object_errors_are(graph):
     c, _ = client(graph.url)
     (paused,) = jobs.list_jobs(c, "sp-paused")

@@ -3,7 +3,7 @@ means, the quarantine's reason in plain words, the times, the last error, the li
 
 from __future__ import annotations
 
-from app.entra.jobs import start_refusal
+from app.entra.jobs import start_refusal, steady_state_words
 from app.entra.links import HOW, Link
 from app.entra.overview import ConnectorState
 
@@ -54,8 +54,7 @@ def details_html(name: str | None, link: Link | None, state: ConnectorState | No
                          f"</span> Next attempt {_t(job.quarantine_next_attempt)}. Fix the cause, then "
                          "<b>Test from Entra</b> and <b>Restart…</b> with QuarantineState.")
         lines.append(f"Last cycle: {_e(job.last_state or 'never ran')}, {_t(job.last_began)} to {_t(job.last_ended)}"
-                     f"; last without errors ended {_t(job.last_success)}; steady state since "
-                     f"{_t(job.steady_state_since)}.")
+                     f"; last without errors ended {_t(job.last_success)}; {_e(steady_state_words(job))}.")
         if job.last_error:
             lines.append(f"Last error: {_e(job.last_error)}")
         refusal = start_refusal(job)
