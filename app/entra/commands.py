@@ -181,6 +181,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             mark = "OK" if s.healthy else "UNKNOWN" if s.problem else "PROBLEM"
             print(f"{mark:8} {name}: {s.summary()}")
             for j in s.jobs:
+                if j.in_quarantine:
+                    print(f"         what it means: {jobs.quarantine_cause(j.quarantine_reason)}")
                 if j.last_error and not j.healthy:
                     print(f"         last error: {j.last_error}")
                 if j.state not in ("NotConfigured", "NotRun"):

@@ -46,6 +46,35 @@ HEALTHY_STATES = ("Active", "Paused", "NotRun")
 NEVER = "0001-01-01"
 
 
+# What each documented quarantine reason (synchronizationQuarantine.reason) means, in our words, from
+# Microsoft's "Application provisioning in quarantine status": only EncounteredQuarantineException is
+# about reaching the host (credentials, connection); the others are not a certificate problem.
+QUARANTINE_CAUSES = {
+    "EncounteredQuarantineException": "Entra could not connect to the host with the saved credentials "
+                                      "(Tenant URL, secret token, provisioning agent, or the host's "
+                                      "certificate: the last error says which)",
+    "EncounteredBaseEscrowThreshold": "too many users failed to provision (object errors, not the "
+                                      "connection): see the provisioning logs",
+    "EncounteredTotalEscrowThreshold": "too many users failed to provision (object errors, not the "
+                                       "connection): see the provisioning logs",
+    "EncounteredEscrowProportionThreshold": "too large a share of users failed to provision (Microsoft: "
+                                            "more than 40%; object errors, not the connection): see the "
+                                            "provisioning logs",
+    "TooManyDeletes": "more deletions than the accidental-deletion threshold allows (not a connection "
+                      "problem): review them, then allow them (restart with ForceDeletes) or not",
+    "QuarantinedOnDemand": "Microsoft put the job into quarantine after detecting an issue with the "
+                           "application (not a connection problem)",
+    "IngestionInterrupted": "the import of objects was interrupted (not a certificate problem)",
+    "Unknown": "Entra does not say why: the last error may",
+}
+
+
+def quarantine_cause(reason: str | None) -> str:
+    """The meaning of a quarantine reason for people."""
+    return QUARANTINE_CAUSES.get(reason or "Unknown", "a reason Microsoft's documentation does not list: "
+                                 "the last error may say more")
+
+
 @dataclass(frozen=True)
 class JobStatus:
     service_principal: str

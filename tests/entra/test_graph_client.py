@@ -44,6 +44,16 @@ def test_quarantine_gives_reason_since_and_error(graph):
     assert record["quarantine"] == {"reason": "EncounteredQuarantineException", "since": "2026-12-05T22:40:02Z"}
 
 
+@pytest.mark.parametrize("reason", ["TooManyDeletes", "EncounteredEscrowProportionThreshold",
+                                    "EncounteredBaseEscrowThreshold", "QuarantinedOnDemand", "IngestionInterrupted"])
+def test_a_quarantine_is_a_connection_problem_only_when_graph_says_so(reason):
+    assert "certificate" not in jobs.quarantine_cause(reason).replace("not a certificate problem", "")
+    assert "connect" not in jobs.quarantine_cause(reason).replace("not the connection", "").replace(
+        "not a connection problem", "")
+    assert "certificate" in jobs.quarantine_cause("EncounteredQuarantineException")
+    assert "does not list" in jobs.quarantine_cause("SomethingNew")
+
+
 def test_not_configured_is_not_healthy(graph):
     c, _ = client(graph.url)
     (job,) = jobs.list_jobs(c, "sp-notconfigured")
@@ -213,6 +223,23 @@ def test_provision_on_demand_reports_each_step(graph):
     assert body["parameters"][0]["subjects"] == [{"objectId": "9bb0f679-a883-4a6f-8260-35b491b8b8c8",
                                                   "objectTypeName": "User"}]
     assert body["parameters"][0]["ruleId"] == "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8"
+
+
+def test_provision_on_demand_keeps_to_5_requests_per_10_seconds(graph):
+    from app.entra.provision import RateLimit
+
+    now = [1000.0]
+    limit = RateLimit(clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
+    c, _ = client(graph.url)
+    sent_at = []
+    for _ in range(12):
+        provision_user(c, "sp-healthy", samples_job(), "9bb0f679-a883-4a6f-8260-35b491b8b8c8", limit=limit)
+        sent_at.append(now[0])
+        now[0] += 0.5  # a user typing fast: a request every half second
+    assert len(graph.calls("POST")) == 12
+    for i in range(len(sent_at) - 5):  # any 6 consecutive requests span at least 10 seconds
+        assert sent_at[i + 5] - sent_at[i] >= 10.0
+    assert limit.waits and max(limit.waits) <= 10.0
 
 
 def test_retry_after_reads_seconds_and_dates():

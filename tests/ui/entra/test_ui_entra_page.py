@@ -73,7 +73,7 @@ def test_states_are_read_off_the_gui_thread_and_shown(qtbot, layout, graph, monk
     assert "4 failed cycle(s)" in cell(page, 1, 5)
     assert "HRDatabase" in page.message.text()
     page.table.selectRow(1)
-    assert "could not reach the host" in page.details.text() and "QuarantineState" in page.details.text()
+    assert "could not connect to the host" in page.details.text() and "QuarantineState" in page.details.text()
 
 
 def test_unlinked_connectors_only_offer_link(qtbot, layout, graph):
