@@ -12,6 +12,7 @@ import importlib
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from app import __version__
 from app.datastore import configure_logging, record_crash
@@ -36,6 +37,12 @@ COMMAND_MODULES: tuple[str, ...] = (
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with one sentence naming the command and the argument (its default
     prints a multi-line usage block first, which buries the sentence)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # No prefix matching, in this parser and every subparser (they are made with this class):
+        # otherwise `--yes` silently means `--yes-reset-dangerous-scope`.
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`).\n")

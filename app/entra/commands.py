@@ -14,6 +14,7 @@ import sys
 from app.cli_common import add_location_options, command_group, layout_from_args, print_json
 from app.config.document import ConfigDocument
 from app.entra import jobs
+from app.entra.credentials import kept_words
 from app.entra.graph import DEFAULT_GRAPH, GraphClient, GraphError, TokenSource
 from app.entra.links import (
     HOW,
@@ -70,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scope", default="", help="resetScope: a comma-separated combination of "
                    + ", ".join(jobs.RESET_SCOPES))
     p.add_argument("--yes-reset-dangerous-scope", action="store_true", help="the second confirmation "
-                   "that None or ConnectorDataStore is meant")
+                   "that " + ", ".join(jobs.DANGEROUS_SCOPES) + " is meant")
     p.set_defaults(func=cmd_action, action_name="restart")
     p = entra.add_parser("push-credentials", help="write the connector's Tenant URL and secret token "
                          "into the job's secrets, so host and Entra agree")
@@ -180,10 +181,12 @@ def cmd_status(args: argparse.Namespace) -> int:
             mark = "OK" if s.healthy else "UNKNOWN" if s.problem else "PROBLEM"
             print(f"{mark:8} {name}: {s.summary()}")
             for j in s.jobs:
+                if j.in_quarantine:
+                    print(f"         what it means: {jobs.quarantine_cause(j.quarantine_reason)}")
                 if j.last_error and not j.healthy:
                     print(f"         last error: {j.last_error}")
-                if j.steady_state_since:
-                    print(f"         steady state since {jobs.when(j.steady_state_since)}")
+                if j.state not in ("NotConfigured", "NotRun"):
+                    print(f"         {jobs.steady_state_words(j)}")
     if unknown:
         first = unknown[0]
         prefix = f"connector '{first.connector}': " if first.connector and len(states) > 1 else ""
@@ -225,7 +228,8 @@ def _confirm_dangerous(scope: str) -> bool:
     dangerous = [p.strip() for p in scope.split(",") if p.strip() in jobs.DANGEROUS_SCOPES]
     if not dangerous or not sys.stdin.isatty():
         return False
-    typed = input(f"Microsoft says not to use the reset scope {', '.join(dangerous)} without guidance. "
+    why = "; ".join(f"{p}: {jobs.DANGER[p]}" for p in dangerous)
+    typed = input(f"The reset scope {', '.join(dangerous)} needs a second confirmation ({why}). "
                   f"Type {dangerous[0]} to go ahead: ").strip()
     return typed == dangerous[0]
 
@@ -266,9 +270,9 @@ def cmd_push(args: argparse.Namespace) -> int:
         raise UserError(f"the Tenant URL {url} does not name connector '{args.connector}' "
                         f"(expected .../ecma2host_{args.connector}/scim).")
     (_, link), = _linked(args, settings, layout).items()
-    jobs.push_credentials(client_for(args, settings), link.service_principal, url, token)
+    kept = jobs.push_credentials(client_for(args, settings), link.service_principal, url, token)
     print(f"Entra's provisioning credentials now hold the Tenant URL {url} and the connector's token "
-          "(not shown).")
+          f"(not shown){kept_words(kept)}.")
     return 0
 
 

@@ -24,9 +24,55 @@ READ = "Synchronization.Read.All"
 WRITE = "Synchronization.ReadWrite.All"
 # The values of synchronizationJobRestartCriteria.resetScope (a comma-separated combination).
 RESET_SCOPES = ("Escrows", "Watermark", "QuarantineState", "ForceDeletes", "Full", "None", "ConnectorDataStore")
-# Microsoft's page says "DO NOT USE" for these two: they need a second, explicit confirmation.
-DANGEROUS_SCOPES = ("None", "ConnectorDataStore")
+# Scopes that need a second, explicit confirmation, and why (Graph's synchronizationJobRestartCriteria
+# page; Microsoft's "How provisioning works": a restart with Full breaks the links between source and
+# target objects, which the admin center's Restart provisioning keeps).
+DANGER = {
+    "None": "Microsoft says not to use it (use start instead)",
+    "ConnectorDataStore": "Microsoft says not to use it without Microsoft Support: it clears the provisioning "
+                          "cache of every user",
+    "Full": "it is every reset at once, ConnectorDataStore included: the links between Entra's users and the "
+            "host's objects are broken",
+    "ForceDeletes": "it carries out the deletions the accidental-deletion threshold held back",
+}
+DANGEROUS_SCOPES = tuple(DANGER)
 HEALTHY_LAST_RUN = ("Succeeded", None)
+# synchronizationStatus.code values that can be healthy: NotConfigured is a job Entra cannot run yet
+# (provisioning not set up), and a code we do not know is not called healthy either.
+HEALTHY_STATES = ("Active", "Paused", "NotRun")
+# Graph writes DateTime.MinValue for a time that never happened (a job that never reached steady
+# state, a timeBegan it did not record): Microsoft support's Cloud Sync overview shows
+# "timeBegan": "0001-01-01T00:00:00Z" in a real answer.
+NEVER = "0001-01-01"
+
+
+# What each documented quarantine reason (synchronizationQuarantine.reason) means, in our words, from
+# Microsoft's "Application provisioning in quarantine status": only EncounteredQuarantineException is
+# about reaching the host (credentials, connection); the others are not a certificate problem.
+QUARANTINE_CAUSES = {
+    "EncounteredQuarantineException": "Entra could not connect to the host with the saved credentials "
+                                      "(Tenant URL, secret token, provisioning agent, or the host's "
+                                      "certificate: the last error says which)",
+    "EncounteredBaseEscrowThreshold": "too many users failed to provision (object errors, not the "
+                                      "connection): see the provisioning logs",
+    "EncounteredTotalEscrowThreshold": "too many users failed to provision (object errors, not the "
+                                       "connection): see the provisioning logs",
+    "EncounteredEscrowProportionThreshold": "too large a share of users failed to provision (Microsoft: "
+                                            "more than 40%; object errors, not the connection): see the "
+                                            "provisioning logs",
+    "TooManyDeletes": "more deletions than the accidental-deletion threshold allows (not a connection "
+                      "problem): review them, then allow them (restart with ForceDeletes) or not",
+    "QuarantinedOnDemand": "Microsoft put the job into quarantine after detecting an issue with the "
+                           "application (not a connection problem)",
+    "IngestionInterrupted": "the import of objects was interrupted (not a certificate problem)",
+    "Unknown": "Entra does not say why: the last error may",
+}
+
+
+def quarantine_cause(reason: str | None) -> str:
+    """The meaning of a quarantine reason for people."""
+    return QUARANTINE_CAUSES.get(reason or "Unknown", "a reason Microsoft's documentation does not list: "
+                                 "the last error may say more")
 
 
 @dataclass(frozen=True)
@@ -45,8 +91,9 @@ class JobStatus:
     last_error: str | None            # lastExecution.error (code: message), or the quarantine's
     escrowed: int                     # lastExecution.countEscrowed: objects that failed last cycle
     consecutive_failures: int         # countSuccessiveCompleteFailures
-    steady_state_since: str | None    # steadyStateFirstAchievedTime
+    steady_state_since: str | None    # steadyStateFirstAchievedTime: first reached steady state
     troubleshooting_url: str | None
+    steady_state_last: str | None = None  # steadyStateLastAchievedTime: last reached steady state
 
     @classmethod
     def from_graph(cls, sp: str, job: dict[str, Any]) -> JobStatus:
@@ -62,15 +109,16 @@ class JobStatus:
             service_principal=sp, job=job["id"], template=str(job.get("templateId") or ""),
             state=str(status.get("code") or "Unknown"),
             quarantine_reason=_text(quarantine.get("reason")) if quarantine else None,
-            quarantine_since=(_text(quarantine.get("seriesBegan")) or _text(quarantine.get("currentBegan")))
+            quarantine_since=(_time(quarantine.get("seriesBegan")) or _time(quarantine.get("currentBegan")))
             if quarantine else None,
-            quarantine_next_attempt=_text(quarantine.get("nextAttempt")) if quarantine else None,
-            last_state=_text(last.get("state")), last_began=_text(last.get("timeBegan")),
-            last_ended=_text(last.get("timeEnded")), last_success=_text(success.get("timeEnded")),
+            quarantine_next_attempt=_time(quarantine.get("nextAttempt")) if quarantine else None,
+            last_state=_text(last.get("state")), last_began=_time(last.get("timeBegan")),
+            last_ended=_time(last.get("timeEnded")), last_success=_time(success.get("timeEnded")),
             last_error=error, escrowed=_int(last.get("countEscrowed")),
             consecutive_failures=_int(status.get("countSuccessiveCompleteFailures")),
-            steady_state_since=_text(status.get("steadyStateFirstAchievedTime")),
+            steady_state_since=_time(status.get("steadyStateFirstAchievedTime")),
             troubleshooting_url=_text(status.get("troubleshootingUrl")),
+            steady_state_last=_time(status.get("steadyStateLastAchievedTime")),
         )
 
     @property
@@ -81,8 +129,8 @@ class JobStatus:
     def healthy(self) -> bool:
         """No quarantine, no failed cycles, no object errors in the last cycle (paused counts as
         healthy: it is the administrator's choice)."""
-        return (not self.in_quarantine and self.consecutive_failures == 0 and self.escrowed == 0
-                and self.last_state in HEALTHY_LAST_RUN)
+        return (self.state in HEALTHY_STATES and not self.in_quarantine and self.consecutive_failures == 0
+                and self.escrowed == 0 and self.last_state in HEALTHY_LAST_RUN)
 
     def summary(self) -> str:
         """One line for people: the state and what is wrong."""
@@ -112,7 +160,8 @@ class JobStatus:
             "quarantine": ({"reason": self.quarantine_reason, "since": self.quarantine_since}
                            if self.in_quarantine else None),
             "last_cycle": ({"state": self.last_state, "began": self.last_began, "ended": self.last_ended,
-                            "last_success": self.last_success, "steady_state_since": self.steady_state_since}
+                            "last_success": self.last_success, "steady_state_since": self.steady_state_since,
+                            "steady_state_last": self.steady_state_last}
                            if self.last_state or self.last_began else None),
             "errors": {"escrowed_last_cycle": self.escrowed,
                        "consecutive_failures": self.consecutive_failures,
@@ -122,7 +171,19 @@ class JobStatus:
 
 def when(stamp: str | None) -> str:
     """Graph's UTC time for people: '2026-12-06T01:40:41Z' -> '2026-12-06 01:40 UTC'."""
+    if stamp and stamp.startswith(NEVER):
+        return "never"
     return f"{stamp.replace('T', ' ')[:16]} UTC" if stamp else "an unknown time"
+
+
+def steady_state_words(job: JobStatus) -> str:
+    """When the job last reached steady state (nothing left to change), for people."""
+    if job.steady_state_last:
+        first = f" (first {when(job.steady_state_since)})" if job.steady_state_since else ""
+        return f"steady state last reached {when(job.steady_state_last)}{first}"
+    if job.steady_state_since:
+        return f"steady state first reached {when(job.steady_state_since)}"
+    return "has never reached steady state"
 
 
 def _obj(value: Any) -> dict[str, Any]:
@@ -131,6 +192,12 @@ def _obj(value: Any) -> dict[str, Any]:
 
 def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
+
+
+def _time(value: Any) -> str | None:
+    """A Graph time, None when absent or Graph's "never" (0001-01-01)."""
+    text = _text(value)
+    return None if text is None or text.startswith(NEVER) else text
 
 
 def _int(value: Any) -> int:
@@ -167,8 +234,28 @@ def get_job(client: GraphClient, sp: str, job: str) -> JobStatus:
     return JobStatus.from_graph(sp, client.get(_jobs_path(sp, job), permission=READ))
 
 
+# Graph's "Start synchronizationJob": use start only when the job is paused or in quarantine; calling
+# it on a running job again and again can stop the service.
+STARTABLE = ("Paused", "Quarantine")
+
+
+def start_refusal(job: JobStatus) -> str | None:
+    """Why start is not offered for this job (one sentence), None when it may be started."""
+    if job.state in STARTABLE or job.in_quarantine:
+        return None
+    words = {"Active": "is running", "NotRun": "has not run yet", "NotConfigured": "is not configured"}
+    how = words.get(job.state, f"is {job.state}")
+    return (f"the provisioning job {how}: Microsoft says to use start only when a job is paused or in "
+            "quarantine (to run it again now use restart; to begin a job that never ran, start "
+            "provisioning in the Entra admin center).")
+
+
 def start(client: GraphClient, sp: str, job: str) -> None:
-    """POST .../start (v1.0): a paused job continues; a quarantined one has its quarantine cleared."""
+    """POST .../start (v1.0): a paused job continues; a quarantined one has its quarantine cleared.
+    Reads the job first and refuses (UserError) unless it is paused or in quarantine."""
+    refusal = start_refusal(get_job(client, sp, job))
+    if refusal:
+        raise UserError(refusal)
     client.post(_jobs_path(sp, job) + "/start", permission=WRITE)
 
 
@@ -188,10 +275,9 @@ def check_scope(scope: str, *, confirmed_dangerous: bool = False) -> str:
                         "provisioning does).")
     dangerous = [p for p in parts if p in DANGEROUS_SCOPES]
     if dangerous and not confirmed_dangerous:
-        raise UserError(f"the reset scope {', '.join(dangerous)} is one Microsoft's documentation says not "
-                        "to use (None: use start instead; ConnectorDataStore clears the provisioning "
-                        "cache of every user: only with Microsoft Support's guidance); confirm it a "
-                        "second time to go ahead.")
+        why = "; ".join(f"{p}: {DANGER[p]}" for p in dangerous)
+        raise UserError(f"the reset scope {', '.join(dangerous)} needs a second confirmation ({why}); confirm "
+                        "it a second time to go ahead.")
     return ", ".join(parts)
 
 
@@ -208,14 +294,9 @@ def validate_saved_credentials(client: GraphClient, sp: str, job: str) -> None:
     client.post(_jobs_path(sp, job) + "/validateCredentials", {"useSavedCredentials": True}, permission=WRITE)
 
 
-def push_credentials(client: GraphClient, sp: str, tenant_url: str, secret_token: str) -> None:
-    """PUT /servicePrincipals/{id}/synchronization/secrets (v1.0) with BaseAddress and SecretToken.
-    The token goes only into the request body; messages never hold it."""
-    if not tenant_url.startswith("https://"):
-        raise UserError(f"the Tenant URL must start with https:// (got {tenant_url!r}).")
-    if not secret_token:
-        raise UserError("the secret token is empty.")
-    body = {"value": [{"key": "BaseAddress", "value": tenant_url},
-                      {"key": "SecretToken", "value": secret_token}]}
-    client.put(f"/servicePrincipals/{quote(sp)}/synchronization/secrets", body, permission=WRITE,
-               secret_values=[secret_token])
+def push_credentials(client: GraphClient, sp: str, tenant_url: str, secret_token: str) -> list[str]:
+    """Read the job's secrets, merge BaseAddress and SecretToken in, write the whole set back
+    (app/entra/credentials.py); returns the other keys kept."""
+    from app.entra.credentials import push_credentials as push
+
+    return push(client, sp, tenant_url, secret_token)

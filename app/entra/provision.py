@@ -8,6 +8,10 @@ overall result, the value the steps (documented by example only: [open] in docs/
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +43,35 @@ class ProvisionResult:
     @property
     def succeeded(self) -> bool:
         return self.result in ("Success", "Skipped")
+
+
+class RateLimit:
+    """At most `calls` requests in any `per` seconds: waits (off the GUI thread) for the oldest to
+    age out rather than send a request Graph would refuse. Graph's "synchronizationJob:
+    provisionOnDemand" page: "The rate limit for this API is 5 requests per 10 seconds"."""
+
+    def __init__(self, calls: int = 5, per: float = 10.0, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.calls, self.per, self.clock, self.sleep = calls, per, clock, sleep
+        self.sent: deque[float] = deque()
+        self.waits: list[float] = []  # what was waited, for tests and the log
+        self._lock = threading.Lock()
+
+    def wait_turn(self) -> None:
+        with self._lock:  # one window for every thread of this process (the GUI runs calls in threads)
+            now = self.clock()
+            while self.sent and now - self.sent[0] >= self.per:
+                self.sent.popleft()
+            if len(self.sent) >= self.calls:
+                wait = self.per - (now - self.sent[0])
+                self.waits.append(wait)
+                self.sleep(wait)
+                self.sent.popleft()
+                now = self.clock()
+            self.sent.append(now)
+
+
+PROVISION_LIMIT = RateLimit()
 
 
 def _jobs(sp: str, job: str) -> str:
@@ -73,11 +106,14 @@ def resolve_user(client: GraphClient, user: str) -> str:
     return found
 
 
-def provision_user(client: GraphClient, sp: str, job: str, user: str, rule_id: str | None = None) -> ProvisionResult:
-    """Provision one user (object id or user principal name) now."""
+def provision_user(client: GraphClient, sp: str, job: str, user: str, rule_id: str | None = None,
+                   limit: RateLimit | None = None) -> ProvisionResult:
+    """Provision one user (object id or user principal name) now, within Graph's 5 requests per
+    10 seconds for this call (PROVISION_LIMIT, shared by every caller in this process)."""
     user_id = resolve_user(client, user)
     rule = rule_id or provisioning_rule(client, sp, job)
     body = {"parameters": [{"ruleId": rule, "subjects": [{"objectId": user_id, "objectTypeName": "User"}]}]}
+    (limit or PROVISION_LIMIT).wait_turn()
     return parse_answer(client.post(_jobs(sp, job) + "/provisionOnDemand", body, permission=WRITE))
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 JOB_ID = "scim.6a5f3d2c8b7e4f1a9d0c3b2a1e4f5d6c.7b8c9d0e-1f2a-3b4c-5d6e-7f8a9b0c1d2e"
 RULE_ID = "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8"
+STATES = ("healthy", "quarantine", "paused", "errors", "notrun", "notconfigured", "unsteady")
+NEVER = "0001-01-01T00:00:00Z"  # Graph's time for "never" (Microsoft support's Cloud Sync overview)
 
 
 def execution(state: str, began: str, ended: str, *, escrowed: int = 0, error: dict | None = None) -> dict[str, Any]:
@@ -20,7 +22,8 @@ def execution(state: str, began: str, ended: str, *, escrowed: int = 0, error: d
 
 
 def job(state: str = "healthy", job_id: str = JOB_ID) -> dict[str, Any]:
-    """A synchronizationJob: healthy | quarantine | paused | errors | notrun."""
+    """A synchronizationJob: healthy | quarantine | paused | errors | notrun | notconfigured |
+    unsteady (active, cycles succeed, steady state never reached: its times are 0001-01-01)."""
     ok = execution("Succeeded", "2026-12-06T01:40:00Z", "2026-12-06T01:40:41Z")
     status: dict[str, Any] = {
         "code": "Active", "countSuccessiveCompleteFailures": 0, "escrowsPruned": False,
@@ -48,6 +51,14 @@ def job(state: str = "healthy", job_id: str = JOB_ID) -> dict[str, Any]:
     elif state == "notrun":
         status.update(code="NotRun", lastExecution=None, lastSuccessfulExecution=None,
                       steadyStateFirstAchievedTime=None)
+    elif state == "notconfigured":
+        status.update(code="NotConfigured", lastExecution=None, lastSuccessfulExecution=None,
+                      lastSuccessfulExecutionWithExports=None, steadyStateFirstAchievedTime=NEVER,
+                      steadyStateLastAchievedTime=NEVER)
+    elif state == "unsteady":
+        first = execution("Succeeded", NEVER, "2026-12-06T01:40:41Z")
+        status.update(lastSuccessfulExecution=first, steadyStateFirstAchievedTime=NEVER,
+                      steadyStateLastAchievedTime=NEVER)
     return {"id": job_id, "templateId": "scim", "schedule": {"expiration": None, "interval": "PT40M",
                                                              "state": "Active"},
             "status": status, "synchronizationJobSettings": []}

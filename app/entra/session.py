@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.entra import jobs
+from app.entra.credentials import kept_words
 from app.entra.graph import DEFAULT_GRAPH, GraphClient, GraphError
 from app.entra.links import Candidate, EntraSettings, Link, detect, host_key, tenant_url
 from app.entra.overview import ConnectorState, gather
@@ -144,8 +145,8 @@ class EntraSession:
     def push_credentials(self, connector: str, token: str, host_name: str, port: str) -> str:
         sp, _ = self._job(connector)
         url = tenant_url(host_name, port or "8585", connector)
-        jobs.push_credentials(self.client(), sp, url, token)
-        return f"Entra now has the Tenant URL {url} and the connector's token (not shown)."
+        kept = jobs.push_credentials(self.client(), sp, url, token)
+        return f"Entra now has the Tenant URL {url} and the connector's token (not shown){kept_words(kept)}."
 
     def provision(self, connector: str, user_id: str) -> ProvisionResult:
         sp, job = self._job(connector)

@@ -69,7 +69,7 @@ def main_window_for(layout: HostLayout, **kwargs):
 def parse_gui_args(argv: list[str]) -> argparse.Namespace:
     from app.cli_common import add_location_options
 
-    parser = argparse.ArgumentParser(prog="ecma-wizard gui", description="Open the GUI.")
+    parser = argparse.ArgumentParser(prog="ecma-wizard gui", description="Open the GUI.", allow_abbrev=False)
     add_location_options(parser)
     parser.add_argument("--report", metavar="FILE.zip", help="open a host report read-only")
     parser.add_argument("--theme", choices=("auto", "light", "dark"), default=None,

@@ -31,6 +31,14 @@ def graph(tmp_path, graph_cert, monkeypatch):
     stand_in.close()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_provision_limit(monkeypatch):
+    """Each test starts with an empty 5-in-10-seconds window (it is shared within a process)."""
+    from app.entra import provision
+
+    monkeypatch.setattr(provision, "PROVISION_LIMIT", provision.RateLimit())
+
+
 @pytest.fixture
 def closed_port(monkeypatch) -> int:
     for var in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):

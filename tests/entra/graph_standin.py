@@ -4,6 +4,8 @@ SCIM responder of the connection test runs), answering from the documented v1.0 
 Each service principal id picks how it behaves: `sp-healthy`, `sp-quarantine`, `sp-paused`,
 `sp-errors`, `sp-401`, `sp-403`, `sp-404`, `sp-429` (429 with Retry-After: 2, then the job),
 `sp-5xx-once` (503 then the job), `sp-5xx` (503 forever), `sp-malformed` (200, not JSON).
+Synchronization secrets are kept per application (`GraphStandIn.secrets`) and behave as Microsoft
+documents: GET shows the set with passwords masked, PUT replaces the whole set.
 Requests are recorded (method, path, body, Authorization) for the tests to check.
 """
 
@@ -21,6 +23,9 @@ from app.entra import samples
 
 ACCESS_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOi.planted-graph-access-token.Zx9Qm4Tr7"
 HOST_URL_BASE = "https://ecmahost.contoso.com:8585/ecma2host_{}/scim"
+# Keys the GET answers with "*" instead of their value (Microsoft support's Cloud Sync architecture
+# overview shows {"key": "Password", "value": "*"}; the token is taken to be masked the same way).
+MASKED = ("SecretToken", "Password")
 APPLICATIONS = [  # (id, appId, displayName, connector in its Tenant URL)
     ("sp-healthy", "11111111-1111-4111-8111-111111111111", "CSV provisioning", "CSV"),
     ("sp-quarantine", "22222222-2222-4222-8222-222222222222", "HR database provisioning", "HRDatabase"),
@@ -94,15 +99,22 @@ class _Handler(BaseHTTPRequestHandler):
             mode = "healthy"
         if mode == "malformed":
             return self._send(200, raw=b"<html><body>Proxy login required</body></html>")
+        state = mode if mode in samples.STATES else "healthy"
         if method == "GET" and rest == "jobs":
-            state = mode if mode in ("healthy", "quarantine", "paused", "errors", "notrun") else "healthy"
             return self._send(200, samples.jobs(state))
-        if method == "GET" and rest == "secrets":
-            connector = next((c for i, _, _, c in APPLICATIONS if i == sp), None)
-            if connector is None:
+        if method == "GET" and rest == f"jobs/{samples.JOB_ID}":  # Get synchronizationJob (v1.0)
+            return self._send(200, samples.job(state))
+        if rest == "secrets" and method in ("GET", "PUT"):
+            kept = stand_in.secrets.get(sp)
+            if kept is None:
                 return self._send(403, samples.graph_error("Authorization_RequestDenied", "Denied."))
-            return self._send(200, {"value": [{"key": "BaseAddress", "value": HOST_URL_BASE.format(connector)},
-                                              {"key": "SecretToken", "value": "*"}]})
+            if method == "PUT":  # the set given replaces the set kept (module docstring)
+                stand_in.secrets[sp] = [dict(p) for p in (body or {}).get("value", [])]
+                return self._send(204)
+            return self._send(200, {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection("
+                                                      "microsoft.graph.synchronizationSecretKeyStringValuePair)",
+                                    "value": [{"key": p["key"], "value": "*" if p["key"] in MASKED else p["value"]}
+                                              for p in kept]})
         if method == "GET" and rest.endswith("/schema"):
             return self._send(200, samples.schema())
         if method == "POST" and rest.endswith("/provisionOnDemand"):
@@ -111,8 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(400, samples.graph_error(
                 "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable",
                 "An error occurred while sending the request."))
-        if (method == "POST" and re.search(r"/(start|pause|restart|validateCredentials)$", rest)) or \
-                (method == "PUT" and rest == "secrets"):
+        if method == "POST" and re.search(r"/(start|pause|restart|validateCredentials)$", rest):
             return self._send(204)
         return self._send(404, samples.graph_error("Request_ResourceNotFound", "Resource not found."))
 
@@ -126,12 +137,35 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle("PUT")
 
 
+def initial_secrets(connector: str, *, masked_password: bool = False) -> list[dict[str, str]]:
+    """What an ECMA application's job keeps in its secrets once an administrator set it up: the two
+    admin credentials plus the settings the admin center writes there (the notification e-mail and
+    the accidental-deletion threshold in SyncNotificationSettings, SyncAll) and the flag Microsoft's
+    skip-out-of-scope how-to adds. Shapes: the PUT example of Graph's "Add synchronization secrets"
+    page and the GET sample of Microsoft support's Cloud Sync architecture overview."""
+    pairs = [{"key": "BaseAddress", "value": HOST_URL_BASE.format(connector)},
+             {"key": "SecretToken", "value": f"entra-kept-token-{connector}-0123456789"},
+             {"key": "SyncNotificationSettings", "value": json.dumps(
+                 {"Enabled": True, "Recipients": "provisioning-alerts@contoso.com", "DeleteThresholdEnabled": True,
+                  "DeleteThresholdValue": 500}, separators=(",", ":"))},
+             {"key": "SyncAll", "value": "false"},
+             {"key": "SkipOutOfScopeDeletions", "value": "True"}]
+    if masked_password:
+        pairs.append({"key": "Password", "value": "the-real-password-Entra-keeps"})
+    return pairs
+
+
 class GraphStandIn:
     def __init__(self, tmp_path, cert):
         import ssl
 
         self.requests: list[tuple[str, str, object, str | None]] = []
         self.counts: dict[str, int] = {}
+        # Each application's synchronization secrets, as Entra keeps them; PUT replaces the whole
+        # set (Microsoft's skip-out-of-scope how-to: GET, change, PUT everything back). `sp-other-
+        # secret` keeps a Password, which the GET returns masked as "*" like the SecretToken.
+        self.secrets: dict[str, list[dict[str, str]]] = {i: initial_secrets(c) for i, _, _, c in APPLICATIONS}
+        self.secrets["sp-other-secret"] = initial_secrets("CSV", masked_password=True)
         cert_file, key_file = tmp_path / "graph.crt", tmp_path / "graph.key"
         cert_file.write_bytes(cert.cert_pem())
         key_file.write_bytes(cert.private_key.private_bytes(  # test-only key, deleted with tmp_path

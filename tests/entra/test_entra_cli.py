@@ -64,6 +64,15 @@ def test_status_quarantine_exit_1_and_a_list_for_all(graph, host, capsys):
     assert code == 1 and "in quarantine (EncounteredQuarantineException, since 2026-12-05 22:40 UTC)" in out
 
 
+def test_status_not_configured_exit_1_and_never_is_not_a_date(graph, host, capsys):
+    link(host, "CSV", "sp-notconfigured")
+    link(host, "HRDatabase", "sp-unsteady")
+    code, out, _ = run(capsys, "entra", "status", *common(graph, host))
+    assert code == 1
+    assert "PROBLEM  CSV: not configured" in out and "OK       HRDatabase" in out
+    assert "0001" not in out and "has never reached steady state" in out
+
+
 def test_status_unreachable_exit_2_one_sentence(host, capsys, closed_port, monkeypatch):
     monkeypatch.setenv(TOKEN_VAR, "x" * 20)
     link(host, "CSV", "sp-healthy")
@@ -95,14 +104,67 @@ def test_restart_default_scope_is_empty_and_dangerous_needs_the_flag(graph, host
     assert code == 0 and graph.calls("POST")[-1][2] == {"criteria": {"resetScope": "ConnectorDataStore"}}
 
 
+@pytest.mark.parametrize("scope", ["Full", "ForceDeletes", "Watermark, Full", "None", "ConnectorDataStore"])
+def test_full_and_force_deletes_need_the_second_confirmation_too(graph, host, capsys, scope):
+    # Graph's restartCriteria: Full is every reset, ConnectorDataStore included; ForceDeletes carries
+    # out held-back deletions. Microsoft's how-provisioning-works: Full breaks source-target links.
+    link(host, "CSV", "sp-healthy")
+    code, _, err = run(capsys, "entra", "restart", "CSV", "--scope", scope, *common(graph, host))
+    assert code == 2 and "second confirmation" in err and err.count("\n") == 1
+    assert graph.calls("POST") == []
+    code, _, err = run(capsys, "entra", "restart", "CSV", "--scope", scope, "--yes-reset-dangerous-scope",
+                       *common(graph, host))
+    assert code == 0, err
+    assert graph.calls("POST")[-1][2] == {"criteria": {"resetScope": scope}}
+
+
+@pytest.mark.parametrize("abbreviation", ["--yes", "--yes-reset", "--sco"])
+def test_abbreviated_options_are_refused(graph, host, capsys, abbreviation):
+    link(host, "CSV", "sp-healthy")
+    extra = ["Full"] if abbreviation == "--sco" else []
+    code, _, err = run(capsys, "entra", "restart", "CSV", "--scope", "Full", abbreviation, *extra,
+                       *common(graph, host))
+    assert code == 2 and "unrecognized arguments" in err and abbreviation in err
+    assert graph.calls("POST") == []
+
+
+def test_no_parser_of_the_cli_accepts_abbreviations():
+    import argparse
+
+    from app.cli import build_parser
+
+    def walk(parser):
+        yield parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    yield from walk(child)
+
+    parsers = list(walk(build_parser()))
+    assert len(parsers) > 40 and all(not p.allow_abbrev for p in parsers)
+
+
 def test_start_pause_validate(graph, host, capsys):
     link(host, "CSV", "sp-healthy")
     link(host, "HRDatabase", "sp-quarantine")
-    for action in ("start", "pause", "validate"):
+    for action in ("pause", "validate"):
         code, out, err = run(capsys, "entra", action, "CSV", *common(graph, host))
         assert code == 0, err
+    code, out, err = run(capsys, "entra", "start", "HRDatabase", *common(graph, host))
+    assert code == 0 and "Started" in out, err
     code, out, _ = run(capsys, "entra", "validate", "HRDatabase", *common(graph, host))
     assert code == 1 and "CredentialValidationUnavailable" in out
+
+
+@pytest.mark.parametrize("sp, words", [("sp-healthy", "is running"), ("sp-notrun", "has not run yet")])
+def test_start_is_refused_unless_paused_or_in_quarantine(graph, host, capsys, sp, words):
+    link(host, "CSV", sp)
+    code, out, err = run(capsys, "entra", "start", "CSV", *common(graph, host))
+    assert code == 2 and words in err and "paused or in quarantine" in err and err.count("\n") == 1
+    assert graph.calls("POST") == []
+    link(host, "CSV", "sp-paused")
+    code, out, err = run(capsys, "entra", "start", "CSV", *common(graph, host))
+    assert code == 0 and graph.calls("POST")[-1][1].endswith("/start"), err
 
 
 def test_push_credentials_needs_a_readable_token(graph, host, capsys, monkeypatch):
@@ -116,8 +178,10 @@ def test_push_credentials_needs_a_readable_token(graph, host, capsys, monkeypatc
     assert code == 0, err
     (_, path, body, _), = graph.calls("PUT")
     assert path.endswith("/sp-healthy/synchronization/secrets")
-    assert body["value"] == [{"key": "BaseAddress", "value": "https://ecmahost.contoso.com:8585/ecma2host_CSV/scim"},
-                             {"key": "SecretToken", "value": "a-secret-token-0123456789"}]
+    assert body["value"][:2] == [{"key": "BaseAddress", "value": "https://ecmahost.contoso.com:8585/ecma2host_CSV/scim"},
+                                 {"key": "SecretToken", "value": "a-secret-token-0123456789"}]
+    assert [p["key"] for p in body["value"][2:]] == ["SyncNotificationSettings", "SyncAll", "SkipOutOfScopeDeletions"]
+    assert "kept: SyncNotificationSettings, SyncAll, SkipOutOfScopeDeletions" in out
     assert "a-secret-token" not in out + err
 
 

@@ -11,6 +11,7 @@ from app.entra.graph import OFFLINE, GraphClient, GraphError, RetryPolicy, retry
 from app.entra.provision import provision_user
 from app.entra.signin import EnvToken
 from tests.entra.conftest import TOKEN_VAR
+from tests.entra import graph_standin
 from tests.entra.graph_standin import ACCESS_TOKEN
 
 
@@ -43,6 +44,37 @@ def test_quarantine_gives_reason_since_and_error(graph):
     assert record["quarantine"] == {"reason": "EncounteredQuarantineException", "since": "2026-12-05T22:40:02Z"}
 
 
+@pytest.mark.parametrize("reason", ["TooManyDeletes", "EncounteredEscrowProportionThreshold",
+                                    "EncounteredBaseEscrowThreshold", "QuarantinedOnDemand", "IngestionInterrupted"])
+def test_a_quarantine_is_a_connection_problem_only_when_graph_says_so(reason):
+    assert "certificate" not in jobs.quarantine_cause(reason).replace("not a certificate problem", "")
+    assert "connect" not in jobs.quarantine_cause(reason).replace("not the connection", "").replace(
+        "not a connection problem", "")
+    assert "certificate" in jobs.quarantine_cause("EncounteredQuarantineException")
+    assert "does not list" in jobs.quarantine_cause("SomethingNew")
+
+
+def test_not_configured_is_not_healthy(graph):
+    c, _ = client(graph.url)
+    (job,) = jobs.list_jobs(c, "sp-notconfigured")
+    assert job.state == "NotConfigured" and not job.healthy and "not configured" in job.summary()
+    assert job.steady_state_since is None and job.steady_state_last is None  # 0001-01-01 is "never"
+
+
+def test_0001_times_are_never_and_steady_state_uses_the_last_time(graph):
+    c, _ = client(graph.url)
+    (job,) = jobs.list_jobs(c, "sp-unsteady")
+    assert job.healthy and job.steady_state_since is None and job.steady_state_last is None
+    assert jobs.steady_state_words(job) == "has never reached steady state"
+    assert "0001" not in jobs.steady_state_words(job) + job.summary() + str(job.to_json("CSV"))
+    assert jobs.when("0001-01-01T00:00:00Z") == "never"
+    (healthy,) = jobs.list_jobs(c, "sp-healthy")
+    assert healthy.steady_state_last == "2026-12-06T01:40:41Z"
+    assert jobs.steady_state_words(healthy) == ("steady state last reached 2026-12-06 01:40 UTC "
+                                                "(first 2026-11-20 08:12 UTC)")
+    assert healthy.to_json("CSV")["last_cycle"]["steady_state_last"] == "2026-12-06T01:40:41Z"
+
+
 def test_paused_is_not_an_error_and_object_errors_are(graph):
     c, _ = client(graph.url)
     (paused,) = jobs.list_jobs(c, "sp-paused")
@@ -69,7 +101,7 @@ def test_refusals_are_one_sentence_each(graph, sp, kind, words):
 def test_403_names_the_permission_the_call_needs(graph):
     c, _ = client(graph.url)
     with pytest.raises(GraphError) as caught:
-        jobs.start(c, "sp-403", samples_job())
+        jobs.pause(c, "sp-403", samples_job())
     assert "Synchronization.ReadWrite.All" in caught.value.sentence()
 
 
@@ -152,7 +184,7 @@ def test_plain_http_is_refused(monkeypatch):
 def test_actions_send_the_documented_requests(graph):
     c, _ = client(graph.url)
     job = samples_job()
-    jobs.start(c, "sp-healthy", job)
+    jobs.start(c, "sp-paused", job)
     jobs.pause(c, "sp-healthy", job)
     jobs.restart(c, "sp-healthy", job)
     jobs.restart(c, "sp-healthy", job, "QuarantineState")
@@ -165,14 +197,15 @@ def test_actions_send_the_documented_requests(graph):
         ("POST", "restart", {"criteria": {"resetScope": "QuarantineState"}}),
         ("POST", "validateCredentials", {"useSavedCredentials": True}),
         ("PUT", "secrets", {"value": [{"key": "BaseAddress", "value": "https://h:8585/ecma2host_CSV/scim"},
-                                      {"key": "SecretToken", "value": "tok-123456789012"}]})]
+                                      {"key": "SecretToken", "value": "tok-123456789012"},
+                                      *graph_standin.initial_secrets("CSV")[2:]]})]
 
 
 def test_dangerous_reset_scopes_need_the_second_confirmation(graph):
     from app.errors import UserError
 
     c, _ = client(graph.url)
-    for scope in ("ConnectorDataStore", "Watermark, None"):
+    for scope in ("ConnectorDataStore", "Watermark, None", "Full", "ForceDeletes"):
         with pytest.raises(UserError, match="second time"):
             jobs.restart(c, "sp-healthy", samples_job(), scope)
     with pytest.raises(UserError, match="unknown reset scope"):
@@ -190,6 +223,23 @@ def test_provision_on_demand_reports_each_step(graph):
     assert body["parameters"][0]["subjects"] == [{"objectId": "9bb0f679-a883-4a6f-8260-35b491b8b8c8",
                                                   "objectTypeName": "User"}]
     assert body["parameters"][0]["ruleId"] == "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8"
+
+
+def test_provision_on_demand_keeps_to_5_requests_per_10_seconds(graph):
+    from app.entra.provision import RateLimit
+
+    now = [1000.0]
+    limit = RateLimit(clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
+    c, _ = client(graph.url)
+    sent_at = []
+    for _ in range(12):
+        provision_user(c, "sp-healthy", samples_job(), "9bb0f679-a883-4a6f-8260-35b491b8b8c8", limit=limit)
+        sent_at.append(now[0])
+        now[0] += 0.5  # a user typing fast: a request every half second
+    assert len(graph.calls("POST")) == 12
+    for i in range(len(sent_at) - 5):  # any 6 consecutive requests span at least 10 seconds
+        assert sent_at[i + 5] - sent_at[i] >= 10.0
+    assert limit.waits and max(limit.waits) <= 10.0
 
 
 def test_retry_after_reads_seconds_and_dates():

@@ -3,21 +3,9 @@ means, the quarantine's reason in plain words, the times, the last error, the li
 
 from __future__ import annotations
 
+from app.entra.jobs import quarantine_cause, start_refusal, steady_state_words
 from app.entra.links import HOW, Link
 from app.entra.overview import ConnectorState
-
-# What each documented quarantine reason (synchronizationQuarantine.reason) means, in our words.
-QUARANTINE_REASONS = {
-    "EncounteredBaseEscrowThreshold": "too many objects failed to provision",
-    "EncounteredTotalEscrowThreshold": "too many objects failed to provision",
-    "EncounteredEscrowProportionThreshold": "too large a share of the objects failed to provision",
-    "EncounteredQuarantineException": "the whole job failed, typically because Entra could not reach the "
-                                      "host or the host refused the credentials (certificate, token, agent)",
-    "QuarantinedOnDemand": "someone put the job into quarantine",
-    "TooManyDeletes": "more deletions than the accidental-deletion threshold allows",
-    "IngestionInterrupted": "the import of objects was interrupted",
-    "Unknown": "Entra does not say why",
-}
 
 
 def _e(text: object) -> str:
@@ -49,14 +37,17 @@ def details_html(name: str | None, link: Link | None, state: ConnectorState | No
         if job.in_quarantine:
             reason = job.quarantine_reason or "Unknown"
             lines.append(f"<span style='color:{error}'>In quarantine since {_t(job.quarantine_since)}: "
-                         f"{_e(reason)} — {_e(QUARANTINE_REASONS.get(reason, 'see Microsoft’s documentation'))}."
+                         f"{_e(reason)}: {_e(quarantine_cause(reason))}."
                          f"</span> Next attempt {_t(job.quarantine_next_attempt)}. Fix the cause, then "
-                         "<b>Test from Entra</b> and <b>Restart…</b> with QuarantineState.")
+                         + ("<b>Test from Entra</b> and " if reason == "EncounteredQuarantineException" else "")
+                         + "<b>Restart…</b> with QuarantineState.")
         lines.append(f"Last cycle: {_e(job.last_state or 'never ran')}, {_t(job.last_began)} to {_t(job.last_ended)}"
-                     f"; last without errors ended {_t(job.last_success)}; steady state since "
-                     f"{_t(job.steady_state_since)}.")
+                     f"; last without errors ended {_t(job.last_success)}; {_e(steady_state_words(job))}.")
         if job.last_error:
             lines.append(f"Last error: {_e(job.last_error)}")
+        refusal = start_refusal(job)
+        if refusal:
+            lines.append(f"<i>Start is not offered: {_e(refusal)}</i>")
         if job.troubleshooting_url:
             lines.append(f"<a href='{_e(job.troubleshooting_url)}'>Microsoft's troubleshooting page</a>")
     return "<br>".join(lines)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.entra.jobs import DANGEROUS_SCOPES, RESET_SCOPES
+from app.entra.jobs import DANGER, DANGEROUS_SCOPES, RESET_SCOPES
 from app.entra.links import Candidate, Link
 from app.ui.background import run_task
 from app.ui.theme import error_colour
@@ -34,8 +34,8 @@ SCOPE_HELP = {
     "Escrows": "forget the objects that failed; they are no longer retried",
     "Watermark": "look at every user again, not only the changes",
     "QuarantineState": "lift the quarantine for now (after fixing its cause)",
-    "ForceDeletes": "carry out deletions held back by the accidental-deletion threshold",
-    "Full": "all of the above",
+    "ForceDeletes": "carry out the deletions held back by the accidental-deletion threshold",
+    "Full": "all of them at once, ConnectorDataStore included: breaks the links to the host's objects",
     "None": "Microsoft: do not use; use Start instead",
     "ConnectorDataStore": "Microsoft: do not use; clears the provisioning cache of every user "
                           "(only with Microsoft Support's guidance)",
@@ -83,8 +83,8 @@ class RestartDialog(QDialog):
             return True, False
         dangerous = [s for s in DANGEROUS_SCOPES if self.boxes[s].isChecked()]
         if dangerous:
-            ok = self.page.confirm("Microsoft says: do not use", f"You chose {', '.join(dangerous)}. Microsoft's "
-                                   "documentation says not to use it without Microsoft Support's guidance. "
+            why = " ".join(f"{s}: {DANGER[s]}." for s in dangerous)
+            ok = self.page.confirm("Confirm a dangerous reset", f"You chose {', '.join(dangerous)}. {why} "
                                    f"Restart '{self.connector}' with reset scope {scope} anyway?")
             return ok, ok
         return self.page.confirm("Clear the job's state", f"Restart '{self.connector}' and clear: {scope}? "
@@ -220,10 +220,10 @@ class PushDialog(QDialog):
         line.addWidget(self.typed)
         line.addWidget(self.token, 1)
         form.addRow(row)
-        note = QLabel("Only the Tenant URL (BaseAddress) and the token (SecretToken) are sent; the token "
-                      "goes to Microsoft Graph and is shown nowhere. Microsoft does not document whether "
-                      "Entra keeps its other provisioning settings (notification e-mail) when only these "
-                      "two are sent: check them in the admin center afterwards.", self)
+        note = QLabel("As Microsoft's own procedure does: the application's provisioning secrets are read "
+                      "first, the Tenant URL (BaseAddress) and token (SecretToken) are changed, and the whole "
+                      "set is written back, so its other settings (notification e-mail, deletion threshold) "
+                      "stay. The token goes to Microsoft Graph only and is shown nowhere.", self)
         note.setWordWrap(True)
         form.addRow(note)
         form.addRow(_buttons(self, "Push to Entra"))

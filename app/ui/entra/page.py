@@ -25,12 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.entra.jobs import start_refusal
 from app.entra.links import Link
 from app.entra.overview import ConnectorState
 from app.entra.session import EntraSession
 from app.ui.background import Task, run_task
 from app.ui.theme import error_colour, icon, is_dark
 
+START_TIP = "Start the job: a paused job continues, a quarantine is cleared"
 COLUMNS = ("Connector", "Enterprise application", "State", "Quarantine", "Last cycle", "Errors")
 Confirm = Callable[[str, str], bool]
 
@@ -126,7 +128,7 @@ class EntraPage(QWidget):
         self.push_button = QPushButton("Push credentials…", self)
         self.provision_button = QPushButton("Provision on demand…", self)
         tips = {self.link_button: "Choose the enterprise application this connector feeds",
-                self.start_button: "Start the job: a paused job continues, a quarantine is cleared",
+                self.start_button: START_TIP,
                 self.pause_button: "Pause the job; its state is kept for the next start",
                 self.restart_button: "Restart the job, optionally clearing some of its state",
                 self.test_button: "Ask Entra to reach the host with its saved Tenant URL and token",
@@ -245,6 +247,12 @@ class EntraPage(QWidget):
         for b in (self.start_button, self.pause_button, self.restart_button, self.test_button,
                   self.push_button, self.provision_button):
             b.setEnabled(linked and not busy)
+        # Start only for a paused or quarantined job (Graph's start page); the tooltip says why not.
+        state = self.states.get(name) if name else None
+        refusal = start_refusal(state.jobs[0]) if state and state.jobs and not state.problem else None
+        if refusal:
+            self.start_button.setEnabled(False)
+        self.start_button.setToolTip(refusal[0].upper() + refusal[1:] if refusal else START_TIP)
         self.refresh_button.setEnabled(not busy and bool(self.session.links()))
 
     def say(self, text: str, kind: str = "info") -> None:

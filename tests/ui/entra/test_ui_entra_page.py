@@ -73,7 +73,7 @@ def test_states_are_read_off_the_gui_thread_and_shown(qtbot, layout, graph, monk
     assert "4 failed cycle(s)" in cell(page, 1, 5)
     assert "HRDatabase" in page.message.text()
     page.table.selectRow(1)
-    assert "could not reach the host" in page.details.text() and "QuarantineState" in page.details.text()
+    assert "could not connect to the host" in page.details.text() and "QuarantineState" in page.details.text()
 
 
 def test_unlinked_connectors_only_offer_link(qtbot, layout, graph):
@@ -93,8 +93,23 @@ def test_offline_is_one_sentence_and_the_page_keeps_working(qtbot, layout, close
     assert cell(page, 0, 2) == "could not be read" and page.refresh_button.isEnabled()
 
 
+def test_start_is_offered_only_for_a_paused_or_quarantined_job(qtbot, layout, graph):
+    page, _, _ = make_page(qtbot, layout, graph.url, {"CSV": "sp-healthy", "HRDatabase": "sp-quarantine"})
+    page.refresh()
+    wait_done(qtbot, page)
+    page.table.selectRow(0)  # Active: Graph's start page says start only a paused or quarantined job
+    assert not page.start_button.isEnabled() and page.pause_button.isEnabled()
+    assert "is running" in page.start_button.toolTip() and "Start is not offered" in page.details.text()
+    page.table.selectRow(1)
+    assert page.start_button.isEnabled() and "Start is not offered" not in page.details.text()
+    page.table.selectRow(0)
+    page.start()  # even when called anyway, the session reads the job first and sends nothing
+    wait_done(qtbot, page)
+    assert graph.calls("POST") == [] and "paused or in quarantine" in page.message.text()
+
+
 def test_start_and_pause_with_confirmation(qtbot, layout, graph):
-    page, answers, asked = make_page(qtbot, layout, graph.url, {"CSV": "sp-healthy"})
+    page, answers, asked = make_page(qtbot, layout, graph.url, {"CSV": "sp-paused"})
     page.table.selectRow(0)
     page.start()
     wait_done(qtbot, page)
@@ -130,7 +145,14 @@ def test_restart_empty_scope_asks_once_a_scope_twice_dangerous_with_the_warning(
     dialog.boxes["ConnectorDataStore"].setChecked(True)
     dialog.go()
     wait_done(qtbot, page)
-    assert "do not use" in asked[-1].lower() or "not to use" in asked[-1]
+    assert "not to use" in asked[-1]
+    assert graph.calls("POST")[-1][2] == {"criteria": {"resetScope": "ConnectorDataStore"}}
+
+    dialog.boxes["ConnectorDataStore"].setChecked(False)
+    dialog.boxes["Full"].setChecked(True)
+    answers.append(False)
+    dialog.go()  # Full asks the dangerous question too, and says why; "no" sends nothing
+    assert "links between Entra's users and the host's objects" in asked[-1]
     assert graph.calls("POST")[-1][2] == {"criteria": {"resetScope": "ConnectorDataStore"}}
 
 
