@@ -19,7 +19,9 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from app.host.location import local_only_sentence, other_machine
 from app.host.processes import (
     COMMAND_TIMEOUT,
     CommandError,
@@ -236,16 +238,17 @@ class ServiceControl(ABC):
 
 
 class UnavailableServiceControl(ServiceControl):
-    def __init__(self, platform: str | None = None) -> None:
+    def __init__(self, platform: str | None = None, *, reason: str | None = None) -> None:
         self.platform = platform or sys.platform
+        self.reason = reason
 
     def available(self) -> bool:
         return False
 
     @property
     def unavailable_reason(self) -> str:
-        return (f"The {DISPLAY_NAME} service runs only on the Windows connector host; service "
-                f"commands need that host (this is {self.platform}).")
+        return self.reason or (f"The {DISPLAY_NAME} service runs only on the Windows connector host; "
+                               f"service commands need that host (this is {self.platform}).")
 
     def status(self) -> ServiceStatus:
         raise ServiceError(self.unavailable_reason)
@@ -338,6 +341,12 @@ class WindowsServiceControl(ServiceControl):
         return self._control("stop", stop_command, ServiceState.STOPPED, 1062, progress)
 
 
-def default_service_control(platform: str | None = None) -> ServiceControl:
+def default_service_control(platform: str | None = None, host_root: Path | None = None) -> ServiceControl:
+    """This machine's service control; refusing (one sentence) when the open host folder
+    `host_root` is on another machine: sc.exe would answer for this one (location.py)."""
     platform = platform or sys.platform
+    if host_root is not None:
+        machine = other_machine(host_root, platform=platform)
+        if machine is not None:
+            return UnavailableServiceControl(platform, reason=local_only_sentence(host_root, machine))
     return WindowsServiceControl() if platform == "win32" else UnavailableServiceControl(platform)

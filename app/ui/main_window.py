@@ -7,6 +7,7 @@ The connector actions live in `main/actions.py`, the parts in `main/`; this modu
 
 from __future__ import annotations
 
+import functools
 import socket
 from typing import Any
 
@@ -53,6 +54,8 @@ class MainWindow(QMainWindow):
         self.document: ConfigDocument | None = None
         self.findings: list[Finding] = []
         self.read_only = False
+        if certificate_status is areas.certificate_status:  # the real lookup: this machine only
+            certificate_status = functools.partial(areas.certificate_status, host_root=layout.root)
         self._certificate_status = certificate_status
         self._service = service
         self.setObjectName("mainWindow")
@@ -456,7 +459,7 @@ class MainWindow(QMainWindow):
 
     def service_control(self):
         if self._service is None:
-            self._service = areas.service_control()
+            self._service = areas.service_control(self.host.root)
         return self._service
 
     def offer_restart(self) -> None:
