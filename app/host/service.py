@@ -25,6 +25,7 @@ from app.host.location import local_only_sentence, other_machine
 from app.host.processes import (
     COMMAND_TIMEOUT,
     CommandError,
+    CommandResult,
     Runner,
     powershell,
     ps_quote,
@@ -179,12 +180,30 @@ def parse_qc_account(stdout: str) -> str | None:
 
 
 def parse_failure(stdout: str, stderr: str = "") -> tuple[int, str] | None:
-    """(code, Windows' message) of an `[SC] ... FAILED 5:` answer, else None."""
+    """(code, Windows' message) of an English `[SC] ... FAILED 5:` answer, else None. Only for
+    captured text without its exit code (a report's raw file); a live run uses `exit_failure`."""
     m = _FAILED.search(stdout + "\n" + stderr)
     if not m:
         return None
     message = " ".join(m.group(2).split())
     return int(m.group(1)), message
+
+
+def exit_failure(result: CommandResult) -> tuple[int, str] | None:
+    """(Win32 error, Windows' message) of a failed sc.exe run, in any display language, else None.
+
+    sc.exe exits with the Win32 error code of the call that failed (5 access denied, 1060 not
+    installed, 1056 already running, 1062 not started), the same on every language of Windows;
+    the words around it are translated ("FAILED" is "FEHLER" in German). So the code decides and
+    Windows' own message, whatever its language, is only shown: the text after "<code>:".
+    """
+    if result.returncode == 0:
+        return None
+    code = result.returncode
+    text = f"{result.stdout}\n{result.stderr}"
+    m = re.search(rf"(?<!\d){code}\s*:(.*)", text, re.S)
+    message = " ".join((m.group(1) if m else text).split()).rstrip(".")
+    return code, message + "." if message else f"sc.exe ended with exit code {code}."
 
 
 _ADVICE = {
@@ -297,7 +316,7 @@ class WindowsServiceControl(ServiceControl):
         result = self._run(queryex_command(name), COMMAND_TIMEOUT)
         parsed = parse_queryex(result.stdout, self.display_name)
         if parsed is None:
-            failure = parse_failure(result.stdout, result.stderr)
+            failure = exit_failure(result)
             if failure and failure[0] == 1060:
                 return ServiceStatus(name, self.display_name, ServiceState.NOT_INSTALLED)
             if failure:
@@ -315,7 +334,7 @@ class WindowsServiceControl(ServiceControl):
             return current
         assert current.name is not None  # an installed service has a name
         result = self._run(argv_of(current.name), COMMAND_TIMEOUT)
-        failure = parse_failure(result.stdout, result.stderr)
+        failure = exit_failure(result)
         if failure and failure[0] != done_already:
             raise ServiceError(failure_sentence(f"{verb.capitalize()} {self.display_name}", *failure))
         return self._wait_for(target, verb, progress)
