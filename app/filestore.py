@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app import liveness
+from app import liveness, winreplace
 from app.errors import SaveRefused, UserError
 from app.paths import backups_dir
 
@@ -63,7 +63,7 @@ def why(exc: OSError) -> str:
         return "the disk is full"
     if exc.errno == errno.EROFS:
         return "the file system is read-only"
-    if getattr(exc, "winerror", None) in (32, 33):
+    if getattr(exc, "winerror", None) in (32, 33, 1175, 1176, 1177):  # sharing, lock, ReplaceFileW's
         return "the file is locked by another program (close Microsoft's wizard and try again)"
     if exc.errno in (errno.EACCES, errno.EPERM):
         return ("permission denied: the folder is read-only or the file is locked "
@@ -93,7 +93,10 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, _after_wri
             os.close(fd)
         if _after_write:
             _after_write(tmp)
-        os.replace(tmp, path)
+        if sys.platform == "win32":
+            winreplace.replace(tmp, path)  # keeps the old file's ACL; retried while it is busy
+        else:
+            os.replace(tmp, path)
         fsync_dir(path.parent)
     except OSError as exc:
         try:

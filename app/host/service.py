@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app import liveness
 from app.host.location import local_only_sentence, other_machine
 from app.host.processes import (
     COMMAND_TIMEOUT,
@@ -34,6 +35,7 @@ from app.host.processes import (
 
 DISPLAY_NAME = "Microsoft ECMA2Host"
 WAIT_SECONDS = 90.0  # a service with several connectors can take a while to stop
+EXIT_WAIT_SECONDS = 30.0  # after STOPPED, for its process to exit and close its files
 
 
 class ServiceError(CommandError):
@@ -284,8 +286,10 @@ class UnavailableServiceControl(ServiceControl):
 
 class WindowsServiceControl(ServiceControl):
     def __init__(self, run: Runner = run_command, *, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic, wait_seconds: float = WAIT_SECONDS) -> None:
+                 clock: Callable[[], float] = time.monotonic, wait_seconds: float = WAIT_SECONDS,
+                 probe: liveness.Probe | None = None) -> None:
         self._run, self._sleep, self._clock, self._wait = run, sleep, clock, wait_seconds
+        self._probe = probe or liveness.probe
         self._name: str | None = None
 
     def available(self) -> bool:
@@ -337,7 +341,21 @@ class WindowsServiceControl(ServiceControl):
         failure = exit_failure(result)
         if failure and failure[0] != done_already:
             raise ServiceError(failure_sentence(f"{verb.capitalize()} {self.display_name}", *failure))
-        return self._wait_for(target, verb, progress)
+        reached = self._wait_for(target, verb, progress)
+        if target is ServiceState.STOPPED and current.pid:
+            self._wait_for_exit(current.pid)
+        return reached
+
+    def _wait_for_exit(self, pid: int) -> None:
+        """STOPPED is reported before the service's process has exited and let go of its files
+        (the connector DLLs, Configuration.xml): a copy made at once could still find them open."""
+        deadline = self._clock() + EXIT_WAIT_SECONDS
+        while self._probe(pid).running is True:  # None (cannot tell): do not wait for nothing
+            if self._clock() >= deadline:
+                raise ServiceError(f"The {self.display_name} service reports stopped, but its process "
+                                   f"{pid} has not exited after {EXIT_WAIT_SECONDS:g} seconds; end it in "
+                                   "Task Manager or wait, then try again.")
+            self._sleep(0.25)
 
     def _wait_for(self, target: ServiceState, verb: str, progress: Progress | None) -> ServiceStatus:
         deadline = self._clock() + self._wait

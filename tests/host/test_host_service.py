@@ -15,6 +15,7 @@ from app.host.service import (
     UnavailableServiceControl,
     WindowsServiceControl,
 )
+from app.liveness import ProcessState
 
 QUERYEX_RUNNING = """
 SERVICE_NAME: Microsoft.ECMA2Host
@@ -150,6 +151,7 @@ class FakeSc:
 
 def control(fake, **kw):
     clock = iter(range(0, 10_000))
+    kw.setdefault("probe", lambda pid: ProcessState(False))  # the service's process has exited
     return WindowsServiceControl(fake, sleep=lambda s: None, clock=lambda: next(clock), **kw)
 
 
@@ -251,3 +253,27 @@ def test_real_sc_on_windows_reports_a_state_for_a_builtin_service():
     assert parsed is not None and parsed.state is ServiceState.RUNNING
     listing = svc.parse_query_all(svc.run_command(svc.query_all_command()).stdout)
     assert svc.find_by_display_name(listing, "Windows Event Log").name == "EventLog"
+
+
+class ExitingProcess:
+    """The service's process after STOPPED: still running for `polls` looks, then gone."""
+
+    def __init__(self, polls: int) -> None:
+        self.polls, self.asked = polls, []
+
+    def __call__(self, pid: int) -> ProcessState:
+        self.asked.append(pid)
+        self.polls -= 1
+        return ProcessState(self.polls >= 0, "win:1")
+
+
+def test_stop_waits_for_the_service_process_to_exit():
+    process = ExitingProcess(polls=3)
+    status = control(FakeSc(state="RUNNING"), probe=process).stop()
+    assert status.state is ServiceState.STOPPED
+    assert process.asked == [5124] * 4  # the PID queryex gave before the stop, until it was gone
+
+
+def test_a_process_that_never_exits_is_one_sentence():
+    with pytest.raises(ServiceError, match="process 5124 has not exited after 30 seconds"):
+        control(FakeSc(state="RUNNING"), probe=ExitingProcess(polls=10_000)).stop()
