@@ -33,6 +33,7 @@ from app.ui.background import run_task
 from app.ui.main import areas
 from app.ui.main.actions import ConnectorActions, ConnectorsTab
 from app.ui.main.disk_watch import DiskWatch
+from app.ui.main.elevation_bar import elevation_bar
 from app.ui.main.lazy_tabs import LazyTabs
 from app.ui.main.message_bar import MessageBar
 from app.ui.main.problems_panel import ProblemsPanel, summary_text
@@ -47,7 +48,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, layout: HostLayout, *, store: ConfigStore | None = None,
                  certificate_status=areas.certificate_status, service=None,
-                 parent: QWidget | None = None) -> None:
+                 needs_elevation: bool | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = layout
         self.store = store or layout.config_store()
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
         self.expiry_banner: Any = None  # app.ui.certs.banner.ExpiryBanner, made on first use
         self.lock_bar = MessageBar("lockBar", central)
         self.disk_bar = MessageBar("diskBar", central)
+        self.elevation_bar = elevation_bar(self, central, needed=needs_elevation)
+        column.addWidget(self.elevation_bar)
         column.addWidget(self.lock_bar)
         column.addWidget(self.disk_bar)
 
