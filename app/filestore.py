@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app import liveness, winreplace
 from app.errors import SaveRefused, UserError
 from app.paths import backups_dir
 
@@ -62,7 +63,7 @@ def why(exc: OSError) -> str:
         return "the disk is full"
     if exc.errno == errno.EROFS:
         return "the file system is read-only"
-    if getattr(exc, "winerror", None) in (32, 33):
+    if getattr(exc, "winerror", None) in (32, 33, 1175, 1176, 1177):  # sharing, lock, ReplaceFileW's
         return "the file is locked by another program (close Microsoft's wizard and try again)"
     if exc.errno in (errno.EACCES, errno.EPERM):
         return ("permission denied: the folder is read-only or the file is locked "
@@ -92,7 +93,10 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, _after_wri
             os.close(fd)
         if _after_write:
             _after_write(tmp)
-        os.replace(tmp, path)
+        if sys.platform == "win32":
+            winreplace.replace(tmp, path)  # keeps the old file's ACL; retried while it is busy
+        else:
+            os.replace(tmp, path)
         fsync_dir(path.parent)
     except OSError as exc:
         try:
@@ -186,13 +190,16 @@ def _host_name() -> str:
 class EditLock:
     """A lock file beside the edited file (like Office's ~$ files), with owner details.
 
-    A lock left by a process that no longer runs on this machine is taken over.
+    A lock left by a process that no longer runs on this machine is taken over, also when its
+    process id now belongs to another program (the recorded start time differs). `probe` asks
+    the system about a process (liveness.py; a fake in tests).
     """
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, *, probe: liveness.Probe | None = None) -> None:
         self.target = Path(target)
         self.path = self.target.with_name(f".{self.target.name}.ecma-wizard.lock")
         self.held = False
+        self.probe = probe or liveness.probe
 
     def owner(self) -> dict | None:
         try:
@@ -203,21 +210,21 @@ class EditLock:
     def _stale(self, info: dict | None) -> bool:
         if not info or info.get("host") != _host_name():
             return False if info else True
-        pid = int(info.get("pid", 0))
-        if pid == os.getpid():
-            return False
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+            pid = int(info.get("pid", 0))
+        except (TypeError, ValueError):
+            return False  # not ours to judge: someone wrote this lock by hand
+        state = self.probe(pid)
+        if state.running is False:
             return True
-        except (PermissionError, OSError):
-            return False
-        return False
+        recorded = info.get("started")
+        # the id is in use, but by a process started at another time: the owner is gone
+        return bool(state.running and recorded and state.started and state.started != recorded)
 
     def acquire(self) -> None:
         if self.held:
             return
-        info = {"pid": os.getpid(), "host": _host_name(),
+        info = {"pid": os.getpid(), "started": self.probe(os.getpid()).started, "host": _host_name(),
                 "user": os.environ.get("USERNAME") or os.environ.get("USER", ""),
                 "since": datetime.now(UTC).isoformat(timespec="seconds")}
         for _ in range(2):

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from app.host import zone
 
 INTERFACE_ASSEMBLY = "Microsoft.MetadirectoryServicesEx"
 # The GAC name of the host's interface DLL (Windows only; version as on a current host).
@@ -41,12 +44,37 @@ class ConnectorFault(Exception):
         return {"type": self.type_name, "message": self.message, "inner": self.inner}
 
 
-def start_runtime() -> None:
-    """The .NET Framework on Windows (what ECMA2Host uses), Mono elsewhere; once per process."""
+def own_dotnet_dlls() -> list[Path]:
+    """The .NET DLLs this program brings: pythonnet's Python.Runtime.dll and clr_loader's
+    ClrLoader.dll (in a one-folder build they sit under _internal, unzipped with everything)."""
+    import clr_loader
+    import pythonnet
+
+    folders = [Path(pythonnet.__file__).parent / "runtime", Path(clr_loader.__file__).parent / "ffi" / "dlls"]
+    return sorted(p for folder in folders if folder.is_dir() for p in folder.rglob("*.dll"))
+
+
+def start_runtime(load: Callable[[str], None] | None = None) -> None:
+    """The .NET Framework on Windows (what ECMA2Host uses), Mono elsewhere; once per process.
+
+    On Windows our own DLLs lose the downloaded-file mark first: unzipped by Explorer from a
+    downloaded zip they carry it, and the .NET Framework loads Python.Runtime.dll with LoadFrom,
+    which refuses a marked file (docs/connector-dll.md, "Files from elsewhere").
+    """
     import pythonnet
 
     warnings.filterwarnings("ignore", module="clr_loader")  # Mono 6.8 warning: we run it on purpose
-    pythonnet.load("netfx" if sys.platform == "win32" else "mono")
+    stuck = zone.clear_marks(own_dotnet_dlls()) if sys.platform == "win32" else []
+    try:
+        (load or pythonnet.load)("netfx" if sys.platform == "win32" else "mono")
+    except Exception as exc:
+        if not stuck:
+            raise
+        names = ", ".join(p.name for p in stuck)
+        raise ConnectorFault("BlockedByDownloadMark", f"{names} in {stuck[0].parent} carry Windows' mark "
+                             "of a downloaded file, which the .NET Framework refuses, and the mark "
+                             "could not be removed there; unblock the zip (Properties > Unblock) "
+                             f"before unzipping it, or run Unblock-File on the folder ({exc})") from None
     import clr  # noqa: F401  (makes .NET namespaces importable)
     from System import Console
 
@@ -70,6 +98,15 @@ def fault_from(error: BaseException) -> ConnectorFault:
     return ConnectorFault(exc.GetType().FullName, str(exc.Message), inner)
 
 
+def load_from(assembly_type: Any, path: Path | str) -> Any:
+    """Load a DLL by path with UnsafeLoadFrom, deliberately: LoadFrom under .NET Framework 4
+    refuses a DLL on a share or one carrying the downloaded-file mark unless the process enables
+    loadFromRemoteSources (Microsoft: "Assembly.UnsafeLoadFrom"). The user picked this DLL, or
+    the host's configuration names it in the host's own folder; the wizard says when it carries
+    the mark (zone.load_warning). Mono has the same method."""
+    return assembly_type.UnsafeLoadFrom(str(path))
+
+
 class LoadedConnector:
     """One connector DLL loaded with the interface DLL; the connector object is created once."""
 
@@ -84,12 +121,12 @@ class LoadedConnector:
         self._resolver = ResolveEventHandler(self._resolve)
         AppDomain.CurrentDomain.AssemblyResolve += self._resolver
         try:
-            self.interface_assembly = (Assembly.LoadFrom(str(interface_dll)) if interface_dll
+            self.interface_assembly = (load_from(Assembly, interface_dll) if interface_dll
                                        else Assembly.Load(INTERFACE_FULL_NAME))
             import Microsoft.MetadirectoryServices as ms
 
             self.ms = ms
-            self.assembly = Assembly.LoadFrom(str(self.dll))
+            self.assembly = load_from(Assembly, self.dll)
             self.type = self._connector_type()
             self.obj = Activator.CreateInstance(self.type)
         except Exception as exc:  # .NET load failures arrive as .NET exceptions
@@ -105,7 +142,7 @@ class LoadedConnector:
         for folder in self.folders:
             candidate = folder / f"{simple}.dll"
             if candidate.is_file():
-                return self._assembly.LoadFrom(str(candidate))
+                return load_from(self._assembly, candidate)
         return None
 
     @staticmethod

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import UserError
+from app.host import zone
 from app.host.layout import HostLayout
 
 INTERFACE_DLL = "Microsoft.MetadirectoryServicesEx.dll"
@@ -34,12 +35,15 @@ class ConnectorLibrary:
         return self.dll.name[:-4] if self.dll.name.lower().endswith(".dll") else self.dll.name
 
     def note(self, host: HostLayout | None) -> str:
-        """What the user should know before this DLL's code runs ('' when nothing)."""
+        """What the user should know before this DLL's code runs ('' when nothing): outside the
+        host's folder, or marked as downloaded / on a share (zone.py)."""
+        marked = zone.load_warning(self.dll)
         if not self.outside_host:
-            return ""
+            return marked
         where = f"the host's ECMA folder ({host.ecma_dir})" if host and host.ecma_dir else "a host's ECMA folder"
-        return (f"note: {self.dll} lies outside {where}; its code runs in a separate process, and "
-                "the host will only load it once it is copied there.")
+        outside = (f"note: {self.dll} lies outside {where}; its code runs in a separate process, and "
+                   "the host will only load it once it is copied there.")
+        return f"{outside} {marked}" if marked and not zone.on_network_share(self.dll) else outside
 
 
 def _is_within(path: Path, folder: Path | None) -> bool:

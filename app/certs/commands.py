@@ -96,19 +96,27 @@ def _configured(args: argparse.Namespace) -> tuple[str | None, int, str]:
     return target.read(), target.port() or DEFAULT_PORT, str(layout.config_path)
 
 
+def _host_root(args: argparse.Namespace) -> Path | None:
+    from app.cli_common import layout_from_args
+
+    return layout_from_args(args).root
+
+
 def run_status(args: argparse.Namespace) -> int:
     configured, port, where = _configured(args)
     loaded = None
     if args.file:
         password = _env_secret(args.password_env, "--password-env").encode() if args.password_env else None
         loaded = load_certificate(args.file, password=password)
+    root = _host_root(args)
+    store = default_store(root)
     endpoint = None
     if args.endpoint and not args.no_endpoint:
         endpoint = _parse_endpoint(args.endpoint, port)
-    elif sys.platform == "win32" and not args.no_endpoint:
-        endpoint = ("localhost", port)
+    elif sys.platform == "win32" and not args.no_endpoint and store.available():
+        endpoint = ("localhost", port)  # not for a host folder on another machine: localhost is this one
     names = args.hostname or list(dict.fromkeys(local_host_names()))
-    status = gather_status(configured, host_names=names, store=default_store(), file=loaded,
+    status = gather_status(configured, host_names=names, store=store, file=loaded,
                            endpoint=endpoint, port=port)
     if args.json:
         from app.cli_common import print_json
@@ -202,11 +210,12 @@ def choose_passphrase(args: argparse.Namespace, secrets: SecretStore, *, stdin_t
 
 def run_regenerate(args: argparse.Namespace) -> int:
     request = GenerationRequest(tuple(args.hostname), KeySpec(args.key), args.days).validated()
-    target, port = None, DEFAULT_PORT
+    target, port, root = None, DEFAULT_PORT, None
     if not args.no_config:
         from app.cli_common import layout_from_args
 
-        target = ConfigThumbprint(layout_from_args(args).config_store())
+        layout = layout_from_args(args)
+        target, root = ConfigThumbprint(layout.config_store()), layout.root
         port = target.port() or DEFAULT_PORT
     secrets = SecretStore()
     if args.dry_run:  # nothing is written: a throwaway passphrase shows the same steps
@@ -214,7 +223,7 @@ def run_regenerate(args: argparse.Namespace) -> int:
     else:
         passphrase, to_keyring = choose_passphrase(args, secrets)
     generated = generate(request)
-    plan = build_plan(generated, out_dir=Path(args.out), passphrase=passphrase, store=default_store(),
+    plan = build_plan(generated, out_dir=Path(args.out), passphrase=passphrase, store=default_store(root),
                       secrets=secrets if to_keyring else None, target=target, port=port,
                       with_key_pem=False if args.no_key_pem else None,
                       encryption=PfxEncryption(args.pfx_encryption))

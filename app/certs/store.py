@@ -18,7 +18,7 @@ import sys
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import PureWindowsPath
+from pathlib import Path, PureWindowsPath
 
 from cryptography import x509
 
@@ -96,16 +96,17 @@ class CertificateStore(ABC):
 class UnavailableStore(CertificateStore):
     """Every operation says why it cannot run here."""
 
-    def __init__(self, platform: str | None = None) -> None:
+    def __init__(self, platform: str | None = None, *, reason: str | None = None) -> None:
         self._platform = platform or sys.platform
+        self._reason = reason
 
     def available(self) -> bool:
         return False
 
     @property
     def unavailable_reason(self) -> str:
-        return (r"The LocalMachine\My store and HTTP.sys bindings exist only on Windows; this system "
-                f"is {self._platform}, so certificate files are written instead.")
+        return self._reason or (r"The LocalMachine\My store and HTTP.sys bindings exist only on Windows; "
+                                f"this system is {self._platform}, so certificate files are written instead.")
 
     def _refuse(self, *_args, **_kwargs):
         raise StoreUnavailable(self.unavailable_reason)
@@ -113,7 +114,15 @@ class UnavailableStore(CertificateStore):
     find = import_pfx = import_root = remove = get_binding = update_binding = _refuse
 
 
-def default_store() -> CertificateStore:
+def default_store(host_root: str | Path | None = None) -> CertificateStore:
+    """This machine's store; refusing (one sentence) when the open host folder is on another
+    machine, whose store this is not (app/host/location.py)."""
+    from app.host.location import local_only_sentence, other_machine
+
+    if host_root is not None:
+        machine = other_machine(host_root)
+        if machine is not None:
+            return UnavailableStore(reason=local_only_sentence(host_root, machine))
     return WindowsCertificateStore() if sys.platform == "win32" else UnavailableStore()
 
 

@@ -135,7 +135,7 @@ def cmd_deploy_dll(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing was changed.", file=sys.stderr)
             return 0
-    result = execute(plan, default_service_control(), without_service=args.without_service,
+    result = execute(plan, default_service_control(host_root=layout.root), without_service=args.without_service,
                      progress=lambda text: print(f"  ... {text}", file=sys.stderr))
     print(f"Copied to {len(result.copied)} place(s). {result.service}", file=sys.stderr)
     if result.backup_folder:

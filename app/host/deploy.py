@@ -145,12 +145,22 @@ def _backup(plan: DeployPlan, data: dict[Path, bytes]) -> Path | None:
     return folder
 
 
+def _holds(path: Path, data: bytes | None) -> bool:
+    """The file is exactly `data` (None: there is no file)."""
+    try:
+        return path.read_bytes() == data if data is not None else not path.exists()
+    except OSError:
+        return False
+
+
 def _restore(originals: dict[Path, bytes | None], written: list[Path]) -> list[str]:
     """Put every written file back; returns sentences for files that could not be restored."""
     problems = []
     for path in reversed(written):
         try:
             before = originals[path]
+            if _holds(path, before):
+                continue  # never changed (the write that failed was atomic): nothing to put back
             if before is None:
                 path.unlink(missing_ok=True)
             else:
@@ -168,16 +178,23 @@ def execute(plan: DeployPlan, service: ServiceControl, *, without_service: bool 
     if not copies:
         return DeployResult([], None, "Every copy is already this DLL: nothing was changed.")
     was_running = False
-    if service.available():
-        status = service.status()
+    status = service.status() if service.available() else None
+    if status is not None and status.state is ServiceState.NOT_INSTALLED and not without_service:
+        # no service here, so this folder's service runs elsewhere (a share, a copied tree): it
+        # cannot be stopped from here, and "it was not running" would be a guess
+        raise UserError(f"The service cannot be stopped here: {status.sentence().rstrip('.')}, so the "
+                        "service of this host folder cannot be controlled. A running service holds the "
+                        "DLL open; to copy anyway into a host folder whose service is not running, add "
+                        "--without-service.")
+    if status is not None:
         was_running = status.state in (ServiceState.RUNNING, ServiceState.START_PENDING)
         if was_running:
             say("Stopping the ECMA2Host service")
             service.stop(lambda status: say(status.sentence()))
     elif not without_service:
-        raise UserError(f"The service cannot be stopped here: {service.unavailable_reason}. A running "
-                        "service holds the DLL open; to copy anyway into a host folder whose service is "
-                        "not running, add --without-service.")
+        raise UserError(f"The service cannot be stopped here: {(service.unavailable_reason or '').rstrip('.')}. "
+                        "A running service holds the DLL open; to copy anyway into a host folder whose "
+                        "service is not running, add --without-service.")
     originals: dict[Path, bytes | None] = {}
     written: list[Path] = []
     try:
@@ -221,7 +238,7 @@ def execute(plan: DeployPlan, service: ServiceControl, *, without_service: bool 
         raise failure from None
     if was_running:
         note = "The service was stopped for the copy and is running again."
-    elif service.available():
+    elif status is not None and status.state is not ServiceState.NOT_INSTALLED:
         note = "The service was not running; it was left stopped."
     else:
         note = "The service was not touched (--without-service)."

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.host.processes import COMMAND_TIMEOUT, CommandError, Runner, powershell, ps_quote, run_command
-from app.host.service import parse_failure, parse_queryex, queryex_command
+from app.host.service import parse_queryex, queryex_command
 
 POWERSHELL_RESOURCE_DLLS = (
     "System.Management.Automation.resources.dll",
@@ -275,12 +275,16 @@ class WindowsMachine(Machine):
             return None
         if parse_queryex(result.stdout) is not None:
             return True
-        failure = parse_failure(result.stdout, result.stderr)
-        return False if failure and failure[0] == 1060 else None
+        return False if result.returncode == 1060 else None  # sc.exe's exit code: the Win32 error
 
     def acl(self, folder: Path) -> list[AclEntry] | None:
-        out = self._stdout(icacls_command(str(folder)))
-        return None if out is None else parse_icacls(out, str(folder))
+        try:
+            result = self._run(icacls_command(str(folder)), COMMAND_TIMEOUT)
+        except CommandError:
+            return None
+        # icacls exits non-zero when it could not read the folder (2 not found, 5 access denied):
+        # its (translated) message is no listing, and "no entries" would read as "no access"
+        return None if result.returncode != 0 else parse_icacls(result.stdout, str(folder))
 
     def host_version(self, root: Path) -> str | None:
         out = self._stdout(version_command(root / "Service" / SERVICE_EXE))

@@ -4,7 +4,8 @@ wizard is running (close it before editing Configuration.xml by hand: it would o
 One runner for every tool: no console window, a timeout, secrets only in the child's environment
 (never argv), and the right decoding. sc.exe, netsh and icacls write in the console's OEM code page
 (the umlaut of "NT-AUTORITÄT" must survive); our PowerShell command lines switch PowerShell's
-output to UTF-8 first, so their output is read as UTF-8.
+output to UTF-8 without a BOM first, so their output is read as UTF-8 (a BOM, should one come,
+is dropped).
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ def run_command(argv: list[str], timeout: float = COMMAND_TIMEOUT,
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
     utf8 = sys.platform != "win32" or argv[0].lower() in ("powershell.exe", "pwsh.exe")
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, encoding="utf-8" if utf8 else "oem",
+        # utf-8-sig: a BOM at the start (written by a UTF-8 encoding that emits one) is dropped,
+        # not read as part of the first value (a service name "\ufeffMicrosoft.ECMA2Host")
+        done = subprocess.run(argv, capture_output=True, text=True, encoding="utf-8-sig" if utf8 else "oem",
                               errors="replace", timeout=timeout, creationflags=flags, check=False, env=env)
     except FileNotFoundError:
         raise CommandError(f"{argv[0]} was not found on this system.") from None
@@ -60,7 +63,10 @@ def ps_quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-PS_PROLOGUE = "$ErrorActionPreference = 'Stop'; [Console]::OutputEncoding = [Text.Encoding]::UTF8; "
+# [Text.Encoding]::UTF8 emits a BOM (Microsoft: "Encoding.UTF8 property"); UTF8Encoding($false)
+# is UTF-8 without one (Microsoft: "UTF8Encoding(Boolean) constructor")
+PS_PROLOGUE = ("$ErrorActionPreference = 'Stop'; "
+               "[Console]::OutputEncoding = [Text.UTF8Encoding]::new($false); ")  # ::new: PowerShell 5+
 
 
 def powershell(script: str) -> list[str]:

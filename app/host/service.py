@@ -19,10 +19,14 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from app import liveness
+from app.host.location import local_only_sentence, other_machine
 from app.host.processes import (
     COMMAND_TIMEOUT,
     CommandError,
+    CommandResult,
     Runner,
     powershell,
     ps_quote,
@@ -31,6 +35,7 @@ from app.host.processes import (
 
 DISPLAY_NAME = "Microsoft ECMA2Host"
 WAIT_SECONDS = 90.0  # a service with several connectors can take a while to stop
+EXIT_WAIT_SECONDS = 30.0  # after STOPPED, for its process to exit and close its files
 
 
 class ServiceError(CommandError):
@@ -177,12 +182,30 @@ def parse_qc_account(stdout: str) -> str | None:
 
 
 def parse_failure(stdout: str, stderr: str = "") -> tuple[int, str] | None:
-    """(code, Windows' message) of an `[SC] ... FAILED 5:` answer, else None."""
+    """(code, Windows' message) of an English `[SC] ... FAILED 5:` answer, else None. Only for
+    captured text without its exit code (a report's raw file); a live run uses `exit_failure`."""
     m = _FAILED.search(stdout + "\n" + stderr)
     if not m:
         return None
     message = " ".join(m.group(2).split())
     return int(m.group(1)), message
+
+
+def exit_failure(result: CommandResult) -> tuple[int, str] | None:
+    """(Win32 error, Windows' message) of a failed sc.exe run, in any display language, else None.
+
+    sc.exe exits with the Win32 error code of the call that failed (5 access denied, 1060 not
+    installed, 1056 already running, 1062 not started), the same on every language of Windows;
+    the words around it are translated ("FAILED" is "FEHLER" in German). So the code decides and
+    Windows' own message, whatever its language, is only shown: the text after "<code>:".
+    """
+    if result.returncode == 0:
+        return None
+    code = result.returncode
+    text = f"{result.stdout}\n{result.stderr}"
+    m = re.search(rf"(?<!\d){code}\s*:(.*)", text, re.S)
+    message = " ".join((m.group(1) if m else text).split()).rstrip(".")
+    return code, message + "." if message else f"sc.exe ended with exit code {code}."
 
 
 _ADVICE = {
@@ -236,16 +259,17 @@ class ServiceControl(ABC):
 
 
 class UnavailableServiceControl(ServiceControl):
-    def __init__(self, platform: str | None = None) -> None:
+    def __init__(self, platform: str | None = None, *, reason: str | None = None) -> None:
         self.platform = platform or sys.platform
+        self.reason = reason
 
     def available(self) -> bool:
         return False
 
     @property
     def unavailable_reason(self) -> str:
-        return (f"The {DISPLAY_NAME} service runs only on the Windows connector host; service "
-                f"commands need that host (this is {self.platform}).")
+        return self.reason or (f"The {DISPLAY_NAME} service runs only on the Windows connector host; "
+                               f"service commands need that host (this is {self.platform}).")
 
     def status(self) -> ServiceStatus:
         raise ServiceError(self.unavailable_reason)
@@ -262,8 +286,10 @@ class UnavailableServiceControl(ServiceControl):
 
 class WindowsServiceControl(ServiceControl):
     def __init__(self, run: Runner = run_command, *, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic, wait_seconds: float = WAIT_SECONDS) -> None:
+                 clock: Callable[[], float] = time.monotonic, wait_seconds: float = WAIT_SECONDS,
+                 probe: liveness.Probe | None = None) -> None:
         self._run, self._sleep, self._clock, self._wait = run, sleep, clock, wait_seconds
+        self._probe = probe or liveness.probe
         self._name: str | None = None
 
     def available(self) -> bool:
@@ -294,7 +320,7 @@ class WindowsServiceControl(ServiceControl):
         result = self._run(queryex_command(name), COMMAND_TIMEOUT)
         parsed = parse_queryex(result.stdout, self.display_name)
         if parsed is None:
-            failure = parse_failure(result.stdout, result.stderr)
+            failure = exit_failure(result)
             if failure and failure[0] == 1060:
                 return ServiceStatus(name, self.display_name, ServiceState.NOT_INSTALLED)
             if failure:
@@ -312,10 +338,24 @@ class WindowsServiceControl(ServiceControl):
             return current
         assert current.name is not None  # an installed service has a name
         result = self._run(argv_of(current.name), COMMAND_TIMEOUT)
-        failure = parse_failure(result.stdout, result.stderr)
+        failure = exit_failure(result)
         if failure and failure[0] != done_already:
             raise ServiceError(failure_sentence(f"{verb.capitalize()} {self.display_name}", *failure))
-        return self._wait_for(target, verb, progress)
+        reached = self._wait_for(target, verb, progress)
+        if target is ServiceState.STOPPED and current.pid:
+            self._wait_for_exit(current.pid)
+        return reached
+
+    def _wait_for_exit(self, pid: int) -> None:
+        """STOPPED is reported before the service's process has exited and let go of its files
+        (the connector DLLs, Configuration.xml): a copy made at once could still find them open."""
+        deadline = self._clock() + EXIT_WAIT_SECONDS
+        while self._probe(pid).running is True:  # None (cannot tell): do not wait for nothing
+            if self._clock() >= deadline:
+                raise ServiceError(f"The {self.display_name} service reports stopped, but its process "
+                                   f"{pid} has not exited after {EXIT_WAIT_SECONDS:g} seconds; end it in "
+                                   "Task Manager or wait, then try again.")
+            self._sleep(0.25)
 
     def _wait_for(self, target: ServiceState, verb: str, progress: Progress | None) -> ServiceStatus:
         deadline = self._clock() + self._wait
@@ -338,6 +378,12 @@ class WindowsServiceControl(ServiceControl):
         return self._control("stop", stop_command, ServiceState.STOPPED, 1062, progress)
 
 
-def default_service_control(platform: str | None = None) -> ServiceControl:
+def default_service_control(platform: str | None = None, host_root: Path | None = None) -> ServiceControl:
+    """This machine's service control; refusing (one sentence) when the open host folder
+    `host_root` is on another machine: sc.exe would answer for this one (location.py)."""
     platform = platform or sys.platform
+    if host_root is not None:
+        machine = other_machine(host_root, platform=platform)
+        if machine is not None:
+            return UnavailableServiceControl(platform, reason=local_only_sentence(host_root, machine))
     return WindowsServiceControl() if platform == "win32" else UnavailableServiceControl(platform)

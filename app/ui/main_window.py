@@ -7,6 +7,7 @@ The connector actions live in `main/actions.py`, the parts in `main/`; this modu
 
 from __future__ import annotations
 
+import functools
 import socket
 from typing import Any
 
@@ -32,6 +33,7 @@ from app.ui.background import run_task
 from app.ui.main import areas
 from app.ui.main.actions import ConnectorActions, ConnectorsTab
 from app.ui.main.disk_watch import DiskWatch
+from app.ui.main.elevation_bar import elevation_bar
 from app.ui.main.lazy_tabs import LazyTabs
 from app.ui.main.message_bar import MessageBar
 from app.ui.main.problems_panel import ProblemsPanel, summary_text
@@ -46,13 +48,15 @@ class MainWindow(QMainWindow):
 
     def __init__(self, layout: HostLayout, *, store: ConfigStore | None = None,
                  certificate_status=areas.certificate_status, service=None,
-                 parent: QWidget | None = None) -> None:
+                 needs_elevation: bool | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = layout
         self.store = store or layout.config_store()
         self.document: ConfigDocument | None = None
         self.findings: list[Finding] = []
         self.read_only = False
+        if certificate_status is areas.certificate_status:  # the real lookup: this machine only
+            certificate_status = functools.partial(areas.certificate_status, host_root=layout.root)
         self._certificate_status = certificate_status
         self._service = service
         self.setObjectName("mainWindow")
@@ -67,6 +71,8 @@ class MainWindow(QMainWindow):
         self.expiry_banner: Any = None  # app.ui.certs.banner.ExpiryBanner, made on first use
         self.lock_bar = MessageBar("lockBar", central)
         self.disk_bar = MessageBar("diskBar", central)
+        self.elevation_bar = elevation_bar(self, central, needed=needs_elevation)
+        column.addWidget(self.elevation_bar)
         column.addWidget(self.lock_bar)
         column.addWidget(self.disk_bar)
 
@@ -456,7 +462,7 @@ class MainWindow(QMainWindow):
 
     def service_control(self):
         if self._service is None:
-            self._service = areas.service_control()
+            self._service = areas.service_control(self.host.root)
         return self._service
 
     def offer_restart(self) -> None:

@@ -16,6 +16,7 @@ from app.config.store import ConfigStore
 from app.errors import SaveRefused
 from app.filestore import KEEP_BACKUPS, EditLock, atomic_write
 from tests.config.helpers import changed_lines, document_with, minimal_spec
+from tests.osfaults import read_only_folder
 
 
 @pytest.fixture
@@ -112,18 +113,15 @@ def test_os_failures_leave_the_file_untouched(config, monkeypatch, err, words):
     assert not list(config.parent.glob(".*.tmp"))
 
 
-@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else False,
-                    reason="root ignores folder permissions")
 def test_read_only_folder(config):
     store = ConfigStore(config)
     doc = store.load()
     doc.connectors[0].autosync_timer = "10"
-    os.chmod(config.parent, 0o555)
-    try:
+    original = config.read_bytes()
+    with read_only_folder(config.parent):
         with pytest.raises(SaveRefused):
             store.save(doc)
-    finally:
-        os.chmod(config.parent, 0o755)
+    assert config.read_bytes() == original
 
 
 def test_failure_before_replace_keeps_old_file(config):

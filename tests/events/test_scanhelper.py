@@ -7,20 +7,20 @@ that the helper really answered (or really failed) so none passes by silently sc
 from __future__ import annotations
 
 import gc
-import os
 import random
 import re
-import signal
 import time
 from array import array
 from pathlib import Path
 
 import pytest
 
+from app import liveness
 from app.events import scanhelper
 from app.events.filters import EventFilter
 from app.events.records import EventTable
 from app.events.textblocks import MessageColumn, search_text
+from tests.osfaults import hard_kill, suspend
 
 pytestmark = pytest.mark.skipif(not scanhelper.available(), reason="the helper needs spawn")
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -119,7 +119,7 @@ def test_dead_helper_falls_back_to_the_same_rows():
         assert run(column, "find", "denied") == plain(messages, "find", "denied")
         pid = column._helper.pid
         assert pid is not None
-        os.kill(pid, signal.SIGKILL)
+        hard_kill(pid)
         time.sleep(0.1)
         sparse = list(range(5, 20_000, 211))
         for kind, text in SEARCHES:
@@ -140,13 +140,14 @@ def test_helper_that_does_not_answer_is_given_up(monkeypatch):
         run(column, "find", "csv")
         assert column._helper.answers == 1
         pid = column._helper.pid
-        os.kill(pid, signal.SIGSTOP)  # alive but silent
+        suspend(pid)  # alive but silent
         assert run(column, "regex", r"im00\d") == plain(messages, "regex", r"im00\d")
         assert column._helper.failed and column._helper.pid is None
-        with pytest.raises(ProcessLookupError):  # the stopped helper was ended, not left behind
-            for _ in range(50):
-                os.kill(pid, 0)
-                time.sleep(0.02)
+        for _ in range(50):  # the stopped helper was ended, not left behind
+            if liveness.probe(pid).running is False:
+                break
+            time.sleep(0.02)
+        assert liveness.probe(pid).running is False
     finally:
         column.close_search_helper()
 

@@ -114,6 +114,23 @@ def test_windows_machine_with_a_scripted_runner(tmp_path):
     assert len(machine.winsxs_resources()) == 3
 
 
+def test_windows_machine_on_german_windows_reads_exit_codes(tmp_path):
+    """Translated words, same exit codes: sc.exe 1060 = not installed; icacls 5 = unknown, not "no access"."""
+    def run(argv, timeout):
+        if argv[0] == "sc.exe":
+            return CommandResult(1060, "[SC] EnumQueryServicesStatus:OpenService FEHLER 1060:\r\n\r\n"
+                                 "Der angegebene Dienst ist kein installierter Dienst.\r\n", "")
+        if argv[0] == "icacls":
+            return CommandResult(5, f"{CACHE}: Zugriff verweigert\r\n"
+                                 "0 Dateien erfolgreich verarbeitet, bei 1 Dateien ist ein Verarbeitungsfehler "
+                                 "aufgetreten.\r\n", "")
+        raise AssertionError(argv)
+
+    machine = m.WindowsMachine(run, winsxs=make_winsxs(tmp_path))
+    assert machine.cloud_sync_agent_installed() is False
+    assert machine.acl(Path(CACHE)) is None
+
+
 def test_unavailable_machine_knows_nothing_and_says_why():
     machine = m.UnavailableMachine("linux")
     assert "Windows connector host" in machine.unavailable_reason

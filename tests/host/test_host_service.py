@@ -15,6 +15,7 @@ from app.host.service import (
     UnavailableServiceControl,
     WindowsServiceControl,
 )
+from app.liveness import ProcessState
 
 QUERYEX_RUNNING = """
 SERVICE_NAME: Microsoft.ECMA2Host
@@ -142,13 +143,15 @@ class FakeSc:
             codes = {"RUNNING": 4, "STOPPED": 1, "STOP_PENDING": 3, "START_PENDING": 2}
             return CommandResult(0, QUERYEX_RUNNING.replace("4  RUNNING", f"{codes[shown]}  {shown}"), "")
         if self.fail:
-            return CommandResult(1, self.fail, "")
+            code, text = self.fail  # sc.exe exits with the Win32 error it prints
+            return CommandResult(code, text, "")
         self.pending = ("RUNNING" if verb == "start" else "STOPPED", self.lag)
         return CommandResult(0, "", "")
 
 
 def control(fake, **kw):
     clock = iter(range(0, 10_000))
+    kw.setdefault("probe", lambda pid: ProcessState(False))  # the service's process has exited
     return WindowsServiceControl(fake, sleep=lambda s: None, clock=lambda: next(clock), **kw)
 
 
@@ -192,9 +195,38 @@ def test_start_of_a_running_service_does_nothing():
 
 
 def test_access_denied_says_run_elevated():
-    fake = FakeSc(state="STOPPED", fail=ACCESS_DENIED)
+    fake = FakeSc(state="STOPPED", fail=(5, ACCESS_DENIED))
     with pytest.raises(ServiceError, match="administrator"):
         control(fake).start()
+
+
+# German Windows translates sc.exe's words ("FEHLER" for "FAILED") and Windows' messages, not the
+# exit code, which is the Win32 error (docs/host-facts.md §12 lists this for a real capture).
+ACCESS_DENIED_GERMAN = "[SC] OpenService FEHLER 5:\r\n\r\nZugriff verweigert\r\n\r\n"
+NOT_INSTALLED_GERMAN = ("[SC] EnumQueryServicesStatus:OpenService FEHLER 1060:\r\n\r\n"
+                        "Der angegebene Dienst ist kein installierter Dienst.\r\n\r\n")
+ALREADY_STOPPED_GERMAN = "[SC] ControlService FEHLER 1062:\r\n\r\nDer Dienst wurde nicht gestartet.\r\n\r\n"
+
+
+def test_a_refused_stop_on_german_windows_is_one_sentence_at_once():
+    """Before: "FAILED" was looked for, so a refused stop became a 90-second wait."""
+    fake = FakeSc(state="RUNNING", fail=(5, ACCESS_DENIED_GERMAN))
+    with pytest.raises(ServiceError) as caught:
+        control(fake, wait_seconds=90).stop()
+    assert "Zugriff verweigert" in str(caught.value) and "error 5" in str(caught.value)
+    assert "administrator" in str(caught.value)
+    assert sum(1 for a in fake.calls if a[1] == "queryex") == 1  # no waiting for a stop that never comes
+
+
+def test_german_not_installed_and_already_stopped_are_read_from_the_exit_code():
+    fake = FakeSc(state="GONE")
+    fake_result = CommandResult(1060, NOT_INSTALLED_GERMAN, "")
+    c = control(lambda argv, timeout: fake_result if argv[1] == "queryex" else fake(argv, timeout))
+    assert c.status().state is ServiceState.NOT_INSTALLED
+    assert svc.exit_failure(CommandResult(1062, ALREADY_STOPPED_GERMAN, "")) == (
+        1062, "Der Dienst wurde nicht gestartet.")
+    assert svc.exit_failure(CommandResult(0, QUERYEX_RUNNING, "")) is None
+    assert svc.exit_failure(CommandResult(1053, "", "")) == (1053, "sc.exe ended with exit code 1053.")
 
 
 def test_a_service_that_never_stops_times_out_in_one_sentence():
@@ -221,3 +253,27 @@ def test_real_sc_on_windows_reports_a_state_for_a_builtin_service():
     assert parsed is not None and parsed.state is ServiceState.RUNNING
     listing = svc.parse_query_all(svc.run_command(svc.query_all_command()).stdout)
     assert svc.find_by_display_name(listing, "Windows Event Log").name == "EventLog"
+
+
+class ExitingProcess:
+    """The service's process after STOPPED: still running for `polls` looks, then gone."""
+
+    def __init__(self, polls: int) -> None:
+        self.polls, self.asked = polls, []
+
+    def __call__(self, pid: int) -> ProcessState:
+        self.asked.append(pid)
+        self.polls -= 1
+        return ProcessState(self.polls >= 0, "win:1")
+
+
+def test_stop_waits_for_the_service_process_to_exit():
+    process = ExitingProcess(polls=3)
+    status = control(FakeSc(state="RUNNING"), probe=process).stop()
+    assert status.state is ServiceState.STOPPED
+    assert process.asked == [5124] * 4  # the PID queryex gave before the stop, until it was gone
+
+
+def test_a_process_that_never_exits_is_one_sentence():
+    with pytest.raises(ServiceError, match="process 5124 has not exited after 30 seconds"):
+        control(FakeSc(state="RUNNING"), probe=ExitingProcess(polls=10_000)).stop()

@@ -26,8 +26,22 @@ def test_windows_tools_are_read_in_the_oem_code_page_and_our_powershell_as_utf8(
     monkeypatch.setattr(processes.sys, "platform", "win32")
     run_command(["sc.exe", "query"])
     run_command(processes.powershell("Get-Date"))
-    assert [kw["encoding"] for _, kw in seen] == ["oem", "utf-8"]
-    assert "[Console]::OutputEncoding = [Text.Encoding]::UTF8" in seen[1][0][-1]
+    assert [kw["encoding"] for _, kw in seen] == ["oem", "utf-8-sig"]
+    assert "[Console]::OutputEncoding = [Text.UTF8Encoding]::new($false)" in seen[1][0][-1]
+
+
+def test_a_bom_before_powershell_output_is_not_part_of_the_first_value(monkeypatch):
+    """PowerShell 5.1 with [Text.Encoding]::UTF8 writes EF BB BF first: the service name looked
+    up by display name must not start with U+FEFF (sc.exe would call it not installed)."""
+    def powershell_writing_a_bom(argv, **kw):
+        out = "\ufeffMicrosoft.ECMA2Host\r\n".encode("utf-8")
+        return subprocess.CompletedProcess(argv, 0, out.decode(kw["encoding"], kw["errors"]), "")
+
+    monkeypatch.setattr(processes.sys, "platform", "win32")
+    monkeypatch.setattr(processes.subprocess, "run", powershell_writing_a_bom)
+    from app.host.service import lookup_command, parse_lookup
+
+    assert parse_lookup(run_command(lookup_command()).stdout) == "Microsoft.ECMA2Host"
 
 
 def test_a_secret_goes_to_the_childs_environment_never_argv(seen):

@@ -11,6 +11,7 @@ import pytest
 
 from app import paths
 from app.errors import UserError
+from tests.osfaults import read_only_folder
 
 
 @pytest.fixture
@@ -100,19 +101,11 @@ def test_resources_come_from_the_checkout_from_source(monkeypatch):
     assert (paths.resources_dir() / "schema" / "configuration.xsd").is_file()
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
 def test_a_read_only_portable_folder_is_one_sentence(frozen):
-    import os
-
     exe_dir, _, _ = frozen
     (exe_dir / paths.PORTABLE_MARKER).touch()
-    exe_dir.chmod(0o555)
-    try:
-        if os.access(exe_dir, os.W_OK):
-            pytest.skip("running as a user who can write anywhere (root)")
+    with read_only_folder(exe_dir):
         with pytest.raises(UserError) as caught:
             paths.data_dir()
         assert "portable data folder cannot be created" in str(caught.value)
         assert paths.PORTABLE_MARKER in str(caught.value)
-    finally:
-        exe_dir.chmod(0o755)

@@ -7,7 +7,6 @@ the reader's, from a baseline taken after the payload itself is built."""
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -104,6 +103,8 @@ def main() -> None:
     import app.events.sources.base  # noqa: F401
     import app.migrate.bundle  # noqa: F401
     data = payload(kind, ROOTS[reader])
+    import resource  # POSIX only: imported here so the test module's ROOTS import works on Windows
+
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     outcome = read(reader, data, folder)

@@ -32,11 +32,12 @@ def certificates_dir():
     return path
 
 
-def service_restart() -> Callable[[], str] | None:
-    """The service's restart as a callable for the dialog, or None where it cannot be restarted."""
+def service_restart(host_root=None) -> Callable[[], str] | None:
+    """The service's restart as a callable for the dialog, or None where it cannot be restarted
+    (not Windows, or a host folder on another machine)."""
     from app.host.service import default_service_control
 
-    control = default_service_control()
+    control = default_service_control(host_root=host_root)
     if not control.available():
         return None
     return control.restart_sentence
@@ -50,10 +51,10 @@ def regeneration_dialog(layout, parent: QWidget | None = None) -> CertificateDia
     """The dialog for the host at `layout` (an app.host.layout.HostLayout)."""
     target = ConfigThumbprint(layout.config_store())
     secrets = SecretStore()
-    prepare = plan_factory(out_dir=certificates_dir(), store=default_store(), secrets=secrets,
+    prepare = plan_factory(out_dir=certificates_dir(), store=default_store(layout.root), secrets=secrets,
                            target=target, port=target.port() or DEFAULT_PORT)
     return CertificateDialog(prepare, host_names=host_names(), keyring_reason=secrets.unavailable_reason,
-                             restart=service_restart(), parent=parent)
+                             restart=service_restart(layout.root), parent=parent)
 
 
 def certificate_status(layout) -> CertificateStatus:
@@ -62,6 +63,7 @@ def certificate_status(layout) -> CertificateStatus:
 
     target = ConfigThumbprint(layout.config_store())
     port = target.port() or DEFAULT_PORT
-    endpoint = ("localhost", port) if sys.platform == "win32" else None
-    return gather_status(target.read(), host_names=host_names(), store=default_store(), endpoint=endpoint, port=port,
+    store = default_store(layout.root)
+    endpoint = ("localhost", port) if sys.platform == "win32" and store.available() else None
+    return gather_status(target.read(), host_names=host_names(), store=store, endpoint=endpoint, port=port,
                          fetch=lambda h, p: fetch_served_certificate(h, p, timeout=LOCAL_TIMEOUT))

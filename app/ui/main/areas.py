@@ -60,24 +60,26 @@ def expiry_banner():
     return ExpiryBanner
 
 
-def service_control():
+def service_control(host_root: Path | None = None):
     from app.host.service import default_service_control
 
-    return default_service_control()
+    return default_service_control(host_root=host_root)
 
 
-def certificate_status(configured: str | None, port: int | None):
+def certificate_status(configured: str | None, port: int | None, host_root: Path | None = None):
     """Gather the certificate status as `cert status` does (the store on Windows, plus what the
-    local endpoint serves). Slow: call off the GUI thread."""
+    local endpoint serves; neither for a host folder on another machine). Slow: call off the GUI
+    thread."""
     from app.certs.served import fetch_served_certificate
     from app.certs.status import gather_status
     from app.certs.store import default_store
     from app.host.machine import local_host_names
 
-    endpoint = ("localhost", port or 8585) if sys.platform == "win32" else None
+    store = default_store(host_root)
+    endpoint = ("localhost", port or 8585) if sys.platform == "win32" and store.available() else None
     # A short timeout: a stopped service must not keep the Settings tab waiting.
     return gather_status(configured, host_names=list(dict.fromkeys(local_host_names())),
-                         store=default_store(), endpoint=endpoint,
+                         store=store, endpoint=endpoint,
                          fetch=lambda host, p: fetch_served_certificate(host, p, timeout=2.0))
 
 

@@ -52,7 +52,7 @@ def open_certificate_dialog(window):
     target = DocumentThumbprint(window)
     secrets = SecretStore()
     port_text = window.document.setting.port if window.document.root.find("Setting") is not None else ""
-    prepare = plan_factory(out_dir=areas.certificates_folder(data_dir()), store=default_store(),
+    prepare = plan_factory(out_dir=areas.certificates_folder(data_dir()), store=default_store(window.host.root),
                            secrets=secrets, target=target,
                            port=int(port_text) if port_text.strip().isdigit() else None)
     service = window.service_control()

@@ -1,0 +1,34 @@
+"""The strip that says the host needs the wizard elevated, with "Restart as administrator"
+(app/host/elevation.py decides; this only shows it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QWidget
+
+from app.host.elevation import BANNER, needs_elevation, restart_elevated
+from app.ui.main.message_bar import MessageBar
+
+RESTART = "Restart as administrator"
+
+
+def elevation_bar(window, parent: QWidget, *, needed: bool | None = None,
+                  restart: Callable[[object], str | None] | None = None) -> MessageBar:
+    """A bar, shown when the open host lives under Program Files and this process is not
+    elevated. `needed` and `restart` replace the system's answers (tests, screenshots)."""
+    bar = MessageBar("elevationBar", parent)
+    root = window.host.root
+    if not (needs_elevation(root) if needed is None else needed):
+        return bar
+
+    def restart_now() -> None:
+        why = (restart or restart_elevated)(root)
+        if why is None:
+            window.close()  # the elevated copy opens this host; this one lets go of the edit lock
+            return
+        bar.show_message("warning", f"<b>Not running as administrator.</b> {BANNER} {why}",
+                         [(RESTART, restart_now)])
+
+    bar.show_message("warning", f"<b>Not running as administrator.</b> {BANNER}", [(RESTART, restart_now)])
+    return bar
