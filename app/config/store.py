@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app import journal
 from app.config.document import ConfigDocument
 from app.filestore import Backup, FileStore
 
@@ -50,4 +51,7 @@ class ConfigStore(FileStore):
 
     def restore(self, backup_id: str) -> SaveResult:
         """Put a backup back; the current file is itself backed up first."""
-        return self.write_bytes(self.backup_bytes(backup_id))
+        with journal.action("restore backup", self.path, backup=backup_id) as step:
+            result = self.write_bytes(self.backup_bytes(backup_id))
+            step.undo = result.backup.path if result.backup else None
+            return result

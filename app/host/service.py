@@ -20,6 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app import journal
 from app.host.processes import (
     COMMAND_TIMEOUT,
     CommandError,
@@ -311,11 +312,13 @@ class WindowsServiceControl(ServiceControl):
         if current.state is target:
             return current
         assert current.name is not None  # an installed service has a name
-        result = self._run(argv_of(current.name), COMMAND_TIMEOUT)
-        failure = parse_failure(result.stdout, result.stderr)
-        if failure and failure[0] != done_already:
-            raise ServiceError(failure_sentence(f"{verb.capitalize()} {self.display_name}", *failure))
-        return self._wait_for(target, verb, progress)
+        with journal.action(f"{verb} service", self.display_name, service=current.name,
+                            was=current.state.label):
+            result = self._run(argv_of(current.name), COMMAND_TIMEOUT)
+            failure = parse_failure(result.stdout, result.stderr)
+            if failure and failure[0] != done_already:
+                raise ServiceError(failure_sentence(f"{verb.capitalize()} {self.display_name}", *failure))
+            return self._wait_for(target, verb, progress)
 
     def _wait_for(self, target: ServiceState, verb: str, progress: Progress | None) -> ServiceStatus:
         deadline = self._clock() + self._wait

@@ -213,9 +213,14 @@ class Action:
         self.journal = journal
         self.id = f"{os.getpid():x}-{time.time_ns():x}-{os.urandom(3).hex()}"
         self._token: contextvars.Token[Action | None] | None = None
+        self._failure: str | None = None
 
     def note(self, **details: Any) -> None:
         self.details.update(clean_details(details))
+
+    def fail(self, reason: str) -> None:
+        """The action failed without an exception (a plan that rolled itself back): say why."""
+        self._failure = _clean(reason)
 
     def _entry(self, phase: str) -> dict[str, Any]:
         user, machine = who()
@@ -242,7 +247,10 @@ class Action:
         if self._token is not None:
             _current.reset(self._token)
         entry = self._entry("finished")
-        if exc is None:
+        if exc is None and self._failure is not None:
+            self.outcome = "failed"
+            entry["reason"] = self._failure
+        elif exc is None:
             self.outcome = "ok"
         elif isinstance(exc, KeyboardInterrupt):
             self.outcome = "failed"

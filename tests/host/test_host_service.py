@@ -221,3 +221,16 @@ def test_real_sc_on_windows_reports_a_state_for_a_builtin_service():
     assert parsed is not None and parsed.state is ServiceState.RUNNING
     listing = svc.parse_query_all(svc.run_command(svc.query_all_command()).stdout)
     assert svc.find_by_display_name(listing, "Windows Event Log").name == "EventLog"
+
+
+def test_start_and_stop_are_journaled_with_their_outcome():
+    from app import journal
+
+    control(FakeSc(state="RUNNING", lag=2)).restart()
+    with pytest.raises(ServiceError):
+        control(FakeSc(state="STOPPED", fail=ACCESS_DENIED)).start()
+    control(FakeSc(state="RUNNING")).start()  # already running: nothing done, nothing journaled
+    seen = [(a.action, a.outcome, a.target) for a in journal.read_journal().actions]
+    assert seen == [("stop service", "ok", "Microsoft ECMA2Host"), ("start service", "ok", "Microsoft ECMA2Host"),
+                    ("start service", "failed", "Microsoft ECMA2Host")]
+    assert "administrator" in journal.read_journal().actions[-1].reason
