@@ -17,9 +17,9 @@ from app.config.store import ConfigStore
 from app.datastore import configure_logging
 from app.entra import jobs
 from app.entra.graph import GraphClient
+from app.hostsecrets.writing import SecretPlan
 from app.migrate.connectors import secret_fields
 from app.wizard.secret_choice import STORE_AS_TYPED, SecretChoice
-from app.hostsecrets.writing import SecretPlan
 from tests.reliability.planted import PASSWORD, TOKEN
 
 PASSPHRASE = "Planted-PFX-Passphrase-93b1"
