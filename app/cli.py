@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.hostsecrets.commands",
     "app.report.commands",
     "app.entra.commands",
+    "app.journal.commands",
 )
 
 

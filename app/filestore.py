@@ -297,7 +297,7 @@ class FileStore:
     def replace(self, data: bytes) -> Backup | None:
         """Back up, then replace atomically; refused (file untouched) when it cannot be safe."""
         was_held = self.lock.held
-        with journal.action(f"save {self.path.name}", self.path, size=len(data)) as step:
+        with journal.action(f"save {self.path.name}", self.path, bytes=len(data)) as step:
             self.lock.acquire()
             try:
                 current = read_user_file(self.path) if self.path.exists() else None
