@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -142,6 +143,15 @@ def temp_files(root: Path) -> list[Path]:
     return sorted(p for p in ecma.rglob(".*.tmp") if p.is_file() and ".dll." in p.name.lower())
 
 
+def torn_backups() -> list[Path]:
+    """Backup folders of updates killed before their record was whole: nothing on any host was
+    changed yet (the record comes first), so they hold only partial copies and temporary files."""
+    base = backups_dir() / "connector-dlls"
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.iterdir() if p.is_dir() and not (p / RECORD).exists())
+
+
 def current_hash(path: Path) -> str | None:
     try:
         return _digest(path.read_bytes())
@@ -177,6 +187,8 @@ def repair(root: Path, how: str, service: ServiceControl, *, without_service: bo
                         "then look again.")
     records = unfinished(root)
     leftovers = temp_files(root)
+    for folder in torn_backups():  # partial copies of an update that changed nothing: not a backup
+        shutil.rmtree(folder, ignore_errors=True)
     if not records and not leftovers:
         raise UserError(f"Nothing is half-deployed on {root}: no unfinished DLL update and no temporary files.")
     if records and not service.available() and not without_service:
