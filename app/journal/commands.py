@@ -38,14 +38,10 @@ def selected(args: argparse.Namespace) -> JournalView:
 
 
 def lines(action: ActionView) -> list[str]:
-    when = action.when.replace("T", " ")[:19] + " UTC" if action.when else "(time unknown)"
-    by = f"{action.user}@{action.machine}" if action.machine else action.user
-    out = [f"{when}  {action.action} - {action.target or '(no target)'}",
-           f"    {action.outcome_text()}; by {by}"]
-    details = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
-                        for k, v in action.details.items())
-    if details:
-        out.append(f"    {details}")
+    out = [f"{action.when_text()}  {action.action} - {action.target or '(no target)'}",
+           f"    {action.outcome_text()}; by {action.by()}"]
+    if action.details:
+        out.append(f"    {action.details_text()}")
     if action.undo:
         out.append(f"    undo with: {action.undo}")
     return out

@@ -37,6 +37,17 @@ class ActionView:
     def when(self) -> str:
         return self.started or self.finished or ""
 
+    def when_text(self) -> str:
+        """'2026-12-06 19:40:02 UTC'."""
+        return self.when.replace("T", " ")[:19] + " UTC" if self.when else "(time unknown)"
+
+    def by(self) -> str:
+        return f"{self.user}@{self.machine}" if self.machine else self.user
+
+    def details_text(self) -> str:
+        return "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+                         for k, v in self.details.items())
+
     def outcome_text(self) -> str:
         """For people: 'ok', 'failed: why', 'did not finish (...)'."""
         if self.outcome == "failed":

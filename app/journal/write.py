@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 
 JOURNAL_FILE = "journal.jsonl"
 ARCHIVE_GLOB = "journal-*.jsonl"
-MAX_JOURNAL = 2 * 1024 * 1024   # rotate past 2 MB (about 8,000 actions)
-KEEP_ARCHIVES = 4               # and keep the last four rotated files: about 40,000 actions in all
+MAX_JOURNAL = 2 * 1024 * 1024   # rotate past 2 MB (an action is two lines, ~700 bytes: ~3,000 actions)
+KEEP_ARCHIVES = 4               # and keep the last four rotated files: ~15,000 actions, 10 MB in all
 MAX_TEXT = 400                  # one detail's text: a path or a sentence, not a document
 MAX_LINE = 8 * 1024             # one line, whatever the details
 # A detail whose name says it holds a secret is never written, whatever its value.
