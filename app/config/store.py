@@ -10,9 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import logging
+
 from app import journal
 from app.config.document import ConfigDocument
 from app.filestore import Backup, FileStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,6 +36,7 @@ class ConfigStore(FileStore):
     def load(self) -> ConfigDocument:
         doc = ConfigDocument.from_bytes(self.read(), str(self.path))
         doc.path = self.path
+        log.info("loaded %s: %d connector(s)", self.path, len(doc.connectors))
         return doc
 
     def save(self, doc: ConfigDocument, *, force: bool = False) -> SaveResult:

@@ -8,6 +8,7 @@ Windows-only facts come through `Machine` and `ServiceControl`; elsewhere those 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from app.host.service import ServiceControl, ServiceState, default_service_contr
 from app.hostsecrets.dpapi import Dpapi, default_dpapi
 from app.hostsecrets.inspect import SecretStatus, inspect_document
 
+log = logging.getLogger(__name__)
 OK, INFO, WARNING, ERROR, SKIPPED = "ok", "info", "warning", "error", "skipped"
 PROBLEMS = (WARNING, ERROR)
 MICROSOFT_MINIMUM_TIMER = 120  # the wizard's floor (docs/host-facts.md §3)
@@ -113,6 +115,8 @@ class _Doctor:
                      self.levels, self.verbose_sql, self.port, self.certificate, self.cloud_sync,
                      self.autosync, self.secrets, self.half_deployed):
             step()
+        log.info("doctor on %s: %d check(s), problems: %s", self.report.host, len(self.report.checks),
+                 ", ".join(c.id for c in self.report.problems) or "none")
         return self.report
 
     # -- checks --------------------------------------------------------------------------------

@@ -44,3 +44,15 @@ def test_unfinished_and_damaged_lines_are_said(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("deploy DLL") == 1 and "did not finish" in out
     assert "1 did not finish" in out and "1 damaged line(s)" in out
+
+
+def test_the_app_log_tells_what_happened(tmp_path, sample_host, _private_data_dir, capsys):
+    """The app log (not only the journal) names the command, each change and its outcome."""
+    one = _host(tmp_path, sample_host, "one")
+    assert main(["logging", "set", "Error", "--host-dir", str(one)]) == 0
+    assert main(["connector", "deploy-dll", str(tmp_path / "missing.dll"), "--host-dir", str(one)]) == 2
+    text = (_private_data_dir / "ecma-wizard.log").read_text(encoding="utf-8")
+    assert "logging set: started" in text and "logging set: exit 0" in text
+    assert "save Microsoft.ECMA2Host.Service.exe.config" in text and "finished ok" in text
+    assert f"loaded {one}" in text
+    assert "connector deploy-dll: refused: " in text and "missing.dll" in text
