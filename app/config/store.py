@@ -6,11 +6,10 @@ edited tree, through FileStore.replace (lock, external-change check, backup, ato
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import logging
 
 from app import journal
 from app.config.document import ConfigDocument
