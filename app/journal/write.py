@@ -234,10 +234,17 @@ class Action:
             entry["details"] = self.details
         return entry
 
+    def _append(self, entry: dict[str, Any]) -> None:
+        if self.journal is None:
+            try:
+                self.journal = default_journal()
+            except (OSError, UserError) as exc:  # no data folder (a read-only portable copy): go on
+                log.warning("no journal: %s", exc.sentence() if isinstance(exc, UserError) else exc)
+                return
+        self.journal.append(entry)
+
     def __enter__(self) -> Action:
-        journal = self.journal or default_journal()
-        self.journal = journal
-        journal.append(self._entry("started"))
+        self._append(self._entry("started"))
         self._token = _current.set(self)
         log.info("%s %s: started", self.what, self.target)
         return self
@@ -261,8 +268,7 @@ class Action:
         entry["outcome"] = self.outcome
         if self.undo is not None:
             entry["undo"] = _clean(self.undo)
-        assert self.journal is not None
-        self.journal.append(entry)
+        self._append(entry)
         if self.outcome == "ok":
             log.info("%s %s: finished ok", self.what, self.target)
         else:

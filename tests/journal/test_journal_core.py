@@ -210,3 +210,16 @@ def test_reading_20000_actions_is_quick(tmp_path):
     view = journal.read_journal(j)
     assert len(view.actions) == 20_000
     assert time.perf_counter() - began < 5
+
+
+def test_no_data_folder_at_all_does_not_stop_the_action(monkeypatch, caplog):
+    """A portable copy on a read-only share: data_dir() refuses; the change still happens."""
+    import app.paths
+
+    def refuse():
+        raise UserError("the portable data folder cannot be created (read-only file system).")
+
+    monkeypatch.setattr(app.paths, "data_dir", refuse)
+    with journal.action("save Configuration.xml", "/h/Configuration.xml") as step:
+        pass
+    assert step.outcome == "ok" and "no journal" in caplog.text
