@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 import traceback
 from collections.abc import Sequence
@@ -17,6 +18,8 @@ from typing import Any
 from app import __version__
 from app.datastore import configure_logging, record_crash
 from app.errors import UserError
+
+_log = logging.getLogger(__name__)  # not `log`: main() has a local of that name
 
 # One line per area; an area's module adds its subcommands to the parser.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -31,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.hostsecrets.commands",
     "app.report.commands",
     "app.entra.commands",
+    "app.journal.commands",
 )
 
 
@@ -87,9 +91,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
+    # the command's name only: its arguments are the user's paths and names, never needed to read the log
+    command = " ".join(str(x) for x in (args.command, getattr(args, "action", None)) if x)
+    _log.info("ecma-wizard %s %s: %s", __version__, command, "started")
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        _log.info("%s: exit %d", command, code)
+        return code
     except UserError as exc:
+        _log.info("%s: refused: %s", command, exc.sentence())
         print(f"ecma-wizard: {exc.sentence()}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app import liveness, winreplace
+from app import journal, liveness, winreplace
 from app.errors import SaveRefused, UserError
 from app.paths import backups_dir
 
@@ -303,19 +303,21 @@ class FileStore:
     def replace(self, data: bytes) -> Backup | None:
         """Back up, then replace atomically; refused (file untouched) when it cannot be safe."""
         was_held = self.lock.held
-        self.lock.acquire()
-        try:
-            current = read_user_file(self.path) if self.path.exists() else None
-            if self._loaded is not None and (current is None or fingerprint(current) != self._loaded):
-                gone = " (it was deleted)" if current is None else ""
-                raise SaveRefused(f"was changed on disk by another program since it was loaded{gone}; "
-                                  "reload it first (saving now would overwrite those changes). "
-                                  "Nothing was saved.", path=self.path)
-            backup = take_backup(self.path, current)  # the very bytes just checked
-            atomic_write(self.path, data)
-        finally:
-            if not was_held:
-                self.lock.release()
+        with journal.action(f"save {self.path.name}", self.path, bytes=len(data)) as step:
+            self.lock.acquire()
+            try:
+                current = read_user_file(self.path) if self.path.exists() else None
+                if self._loaded is not None and (current is None or fingerprint(current) != self._loaded):
+                    gone = " (it was deleted)" if current is None else ""
+                    raise SaveRefused(f"was changed on disk by another program since it was loaded{gone}; "
+                                      "reload it first (saving now would overwrite those changes). "
+                                      "Nothing was saved.", path=self.path)
+                backup = take_backup(self.path, current)  # the very bytes just checked
+                step.undo = backup.path if backup else None
+                atomic_write(self.path, data)
+            finally:
+                if not was_held:
+                    self.lock.release()
         self._loaded = fingerprint(data)
         return backup
 

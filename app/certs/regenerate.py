@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from app import journal
 from app.certs import store as winstore
 from app.certs.generate import (
     GeneratedCertificate,
@@ -128,13 +129,22 @@ class RegenerationPlan:
 
     def run(self, progress: Callable[[int, str], None] | None = None) -> PlanResult:
         """Run each step; on the first failure undo the completed ones, newest first."""
+        with journal.action("new certificate", self.files.pfx.parent, thumbprint=self.thumbprint,
+                            steps=[s.title for s in self.steps]) as whole:
+            result = self._run_steps(progress)
+            if not result.ok:
+                whole.fail(result.summary())
+            return result
+
+    def _run_steps(self, progress: Callable[[int, str], None] | None) -> PlanResult:
         outcomes: list[StepOutcome] = []
         done: list[tuple[int, Step]] = []
         for index, step in enumerate(self.steps):
             if progress:
                 progress(index, step.title)
             try:
-                step.action()
+                with journal.action(step.title, self.thumbprint):  # each step: the binding, the import...
+                    step.action()
             except Exception as exc:  # a step's failure must never skip the rollback
                 message = exc.sentence() if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
                 outcomes.append(StepOutcome(step.title, "failed", message))
@@ -156,7 +166,8 @@ class RegenerationPlan:
                 results.append(StepOutcome(step.title, "done", "nothing to undo"))
                 continue
             try:
-                step.undo()
+                with journal.action(f"undo: {step.title}", None):
+                    step.undo()
             except Exception as exc:
                 msg = exc.sentence() if isinstance(exc, UserError) else type(exc).__name__
                 results.append(StepOutcome(step.title, "rollback failed", msg))

@@ -6,12 +6,16 @@ edited tree, through FileStore.replace (lock, external-change check, backup, ato
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app import journal
 from app.config.document import ConfigDocument
 from app.filestore import Backup, FileStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,6 +35,7 @@ class ConfigStore(FileStore):
     def load(self) -> ConfigDocument:
         doc = ConfigDocument.from_bytes(self.read(), str(self.path))
         doc.path = self.path
+        log.info("loaded %s: %d connector(s)", self.path, len(doc.connectors))
         return doc
 
     def save(self, doc: ConfigDocument, *, force: bool = False) -> SaveResult:
@@ -50,4 +55,7 @@ class ConfigStore(FileStore):
 
     def restore(self, backup_id: str) -> SaveResult:
         """Put a backup back; the current file is itself backed up first."""
-        return self.write_bytes(self.backup_bytes(backup_id))
+        with journal.action("restore backup", self.path, backup=backup_id) as step:
+            result = self.write_bytes(self.backup_bytes(backup_id))
+            step.undo = result.backup.path if result.backup else None
+            return result

@@ -8,6 +8,7 @@ Windows-only facts come through `Machine` and `ServiceControl`; elsewhere those 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from app.host.service import ServiceControl, ServiceState, default_service_contr
 from app.hostsecrets.dpapi import Dpapi, default_dpapi
 from app.hostsecrets.inspect import SecretStatus, inspect_document
 
+log = logging.getLogger(__name__)
 OK, INFO, WARNING, ERROR, SKIPPED = "ok", "info", "warning", "error", "skipped"
 PROBLEMS = (WARNING, ERROR)
 MICROSOFT_MINIMUM_TIMER = 120  # the wizard's floor (docs/host-facts.md §3)
@@ -111,8 +113,10 @@ class _Doctor:
         for step in (self.install, self.service_check, self.event_log, self.domain_controller,
                      self.powershell_dlls, self.execution_policy, self.cache_acls, self.debug,
                      self.levels, self.verbose_sql, self.port, self.certificate, self.cloud_sync,
-                     self.autosync, self.secrets):
+                     self.autosync, self.secrets, self.half_deployed):
             step()
+        log.info("doctor on %s: %d check(s), problems: %s", self.report.host, len(self.report.checks),
+                 ", ".join(c.id for c in self.report.problems) or "none")
         return self.report
 
     # -- checks --------------------------------------------------------------------------------
@@ -375,6 +379,38 @@ class _Doctor:
             self.add("autosync", "Autosync timers", INFO, f"Below Microsoft's 120-minute minimum: {listing}. "
                      "Fine while developing; Microsoft's wizard shows an error about it, "
                      "which can be ignored.", "For production, consider 120 minutes or more.")
+
+
+    def half_deployed(self) -> None:
+        """A DLL update stopped midway (killed, power lost): its record and the temporary files."""
+        from app.host import deployrecord
+
+        root, title = self.layout.root, "Connector DLL updates"
+        if root is None:
+            return
+        where = f' --host-dir "{root}"'
+        for record in deployrecord.unfinished(root):
+            new, old, other = deployrecord.describe(record)
+            self.add("half-deployed", title, ERROR,
+                     f"Half-deployed: the update of {record.dll} started {record.started} did not finish "
+                     f"({new} of {len(record.files)} file(s) are the new DLL, {old} the old one"
+                     + (f", {other} neither" if other else "") + "); the connector may run mixed code.",
+                     f"Finish or roll back: ecma-wizard connector deploy-dll --finish{where}, or --roll-back "
+                     f"(the copies are in {record.folder}).")
+        leftovers = deployrecord.temp_files(root)
+        if leftovers:
+            self.add("deploy-temp-files", title, WARNING,
+                     f"{len(leftovers)} temporary file(s) a stopped copy left beside the DLLs "
+                     f"({', '.join(_short(self.layout, p) for p in leftovers[:3])}).",
+                     f"ecma-wizard connector deploy-dll --roll-back{where} (or --finish) removes them.")
+        torn = deployrecord.torn_backups()
+        if torn:
+            self.add("deploy-partial-backups", title, INFO,
+                     f"{len(torn)} backup folder(s) of DLL updates stopped before they changed anything hold "
+                     f"partial copies ({torn[0]}).", "They are removed by the next deploy-dll --finish or "
+                     "--roll-back; nothing on the host needs repair for them.")
+        if not self.by_id("half-deployed") and not leftovers:
+            self.add("half-deployed", title, OK, "No DLL update was left half-done.")
 
 
 def _unknown(machine: Machine) -> str:

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from app.entra.written import graph_write
 from app.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -128,10 +129,12 @@ class GraphClient:
         return self.call("GET", path, permission=permission, headers=headers, missing=missing)
 
     def post(self, path: str, body: Any = None, *, permission: str, secret_values: list[str] | None = None) -> Any:
-        return self.call("POST", path, body, permission=permission, secret_values=secret_values)
+        with graph_write("POST", path, body):  # every write to the tenant is journaled
+            return self.call("POST", path, body, permission=permission, secret_values=secret_values)
 
     def put(self, path: str, body: Any = None, *, permission: str, secret_values: list[str] | None = None) -> Any:
-        return self.call("PUT", path, body, permission=permission, secret_values=secret_values)
+        with graph_write("PUT", path, body):
+            return self.call("PUT", path, body, permission=permission, secret_values=secret_values)
 
     def call(self, method: str, path: str, body: Any = None, *, permission: str,
              headers: dict[str, str] | None = None, secret_values: list[str] | None = None,

@@ -40,9 +40,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = group.add_parser("deploy-dll", help="copy a new connector DLL to Service\\ECMA and the cache "
                          "folders of every connector using it, with the service stopped")
     add_location_options(q)
-    q.add_argument("dll", metavar="DLL", help="the new connector DLL")
+    q.add_argument("dll", metavar="DLL", nargs="?", help="the new connector DLL")
     q.add_argument("--connector", action="append", metavar="NAME",
                    help="only this connector's cache copies (repeatable; default: every connector using it)")
+    q.add_argument("--with-dependencies", action="store_true",
+                   help="also copy the other DLLs beside the new one (its prerequisites) to the same folders")
+    repair = q.add_mutually_exclusive_group()
+    repair.add_argument("--finish", action="store_true",
+                        help="a half-deployed DLL (the update was stopped midway): copy the new files where "
+                        "they are missing")
+    repair.add_argument("--roll-back", action="store_true",
+                        help="a half-deployed DLL: put every file back as it was before the update")
     q.add_argument("--yes", action="store_true", help="carry out the plan without asking")
     q.add_argument("--dry-run", action="store_true", help="show the plan and change nothing")
     q.add_argument("--without-service", action="store_true",
@@ -117,8 +125,12 @@ def cmd_deploy_dll(args: argparse.Namespace) -> int:
     from app.host.deploy import execute, make_plan
 
     layout = layout_from_args(args)
+    if args.finish or args.roll_back:
+        return _repair_deploy(args, layout)
+    if not args.dll:
+        raise UserError("Name the new connector DLL (or use --finish / --roll-back for a half-deployed one).")
     document = ConfigStore(layout.config_path).load()
-    plan = make_plan(layout, document, Path(args.dll), args.connector)
+    plan = make_plan(layout, document, Path(args.dll), args.connector, with_dependencies=args.with_dependencies)
     if args.json:
         print_json({"plan": plan.to_dict(), "dry_run": args.dry_run})
     else:
@@ -138,6 +150,21 @@ def cmd_deploy_dll(args: argparse.Namespace) -> int:
     result = execute(plan, default_service_control(host_root=layout.root), without_service=args.without_service,
                      progress=lambda text: print(f"  ... {text}", file=sys.stderr))
     print(f"Copied to {len(result.copied)} place(s). {result.service}", file=sys.stderr)
+    for connector, folders in result.folders.items():
+        print(f"Updated for {connector}: {', '.join(folders)}", file=sys.stderr)
     if result.backup_folder:
         print(f"The replaced files are kept in {result.backup_folder}", file=sys.stderr)
+    return 0
+
+
+def _repair_deploy(args: argparse.Namespace, layout) -> int:
+    from app.host.deployrecord import repair
+
+    if layout.root is None:
+        raise UserError("Repairing a DLL update needs the host's install folder (--host-dir).")
+    if args.dll:
+        raise UserError("--finish and --roll-back repair the update that was stopped; do not name a DLL.")
+    done = repair(layout.root, "finish" if args.finish else "roll-back", default_service_control(host_root=layout.root),
+                  without_service=args.without_service, progress=lambda text: print(f"  ... {text}", file=sys.stderr))
+    print("\n".join(done))
     return 0

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import liveness
+from app import journal, liveness
 from app.host.location import local_only_sentence, other_machine
 from app.host.processes import (
     COMMAND_TIMEOUT,
@@ -337,14 +337,16 @@ class WindowsServiceControl(ServiceControl):
         if current.state is target:
             return current
         assert current.name is not None  # an installed service has a name
-        result = self._run(argv_of(current.name), COMMAND_TIMEOUT)
-        failure = exit_failure(result)
-        if failure and failure[0] != done_already:
-            raise ServiceError(failure_sentence(f"{verb.capitalize()} {self.display_name}", *failure))
-        reached = self._wait_for(target, verb, progress)
-        if target is ServiceState.STOPPED and current.pid:
-            self._wait_for_exit(current.pid)
-        return reached
+        with journal.action(f"{verb} service", self.display_name, service=current.name,
+                            was=current.state.label):
+            result = self._run(argv_of(current.name), COMMAND_TIMEOUT)
+            failure = exit_failure(result)
+            if failure and failure[0] != done_already:
+                raise ServiceError(failure_sentence(f"{verb.capitalize()} {self.display_name}", *failure))
+            reached = self._wait_for(target, verb, progress)
+            if target is ServiceState.STOPPED and current.pid:
+                self._wait_for_exit(current.pid)
+            return reached
 
     def _wait_for_exit(self, pid: int) -> None:
         """STOPPED is reported before the service's process has exited and let go of its files

@@ -182,6 +182,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         for a in (self.save_action, self.revert_action, self.backups_action):
             file_menu.addAction(a)
+        file_menu.addAction(self._action("&Journal of changes…", self.show_journal, None, None,
+                                         "Every change this tool made: when, who, what, the outcome and its undo"))
         file_menu.addSeparator()
         file_menu.addAction(self._action("Open &host report…", lambda: _reports().open_report(self), None, None,
                                          "Look at a host report from another machine, read-only"))
@@ -423,6 +425,14 @@ class MainWindow(QMainWindow):
         dialog.setModal(True)
         dialog.show()
         self.backups_dialog = dialog
+        return dialog
+
+    def show_journal(self):
+        from app.ui.journal.dialog import JournalDialog  # on use: not part of the first screen
+
+        dialog = JournalDialog(parent=self)
+        dialog.show()
+        self.journal_dialog = dialog
         return dialog
 
     def refresh_certificate(self) -> None:

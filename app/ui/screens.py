@@ -152,7 +152,10 @@ def main_screens(outdir: Path, layout: HostLayout, scale: float | None = None) -
         new_dll.parent.mkdir(exist_ok=True)
         version = b"\xbd\x04\xef\xfe\x00\x00\x01\x00\x01\x00\x02\x00\x1e\x00\x07\x00"
         atomic_write(new_dll, b"MZ" + b"\0" * 62 + b"VS_VERSION_INFO\0" + version + b"\0" * 64)
+        # a prerequisite shipped beside it, offered and ticked (Microsoft: "any of its prerequisite DLLs")
+        atomic_write(new_dll.with_name("Contoso.Sql.Helpers.dll"), b"MZ" + b"\0" * 62 + b"helper")
         dialog = window.connector_actions.deploy_dll(str(new_dll))
+        dialog.with_dependencies.setChecked(True)
         out.append(_save(app, dialog, outdir / "dialog-update-connector-dll.png"))
         dialog.close()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from app import journal
 from app.config.document import ConfigDocument, Connector
 from app.config.rules import INFO, PARAMETER_PAGES, WARNING, Finding
 from app.hostsecrets.values import looks_encrypted
@@ -104,13 +105,18 @@ class SecretChoice:
             el: etree._Element = t.place.el
             if self.plan.route is not None:
                 try:
-                    document.xml.set_text(el, self.plan.route.encrypt(t.value))
+                    with journal.action("encrypt host secret", t.place.where, connector=t.place.connector,
+                                        parameter=t.place.parameter, way="DPAPI, machine scope"):
+                        document.xml.set_text(el, self.plan.route.encrypt(t.value))
                     done.append(self._finding(t))
                     continue
                 except RouteUnproven as exc:  # never plain by default: fall back to leaving it
                     self.plan = SecretPlan(None, str(exc))
             if self.choice != STORE_AS_TYPED:
                 document.xml.set_text(el, before.get(t.place.key, ""))
+            else:  # the value goes to the file unencrypted: the user chose it, the journal says so
+                journal.record("host secret stored as typed (plain text)", t.place.where,
+                               connector=t.place.connector, parameter=t.place.parameter)
             done.append(self._finding(t))
         return done
 

@@ -277,3 +277,14 @@ def test_stop_waits_for_the_service_process_to_exit():
 def test_a_process_that_never_exits_is_one_sentence():
     with pytest.raises(ServiceError, match="process 5124 has not exited after 30 seconds"):
         control(FakeSc(state="RUNNING"), probe=ExitingProcess(polls=10_000)).stop()
+def test_start_and_stop_are_journaled_with_their_outcome():
+    from app import journal
+
+    control(FakeSc(state="RUNNING", lag=2)).restart()
+    with pytest.raises(ServiceError):
+        control(FakeSc(state="STOPPED", fail=(5, ACCESS_DENIED))).start()
+    control(FakeSc(state="RUNNING")).start()  # already running: nothing done, nothing journaled
+    seen = [(a.action, a.outcome, a.target) for a in journal.read_journal().actions]
+    assert seen == [("stop service", "ok", "Microsoft ECMA2Host"), ("start service", "ok", "Microsoft ECMA2Host"),
+                    ("start service", "failed", "Microsoft ECMA2Host")]
+    assert "administrator" in journal.read_journal().actions[-1].reason

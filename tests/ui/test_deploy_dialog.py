@@ -82,3 +82,20 @@ def test_a_failure_is_reported_and_every_file_put_back(qtbot, make_window, new_d
     qtbot.waitUntil(lambda: "put back" in dialog.status.text(), timeout=5000)
     assert "disk is full" in dialog.status.text() and "started again" in dialog.status.text()
     assert all(p.read_bytes() == old[p] for p in places(window))
+
+
+def test_prerequisites_are_offered_and_the_result_names_each_connectors_folders(qtbot, make_window, new_dll):
+    helper = new_dll.parent / "Contoso.Sql.Helpers.dll"
+    helper.write_bytes(fake_pe((1, 0, 0, 0), b"helper"))
+    window = make_window(service=FakeService())
+    window.show()
+    dialog = window.connector_actions.deploy_dll(str(new_dll))
+    qtbot.addWidget(dialog)
+    assert dialog.with_dependencies.isVisible() and "Contoso.Sql.Helpers.dll" in dialog.with_dependencies.text()
+    assert dialog.table.rowCount() == 3
+    dialog.with_dependencies.setChecked(True)
+    assert dialog.table.rowCount() == 6
+    dialog.deploy_button.click()
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=5000)
+    assert "HRDatabase: Service" in dialog.status.text() and "AutosyncService" in dialog.status.text()
+    assert (window.host.ecma_dir / "Cache/HRDatabase/AutosyncService" / helper.name).read_bytes() == helper.read_bytes()

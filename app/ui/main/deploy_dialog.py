@@ -44,9 +44,10 @@ class DeployDllDialog(QDialog):
         self.outcome: DeployResult | None = None
 
         intro = QLabel("A new connector DLL must replace every copy the service runs: the one in "
-                       "Service\\ECMA and both cache copies of each connector using it. The service is "
-                       "stopped for the copy, every replaced file is backed up, and on any failure every "
-                       "file is put back.")
+                       "Service\\ECMA and the cache copies of each connector using it (the folder its "
+                       "ECMAFolderPath names, else every Cache folder holding the DLL). Close Microsoft's "
+                       "wizard first. The service is stopped for the copy, every replaced file is backed "
+                       "up, and on any failure every file is put back.")
         intro.setWordWrap(True)
         self.path_edit = QLineEdit(dll or "")
         self.path_edit.setAccessibleName("New connector DLL")
@@ -71,6 +72,9 @@ class DeployDllDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.with_dependencies = QCheckBox()
+        self.with_dependencies.setVisible(False)
+        self.with_dependencies.toggled.connect(lambda _on: self.refresh_plan())
         self.without_service = QCheckBox("The service cannot be controlled here: copy without stopping it "
                                          "(only for a host folder whose service is not running)")
         self.without_service.setVisible(not service.available())
@@ -90,6 +94,7 @@ class DeployDllDialog(QDialog):
         page.addLayout(row)
         page.addWidget(self.summary)
         page.addWidget(self.table, 1)
+        page.addWidget(self.with_dependencies)
         page.addWidget(self.without_service)
         page.addWidget(self.status)
         page.addWidget(self.buttons)
@@ -110,7 +115,8 @@ class DeployDllDialog(QDialog):
             self.summary.setText("Choose the new DLL to see which files it replaces.")
         else:
             try:
-                self.plan = make_plan(self.window_.host, self.window_.document, Path(text))
+                self.plan = make_plan(self.window_.host, self.window_.document, Path(text),
+                                      with_dependencies=self.with_dependencies.isChecked())
             except UserError as exc:
                 self.summary.setText(exc.sentence())
         if self.plan is not None:
@@ -120,8 +126,12 @@ class DeployDllDialog(QDialog):
     def _show(self, plan: DeployPlan) -> None:
         users = ", ".join(plan.connectors) or "no connector uses it yet"
         self.summary.setText(f"{plan.dll.path.name}: {plan.dll.describe()}. Used by: {users}. "
-                             f"{len(plan.to_copy)} of {len(plan.targets)} copies change."
+                             f"{len(plan.to_copy)} of {len(plan.targets)} files change."
                              + ("".join(f" {s}" for s in plan.skipped)))
+        # Microsoft's guide copies "the DLL and any of its prerequisite DLLs": offer the ones beside it
+        self.with_dependencies.setText(f"Also copy its prerequisite DLLs ({', '.join(plan.beside)}) to the "
+                                       "same folders")
+        self.with_dependencies.setVisible(bool(plan.beside))
         root = self.window_.host.root
         self.table.setRowCount(len(plan.targets))
         for row, target in enumerate(plan.targets):
@@ -132,7 +142,9 @@ class DeployDllDialog(QDialog):
                 now, what = target.old.describe(), "already this DLL"
             else:
                 now, what = target.old.describe(), "replaced (backed up)"
-            for column, value in enumerate((str(where), target.connector or "(shared copy)", now, what)):
+            owner = target.connector or ("(shared copy)" if target.path.parent == self.window_.host.ecma_dir
+                                         else "(no connector names this folder)")
+            for column, value in enumerate((str(where), owner, now, what)):
                 self.table.setItem(row, column, QTableWidgetItem(value))
 
     def _update_buttons(self) -> None:
@@ -159,7 +171,8 @@ class DeployDllDialog(QDialog):
     def _done(self, result: DeployResult) -> None:
         self.outcome = result
         kept = f" The replaced files are kept in {result.backup_folder}." if result.backup_folder else ""
-        self.status.setText(f"Updated {len(result.copied)} file(s). {result.service}{kept}")
+        folders = "".join(f" {who}: {', '.join(where)}." for who, where in result.folders.items())
+        self.status.setText(f"Updated {len(result.copied)} file(s).{folders} {result.service}{kept}")
         self.refresh_plan()
         self.path_edit.setEnabled(True)
 
