@@ -25,6 +25,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -233,7 +234,7 @@ def open_zip(data: bytes, source: str) -> zipfile.ZipFile:
         raise UserError("is not a zip file (or it is damaged)", path=source) from None
 
 
-def load_json(data: bytes, source: str, name: str) -> object:
+def load_json(data: bytes, source: str, name: str) -> Any:
     """The JSON member `name`, or one sentence naming it: not JSON, or nested deeper than any file
     we write (a crafted file; Python's parser gives up near 1,000 levels with RecursionError, and
     every reader after it would walk the same depth)."""
