@@ -131,7 +131,9 @@ class DeprovisioningPage(FlowPage):
                            if choices or attr else "No Boolean attribute is left unselected: "
                            "deselect one on Select Attributes or refresh the schema.")
             self.field_boxes[title] = box
-            form.addRow(QLabel(hint))
+            what = QLabel(hint)
+            what.setWordWrap(True)  # long enough to widen the window at larger text sizes
+            form.addRow(what)
             lab = QLabel("&Action:")
             lab.setBuddy(act)
             form.addRow(lab, act)
