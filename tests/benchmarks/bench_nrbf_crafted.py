@@ -34,7 +34,11 @@ print(json.dumps({{"bytes": len(text) * 3 // 4, "state": reading.state, "reason"
 """
 
 CASES = [("null records, ~5 MB", "null_records", 5_000_000),
-         ("2 million members", "many_members", 2_000_000)]
+         ("2 million members", "many_members", 2_000_000),
+         # the worst that fits the 64 KiB bound: stopped by the record and member bounds
+         ("null records, 60 KB", "null_records", 60_000),
+         ("5,000 members, 33 KB", "many_members", 5_000),
+         ("1,000 members (accepted)", "many_members", 1_000)]
 
 
 def main() -> None:
