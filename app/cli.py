@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ecma-wizard",
         description="Configure Microsoft's ECMA Connector Host (ECMA2Host) safely. "
-        "With no command, opens the GUI.",
+        "With no command, opens the GUI (on the host that --config FILE or --host-dir DIR names).",
     )
     parser.add_argument("--version", action="version", version=f"ecma-wizard {__version__}")
     parser.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)
@@ -79,9 +79,23 @@ def _open_gui(argv: Sequence[str]) -> int:
     return gui.run_gui(list(argv))
 
 
+# The GUI's own options (app/ui/launch.py parse_gui_args): with nothing else on the line they open
+# the GUI, as the help's "with no command, opens the GUI" promises (`ecma-wizard --host-dir DIR`).
+_GUI_OPTIONS = ("--config", "--host-dir", "--report", "--theme")
+
+
+def _only_gui_options(argv: Sequence[str]) -> bool:
+    i = 0
+    while i < len(argv):
+        if argv[i].split("=", 1)[0] not in _GUI_OPTIONS:
+            return False
+        i += 1 if "=" in argv[i] else 2
+    return bool(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
+    if not argv or _only_gui_options(argv):
         return _open_gui(argv)
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -118,10 +118,9 @@ def connector_element(session: ConnectorSession, result: WalkResult, choices: Ch
         name=choices.name, library_name=session.library.library_name,
         autosync_timer=choices.timer, secret_token=choices.token,
         parameters=[el for page in STORED_ORDER for el in _stored(session, page)],
-        # the connector's own type is the ObjectType; ExternalName stays Entra's "User", as in
-        # Microsoft's export of its CSV sample (type Person): docs/host-facts.md §2
-        run_profiles=runs, object_type=type_["name"], attributes=attributes,
+        run_profiles=runs, attributes=attributes,
         partition_name=part_name, partition_dn=part_dn, partition_id=part_id,
         export_password_in_first_pass=bool(caps.get("ExportPasswordInFirstPass")),
         support_password=bool(caps.get("SupportPassword")))
+    builders.set_object_type(spec, type_["name"])  # the DLL's type; ExternalName is Entra's User
     return builders.connector(spec)

@@ -13,6 +13,8 @@ member types; member values either as records or, for primitive members, as raw 
 arrays as raw bytes. Nothing is interpreted beyond the spec, so any class shape reads and writes
 back. Strictness where byte identity needs it: a string length must be in its shortest 7-bit form
 and strings must be valid UTF-8 (what .NET writes); anything after MessageEnd is refused.
+Bounded work: a stream over MAX_BYTES, with more than MAX_RECORDS records or a class of more than
+MAX_MEMBERS members is refused before it is read further (records.py says why).
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ from app.hostsecrets.records import (  # noqa: F401  (re-exported: callers use n
     CLASS_WITH_MEMBERS,
     CLASS_WITH_MEMBERS_AND_TYPES,
     HEADER,
+    MAX_BYTES,
     MAX_DEPTH,
+    MAX_MEMBERS,
+    MAX_RECORDS,
     MEMBER_PRIMITIVE_TYPED,
     MEMBER_REFERENCE,
     MESSAGE_END,
@@ -149,6 +154,7 @@ class _StreamReader(_Reader):
         self.libraries: dict[int, str] = {}
         self.references: list[tuple[int, int]] = []  # (id, offset) to check once all are read
         self.depth = 0
+        self.records_read = 0
 
     def register(self, object_id: int, record: Record, at: int) -> None:
         if object_id in self.objects:
@@ -161,6 +167,10 @@ class _StreamReader(_Reader):
         while True:
             at = self.pos
             kind = self.byte(what)
+            self.records_read += 1
+            if self.records_read > MAX_RECORDS:
+                raise self.fail(f"the stream holds more than {MAX_RECORDS:,} records (an encrypted "
+                                "value holds a handful)", at)
             if kind != BINARY_LIBRARY:
                 break
             library = BinaryLibrary(self.int32("a library id"), self.string("a library name"))
@@ -244,6 +254,9 @@ class _StreamReader(_Reader):
         else:
             rec = ClassRecord(kind, self.int32("an object id"), self.string("a class name"))
             n = self.count("a member count")
+            if n > MAX_MEMBERS:
+                raise self.fail(f"a class has {n:,} members, more than the {MAX_MEMBERS:,} this reader "
+                                "accepts (an encrypted value's class has a few)", at)
             rec.member_names = [self.string("a member name") for _ in range(n)]
             if kind in (SYSTEM_CLASS_WITH_MEMBERS_AND_TYPES, CLASS_WITH_MEMBERS_AND_TYPES):
                 rec.member_types = self.member_types(n)
@@ -341,6 +354,9 @@ def read(data: bytes, known_types: dict[str, MemberTypes] | None = None) -> Nrbf
     TypesWhenNeeded) holds primitive members as bare bytes that only the type's own definition can
     delimit; `known_types` gives those definitions by class name. Without one, every member is read
     as a record, which is right whenever the class has no primitive members."""
+    if len(data) > MAX_BYTES:
+        raise NrbfError(f"the stream is {len(data):,} bytes, more than the {MAX_BYTES:,} this reader "
+                        "accepts (an encrypted value is a few hundred)", 0)
     r = _StreamReader(bytes(data), known_types)
     if r.byte("the header") != HEADER:
         raise r.fail("the first record is not the serialization header", 0)

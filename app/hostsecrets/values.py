@@ -40,6 +40,9 @@ STATES = (EMPTY, PLAIN, ENCRYPTED, UNREADABLE)
 # encrypted value starts with, so a value starting with it and not readable is "unreadable".
 STREAM_PREFIX = "AAEAAAD/////"
 _VERSION = b"\x01\x00\x00\x00\x00\x00\x00\x00"  # major 1, minor 0 at bytes 9..16 of the header
+# The longest base64 text the reader's byte bound (nrbf.MAX_BYTES) allows: longer text is refused
+# before it is even decoded, so no caller (the connector list on the GUI thread) spends time on it.
+_MAX_TEXT = (nrbf.MAX_BYTES + 2) // 3 * 4
 
 
 class UnreadableSecret(ValueError):
@@ -73,6 +76,16 @@ class SecretReading:
         return (self.class_name, self.library, tuple((m.name, m.type) for m in self.members))
 
 
+def shown(text: str) -> str:
+    """`text` (a class, library or member name from a blob we did not write) safe to print: control
+    and format characters (ESC, CR, NUL, bidi overrides) as \\xNN / \\uNNNN, never raw, so a
+    crafted name cannot move the cursor, recolour or rewrite a terminal line or a log."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100
+                   else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in text)
+
+
 def looks_encrypted(text: str) -> bool:
     """True when the text starts like an encrypted value (whether or not it reads)."""
     return (text or "").strip().startswith(STREAM_PREFIX)
@@ -90,17 +103,21 @@ def read_secret(text: str | None) -> SecretReading:
     text = (text or "").strip()
     if not text:
         return SecretReading(EMPTY)
-    data = _decoded(text)
+    too_long = len(text) > _MAX_TEXT
+    data = _decoded(text[:24] if too_long else text)
     claims = text.startswith(STREAM_PREFIX) or (
         data is not None and len(data) >= 17 and data[0] == 0 and data[9:17] == _VERSION)
     if not claims:
         return SecretReading(PLAIN)
+    if too_long:
+        return SecretReading(UNREADABLE, reason=f"it is {len(text):,} characters long, more than the "
+                             f"{_MAX_TEXT:,} an encrypted value can have, so it was not read")
     if data is None:
         return SecretReading(UNREADABLE, reason="it is not valid base64")
     try:
         stream = nrbf.read(data)
     except NrbfError as exc:
-        return SecretReading(UNREADABLE, reason=f"its .NET serialization is broken ({exc})")
+        return SecretReading(UNREADABLE, reason=shown(f"its .NET serialization is broken ({exc})"))
     root = stream.root
     if not isinstance(root, ClassRecord):
         return SecretReading(UNREADABLE, reason=f"it holds a {type(root).__name__}, not an object")
@@ -109,8 +126,8 @@ def read_secret(text: str | None) -> SecretReading:
     if payload_id is not None:
         payload = stream.objects[payload_id].raw  # type: ignore[attr-defined]
     library = stream.library_names.get(root.shape.library_id) if root.shape.library_id is not None else None
-    return SecretReading(ENCRYPTED, root.shape.name, library, tuple(members), payload=payload,
-                         stream=stream, payload_id=payload_id)
+    return SecretReading(ENCRYPTED, shown(root.shape.name), None if library is None else shown(library),
+                         tuple(members), payload=payload, stream=stream, payload_id=payload_id)
 
 
 def _members(stream: NrbfStream, root: ClassRecord) -> tuple[list[MemberShape], int | None]:
@@ -137,7 +154,7 @@ def _members(stream: NrbfStream, root: ClassRecord) -> tuple[list[MemberShape], 
             length = value.length
         elif isinstance(value, BinaryArray):
             length = len(value.values)
-        out.append(MemberShape(name, type_, length))
+        out.append(MemberShape(shown(name), shown(type_), length))
     return out, (byte_arrays[0] if len(byte_arrays) == 1 else None)
 
 

@@ -25,6 +25,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -218,6 +219,51 @@ def _safe_name(name: str) -> bool:
     return ".." not in PurePosixPath(name).parts
 
 
+MAX_JSON_DEPTH = 64  # our manifests and report members nest a few levels; deeper is crafted
+
+
+def open_zip(data: bytes, source: str) -> zipfile.ZipFile:
+    """The zip in `data`, or one sentence on why it cannot be opened. Python's zipfile decodes a
+    name flagged UTF-8 (bit 11) while it reads the directory, so a crafted name fails here."""
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except UnicodeDecodeError:
+        raise UserError("has an entry whose name is marked UTF-8 but is not valid UTF-8; the zip is "
+                        "damaged or crafted: refused", path=source) from None
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, OverflowError):
+        raise UserError("is not a zip file (or it is damaged)", path=source) from None
+
+
+def load_json(data: bytes, source: str, name: str) -> Any:
+    """The JSON member `name`, or one sentence naming it: not JSON, or nested deeper than any file
+    we write (a crafted file; Python's parser gives up near 1,000 levels with RecursionError, and
+    every reader after it would walk the same depth)."""
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        value = None
+        deep = True
+    except ValueError:
+        raise UserError(f"has an unreadable {name} (it is not JSON)", path=source) from None
+    else:
+        deep = _deeper_than(value, MAX_JSON_DEPTH)
+    if deep:
+        raise UserError(f"has a {name} nested deeper than {MAX_JSON_DEPTH} levels; refused (a "
+                        "crafted or damaged file)", path=source)
+    return value
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    todo = [(value, 1)]
+    while todo:  # a loop, not recursion: the depth is what is being checked
+        item, depth = todo.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            todo.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
 def _read_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, limit: int | None = None,
                 what: str = "bundle") -> bytes:
     """Read at most the limit, whatever the header claims (headers can lie)."""
@@ -300,18 +346,11 @@ def _check_manifest(manifest: dict, source: str) -> None:
 
 
 def read_bundle(data: bytes, source: str) -> Bundle:
-    try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise UserError("is not a zip file (or it is damaged)", path=source) from None
-    with z:
+    with open_zip(data, source) as z:
         names = checked_entries(z, source)
         if MANIFEST not in names:
             raise UserError(f"has no {MANIFEST}; it is not an ecma-wizard bundle", path=source)
-        try:
-            manifest = json.loads(_read_entry(z, names[MANIFEST], source))
-        except ValueError:
-            raise UserError(f"has an unreadable {MANIFEST}", path=source) from None
+        manifest = load_json(_read_entry(z, names[MANIFEST], source), source, MANIFEST)
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise UserError(f"has a {MANIFEST} of another program; it is not an ecma-wizard "
                             "bundle", path=source)

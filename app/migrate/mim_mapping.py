@@ -178,7 +178,7 @@ def data_type(syntax: str) -> str | None:
 def _schema(agent: ManagementAgent, chosen: str, spec: ConnectorSpec, report: ImportReport) -> None:
     cls = agent.object_class(chosen)
     assert cls is not None, chosen  # the caller chose among the agent's classes
-    spec.external_name = chosen
+    builders.set_object_type(spec, chosen)  # the MIM class is the connector's type
     included = set(agent.attribute_inclusion)
     anchors = [a.ref for a in cls.attributes if a.is_anchor]
     if not anchors:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from app.errors import UserError
 from app.events.records import EventTable
 from app.events.sources.base import Batch, Cancel, EventSource
 from app.events.sources.xml_dump import scan_events
-from app.migrate.bundle import _read_entry, checked_entries
+from app.migrate.bundle import _read_entry, checked_entries, load_json, open_zip
 from app.report.build import FORMAT, MANIFEST, SUMMARY, VERSION
 from app.report.host_parts import CONFIGURATION, EVENTS, SERVICE_FILE, WIZARD_FILE
 
@@ -64,10 +63,7 @@ class HostReport:
         """A JSON member, or `default` when the report has none."""
         if not self.has(name):
             return default
-        try:
-            return json.loads(self.member(name))
-        except ValueError:
-            raise UserError(f"has an unreadable {name}", path=self.source) from None
+        return load_json(self.member(name), self.source, name)
 
     def files(self) -> list[tuple[str, int]]:
         return [(n, int(m.get("size", 0))) for n, m in self.manifest["files"].items()]
@@ -153,19 +149,14 @@ def is_report(data: bytes) -> bool:
 def read_report(data: bytes, source: str) -> HostReport:
     if len(data) > MAX_REPORT:
         raise UserError(f"is {len(data):,} bytes; a host report is far smaller. Refused", path=source)
-    try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise UserError("is not a zip file (or it is damaged)", path=source) from None
+    z = open_zip(data, source)
     try:
         names = checked_entries(z, source, what="host report", max_entries=MAX_ENTRIES,
                                 max_total=MAX_TOTAL, max_ratio=MAX_RATIO)
         if MANIFEST not in names:
             raise UserError(f"has no {MANIFEST}; it is not a host report", path=source)
-        try:
-            manifest = json.loads(_read_entry(z, names[MANIFEST], source, MAX_MEMBER, what="host report"))
-        except ValueError:
-            raise UserError(f"has an unreadable {MANIFEST}", path=source) from None
+        manifest = load_json(_read_entry(z, names[MANIFEST], source, MAX_MEMBER, what="host report"),
+                             source, MANIFEST)
         _check_manifest(manifest, source)
         for name in manifest["files"]:
             if name not in names:
@@ -191,6 +182,11 @@ def _check_manifest(manifest: Any, source: str) -> None:
     if not isinstance(files, dict) or not all(
             isinstance(n, str) and isinstance(m, dict) and isinstance(m.get("sha256"), str) for n, m in files.items()):
         raise UserError(f"has a {MANIFEST} with an unreadable file list; the report is damaged", path=source)
+    for name, meta in files.items():  # the viewer lists each file with its size
+        size = meta.get("size", 0)
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise UserError(f"has a {MANIFEST} whose size for '{name}' is not a number of bytes; the "
+                            "report is damaged", path=source)
     for key, kind in (("left_out", list), ("facts", dict), ("redacted", list)):
         if not isinstance(manifest.get(key, kind()), kind):
             raise UserError(f"has a {MANIFEST} with an unreadable '{key}'; the report is damaged", path=source)

@@ -60,7 +60,7 @@ def test_powershell_export_maps_every_page():
     assert _params(c, "Partition")["BadgeSite_Partition"] == ("String", "North")
     assert not any(p.type in ("Label", "Divider") or not p.name for p in c.parameters)
     entry = c.entry_schema
-    assert entry.external_name == "User" and entry.object_type == "Person"
+    assert (entry.external_name, entry.object_type) == ("User", "User")  # Entra's User -> the MA's class
     names = [a.name for a in entry.attributes]
     assert names[0] == "Guid" and entry.anchor.name == "Guid"
     assert "export_password" not in names and len(names) == 10
@@ -106,7 +106,7 @@ def test_lync_export_maps_every_page():
     assert "SipDomain_Partition" in _params(c, "Partition")
     assert not any(p.type in ("Label", "Divider") or not p.name for p in c.parameters)
     entry = c.entry_schema
-    assert entry.external_name == "User" and entry.object_type == "Person"
+    assert (entry.external_name, entry.object_type) == ("User", "User")  # Entra's User -> the MA's class
     names = [a.name for a in entry.attributes]
     assert names[0] == "Guid" and entry.anchor.name == "Guid"
     assert "export_password" not in names and len(names) == 45
@@ -170,6 +170,7 @@ def test_lithnet_bare_ma_data_utf16_bom_crlf():
     assert exc.value.classes == ["user", "group"]
     mapped = import_management_agent(data, str(LITHNET), object_type="user")
     _, c = _connector(mapped)
+    assert (c.entry_schema.external_name, c.entry_schema.object_type) == ("User", "user")
     assert _params(c)["Legacy flag"] == ("CheckBox", "1")  # a value with no definition is kept
     assert _params(c, "Schema") == {"Object table": ("String", "users")}
     assert c.parameter("Dialect").type == "MultiChoice"
@@ -255,3 +256,27 @@ def test_an_import_only_agent_says_it_cannot_export_and_what_to_do():
     said = " ".join(mapped.report.attention)
     assert "import-only" in said and "enable Export on the Run" in said
     assert "Imported ''" not in mapped.report.text()
+
+
+def test_object_type_is_written_the_way_microsofts_export_writes_it():
+    """Microsoft's export of its CSV connector (tests/data/powershell-csv-export.xml) names the type its
+    Schema.xml defines (Person) in ObjectType and Entra's User in ExternalName. A MIM export of the
+    same connector (our MIM export with its User class being the Schema.xml's type) imports to the
+    same pair; a second class of the agent is its ObjectType too, never its ExternalName."""
+    from lxml import etree
+
+    microsoft = ConfigDocument.load(TEST_DATA / "powershell-csv-export.xml").connectors[0].entry_schema
+    schema_type = etree.parse(str(TEST_DATA / "powershell-schema.xml")).findtext("Types/SchemaType/Name")
+    assert (microsoft.external_name, microsoft.object_type) == ("User", schema_type) == ("User", "Person")
+    text = (TEST_DATA / "ma-export-powershell.xml").read_text(encoding="utf-8")
+    for old, new in (('id="User"', 'id="Person"'), ("<dsml:name>User</dsml:name>", "<dsml:name>Person</dsml:name>"),
+                     ("<name>User</name>", "<name>Person</name>"),
+                     ("<object-class>User</object-class>", "<object-class>Person</object-class>")):
+        assert old in text
+        text = text.replace(old, new)
+    mapped = import_management_agent(text.encode("utf-8"), "badges.xml", object_type="Person")
+    entry = _connector(mapped)[1].entry_schema
+    assert (entry.external_name, entry.object_type) == (microsoft.external_name, microsoft.object_type)
+    mapped = import_management_agent(text.encode("utf-8"), "badges.xml", object_type="OrganizationalUnit")
+    entry = _connector(mapped)[1].entry_schema
+    assert (entry.external_name, entry.object_type) == ("User", "OrganizationalUnit")

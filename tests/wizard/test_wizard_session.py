@@ -170,6 +170,53 @@ def test_templates_are_labelled():
     assert templates.known_choices("Microsoft.IAM.Connector.GenericSql", "Operation Method")
 
 
+def _pages(library: str) -> dict[str, list[tuple[str, str, str]]]:
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for d in templates.template_for(library).definitions:
+        out.setdefault(d.use, []).append((d.name, d.type, d.default))
+    return out
+
+
+def test_generic_sql_template_follows_microsofts_tutorial_pages():
+    """Microsoft's "Provisioning users into SQL based applications": DN is Anchor and Export
+    Type:Object Replace are boxes on Connectivity (left unticked), Delta Strategy is on Global, and
+    the tutorial shows no Capabilities page."""
+    pages = _pages(templates.GENERIC_SQL)
+    assert [n for n, _t, _v in pages["Connectivity"]][:3] == ["DSN File", "User Name", "Password"]
+    assert ("DN is Anchor", "CheckBox", "0") in pages["Connectivity"]
+    assert ("Export Type:Object Replace", "CheckBox", "0") in pages["Connectivity"]
+    assert [n for n, _t, _v in pages["Global"]] == ["Delta Strategy", "Water Mark Query",
+                                                     "Data Source Date Time Format"]
+    assert "Capabilities" not in pages
+    assert ("User:Attribute Detection", "DropDown", "Table") in pages["Schema"]
+
+
+def test_ldap_and_web_services_templates_follow_microsofts_tutorial_pages():
+    ldap = _pages(templates.GENERIC_LDAP)
+    assert {"Attribute Aliases", "Include operational attributes in schema",
+            "Include extensible attributes in schema", "Allow manual anchor selection",
+            "Realm/Domain"} <= {n for n, _t, _v in ldap["Connectivity"]}
+    assert ("Connection Timeout", "String", "180") in ldap["Connectivity"]
+    assert {n for n, _t, _v in ldap["Global"]} == {"Change Log DN", "Password Attribute", "Partition Names"}
+    web = _pages(templates.WEB_SERVICES)
+    assert [n for n, _t, _v in web["Connectivity"]] == ["Web Service Project", "Host", "Port"]
+    caps = {n: v for n, _t, v in web["Capabilities"]}
+    assert caps["Distinguished Name Style"] == "Generic" and caps["Export Type"] == "ObjectReplace"
+    assert caps["Enable Export Password In First Pass"] == "1" and caps["Enable Delta Import"] == "0"
+
+
+@pytest.mark.parametrize("library", [templates.GENERIC_SQL, templates.GENERIC_LDAP, templates.WEB_SERVICES])
+def test_a_new_connector_from_a_tutorial_template_is_told_it_is_a_template(sample_doc, library):
+    s = WizardSession(sample_doc)
+    s.set_name("New1")
+    s.set_library(library + ".dll")
+    from app.wizard.flow import ConnectorFlow
+
+    assert s.template.is_guess and s.template.origin.startswith("Template: ")
+    told = [f for f in ConnectorFlow(s).findings("properties") if f.code == "template-guess"]
+    assert len(told) == 1 and told[0].message.startswith("Template: ") and "tutorial" in told[0].message
+
+
 def test_powershell_template_matches_microsofts_export(csv_export):
     doc = ConfigDocument.load(csv_export)
     stored = [(p.name, p.type, p.use) for p in doc.connectors[0].parameters]

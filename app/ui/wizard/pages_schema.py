@@ -99,8 +99,12 @@ class AttributesPage(FlowPage):
 
 
 class DeprovisioningPage(FlowPage):
-    FLOWS = (("disable", "Disable flow", "When Entra disables the user."),
-             ("delete", "Delete flow", "When Entra deletes the user or it leaves scope."))
+    # Microsoft's on-premises provisioning tutorials (Generic SQL, LDAP, web services): a user who
+    # goes out of scope is the Disable flow (choose Delete there to remove such users); a user
+    # deleted in Entra is the Delete flow (docs/host-facts.md §3).
+    FLOWS = (("disable", "Disable flow", "When a user leaves the application's scope in Entra "
+              "(unassigned, soft-deleted or blocked from sign-in). Choose Delete to remove such users."),
+             ("delete", "Delete flow", "When a user assigned to the application is deleted in Entra."))
 
     def build(self) -> QWidget:
         w = QWidget()
@@ -127,7 +131,9 @@ class DeprovisioningPage(FlowPage):
                            if choices or attr else "No Boolean attribute is left unselected: "
                            "deselect one on Select Attributes or refresh the schema.")
             self.field_boxes[title] = box
-            form.addRow(QLabel(hint))
+            what = QLabel(hint)
+            what.setWordWrap(True)  # long enough to widen the window at larger text sizes
+            form.addRow(what)
             lab = QLabel("&Action:")
             lab.setBuddy(act)
             form.addRow(lab, act)

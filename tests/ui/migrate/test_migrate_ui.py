@@ -27,11 +27,11 @@ def test_dialog_asks_the_object_type_before_anything(qtbot):
     dialog.choose_object_type("user")
     dialog.name_edit.setText("LithnetRest")
     assert dialog.open_button.isEnabled()
-    assert dialog.mapped.spec.name == "LithnetRest" and dialog.mapped.spec.external_name == "user"
+    assert dialog.mapped.spec.name == "LithnetRest" and (dialog.mapped.spec.object_type, dialog.mapped.spec.external_name) == ("user", "User")
     html = dialog.report_view.toHtml()
     assert "Client secret (Connectivity page)" in html and "Dropped" in html
     dialog.choose_object_type("group")
-    assert dialog.mapped.spec.external_name == "group"
+    assert (dialog.mapped.spec.object_type, dialog.mapped.spec.external_name) == ("group", "User")
 
 
 def test_dialog_refuses_a_taken_or_empty_name(qtbot):

@@ -215,3 +215,17 @@ def test_a_step_limit_beyond_32_bits_is_refused_in_one_sentence(qtbot, host):
         s.set_step_limit("Export", "BatchSize", "-1")
     s.set_step_limit("Export", "BatchSize", "2147483647")
     assert s.step_limit("Export", "BatchSize") == "2147483647"
+
+
+def test_deprovisioning_page_says_what_each_flow_is_for(qtbot, host):
+    """Microsoft's tutorials: users going out of scope are the Disable flow, deleted users the
+    Delete flow (the page used to put leaving scope under Delete)."""
+    from PySide6.QtWidgets import QGroupBox, QLabel
+
+    wizard = make(qtbot, host, "CSV")
+    while wizard.current_key() != "deprovisioning":
+        click_next(qtbot, wizard)
+    groups = {g.title(): " ".join(label.text() for label in g.findChildren(QLabel))
+              for g in wizard.currentPage().findChildren(QGroupBox)}
+    assert "leaves the application's scope" in groups["Disable flow"]
+    assert "deleted in Entra" in groups["Delete flow"] and "scope" not in groups["Delete flow"]

@@ -1,0 +1,64 @@
+"""`ecma-wizard --host-dir DIR` / `--config FILE` with no command opens the GUI on that host
+(issue 21 item 10; it used to say "invalid choice"); a command after them is still a command."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from app.cli import _only_gui_options, main
+
+
+@pytest.mark.parametrize(("argv", "gui"), [
+    (["--host-dir", "D"], True), (["--config", "F"], True), (["--config=F"], True),
+    (["--host-dir", "D", "--theme", "dark"], True), (["--report", "r.zip"], True),
+    (["--host-dir", "D", "secrets"], False), (["secrets", "--host-dir", "D"], False),
+    (["--version"], False), (["--help"], False), (["--host"], False), ([], False),
+])
+def test_which_lines_open_the_gui(argv, gui):
+    assert _only_gui_options(argv) is gui
+
+
+def _open_and_close(monkeypatch, qapp, argv) -> tuple[int, list]:
+    from PySide6.QtCore import QTimer
+
+    from app.ui.main_window import MainWindow
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # _run_window installs its own
+    seen: list = []
+
+    def close_it():
+        for w in qapp.topLevelWidgets():
+            if isinstance(w, MainWindow) and w.isVisible():
+                seen.append(w.host)
+                w.document = None
+                w.close()
+        if not seen:
+            QTimer.singleShot(50, close_it)
+
+    QTimer.singleShot(50, close_it)
+    return main(argv), seen
+
+
+@pytest.mark.parametrize("form", ["host-dir", "config"])
+def test_no_command_opens_the_gui_on_the_named_host(form, host_copy, monkeypatch, qapp):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    target = host_copy if form == "host-dir" else host_copy / "Service" / "Configuration" / "Configuration.xml"
+    code, seen = _open_and_close(monkeypatch, qapp, [f"--{form}", str(target)])
+    assert code == 0 and len(seen) == 1
+    assert seen[0].root == host_copy and seen[0].config_path == host_copy / "Service" / "Configuration" / "Configuration.xml"
+
+
+def test_a_host_dir_that_is_not_there_is_one_sentence(tmp_path, dialogs, capsys, monkeypatch):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert main(["--host-dir", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert "is not a folder" in err and "invalid choice" not in err
+    assert dialogs.texts("critical")
+
+
+def test_a_command_after_the_options_is_still_refused_as_before(tmp_path, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--host-dir", str(tmp_path), "secrets"])
+    assert caught.value.code == 2
