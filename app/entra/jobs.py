@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.entra.graph import GraphClient, GraphError, quote
+from app.entra.graph import GraphClient, GraphError, clean, quote
 from app.errors import UserError
 
 READ = "Synchronization.Read.All"
@@ -106,8 +106,8 @@ class JobStatus:
         success = _obj(status.get("lastSuccessfulExecution"))
         error = _error_text(last.get("error")) or _error_text(quarantine.get("error"))
         return cls(
-            service_principal=sp, job=job["id"], template=str(job.get("templateId") or ""),
-            state=str(status.get("code") or "Unknown"),
+            service_principal=sp, job=clean(job["id"]), template=clean(str(job.get("templateId") or "")),
+            state=clean(str(status.get("code") or "Unknown")),
             quarantine_reason=_text(quarantine.get("reason")) if quarantine else None,
             quarantine_since=(_time(quarantine.get("seriesBegan")) or _time(quarantine.get("currentBegan")))
             if quarantine else None,
@@ -191,7 +191,8 @@ def _obj(value: Any) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
+    """Graph's value as text for people: control characters (ESC, CR, NUL) made visible."""
+    return clean(str(value)) if value not in (None, "") else None
 
 
 def _time(value: Any) -> str | None:
@@ -211,7 +212,7 @@ def _error_text(error: Any) -> str | None:
     if not isinstance(error, dict):
         return None
     text = ": ".join(str(error[k]) for k in ("code", "message") if error.get(k))
-    return " ".join(text.split())[:300] or None
+    return clean(" ".join(text.split()))[:300] or None
 
 
 def _jobs_path(sp: str, job: str | None = None) -> str:

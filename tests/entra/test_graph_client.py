@@ -10,8 +10,8 @@ from app.entra import jobs
 from app.entra.graph import OFFLINE, GraphClient, GraphError, RetryPolicy, retry_after_seconds
 from app.entra.provision import provision_user
 from app.entra.signin import EnvToken
-from tests.entra.conftest import TOKEN_VAR
 from tests.entra import graph_standin
+from tests.entra.conftest import TOKEN_VAR
 from tests.entra.graph_standin import ACCESS_TOKEN
 
 
