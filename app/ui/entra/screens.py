@@ -136,7 +136,7 @@ def screenshots(outdir: Path) -> list[Path]:
             asked.append((title, text))
             return False
 
-        page.confirm = record  # type: ignore[method-assign]
+        page.confirm = record
         restart.second_confirmation()
         restart.close()
         from PySide6.QtWidgets import QMessageBox
