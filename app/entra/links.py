@@ -11,7 +11,8 @@ Use it like this::
     connector_of_tenant_url("https://h:8585/ecma2host_CSV/scim")   # -> "CSV"
 
 Finding the application: by the Tenant URL Entra keeps in the job's secrets (BaseAddress, read with
-an undocumented GET: [open] in docs/entra.md), else by a display-name or app-id search.
+a GET with no reference page of its own, which Microsoft's skip-out-of-scope how-to uses: docs/entra.md),
+else by a display-name or app-id search.
 """
 
 from __future__ import annotations
@@ -167,7 +168,7 @@ def job_tenant_url(client: GraphClient, sp: str) -> str | None:
     except GraphError as exc:
         if exc.kind in ("offline", "expired", "untrusted"):
             raise
-        return None  # not readable here (undocumented call): fall back to the name
+        return None  # not readable here: fall back to the name
     values = answer.get("value") if isinstance(answer, dict) else answer
     for pair in values if isinstance(values, list) else []:
         if isinstance(pair, dict) and pair.get("key") == "BaseAddress" and isinstance(pair.get("value"), str):
