@@ -228,7 +228,7 @@ def _confirm_dangerous(scope: str) -> bool:
     dangerous = [p.strip() for p in scope.split(",") if p.strip() in jobs.DANGEROUS_SCOPES]
     if not dangerous or not sys.stdin.isatty():
         return False
-    why = "; ".join(f"{p}: {jobs.DANGER[p]}" for p in dangerous)
+    why = jobs.danger_words(dangerous)
     typed = input(f"The reset scope {', '.join(dangerous)} needs a second confirmation ({why}). "
                   f"Type {dangerous[0]} to go ahead: ").strip()
     return typed == dangerous[0]

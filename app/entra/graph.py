@@ -19,10 +19,14 @@ import email.utils
 import http.client
 import json
 import logging
+import math
 import os
+import re
 import socket
 import ssl
+import threading
 import time
+import unicodedata
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -40,6 +44,11 @@ OFFLINE = "Microsoft Graph cannot be reached from this machine"
 MAX_ATTEMPTS = 5
 MAX_TOTAL_SECONDS = 60.0
 TIMEOUT = 20.0
+# The whole call (every attempt, every wait, every byte of every answer) ends by this deadline,
+# whatever the server does: a server sending one byte every few seconds never trips a per-read
+# timeout, so a watchdog closes the connection when the deadline passes.
+DEADLINE_SECONDS = 90.0
+MAX_ANSWER = 8 * 1024 * 1024
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
@@ -87,30 +96,91 @@ def tls_context() -> ssl.SSLContext:
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Retry-After as seconds (a number or an HTTP date), None when absent or unreadable."""
+    """Retry-After as seconds (a number or an HTTP date), None when absent or unreadable (negative,
+    not finite, not a date: the caller says so and falls back to its own backoff)."""
     if not value:
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
+    value = value.strip()[:100]
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+    try:
+        return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+# -- secrets out of messages ----------------------------------------------------------------------
+def _spellings(char: str) -> str:
+    """A regex for one character of a secret in every spelling a reader decodes: itself, a JSON
+    escape (\\" \\\\ \\u0022, also escaped again), a URL escape of its UTF-8 bytes (%22, %2522, +
+    for a space), an HTML/XML reference (&quot; &#34; &#x22;)."""
+    code = ord(char)
+    alts = [re.escape(char)]
+    if char == " ":
+        alts.append(r"\+")
+    short = {'"': '"', "\\": "\\", "/": "/", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t"}.get(char)
+    if short:
+        alts.append(r"\\+" + re.escape(short))
+    units = [code] if code < 0x10000 else [0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF)]
+    alts.append("".join(r"\\+u" + f"{u:04x}" for u in units))
+    alts.append("".join(r"%(?:25)*" + f"{b:02x}" for b in char.encode("utf-8")))
+    alts.append(rf"&#0*{code};|&#x0*{code:x};")
+    named = {'"': "quot", "&": "amp", "<": "lt", ">": "gt", "'": "apos"}.get(char)
+    if named:
+        alts.append(f"&{named};")
+    return "(?:" + "|".join(alts) + ")"
+
+
+def _duration(seconds: float) -> str:
+    return "more than a day" if seconds > 86400 else f"{seconds:.0f} s"
+
+
+def _pattern(secret: str) -> re.Pattern[str]:
+    forms = {unicodedata.normalize(f, secret) for f in ("NFC", "NFD")}
+    return re.compile("|".join("".join(_spellings(c) for c in form) for form in forms), re.IGNORECASE)
 
 
 def scrub(text: str, secrets: list[str]) -> str:
+    """`text` with each secret (4 characters or more) replaced by [hidden], in whatever spelling it
+    appears: as sent, JSON-escaped (a quote, a backslash, \\uXXXX for an accent), URL-encoded,
+    as an HTML/XML reference, composed or decomposed."""
     for secret in secrets:
         if secret and len(secret) >= 4:
-            text = text.replace(secret, "[hidden]")
+            text = _pattern(secret).sub("[hidden]", text)
     return text
+
+
+# -- what Graph says, made safe to show ------------------------------------------------------------
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def clean(text: str) -> str:
+    """Text from Graph made safe for a terminal or a log: control characters (ESC, CR, NUL, C1,
+    bidirectional overrides) shown as visible escapes, never passed through raw."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                       else f"\\u{ord(m.group()):04x}", text)
+
+
+def load_json(raw: bytes | str) -> Any:
+    """json.loads that turns nesting too deep for Python (100,000 brackets) into a ValueError."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 class GraphClient:
     def __init__(self, tokens: TokenSource, *, base_url: str = DEFAULT_GRAPH, version: str = API_VERSION,
                  timeout: float = TIMEOUT, retry: RetryPolicy | None = None,
-                 context: ssl.SSLContext | None = None) -> None:
+                 context: ssl.SSLContext | None = None, deadline: float = DEADLINE_SECONDS) -> None:
         parsed = urllib.parse.urlsplit(base_url.strip())
         if parsed.scheme != "https" or not parsed.hostname:
             raise UserError(f"--graph-url must be an https:// address (got {base_url!r}).")
@@ -120,6 +190,7 @@ class GraphClient:
         self.prefix = "/" + version.strip("/")
         self.tokens = tokens
         self.timeout = timeout
+        self.deadline = deadline  # seconds for a whole call, retries and waits included
         self.retry = retry or RetryPolicy()
         self._context = context
 
@@ -151,26 +222,39 @@ class GraphClient:
             send["Content-Type"] = "application/json"
         target = self.prefix + path
         policy = self.retry
+        deadline = time.monotonic() + self.deadline
         waited = 0.0
+        odd = ""  # a Retry-After this tool could not use, said in the final sentence
         for attempt in range(1, policy.attempts + 1):
-            status, reply_headers, raw = self._send(method, target, data, send, hidden)
+            status, reply_headers, raw = self._send(method, target, data, send, hidden, deadline)
             if status not in RETRY_STATUSES:
                 return self._answer(method, path, status, raw, permission, hidden, missing)
-            wait = retry_after_seconds(reply_headers.get("retry-after"))
+            header = reply_headers.get("retry-after")
+            wait = retry_after_seconds(header)
+            if wait is None and header is not None:
+                odd = (f" (its Retry-After header, {clean(header.strip()[:40])!r}, is not a wait in seconds or "
+                       "a date, so this tool used its own short waits)")
+            asked = wait is not None
             if wait is None:
                 wait = policy.first_backoff * (2 ** (attempt - 1))
-            if attempt == policy.attempts or waited + wait > policy.total:
+            too_long = waited + wait > policy.total or time.monotonic() + wait > deadline
+            if asked and too_long:
+                raise GraphError(f"Microsoft Graph answered HTTP {status} and asked to wait {_duration(wait)} "
+                                 f"before trying again, longer than this command waits ({policy.total:.0f} s in "
+                                 f"all); try again {'in a few minutes' if status == 429 else 'later'}.",
+                                 kind="throttled" if status == 429 else "server", status=status)
+            if attempt == policy.attempts or too_long:
                 break
             log.info("Graph %s %s answered %s; retry %d after %.1f s", method, path, status, attempt, wait)
             policy.waits.append(wait)
             policy.sleep(wait)
             waited += wait
         if status == 429:
-            raise GraphError(f"Microsoft Graph is throttling this client (429 Too Many Requests) and asked "
-                             f"to wait longer than this command waits ({policy.total:.0f} s in all); "
-                             "try again in a few minutes.", kind="throttled", status=429)
+            raise GraphError(f"Microsoft Graph kept throttling this client (429 Too Many Requests) after "
+                             f"{attempt} attempt(s) and {waited:.0f} s of waiting{odd}; try again in a few "
+                             "minutes.", kind="throttled", status=429)
         raise GraphError(f"Microsoft Graph kept failing with HTTP {status} after {attempt} attempt(s) "
-                         f"and {waited:.0f} s of waiting; Microsoft's side has a problem, try again later"
+                         f"and {waited:.0f} s of waiting{odd}; Microsoft's side has a problem, try again later"
                          f"{self._detail(raw, hidden)}.", kind="server", status=status)
 
     # -- one request ----------------------------------------------------------------------------
@@ -183,33 +267,59 @@ class GraphClient:
         return (parsed.hostname, parsed.port or 8080) if parsed.hostname else None
 
     def _send(self, method: str, target: str, data: bytes | None, headers: dict[str, str],
-              hidden: list[str]) -> tuple[int, dict[str, str], bytes]:
+              hidden: list[str], deadline: float | None = None) -> tuple[int, dict[str, str], bytes]:
         proxy = self.proxy()
+        via = f" through the proxy {proxy[0]}:{proxy[1]}" if proxy else ""
+        left = (deadline - time.monotonic()) if deadline is not None else self.deadline
+        slow = GraphError(f"{OFFLINE} in time ({self.base_url}{via}: the answer had not arrived after "
+                          f"{self.deadline:.0f} s in all, so the server or a proxy is sending it too slowly); the "
+                          "host side (connectors, certificates, event log) keeps working without it.",
+                          kind="offline")
+        if left <= 0:
+            raise slow
         context = self._context or tls_context()
+        timeout = min(self.timeout, left)
         if proxy is None:
-            connection = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=context)
+            connection = http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=context)
         else:  # a CONNECT tunnel: TLS (and its verification) still runs end to end with Graph
-            connection = http.client.HTTPSConnection(proxy[0], proxy[1], timeout=self.timeout, context=context)
+            connection = http.client.HTTPSConnection(proxy[0], proxy[1], timeout=timeout, context=context)
             connection.set_tunnel(self.host, self.port)
+        expired = threading.Event()
+
+        def expire() -> None:  # the deadline passed: end the connection under whatever read waits
+            expired.set()
+            if connection.sock is not None:
+                try:
+                    socket.socket.shutdown(connection.sock, socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        watchdog = threading.Timer(left, expire)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             connection.request(method, target, body=data, headers=headers)
             response = connection.getresponse()
-            raw = response.read(8 * 1024 * 1024)
+            raw = response.read(MAX_ANSWER)
+            if expired.is_set():
+                raise slow
             return response.status, {k.lower(): v for k, v in response.getheaders()}, raw
         except ssl.SSLCertVerificationError as exc:
             raise GraphError(f"the certificate {self.host} presented is not trusted on this machine "
                              f"({exc.verify_message}); behind a TLS-inspecting proxy, set SSL_CERT_FILE to "
                              "its CA certificate (PEM).", kind="untrusted") from None
         except (OSError, http.client.HTTPException) as exc:  # refused, no route, DNS, timeout, reset
-            reason = scrub(getattr(exc, "strerror", None) or type(exc).__name__, hidden)
+            if expired.is_set():
+                raise slow from None
+            reason = scrub(clean(getattr(exc, "strerror", None) or type(exc).__name__), hidden)
             if isinstance(exc, socket.gaierror):
                 reason = f"the name {self.host} does not resolve"
             elif isinstance(exc, TimeoutError | socket.timeout):
-                reason = f"no answer within {self.timeout:.0f} s"
-            via = f" through the proxy {proxy[0]}:{proxy[1]}" if proxy else ""
+                reason = f"no answer within {timeout:.0f} s"
             raise GraphError(f"{OFFLINE} ({self.base_url}{via}: {reason}); the host side (connectors, "
                              "certificates, event log) keeps working without it.", kind="offline") from None
         finally:
+            watchdog.cancel()
             connection.close()
 
     def _answer(self, method: str, path: str, status: int, raw: bytes, permission: str,
@@ -223,6 +333,10 @@ class GraphClient:
                 raise GraphError(f"Microsoft Graph answered {method} {path} with something that is not "
                                  f"JSON ({type(exc).__name__} at byte {getattr(exc, 'pos', 0)}); a proxy may "
                                  "have replaced the answer.", kind="malformed", status=status) from None
+            except RecursionError:
+                raise GraphError(f"Microsoft Graph answered {method} {path} with JSON nested too deeply to "
+                                 "read (no answer of the documented shape is); a proxy or a server that is not "
+                                 "Graph may have sent it.", kind="malformed", status=status) from None
         detail = self._detail(raw, hidden)
         if status == 401:
             raise GraphError(f"Microsoft Graph refused the access token (401: expired or not valid for "
@@ -243,13 +357,15 @@ class GraphClient:
 
     @staticmethod
     def _detail(raw: bytes, hidden: list[str]) -> str:
-        """Graph's own error code and message, shortened, with our secrets taken out."""
+        """Graph's own error code and message, shortened, with our secrets taken out (in any
+        spelling) and control characters made visible."""
         try:
-            error = json.loads(raw).get("error") or {}
+            error = load_json(raw).get("error") or {}
             text = f"{error.get('code', '')}: {error.get('message', '')}".strip(": ")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, UnicodeDecodeError):
             return ""
-        text = " ".join(scrub(str(text), hidden).split())[:200]
+        text = clean(" ".join(scrub(str(text), hidden).split()))
+        text = scrub(text, hidden)[:200]  # again: a secret spelled with control characters now shows
         return f" ({text})" if text else ""
 
 

@@ -14,10 +14,11 @@ Fields Graph leaves out are None: a job that never ran has no lastExecution.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.entra.graph import GraphClient, GraphError, quote
+from app.entra.graph import GraphClient, GraphError, clean, quote
 from app.errors import UserError
 
 READ = "Synchronization.Read.All"
@@ -31,8 +32,8 @@ DANGER = {
     "None": "Microsoft says not to use it (use start instead)",
     "ConnectorDataStore": "Microsoft says not to use it without Microsoft Support: it clears the provisioning "
                           "cache of every user",
-    "Full": "it is every reset at once, ConnectorDataStore included: the links between Entra's users and the "
-            "host's objects are broken",
+    "Full": "every reset at once, ConnectorDataStore included, which breaks the links between Entra's users "
+            "and the host's objects",
     "ForceDeletes": "it carries out the deletions the accidental-deletion threshold held back",
 }
 DANGEROUS_SCOPES = tuple(DANGER)
@@ -106,8 +107,8 @@ class JobStatus:
         success = _obj(status.get("lastSuccessfulExecution"))
         error = _error_text(last.get("error")) or _error_text(quarantine.get("error"))
         return cls(
-            service_principal=sp, job=job["id"], template=str(job.get("templateId") or ""),
-            state=str(status.get("code") or "Unknown"),
+            service_principal=sp, job=clean(job["id"]), template=clean(str(job.get("templateId") or "")),
+            state=clean(str(status.get("code") or "Unknown")),
             quarantine_reason=_text(quarantine.get("reason")) if quarantine else None,
             quarantine_since=(_time(quarantine.get("seriesBegan")) or _time(quarantine.get("currentBegan")))
             if quarantine else None,
@@ -176,13 +177,13 @@ def when(stamp: str | None) -> str:
     return f"{stamp.replace('T', ' ')[:16]} UTC" if stamp else "an unknown time"
 
 
-def steady_state_words(job: JobStatus) -> str:
+def steady_state_words(job: JobStatus, time_words: Callable[[str | None], str] = when) -> str:
     """When the job last reached steady state (nothing left to change), for people."""
     if job.steady_state_last:
-        first = f" (first {when(job.steady_state_since)})" if job.steady_state_since else ""
-        return f"steady state last reached {when(job.steady_state_last)}{first}"
+        first = f" (first {time_words(job.steady_state_since)})" if job.steady_state_since else ""
+        return f"steady state last reached {time_words(job.steady_state_last)}{first}"
     if job.steady_state_since:
-        return f"steady state first reached {when(job.steady_state_since)}"
+        return f"steady state first reached {time_words(job.steady_state_since)}"
     return "has never reached steady state"
 
 
@@ -191,7 +192,8 @@ def _obj(value: Any) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
+    """Graph's value as text for people: control characters (ESC, CR, NUL) made visible."""
+    return clean(str(value)) if value not in (None, "") else None
 
 
 def _time(value: Any) -> str | None:
@@ -211,7 +213,7 @@ def _error_text(error: Any) -> str | None:
     if not isinstance(error, dict):
         return None
     text = ": ".join(str(error[k]) for k in ("code", "message") if error.get(k))
-    return " ".join(text.split())[:300] or None
+    return clean(" ".join(text.split()))[:300] or None
 
 
 def _jobs_path(sp: str, job: str | None = None) -> str:
@@ -245,7 +247,7 @@ def start_refusal(job: JobStatus) -> str | None:
         return None
     words = {"Active": "is running", "NotRun": "has not run yet", "NotConfigured": "is not configured"}
     how = words.get(job.state, f"is {job.state}")
-    return (f"the provisioning job {how}: Microsoft says to use start only when a job is paused or in "
+    return (f"the provisioning job {how}, and Microsoft says to use start only when a job is paused or in "
             "quarantine (to run it again now use restart; to begin a job that never ran, start "
             "provisioning in the Entra admin center).")
 
@@ -264,6 +266,11 @@ def pause(client: GraphClient, sp: str, job: str) -> None:
     client.post(_jobs_path(sp, job) + "/pause", permission=WRITE)
 
 
+def danger_words(scopes: list[str]) -> str:
+    """Why these reset scopes need a second confirmation, in one clause."""
+    return DANGER[scopes[0]] if len(scopes) == 1 else "; ".join(f"{p}: {DANGER[p]}" for p in scopes)
+
+
 def check_scope(scope: str, *, confirmed_dangerous: bool = False) -> str:
     """The resetScope as Graph wants it ("" = the admin center's Restart provisioning). Raises
     UserError for an unknown value, or a dangerous one without the second confirmation."""
@@ -275,7 +282,7 @@ def check_scope(scope: str, *, confirmed_dangerous: bool = False) -> str:
                         "provisioning does).")
     dangerous = [p for p in parts if p in DANGEROUS_SCOPES]
     if dangerous and not confirmed_dangerous:
-        why = "; ".join(f"{p}: {DANGER[p]}" for p in dangerous)
+        why = danger_words(dangerous)
         raise UserError(f"the reset scope {', '.join(dangerous)} needs a second confirmation ({why}); confirm "
                         "it a second time to go ahead.")
     return ", ".join(parts)

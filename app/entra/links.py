@@ -11,7 +11,8 @@ Use it like this::
     connector_of_tenant_url("https://h:8585/ecma2host_CSV/scim")   # -> "CSV"
 
 Finding the application: by the Tenant URL Entra keeps in the job's secrets (BaseAddress, read with
-an undocumented GET: [open] in docs/entra.md), else by a display-name or app-id search.
+a GET with no reference page of its own, which Microsoft's skip-out-of-scope how-to uses: docs/entra.md),
+else by a display-name or app-id search.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.entra.graph import GraphClient, GraphError, quote
+from app.entra.graph import GraphClient, GraphError, clean, quote
 from app.errors import UserError
 from app.filestore import atomic_write
 from app.host.layout import HostLayout
@@ -142,7 +143,8 @@ def search_applications(client: GraphClient, text: str) -> list[Candidate]:
     if not isinstance(values, list):
         raise GraphError("Microsoft Graph answered the service principal search without a 'value' list.",
                          kind="malformed")
-    return [Candidate(str(v.get("id", "")), str(v.get("appId", "")), str(v.get("displayName", "")))
+    return [Candidate(clean(str(v.get("id", ""))), clean(str(v.get("appId", ""))),
+                      clean(str(v.get("displayName", ""))))
             for v in values if isinstance(v, dict) and v.get("id")]
 
 
@@ -154,7 +156,7 @@ def display_name(client: GraphClient, sp: str) -> str:
         if exc.kind in ("offline", "expired", "untrusted", "not-found"):
             raise
         return ""
-    return str(answer.get("displayName") or "") if isinstance(answer, dict) else ""
+    return clean(str(answer.get("displayName") or "")) if isinstance(answer, dict) else ""
 
 
 def job_tenant_url(client: GraphClient, sp: str) -> str | None:
@@ -166,11 +168,11 @@ def job_tenant_url(client: GraphClient, sp: str) -> str | None:
     except GraphError as exc:
         if exc.kind in ("offline", "expired", "untrusted"):
             raise
-        return None  # not readable here (undocumented call): fall back to the name
+        return None  # not readable here: fall back to the name
     values = answer.get("value") if isinstance(answer, dict) else answer
     for pair in values if isinstance(values, list) else []:
         if isinstance(pair, dict) and pair.get("key") == "BaseAddress" and isinstance(pair.get("value"), str):
-            return pair["value"]
+            return clean(pair["value"])
     return None
 
 

@@ -7,7 +7,6 @@ overall result, the value the steps (documented by example only: [open] in docs/
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import deque
@@ -15,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.entra.graph import GraphClient, GraphError, quote
+from app.entra.graph import GraphClient, GraphError, clean, load_json, quote
 from app.entra.jobs import WRITE
 from app.entra.links import GUID
 from app.errors import UserError
@@ -121,8 +120,8 @@ def _json_text(value: Any) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
     try:
-        parsed = json.loads(value) if isinstance(value, str) else None
-    except ValueError:
+        parsed = load_json(value) if isinstance(value, str) else None
+    except ValueError:  # not JSON, or nested too deeply to read
         parsed = None
     if not isinstance(parsed, dict):
         raise GraphError("Entra's provision-on-demand answer does not hold the documented JSON text in "
@@ -141,8 +140,14 @@ def parse_answer(answer: Any) -> ProvisionResult:
         if not isinstance(s, dict):
             continue
         extra: dict[str, Any] = s["details"] if isinstance(s.get("details"), dict) else {}
-        steps.append(ProvisionStep(str(s.get("name", "")), str(s.get("type", "")), str(s.get("status", "")),
-                                   str(s.get("description", "")), str(s.get("timestamp", "")),
-                                   {str(k): str(v) for k, v in extra.items()}))
-    return ProvisionResult(str(head.get("result") or "Unknown"), details.get("errorCode"),
-                           details.get("errorMessage"), steps, body.get("startTime"), body.get("endTime"))
+        name, kind, status, description, stamp = (clean(str(s.get(k, ""))) for k in
+                                                  ("name", "type", "status", "description", "timestamp"))
+        steps.append(ProvisionStep(name, kind, status, description, stamp,
+                                   {clean(str(k)): clean(str(v)) for k, v in extra.items()}))
+    return ProvisionResult(clean(str(head.get("result") or "Unknown")), _opt(details.get("errorCode")),
+                           _opt(details.get("errorMessage")), steps, _opt(body.get("startTime")),
+                           _opt(body.get("endTime")))
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else clean(str(value))

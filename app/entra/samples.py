@@ -37,6 +37,7 @@ def job(state: str = "healthy", job_id: str = JOB_ID) -> dict[str, Any]:
                               "invalid according to the validation procedure.", "tenantActionable": True}
         earlier = execution("Succeeded", "2026-12-05T21:20:00Z", "2026-12-05T21:20:37Z")
         status.update(code="Quarantine", countSuccessiveCompleteFailures=4, lastSuccessfulExecution=earlier,
+                      steadyStateLastAchievedTime="2026-12-05T21:20:37Z",
                       lastSuccessfulExecutionWithExports=earlier,
                       lastExecution=execution("Failed", "2026-12-06T01:10:00Z", "2026-12-06T01:10:02Z",
                                               error=failure),

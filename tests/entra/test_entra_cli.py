@@ -62,6 +62,7 @@ def test_status_quarantine_exit_1_and_a_list_for_all(graph, host, capsys):
     assert records["HRDatabase"]["quarantine"]["reason"] == "EncounteredQuarantineException"
     code, out, _ = run(capsys, "entra", "status", *common(graph, host))
     assert code == 1 and "in quarantine (EncounteredQuarantineException, since 2026-12-05 22:40 UTC)" in out
+    assert "what it means: Entra could not connect to the host with the saved credentials" in out
 
 
 def test_status_not_configured_exit_1_and_never_is_not_a_date(graph, host, capsys):

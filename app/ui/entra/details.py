@@ -42,7 +42,8 @@ def details_html(name: str | None, link: Link | None, state: ConnectorState | No
                          + ("<b>Test from Entra</b> and " if reason == "EncounteredQuarantineException" else "")
                          + "<b>Restart…</b> with QuarantineState.")
         lines.append(f"Last cycle: {_e(job.last_state or 'never ran')}, {_t(job.last_began)} to {_t(job.last_ended)}"
-                     f"; last without errors ended {_t(job.last_success)}; {_e(steady_state_words(job))}.")
+                     f"; last without errors ended {_t(job.last_success)}; "
+                     f"{_e(steady_state_words(job, lambda t: t.replace('T', ' ')[:19] + ' UTC' if t else '—'))}.")
         if job.last_error:
             lines.append(f"Last error: {_e(job.last_error)}")
         refusal = start_refusal(job)

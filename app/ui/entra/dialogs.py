@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.entra.jobs import DANGER, DANGEROUS_SCOPES, RESET_SCOPES
+from app.entra.jobs import DANGEROUS_SCOPES, RESET_SCOPES, danger_words
 from app.entra.links import Candidate, Link
 from app.ui.background import run_task
 from app.ui.theme import error_colour
@@ -83,9 +83,9 @@ class RestartDialog(QDialog):
             return True, False
         dangerous = [s for s in DANGEROUS_SCOPES if self.boxes[s].isChecked()]
         if dangerous:
-            why = " ".join(f"{s}: {DANGER[s]}." for s in dangerous)
-            ok = self.page.confirm("Confirm a dangerous reset", f"You chose {', '.join(dangerous)}. {why} "
-                                   f"Restart '{self.connector}' with reset scope {scope} anyway?")
+            ok = self.page.confirm("Confirm a dangerous reset", f"Reset scope {', '.join(dangerous)}: "
+                                   f"{danger_words(dangerous)}. Restart '{self.connector}' with reset scope "
+                                   f"{scope} anyway?")
             return ok, ok
         return self.page.confirm("Clear the job's state", f"Restart '{self.connector}' and clear: {scope}? "
                                  "This cannot be undone."), False

@@ -121,11 +121,31 @@ def screenshots(outdir: Path) -> list[Path]:
         _wait(app, page)
         page.table.selectRow(1)
         out.append(_grab(app, page, outdir / "entra-quarantine.png"))
+        page.table.selectRow(0)  # an active job: Start is not offered, and the page says why
+        out.append(_grab(app, page, outdir / "entra-active-no-start.png"))
+        page.table.selectRow(1)
 
         restart = RestartDialog(page, "HRDatabase")
         restart.boxes["QuarantineState"].setChecked(True)
         out.append(_grab(app, restart, outdir / "entra-restart.png"))
+        restart.boxes["QuarantineState"].setChecked(False)
+        restart.boxes["Full"].setChecked(True)
+        asked: list[tuple[str, str]] = []
+
+        def record(title: str, text: str) -> bool:  # the question the user would see, answered "no"
+            asked.append((title, text))
+            return False
+
+        page.confirm = record
+        restart.second_confirmation()
         restart.close()
+        from PySide6.QtWidgets import QMessageBox
+
+        title, text = asked[-1]
+        box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, page)
+        out.append(_grab(app, box, outdir / "entra-restart-full-confirm.png"))
+        box.close()
 
         link = LinkDialog(page, "CSV")
         link.show()
