@@ -36,7 +36,7 @@ class _AcceptingGraph(GraphClient):
     """Answers writes with 204, as Graph does for start, pause, restart and PUT secrets; GET of the
     secrets gives the documented list of key and value pairs (push-credentials reads it first)."""
 
-    def _send(self, method, target, data, headers, hidden):
+    def _send(self, method, target, data, headers, hidden, deadline=None):
         self.sent.append((method, target, data))
         if method == "GET":
             return 200, {"content-type": "application/json"}, b'{"value": [{"key": "SyncAll", "value": "false"}]}'
