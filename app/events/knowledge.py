@@ -49,11 +49,18 @@ def _k(key, title, pattern, fix, action, source) -> KnownError:
 
 KNOWN_ERRORS: tuple[KnownError, ...] = (
     _k("certificate", "Certificate expired, changed or not trusted",
-       r"(certificate|ssl|tls).{0,200}(expired|not valid|untrusted|changed|quarantine|thumbprint)"
-       r"|quarantine",
+       r"(certificate|ssl|tls).{0,200}(expired|not valid|untrusted|changed|quarantine|thumbprint)",
        "The host's certificate changed (for example Cloud Sync on the same host) or expired: "
        "regenerate it, save, then test the connection again in Entra.",
        "certificate", "seed, [doc]"),
+    # a quarantine alone says nothing about the certificate: Microsoft's quarantine-status page lists
+    # several reasons, and only EncounteredQuarantineException is a connection or certificate matter
+    _k("quarantine", "Provisioning job in quarantine",
+       r"quarantine",
+       "Entra quarantined the application's provisioning job. Its quarantine reason says why (the "
+       "Entra tab, or `ecma-wizard entra status`): only EncounteredQuarantineException points at the "
+       "connection or the certificate; the other reasons are fixed in Entra.",
+       "", "[doc]"),
     _k("powershell-libraries", "Windows PowerShell 5.1 libraries not found",
        r"Unable to find Windows PowerShell 5\.1 libraries",
        "Copy System.Management.Automation.resources.dll, Microsoft.PowerShell.Security.resources.dll "

@@ -152,6 +152,8 @@ def test_ticks_are_kept_so_display_filter_and_sort_agree():
     ("Connector 'CSV': Unable to find Windows PowerShell 5.1 libraries under C:\\x", "powershell-libraries",
      "connector:CSV"),
     ("The SSL certificate with thumbprint AB has expired", "certificate", "certificate"),
+    # a bare quarantine is not a certificate problem: the job's quarantine reason says which
+    ("The provisioning job is in quarantine.", "quarantine", ""),
     ("Could not load file or assembly 'file:///C:/P/Service/ECMA/Cache/HR/x.dll' or one of its "
      "dependencies. Access is denied.", "cache-access", "doctor"),
     ("Unable to initialize metrics collector", "metrics", "doctor"),
