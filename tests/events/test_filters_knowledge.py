@@ -208,7 +208,8 @@ def test_ordinary_messages_are_not_errors(table):
     assert diagnose("") is None
     keys = {diagnose(m).known.key for m in table.messages if diagnose(m)}
     assert {"powershell-libraries", "certificate", "cache-access", "metrics", "dsn", "ldap-dn"} <= keys
-    assert len(KNOWN_ERRORS) == 17
+    assert len({k.key for k in KNOWN_ERRORS}) == len(KNOWN_ERRORS)  # each known error has its own key
+    assert all(k.fix and k.source for k in KNOWN_ERRORS)
 
 
 def test_connector_name_from_cache_path():
