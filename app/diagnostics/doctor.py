@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app import journal
 from app.certs.status import CertificateStatus, gather_status
 from app.config.document import ConfigDocument
 from app.errors import UserError
@@ -480,12 +481,17 @@ def copy_powershell_resources(layout: HostLayout, machine: Machine) -> list[Path
         lacking = [n for n in POWERSHELL_RESOURCE_DLLS if n not in found]
         raise UserError(f"C:\\Windows\\WinSxS has no {', '.join(lacking)} here; "
                         f"{machine.unavailable_reason or 'copy them from another Windows Server'}.")
-    written = []
-    for folder, names in missing_powershell_resources(layout, connectors).items():
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            atomic_write(folder / name, found[name].read_bytes())
-            written.append(folder / name)
+    written: list[Path] = []
+    missing = missing_powershell_resources(layout, connectors)
+    if not missing:
+        return written
+    with journal.action("copy PowerShell resource DLLs", layout.root, folders=[str(f) for f in missing]) as step:
+        for folder, names in missing.items():
+            folder.mkdir(parents=True, exist_ok=True)
+            for name in names:
+                atomic_write(folder / name, found[name].read_bytes())
+                written.append(folder / name)
+        step.note(files=len(written))
     return written
 
 
