@@ -22,9 +22,7 @@ from app.diagnostics.doctor import run_doctor
 from app.host import deployrecord
 from app.host.layout import from_host_dir
 from app.host.service import UnavailableServiceControl
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_deploy_dll import SQL, fake_pe  # noqa: E402
+from tests.host.test_deploy_dll import SQL, fake_pe
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is a POSIX signal")
