@@ -404,12 +404,13 @@ class _Doctor:
                      f"{len(leftovers)} temporary file(s) a stopped copy left beside the DLLs "
                      f"({', '.join(_short(self.layout, p) for p in leftovers[:3])}).",
                      f"ecma-wizard connector deploy-dll --roll-back{where} (or --finish) removes them.")
-        torn = deployrecord.torn_backups()
-        if torn:
+        torn, temps = deployrecord.torn_backups(), deployrecord.backup_temp_files()
+        if torn or temps:
             self.add("deploy-partial-backups", title, INFO,
-                     f"{len(torn)} backup folder(s) of DLL updates stopped before they changed anything hold "
-                     f"partial copies ({torn[0]}).", "They are removed by the next deploy-dll --finish or "
-                     "--roll-back; nothing on the host needs repair for them.")
+                     f"{len(torn)} backup folder(s) of DLL updates stopped before they changed anything, and "
+                     f"{len(temps)} temporary file(s), are left in {(torn or temps)[0].parent}.",
+                     "The next deploy-dll --finish or --roll-back removes them; nothing on the host needs "
+                     "repair for them.")
         if not self.by_id("half-deployed") and not leftovers:
             self.add("half-deployed", title, OK, "No DLL update was left half-done.")
 

@@ -152,6 +152,12 @@ def torn_backups() -> list[Path]:
     return sorted(p for p in base.iterdir() if p.is_dir() and not (p / RECORD).exists())
 
 
+def backup_temp_files() -> list[Path]:
+    """Temporary files in the deploy backups (a kill while a copy or the record was written)."""
+    base = backups_dir() / "connector-dlls"
+    return sorted(p for p in base.glob("*/.*.tmp") if p.is_file()) if base.is_dir() else []
+
+
 def current_hash(path: Path) -> str | None:
     try:
         return _digest(path.read_bytes())
@@ -189,6 +195,8 @@ def repair(root: Path, how: str, service: ServiceControl, *, without_service: bo
     leftovers = temp_files(root)
     for folder in torn_backups():  # partial copies of an update that changed nothing: not a backup
         shutil.rmtree(folder, ignore_errors=True)
+    for path in backup_temp_files():
+        path.unlink(missing_ok=True)
     if not records and not leftovers:
         raise UserError(f"Nothing is half-deployed on {root}: no unfinished DLL update and no temporary files.")
     if records and not service.available() and not without_service:
