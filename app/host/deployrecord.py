@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from app import journal
 from app.errors import UserError
 from app.filestore import atomic_write
+from app.host.processes import microsoft_wizard_running
 from app.paths import backups_dir
 
 if TYPE_CHECKING:
@@ -180,7 +181,8 @@ def describe(record: DeployRecord) -> tuple[int, int, int]:
 
 
 def repair(root: Path, how: str, service: ServiceControl, *, without_service: bool = False,
-           progress: Callable[[str], None] | None = None) -> list[str]:
+           progress: Callable[[str], None] | None = None,
+           wizard_running: Callable[[], bool | None] | None = None) -> list[str]:
     """Finish ("finish") or roll back ("roll-back") every half-deployed update on this host and
     remove the temporary files; returns sentences of what was done."""
     from app.host.service import ServiceState
@@ -193,6 +195,9 @@ def repair(root: Path, how: str, service: ServiceControl, *, without_service: bo
                         "then look again.")
     records = unfinished(root)
     leftovers = temp_files(root)
+    if records and (wizard_running or microsoft_wizard_running)():
+        raise UserError("Microsoft's ECMA Host Configuration Wizard is running on this host: close it first "
+                        "(Microsoft's update guide, step 1), then repair the update; nothing was changed.")
     for folder in torn_backups():  # partial copies of an update that changed nothing: not a backup
         shutil.rmtree(folder, ignore_errors=True)
     for path in backup_temp_files():

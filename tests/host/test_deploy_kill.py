@@ -181,3 +181,16 @@ def test_kill_loop_every_outcome_is_old_new_or_found_and_repaired(host, tmp_path
         outcomes[state] = outcomes.get(state, 0) + 1
     print(f"\nkill loop: one run {whole:.2f} s; outcomes {outcomes}")
     assert sum(outcomes.values()) == 20
+
+
+def test_repair_is_refused_while_microsofts_wizard_runs(host, tmp_path):
+    from app.errors import UserError
+
+    new_dll = tmp_path / SQL
+    new_dll.write_bytes(fake_pe((9, 0, 0, 3), b"new"))
+    subprocess.run([sys.executable, "-c", KILL_AT_NTH_COPY, str(host.root), str(new_dll), "2"], env=_env(), timeout=60)
+    before = {p: p.read_bytes() for p in places(host)}
+    with pytest.raises(UserError, match="Configuration Wizard is running"):
+        deployrecord.repair(host.root, "roll-back", UnavailableServiceControl("linux"), without_service=True,
+                            wizard_running=lambda: True)
+    assert {p: p.read_bytes() for p in places(host)} == before and deployrecord.unfinished(host.root)
