@@ -383,36 +383,9 @@ class _Doctor:
 
 
     def half_deployed(self) -> None:
-        """A DLL update stopped midway (killed, power lost): its record and the temporary files."""
-        from app.host import deployrecord
+        from app.diagnostics.deploycheck import deploy_checks  # here: it builds on this module's Check
 
-        root, title = self.layout.root, "Connector DLL updates"
-        if root is None:
-            return
-        where = f' --host-dir "{root}"'
-        for record in deployrecord.unfinished(root):
-            new, old, other = deployrecord.describe(record)
-            self.add("half-deployed", title, ERROR,
-                     f"Half-deployed: the update of {record.dll} started {record.started} did not finish "
-                     f"({new} of {len(record.files)} file(s) are the new DLL, {old} the old one"
-                     + (f", {other} neither" if other else "") + "); the connector may run mixed code.",
-                     f"Finish or roll back: ecma-wizard connector deploy-dll --finish{where}, or --roll-back "
-                     f"(the copies are in {record.folder}).")
-        leftovers = deployrecord.temp_files(root)
-        if leftovers:
-            self.add("deploy-temp-files", title, WARNING,
-                     f"{len(leftovers)} temporary file(s) a stopped copy left beside the DLLs "
-                     f"({', '.join(_short(self.layout, p) for p in leftovers[:3])}).",
-                     f"ecma-wizard connector deploy-dll --roll-back{where} (or --finish) removes them.")
-        torn, temps = deployrecord.torn_backups(), deployrecord.backup_temp_files()
-        if torn or temps:
-            self.add("deploy-partial-backups", title, INFO,
-                     f"{len(torn)} backup folder(s) of DLL updates stopped before they changed anything, and "
-                     f"{len(temps)} temporary file(s), are left in {(torn or temps)[0].parent}.",
-                     "The next deploy-dll --finish or --roll-back removes them; nothing on the host needs "
-                     "repair for them.")
-        if not self.by_id("half-deployed") and not leftovers:
-            self.add("half-deployed", title, OK, "No DLL update was left half-done.")
+        self.report.checks.extend(deploy_checks(self.layout))
 
 
 def _unknown(machine: Machine) -> str:
