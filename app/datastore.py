@@ -47,5 +47,7 @@ def configure_logging(level: int = logging.INFO) -> Path:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)
+    # a line of our log lost to a full disk is no reason for a traceback on the user's screen
+    logging.raiseExceptions = False
     _LOG_HANDLER = handler
     return path

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app import journal
 from app.certs.status import CertificateStatus, gather_status
 from app.config.document import ConfigDocument
 from app.errors import UserError
@@ -382,35 +383,9 @@ class _Doctor:
 
 
     def half_deployed(self) -> None:
-        """A DLL update stopped midway (killed, power lost): its record and the temporary files."""
-        from app.host import deployrecord
+        from app.diagnostics.deploycheck import deploy_checks  # here: it builds on this module's Check
 
-        root, title = self.layout.root, "Connector DLL updates"
-        if root is None:
-            return
-        where = f' --host-dir "{root}"'
-        for record in deployrecord.unfinished(root):
-            new, old, other = deployrecord.describe(record)
-            self.add("half-deployed", title, ERROR,
-                     f"Half-deployed: the update of {record.dll} started {record.started} did not finish "
-                     f"({new} of {len(record.files)} file(s) are the new DLL, {old} the old one"
-                     + (f", {other} neither" if other else "") + "); the connector may run mixed code.",
-                     f"Finish or roll back: ecma-wizard connector deploy-dll --finish{where}, or --roll-back "
-                     f"(the copies are in {record.folder}).")
-        leftovers = deployrecord.temp_files(root)
-        if leftovers:
-            self.add("deploy-temp-files", title, WARNING,
-                     f"{len(leftovers)} temporary file(s) a stopped copy left beside the DLLs "
-                     f"({', '.join(_short(self.layout, p) for p in leftovers[:3])}).",
-                     f"ecma-wizard connector deploy-dll --roll-back{where} (or --finish) removes them.")
-        torn = deployrecord.torn_backups()
-        if torn:
-            self.add("deploy-partial-backups", title, INFO,
-                     f"{len(torn)} backup folder(s) of DLL updates stopped before they changed anything hold "
-                     f"partial copies ({torn[0]}).", "They are removed by the next deploy-dll --finish or "
-                     "--roll-back; nothing on the host needs repair for them.")
-        if not self.by_id("half-deployed") and not leftovers:
-            self.add("half-deployed", title, OK, "No DLL update was left half-done.")
+        self.report.checks.extend(deploy_checks(self.layout))
 
 
 def _unknown(machine: Machine) -> str:
@@ -480,12 +455,17 @@ def copy_powershell_resources(layout: HostLayout, machine: Machine) -> list[Path
         lacking = [n for n in POWERSHELL_RESOURCE_DLLS if n not in found]
         raise UserError(f"C:\\Windows\\WinSxS has no {', '.join(lacking)} here; "
                         f"{machine.unavailable_reason or 'copy them from another Windows Server'}.")
-    written = []
-    for folder, names in missing_powershell_resources(layout, connectors).items():
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            atomic_write(folder / name, found[name].read_bytes())
-            written.append(folder / name)
+    written: list[Path] = []
+    missing = missing_powershell_resources(layout, connectors)
+    if not missing:
+        return written
+    with journal.action("copy PowerShell resource DLLs", layout.root, folders=[str(f) for f in missing]) as step:
+        for folder, names in missing.items():
+            folder.mkdir(parents=True, exist_ok=True)
+            for name in names:
+                atomic_write(folder / name, found[name].read_bytes())
+                written.append(folder / name)
+        step.note(files=len(written))
     return written
 
 

@@ -24,6 +24,20 @@ def _unquote(text: str) -> str:
     return unquote(text)
 
 
+def application(sp: str) -> str:
+    """'enterprise application "Name" (id)': the name the links remember for this service
+    principal (entra link), else its id alone."""
+    from app.entra.links import EntraSettings  # here: links imports graph, which imports this module
+    from app.errors import UserError
+
+    try:
+        known = [link for links in EntraSettings.load().links.values() for link in links.values()
+                 if link.service_principal == sp and link.display_name]
+    except (OSError, UserError):  # unreadable settings: the id still names it
+        known = []
+    return f'enterprise application "{known[0].display_name}" ({sp})' if known else f"enterprise application {sp}"
+
+
 def describe(method: str, path: str, body: Any) -> tuple[str, str, dict[str, Any]]:
     """(what, on which enterprise application, details) of one Graph write."""
     found = _SECRETS.match(path)
@@ -36,7 +50,7 @@ def describe(method: str, path: str, body: Any) -> tuple[str, str, dict[str, Any
         details: dict[str, Any] = {"keys written": keys}
         if isinstance(base, str):
             details["tenant URL"] = base  # names the host and connector; not a secret
-        return "push credentials", f"enterprise application {sp}", details
+        return "push credentials", application(sp), details
     found = _JOB.match(path)
     if found:
         sp, job, verb = _unquote(found["sp"]), _unquote(found["job"]), found["verb"] or ""
@@ -49,7 +63,7 @@ def describe(method: str, path: str, body: Any) -> tuple[str, str, dict[str, Any
             subjects = [s for p in body.get("parameters") or [] if isinstance(p, dict)
                         for s in p.get("subjects") or [] if isinstance(s, dict)]
             details["users"] = [str(s.get("objectId")) for s in subjects]
-        return _NAMES.get(verb, f"{method} {verb or 'job'}"), f"enterprise application {sp}", details
+        return _NAMES.get(verb, f"{method} {verb or 'job'}"), application(sp), details
     return f"Graph {method}", path.split("?", 1)[0], {}
 
 

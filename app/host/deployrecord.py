@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from app import journal
 from app.errors import UserError
 from app.filestore import atomic_write
+from app.host.processes import microsoft_wizard_running
 from app.paths import backups_dir
 
 if TYPE_CHECKING:
@@ -152,6 +153,12 @@ def torn_backups() -> list[Path]:
     return sorted(p for p in base.iterdir() if p.is_dir() and not (p / RECORD).exists())
 
 
+def backup_temp_files() -> list[Path]:
+    """Temporary files in the deploy backups (a kill while a copy or the record was written)."""
+    base = backups_dir() / "connector-dlls"
+    return sorted(p for p in base.glob("*/.*.tmp") if p.is_file()) if base.is_dir() else []
+
+
 def current_hash(path: Path) -> str | None:
     try:
         return _digest(path.read_bytes())
@@ -174,7 +181,8 @@ def describe(record: DeployRecord) -> tuple[int, int, int]:
 
 
 def repair(root: Path, how: str, service: ServiceControl, *, without_service: bool = False,
-           progress: Callable[[str], None] | None = None) -> list[str]:
+           progress: Callable[[str], None] | None = None,
+           wizard_running: Callable[[], bool | None] | None = None) -> list[str]:
     """Finish ("finish") or roll back ("roll-back") every half-deployed update on this host and
     remove the temporary files; returns sentences of what was done."""
     from app.host.service import ServiceState
@@ -187,8 +195,13 @@ def repair(root: Path, how: str, service: ServiceControl, *, without_service: bo
                         "then look again.")
     records = unfinished(root)
     leftovers = temp_files(root)
+    if records and (wizard_running or microsoft_wizard_running)():
+        raise UserError("Microsoft's ECMA Host Configuration Wizard is running on this host: close it first "
+                        "(Microsoft's update guide, step 1), then repair the update; nothing was changed.")
     for folder in torn_backups():  # partial copies of an update that changed nothing: not a backup
         shutil.rmtree(folder, ignore_errors=True)
+    for path in backup_temp_files():
+        path.unlink(missing_ok=True)
     if not records and not leftovers:
         raise UserError(f"Nothing is half-deployed on {root}: no unfinished DLL update and no temporary files.")
     if records and not service.available() and not without_service:

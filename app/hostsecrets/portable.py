@@ -9,6 +9,7 @@ encrypts those texts, and any value stored as typed, for that host, when a route
 
 from __future__ import annotations
 
+from app import journal
 from app.config.document import ConfigDocument
 from app.hostsecrets.dpapi import Dpapi, DpapiRefused
 from app.hostsecrets.values import ENCRYPTED, PLAIN, read_secret
@@ -55,9 +56,12 @@ def encrypt_into(config: bytes, texts: dict[str, str], route: SecretRoute,
         for s in secret_fields(c.el):
             key = f"{c.name}\n{s.key}"
             if key in texts:
-                try:
-                    doc.xml.set_text(s.el, route.encrypt(texts[key]))
-                    done.append(key)
-                except RouteUnproven as exc:
-                    why = str(exc)
+                with journal.action("encrypt host secret", f"connector '{c.name}' / {s.key}", connector=c.name,
+                                    parameter=s.key, source=source) as step:
+                    try:
+                        doc.xml.set_text(s.el, route.encrypt(texts[key]))
+                        done.append(key)
+                    except RouteUnproven as exc:
+                        why = str(exc)
+                        step.fail(why)
     return doc.to_bytes(), done, why

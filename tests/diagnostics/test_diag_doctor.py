@@ -188,6 +188,10 @@ def test_copy_powershell_dlls_from_winsxs(host, tmp_path):
     assert (host.cache_dir("CSV") / POWERSHELL_RESOURCE_DLLS[0]).read_bytes() == POWERSHELL_RESOURCE_DLLS[0].encode()
     assert not (host.cache_dir("HRDatabase") / POWERSHELL_RESOURCE_DLLS[0]).exists()  # SQL needs none
     assert copy_powershell_resources(host, machine) == []
+    from app import journal
+
+    (copied,) = journal.read_journal().actions  # the copy is a change to the host: journaled once
+    assert copied.action == "copy PowerShell resource DLLs" and copied.details["files"] == 6
     report = run_doctor(host, machine=machine, service=FakeService(), certificate_check=cert_ok)
     assert by_id(report)["powershell-dlls"].severity == "ok"
 

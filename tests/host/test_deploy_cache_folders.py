@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,9 +20,7 @@ from app.host import deployrecord
 from app.host.deploy import WIZARD_RUNNING, execute, make_plan
 from app.host.layout import from_host_dir
 from app.host.service import UnavailableServiceControl
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_deploy_dll import SQL, FakeService, digest, fake_pe  # noqa: E402
+from tests.host.test_deploy_dll import SQL, FakeService, digest, fake_pe
 
 GUID_A = "{6F1C2A44-0B8E-4F0B-9C51-1D2E3F4A5B6C}"
 GUID_B = "3c9d0e7a-55b1-4e8f-a2c3-9f8e7d6c5b4a"

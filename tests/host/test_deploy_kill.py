@@ -22,9 +22,7 @@ from app.diagnostics.doctor import run_doctor
 from app.host import deployrecord
 from app.host.layout import from_host_dir
 from app.host.service import UnavailableServiceControl
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_deploy_dll import SQL, fake_pe  # noqa: E402
+from tests.host.test_deploy_dll import SQL, fake_pe
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is a POSIX signal")
@@ -75,7 +73,8 @@ def state_of(layout, old: bytes, new: bytes) -> str:
 
 def doctor_findings(layout) -> dict[str, str]:
     report = run_doctor(layout, service=UnavailableServiceControl("linux"))
-    return {c.id: c.severity for c in report.checks if c.id in ("half-deployed", "deploy-temp-files")}
+    return {c.id: c.severity for c in report.checks
+            if c.id in ("half-deployed", "deploy-temp-files", "deploy-partial-backups")}
 
 
 @pytest.mark.parametrize("how", ["finish", "roll-back"])
@@ -167,6 +166,8 @@ def test_kill_loop_every_outcome_is_old_new_or_found_and_repaired(host, tmp_path
         found = doctor_findings(host)
         if leftovers:  # a temporary file beside the DLLs is never there without a record saying why
             assert records and found.get("deploy-temp-files") == "warning"
+        if deployrecord.torn_backups() or deployrecord.backup_temp_files():  # ours, in the data folder
+            assert found.get("deploy-partial-backups") == "info"
         if state == "mixed" or records:
             assert records and found.get("half-deployed") == "error", f"try {attempt}: {state} went unnoticed"
             how = "finish" if attempt % 2 else "roll-back"
@@ -176,7 +177,20 @@ def test_kill_loop_every_outcome_is_old_new_or_found_and_repaired(host, tmp_path
             assert deployrecord.temp_files(host.root) == [] and deployrecord.unfinished(host.root) == []
             state = f"repaired ({how}, was {state})"
         else:
-            assert found == {"half-deployed": "ok"}
+            assert found.get("half-deployed") == "ok" and "deploy-temp-files" not in found
         outcomes[state] = outcomes.get(state, 0) + 1
     print(f"\nkill loop: one run {whole:.2f} s; outcomes {outcomes}")
     assert sum(outcomes.values()) == 20
+
+
+def test_repair_is_refused_while_microsofts_wizard_runs(host, tmp_path):
+    from app.errors import UserError
+
+    new_dll = tmp_path / SQL
+    new_dll.write_bytes(fake_pe((9, 0, 0, 3), b"new"))
+    subprocess.run([sys.executable, "-c", KILL_AT_NTH_COPY, str(host.root), str(new_dll), "2"], env=_env(), timeout=60)
+    before = {p: p.read_bytes() for p in places(host)}
+    with pytest.raises(UserError, match="Configuration Wizard is running"):
+        deployrecord.repair(host.root, "roll-back", UnavailableServiceControl("linux"), without_service=True,
+                            wizard_running=lambda: True)
+    assert {p: p.read_bytes() for p in places(host)} == before and deployrecord.unfinished(host.root)

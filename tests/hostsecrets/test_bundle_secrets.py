@@ -68,6 +68,12 @@ def test_restore_on_another_host_encrypts_for_it(source, target):
     data = target.config_path.read_bytes()
     assert TOKEN.encode() not in data and PLAIN.encode() not in data
     assert TOKEN not in report.text() and PLAIN not in report.text()
+    from app import journal  # each secret written for this host is journaled, never its value
+
+    written = [a for a in journal.read_journal().actions if a.action == "encrypt host secret"]
+    assert {a.details["connector"] for a in written} == {"CSV", "HRDatabase"} and all(a.outcome == "ok" for a in written)
+    text = b"".join(f.read_bytes() for f in journal.default_journal().files())
+    assert TOKEN.encode() not in text and PLAIN.encode() not in text
 
 
 def test_without_a_route_the_foreign_token_is_to_enter_again(source, target):

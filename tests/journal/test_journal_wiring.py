@@ -56,3 +56,15 @@ def test_graph_writes_are_named_as_the_admin_center_names_them(method, path, bod
     assert named == what and seen == details
     assert target.startswith("enterprise application sp")
     assert "s3cr3t" not in repr(seen)
+
+
+def test_a_linked_application_is_named_by_its_display_name():
+    from app.entra.links import EntraSettings, Link
+
+    settings = EntraSettings.load()
+    settings.link("host-1", "HRDatabase", Link("sp-9", display_name="HR Database provisioning", job="j1"))
+    settings.save()
+    _what, target, _details = describe("POST", "/servicePrincipals/sp-9/synchronization/jobs/j1/start", None)
+    assert target == 'enterprise application "HR Database provisioning" (sp-9)'
+    assert describe("POST", "/servicePrincipals/sp-0/synchronization/jobs/j1/start", None)[1] == \
+        "enterprise application sp-0"
