@@ -83,10 +83,11 @@ def definition_from(raw: dict[str, Any], page: str, number: int) -> ParameterDef
     choices: tuple[str, ...] = ()
     validation = raw.get("validation") or ""
     if type_ == "CheckBox":
+        # Microsoft's DLL gives "" for a check box made without a default: unchecked
         default = default if default in ("0", "1") else ("1" if raw.get("checkbox_default") else "0")
     elif type_ == "DropDown":
         choices = tuple(c for c in validation.split(",") if c != "")
-        if default is None:  # the first choice shows selected ([open] on Microsoft's wizard)
+        if not default:  # Microsoft's DLL gives "" for "no default"; its wizard shows the first choice
             default = choices[0] if choices else ""
     return ParameterDefinition(raw.get("name") or "", type_, page, number, default or "", choices,
                                bool(raw.get("extensible")), validation, raw.get("text") or "")
