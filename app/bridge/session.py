@@ -15,6 +15,7 @@ from typing import Any
 from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT, ConnectorProcess
 from app.bridge.errors import BridgeError
 from app.bridge.locate import ConnectorLibrary
+from app.errors import UserError
 
 # Microsoft's page order: Connectivity, Capabilities, Schema 1..n, Global, Partition, RunStep.
 PAGES = ("Connectivity", "Capabilities", "Schema", "Global", "Partition", "RunStep")
@@ -23,6 +24,14 @@ NO_VALUE_TYPES = ("Label", "Divider")
 # connectors end that way); this bound only stops a DLL that never ends.
 MAX_SCHEMA_PAGES = 20
 SECRET_MASK = "••••••••"
+
+
+class PlainSecret(UserError):
+    """A secret parameter's value was given as a plain value; it was not passed to the DLL."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"{name} is a secret, so it was not passed to the connector as a plain value")
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,10 @@ class ConnectorSession:
     def call_values(self) -> list[dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}
         for d in self.definitions():
+            if d.secret and d.name in self.values and d.name not in self._secrets:
+                # a secret given as a plain value (on a command line, say) is refused before any
+                # call could hand it to the DLL
+                raise PlainSecret(d.name)
             if d.has_value and d.name:
                 seen[d.name] = {"name": d.name, "value": self.value_of(d), "secret": d.secret}
         return list(seen.values())
