@@ -154,7 +154,7 @@ class FlowPage(QWizardPage):
 
     def refresh_findings(self) -> None:
         self._debounce.stop()
-        self.findings = self.flow.findings(self.key) + self.bridge_findings
+        self.findings = self.flow.findings(self.key) + self.dll_findings() + self.bridge_findings
         by_field: dict[str, list] = {}
         for f in self.findings:
             by_field.setdefault(f.field or "", []).append(f)
@@ -168,6 +168,10 @@ class FlowPage(QWizardPage):
 
     def place_findings(self, by_field: dict[str, list]) -> set[str]:
         return set()
+
+    def dll_findings(self) -> list[Finding]:
+        """What the DLL's answers say about this page's choices (kept while the user edits)."""
+        return []
 
     def isComplete(self) -> bool:
         if self.ctx.dll.busy_row is self.busy and self.session.is_new:

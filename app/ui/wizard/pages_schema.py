@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QTextEdit,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.bridge.newconnector import import_only_warnings
 from app.config.diff import format_change
 from app.config.rules import ERROR, WARNING, Finding
 from app.ui.wizard.attribute_picker import AttributePicker
@@ -43,7 +45,12 @@ class ObjectTypesPage(FlowPage):
             again = QPushButton("Ask for the schema &again")
             again.setAccessibleName("Ask the connector DLL for its schema again (GetSchema)")
             again.clicked.connect(self._ask_schema_again)
-            form.addRow("", again)
+            row = QWidget()
+            row_layout = QHBoxLayout(row)
+            row_layout.setContentsMargins(0, 0, 0, 0)
+            row_layout.addWidget(again)
+            row_layout.addStretch(1)
+            form.addRow("", row)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         if entry is None:
             form.addRow(QLabel("This connector has no object type in the file."))
@@ -113,6 +120,19 @@ class AttributesPage(FlowPage):
     def place_findings(self, by_field) -> set[str]:
         # attribute findings name the attribute: they stay in the page list, named there
         return set()
+
+    def dll_findings(self) -> list[Finding]:
+        """A chosen attribute the DLL marks ImportOnly: the connector will not export it."""
+        dll = self.ctx.dll
+        entry = self.session.connector.entry_schema
+        if not dll.active or entry is None or not dll.pages.schema:
+            return []
+        type_ = next((t for t in dll.pages.schema.get("types", []) if t["name"] == entry.object_type), None)
+        if type_ is None:
+            return []
+        chosen = [a.name for a in entry.attributes]
+        return [Finding(WARNING, text, "", None, "attributes", None, "connector-dll-import-only")
+                for text in import_only_warnings(dll.pages.name, type_, chosen)]
 
     def focus_field(self, name: str) -> bool:
         self.picker.search.setText(name)

@@ -214,13 +214,21 @@ def _real_shaped(outdir: Path, layout, make_wizard, dlls) -> list[Path]:
     _next(w)  # the Schema Script is empty: the DLL's validation throws
     _grab(w, outdir / "dll-scriptma-validation-throws.png", out)
     script = layout.root.parent / "Schema.ps1.out"
-    script.write_text("person|id|String|anchor\nperson|displayName|String|single\n", encoding="utf-8")
+    script.write_text("person|id|String|anchor\nperson|displayName|String|single\n"
+                      "person|lastLogon|String|single|ImportOnly\n", encoding="utf-8")
     w.session.set_parameter(w.session.connector.parameter("Schema Script"), str(script))
     w.currentPage().initializePage()
     _next(w)
     _grab(w, outdir / "dll-scriptma-capabilities.png", out)
     _next(w)
     _grab(w, outdir / "dll-scriptma-global.png", out)
+    for _ in range(8):
+        if w.current_key() == "attributes":
+            break
+        _next(w)
+    w.session.schema.select(["displayName", "lastLogon"])  # lastLogon is ImportOnly: a warning
+    w.currentPage().initializePage()
+    _grab(w, outdir / "dll-scriptma-attributes-import-only.png", out)
 
     w = make_wizard(layout)  # GetSchema needs its database server, which is not reachable here
     _choose(w, "Contoso.SqlMA.dll", "HRDB")

@@ -103,3 +103,24 @@ def test_getschema_failure_shows_on_object_types_with_earlier_pages_kept(qtbot, 
 
 def _again(wizard) -> QPushButton:
     return next(b for b in wizard.currentPage().findChildren(QPushButton) if "schema again" in b.accessibleName())
+
+
+def test_an_import_only_attribute_chosen_for_provisioning_is_warned(qtbot, real_dll_host, tmp_path):
+    wizard = make(qtbot, real_dll_host)
+    choose_dll(qtbot, wizard, "Contoso.ScriptMA.dll", "Scripts")
+    script = tmp_path / "schema.out"
+    script.write_text("person|id|String|anchor\nperson|displayName|String|single\n"
+                      "person|lastLogon|String|single|ImportOnly\n", encoding="utf-8")
+    assert click_next(qtbot, wizard) == "connectivity"
+    _set(wizard, "Schema Script", str(script))
+    while wizard.current_key() != "attributes":
+        before = wizard.current_key()
+        assert click_next(qtbot, wizard) != before, wizard.currentPage().page_findings.text()
+    page = wizard.currentPage()
+    wizard.session.schema.select(["displayName"])
+    page.initializePage()
+    assert "ImportOnly" not in page.page_findings.text()
+    wizard.session.schema.select(["displayName", "lastLogon"])
+    page.initializePage()
+    assert "marks 'lastLogon' ImportOnly" in page.page_findings.text()
+    assert wizard.button(wizard.WizardButton.NextButton).isEnabled()  # a warning, not a block
