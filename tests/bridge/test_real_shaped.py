@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import pytest
 from app.bridge import locate
 from app.bridge.session import ConnectorSession, PlainSecret
 from app.cli import main
+from app.host.dlls import is_dependency
 from app.host.layout import from_host_dir
 
 SECRET = "Sq1-Secret-7731"
@@ -222,3 +224,28 @@ def test_plain_secret_never_reaches_the_worker(real_host):
         assert recorder.sent and not any(SECRET in s for s in recorder.sent)
     finally:
         own.close()
+
+
+def test_dependency_dlls_are_told_apart_from_connectors(capsys, real_host, tmp_path, dlls):
+    ecma = real_host / "Service" / "ECMA"
+    assert is_dependency(ecma / "log4net.dll")  # names nothing of the ECMA2 interface
+    assert not is_dependency(ecma / "Contoso.ScriptMA.Helpers.dll")  # names it: only loading tells
+    assert not is_dependency(ecma / "Contoso.ScriptMA.dll") and not is_dependency(ecma / "Contoso.SqlMA.dll")
+    fake = tmp_path / "NotDotNet.dll"
+    fake.write_bytes(b"MZ" + b"\0" * 200)  # not a .NET assembly: told as before, not hidden
+    assert not is_dependency(fake)
+    code, out, err = _run(capsys, "connector", "inspect", str(ecma / "log4net.dll"), "--host-dir", str(real_host))
+    assert code == 2 and out == ""
+    assert "log4net.dll: is a dependency, not a connector" in err and err.count("\n") == 1
+
+    report = tmp_path / "report.zip"
+    code, _, err = _run(capsys, "host-report", "--host-dir", str(real_host), "--out", str(report))
+    assert code == 0, err
+    with zipfile.ZipFile(report) as z:
+        summary = z.read("summary.md").decode()
+        names = z.namelist()
+    assert ("Dependencies beside the connectors, not connectors (no class in them implements the ECMA2 "
+            "interfaces): Contoso.ScriptMA.Helpers.dll, log4net.dll") in summary
+    assert "could not be loaded" not in summary and "the pages of log4net.dll" not in summary
+    assert {"connectors/Contoso.ScriptMA.json", "connectors/Contoso.SqlMA.json"} <= set(names)
+    assert not any("log4net" in n or "Helpers" in n for n in names if n.startswith("connectors/"))
