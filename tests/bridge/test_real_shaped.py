@@ -244,8 +244,12 @@ def test_dependency_dlls_are_told_apart_from_connectors(capsys, real_host, tmp_p
     with zipfile.ZipFile(report) as z:
         summary = z.read("summary.md").decode()
         names = z.namelist()
+        tree_json = z.read("host/ecma-tree.json")
     assert ("Dependencies beside the connectors, not connectors (no class in them implements the ECMA2 "
             "interfaces): Contoso.ScriptMA.Helpers.dll, log4net.dll") in summary
     assert "could not be loaded" not in summary and "the pages of log4net.dll" not in summary
     assert {"connectors/Contoso.ScriptMA.json", "connectors/Contoso.SqlMA.json"} <= set(names)
     assert not any("log4net" in n or "Helpers" in n for n in names if n.startswith("connectors/"))
+    tree = {d["path"]: d for d in json.loads(tree_json)["dlls"]}
+    assert tree["Service/ECMA/log4net.dll"]["dependency"] is True
+    assert tree["Service/ECMA/Contoso.SqlMA.dll"]["dependency"] is False
