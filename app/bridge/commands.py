@@ -17,8 +17,8 @@ from typing import Any
 from app.bridge import capabilities, locate
 from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT
 from app.bridge.newconnector import Choices, connector_element
-from app.bridge.session import ConnectorSession, PlainSecret
-from app.bridge.walk import WalkResult, walk
+from app.bridge.session import ConnectorSession, PlainSecret, Validation
+from app.bridge.walk import NOT_CHECKED, WalkResult, walk
 from app.cli_common import add_location_options, command_group, layout_from_args, print_json
 from app.config.rules import ERROR, validate
 from app.errors import UserError
@@ -141,18 +141,17 @@ def _failure_text(result: WalkResult) -> str:
     return "" if f is None else f"{f.message.rstrip('.')} (while asking for the {f.page} page)."
 
 
-def _verdict_text(result: WalkResult, page, verdict) -> str:
+def _verdict_text(verdict: Validation) -> str:
     if verdict.ok:
         return "valid"
-    failed_here = result.failure is not None and result.pages and result.pages[-1][0] is page
-    return ("NOT CHECKED: the connector failed" if failed_here else "REJECTED: " + verdict.message)
+    return "NOT CHECKED: the connector failed" if verdict is NOT_CHECKED else "REJECTED: " + verdict.message
 
 
 def _print_text(result: WalkResult, session: ConnectorSession) -> None:
     print(f"Connector DLL: {session.library.dll} ({result.library})")
     for page, verdict in result.pages:
         title = f"Schema {page.number}" if page.page == "Schema" else page.page
-        print(f"\n{title}: {_verdict_text(result, page, verdict)}")
+        print(f"\n{title}: {_verdict_text(verdict)}")
         for d in page.parameters:
             if d.type == "Label":  # Microsoft's DLL puts a label's text in Text, its Name is ""
                 print(f"  [Label] {d.text or d.name}")

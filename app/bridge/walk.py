@@ -18,6 +18,9 @@ from app.bridge import capabilities
 from app.bridge.errors import BridgeError
 from app.bridge.session import ConnectorSession, PageAnswer, Validation
 
+# The verdict of a page answered before a call failed and never validated because of it.
+NOT_CHECKED = Validation(False, "not checked: a later call failed", "")
+
 
 @dataclass
 class WalkFailure:
@@ -91,7 +94,7 @@ def walk(session: ConnectorSession, *, with_schema: bool = True,
             verdict = session.validate_page(answer.page, answer.number)
         except BridgeError as exc:
             # the page was answered: it is shown, with the failure as its (unchecked) verdict
-            result.pages.append((answer, Validation(False, exc.sentence(), "")))
+            result.pages.append((answer, NOT_CHECKED))
             return failed(exc, name)
         result.pages.append((answer, verdict))
         return verdict.ok
@@ -112,7 +115,9 @@ def walk(session: ConnectorSession, *, with_schema: bool = True,
         return result
     say("asking the schema pages")
     ok, schema_pages = call("Schema", session.ask_schema_pages)
-    if not ok:
+    if not ok:  # the Schema pages answered before the failing one are shown, not checked
+        for key in sorted(k for k, a in session.pages.items() if a.page == "Schema" and a.parameters):
+            result.pages.append((session.pages[key], NOT_CHECKED))
         return result
     for answer in schema_pages:
         def asked(answer: PageAnswer = answer) -> PageAnswer:

@@ -214,3 +214,16 @@ def test_secrets_never_reach_the_workers_command_line(host, monkeypatch):
         assert all(SECRET not in part for part in client.worker_command())
     finally:
         s.close()
+
+
+def test_inspect_keeps_the_schema_pages_answered_before_a_failing_one(capsys, host):
+    bad = str(host / "Service/ECMA/Contoso.Misbehaving.dll")
+    code, out, err = _run(capsys, "connector", "inspect", bad, "--host-dir", str(host), "--set", "Mode=schema2",
+                          "--json")
+    assert code == 2 and "Schema page 2 lists the directory's object classes" in err
+    data = json.loads(out)
+    assert [(p["page"], p["number"]) for p in data["pages"]] == [("Connectivity", 1), ("Schema", 1)]
+    assert data["pages"][1]["validation"]["ok"] is False  # answered, never checked
+    assert data["error"]["call"] == "GetConfigParametersEx(Schema, 2)" and data["error"]["page"] == "Schema"
+    code, out, _ = _run(capsys, "connector", "inspect", bad, "--host-dir", str(host), "--set", "Mode=schema2")
+    assert "\nSchema 1: NOT CHECKED: the connector failed\n  Object Class [String] = 'thing'" in out
