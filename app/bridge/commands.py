@@ -1,7 +1,8 @@
 """CLI: `connector inspect DLL` (every page as the wizard would ask it) and `connector add NAME`.
 
 Exit codes: 0 every page validates (add: saved), 1 the connector (or our check of a value)
-rejects a page, 2 bad input or a connector that fails, dies or times out (one sentence).
+rejects a page, 2 bad input or a connector that fails, dies or times out (one sentence; the pages
+asked before the failure are still printed, and `add` says which parameters they have).
 Secrets come only from environment variables (--secret-env NAME=VAR, --token-env VAR): never on
 the command line, in the JSON or in messages.
 """
@@ -13,11 +14,11 @@ import os
 import sys
 from typing import Any
 
-from app.bridge import locate
+from app.bridge import capabilities, locate
 from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT
 from app.bridge.newconnector import Choices, connector_element
-from app.bridge.session import ConnectorSession
-from app.bridge.walk import WalkResult, walk
+from app.bridge.session import ConnectorSession, PlainSecret, Validation
+from app.bridge.walk import NOT_CHECKED, WalkResult, walk
 from app.cli_common import add_location_options, command_group, layout_from_args, print_json
 from app.config.rules import ERROR, validate
 from app.errors import UserError
@@ -107,17 +108,18 @@ def _session(args: argparse.Namespace, host: HostLayout | None) -> ConnectorSess
     return session
 
 
+def _plain_secret(name: str) -> UserError:
+    return UserError(f"{name} is a secret: give it with --secret-env {name}=VARIABLE, never on the "
+                     "command line (the value was not passed to the connector)")
+
+
 def _check_values(session: ConnectorSession, args: argparse.Namespace, *, strict: bool) -> None:
-    """Secrets only from the environment; names no page defines are a typo (add) or a note."""
-    secret_names = {d.name for d in session.definitions() if d.secret}
-    given = [name for name, _ in _pairs(args.set, "--set")]
-    for name in given:
-        if name in secret_names:
-            raise UserError(f"{name} is a secret: give it with --secret-env {name}=VARIABLE, "
-                            "never on the command line")
+    """Names no page defines are a typo (add) or a note; after a failed call, later pages were
+    never asked, so an unknown name is only a note. (A secret given with --set was refused before
+    any call carried it: PlainSecret in _run_walk.)"""
     unknown = session.unknown_names()
     if unknown:
-        text = f"no page of {session.library.dll.name} defines {', '.join(unknown)}"
+        text = f"no page of {session.library.dll.name} asked so far defines {', '.join(unknown)}"
         if strict:
             raise UserError(text + " (names are case sensitive)")
         print(f"note: {text}; the value was not used.", file=sys.stderr)
@@ -134,24 +136,45 @@ def _rejection_text(result: WalkResult) -> str:
     return f"{who} rejected the {where} page: {verdict.message or 'no reason given'}{field}"
 
 
+def _failure_text(result: WalkResult) -> str:
+    f = result.failure
+    return "" if f is None else f"{f.message.rstrip('.')} (while asking for the {f.page} page)."
+
+
+def _verdict_text(verdict: Validation) -> str:
+    if verdict.ok:
+        return "valid"
+    return "NOT CHECKED: the connector failed" if verdict is NOT_CHECKED else "REJECTED: " + verdict.message
+
+
 def _print_text(result: WalkResult, session: ConnectorSession) -> None:
     print(f"Connector DLL: {session.library.dll} ({result.library})")
     for page, verdict in result.pages:
         title = f"Schema {page.number}" if page.page == "Schema" else page.page
-        print(f"\n{title}: {'valid' if verdict.ok else 'REJECTED: ' + verdict.message}")
+        print(f"\n{title}: {_verdict_text(verdict)}")
         for d in page.parameters:
+            if d.type == "Label":  # Microsoft's DLL puts a label's text in Text, its Name is ""
+                print(f"  [Label] {d.text or d.name}")
+                continue
+            if d.type == "Divider":
+                print("  ----")
+                continue
             extra = f" choices: {', '.join(d.choices)}" if d.choices else ""
             shown = "(secret)" if d.secret else repr(session.value_of(d))
-            value = "" if not d.has_value else f" = {shown}"
-            print(f"  {d.name or '-'} [{d.type}]{value}{extra}")
-        if page.page == "Capabilities" and result.capabilities:
-            on = [k for k, v in result.capabilities.items() if v is True]
-            print("  capabilities: " + ", ".join(on))
+            print(f"  {d.name or '-'} [{d.type}] = {shown}{extra}")
+    if result.capabilities:
+        print("\nCapabilities (as the DLL reports them):")
+        for label, value in capabilities.summary(result.capabilities):
+            print(f"  {label}: {value}")
     for part in result.partitions:
         print(f"\nPartition: {part['dn']} ({part['name']})")
     for t in (result.schema or {}).get("types", []):
         attrs = ", ".join(f"{a['name']}:{a['type']}{'[]' if a['multivalued'] else ''}" for a in t["attributes"])
         print(f"\nObject type {t['name']} (anchor {', '.join(t['anchors']) or '-'}): {attrs}")
+    for w in result.warnings:
+        print(f"\nwarning: {w}")
+    if result.failure is not None:
+        print(f"\nStopped: {_failure_text(result)}")
 
 
 def _run_walk(session: ConnectorSession, args: argparse.Namespace) -> WalkResult:
@@ -161,9 +184,24 @@ def _run_walk(session: ConnectorSession, args: argparse.Namespace) -> WalkResult
 
     try:
         return walk(session, progress=progress if sys.stderr.isatty() else None)
+    except PlainSecret as exc:
+        raise _plain_secret(exc.name) from None
     except KeyboardInterrupt:
         session.cancel()
         raise
+
+
+def _asked_so_far(session: ConnectorSession) -> str:
+    """Which parameters each page asked so far has (what the user can pass with --set)."""
+    lines = ["Parameters of the pages asked so far:"]
+    for key in sorted(session.pages):
+        answer = session.pages[key]
+        names = [d.name + (" (secret: --secret-env)" if d.secret else "")
+                 for d in answer.parameters if d.has_value and d.name]
+        if names:
+            title = f"Schema {answer.number}" if answer.page == "Schema" else answer.page
+            lines.append(f"  {title}: {', '.join(names)}")
+    return "\n".join(lines) if len(lines) > 1 else "The connector defined no parameters before it failed."
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -178,6 +216,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         print_json(data)
     else:
         _print_text(result, session)
+    if result.failure is not None:
+        print(f"ecma-wizard: {_failure_text(result)}", file=sys.stderr)
+        return 2
     if result.rejected:
         print(f"ecma-wizard: {_rejection_text(result)}", file=sys.stderr)
         return 1
@@ -197,6 +238,16 @@ def cmd_add(args: argparse.Namespace) -> int:
         result = _run_walk(session, args)
     finally:
         session.close()
+    if result.failure is not None:
+        _check_values(session, args, strict=False)
+        print(f"ecma-wizard: {_failure_text(result)[:-1]}; nothing was written.", file=sys.stderr)
+        print(_asked_so_far(session), file=sys.stderr)
+        if result.failure.page == "Object types":
+            # Without GetSchema there are no attribute types to write (see docs/connector-dll.md)
+            print("GetSchema usually connects to the connector's own system: run connector add "
+                  "where that system can be reached (on the host), with the values above set.",
+                  file=sys.stderr)
+        return 2
     _check_values(session, args, strict=True)
     if result.rejected:
         print(f"ecma-wizard: {_rejection_text(result)}; nothing was written.", file=sys.stderr)
@@ -204,7 +255,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     choices = Choices(args.name, args.object_type, args.anchor,
                       [a.strip() for a in args.attributes.split(",") if a.strip()],
                       args.partition, args.timer, token)
-    doc.add_connector(connector_element(session, result, choices))
+    element, notes = connector_element(session, result, choices)
+    doc.add_connector(element)
     # a typed secret is encrypted as the host does where that is proven, else left for the host
     # (or, asked for, written as typed): never plain text without the user's choice
     secrets = SecretChoice(plan_for(doc, default_dpapi()))
@@ -218,13 +270,13 @@ def cmd_add(args: argparse.Namespace) -> int:
         raise UserError(f"The new connector would not pass validation, so nothing was written: "
                         f"{errors[0].message}")
     saved = store.save(doc)
-    for w in saved.warnings:
+    for w in [*notes, *saved.warnings]:
         print(f"warning: {w}", file=sys.stderr)
     added = saved.document.connector(args.name)
     summary = {"file": str(store.path), "connector": args.name, "library": result.library,
                "object_type": args.object_type,
                "run_profiles": [r.name for r in added.run_configurations] if added else [],
-               "backup": saved.backup.id if saved.backup else None,
+               "backup": saved.backup.id if saved.backup else None, "warnings": notes,
                "secrets": [{"parameter": f.field, "done": f.code, "note": f.message} for f in secret_notes]}
     if args.json:
         print_json(summary)

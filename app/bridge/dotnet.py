@@ -129,6 +129,8 @@ class LoadedConnector:
             self.assembly = load_from(Assembly, self.dll)
             self.type = self._connector_type()
             self.obj = Activator.CreateInstance(self.type)
+        except ConnectorFault:  # our own verdict (no connector class, two interface copies): as is
+            raise
         except Exception as exc:  # .NET load failures arrive as .NET exceptions
             raise fault_from(exc) from None
         self.implements = set(self._interfaces_of(self.type))
@@ -170,8 +172,8 @@ class LoadedConnector:
             if t.IsClass and not t.IsAbstract and self._interfaces_of(t):
                 candidates.append((-len(self._interfaces_of(t)), str(t.FullName), t))
         if not candidates:
-            raise ConnectorFault("NoConnectorClass", f"{self.dll.name} has no public class that "
-                                 "implements the ECMA2 configuration interfaces")
+            raise ConnectorFault("NoConnectorClass", f"{self.dll.name} is a dependency, not a connector: "
+                                 "no public class in it implements the ECMA2 configuration interfaces")
         chosen = sorted(candidates, key=lambda c: (c[0], c[1]))[0][2]
         for iface in self._interfaces_of(chosen).values():
             bound = iface.Assembly

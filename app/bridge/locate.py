@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.errors import UserError
 from app.host import zone
+from app.host.dlls import DEPENDENCY_REASON, is_dependency
 from app.host.layout import HostLayout
 
 INTERFACE_DLL = "Microsoft.MetadirectoryServicesEx.dll"
@@ -82,6 +83,8 @@ def user_named(dll: str | Path, host: HostLayout | None) -> ConnectorLibrary:
     if path.suffix.lower() != ".dll":
         raise UserError("is not a .dll file (expected a connector DLL)", path=path)
     path = path.resolve()
+    if is_dependency(path):  # log4net and the like: nothing to ask, and no code of it is run
+        raise UserError(f"is {DEPENDENCY_REASON}", path=path)
     ecma = host.ecma_dir if host is not None else None
     return ConnectorLibrary(path, find_interface_dll(path, host), not _is_within(path, ecma))
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from app.bridge import capabilities
 from app.bridge.session import ConnectorSession, ParameterDefinition
 from app.bridge.walk import WalkResult
 from app.config import builders
@@ -63,6 +64,15 @@ def _schema_type(result: WalkResult, name: str) -> dict:
     return found
 
 
+def import_only_warnings(library: str, type_: dict, chosen: list[str]) -> list[str]:
+    """Attributes chosen for provisioning that the DLL marks ImportOnly: Entra would send values
+    the connector does not export."""
+    by_name = {a["name"]: a for a in type_["attributes"]}
+    return [f"The connector {library} marks '{name}' ImportOnly: it reads it from its system but does "
+            "not export it, so values Entra provisions to it are not written."
+            for name in chosen if by_name.get(name, {}).get("operation") == "ImportOnly"]
+
+
 def _attributes(result: WalkResult, type_: dict, choices: Choices) -> list[etree._Element]:
     by_name = {a["name"]: a for a in type_["attributes"]}
     if choices.anchor not in by_name:
@@ -104,7 +114,10 @@ def _partition(result: WalkResult, wanted: str | None) -> tuple[str, str, str]:
     return chosen["id"], chosen["name"] or chosen["dn"], chosen["dn"]
 
 
-def connector_element(session: ConnectorSession, result: WalkResult, choices: Choices) -> etree._Element:
+def connector_element(session: ConnectorSession, result: WalkResult,
+                      choices: Choices) -> tuple[etree._Element, list[str]]:
+    """The new <Connector>, and warnings: what ECMA2Host will not use of the DLL's capabilities
+    (app/bridge/capabilities.py) and chosen attributes the DLL marks ImportOnly."""
     type_ = _schema_type(result, choices.object_type)
     attributes = _attributes(result, type_, choices)
     part_id, part_name, part_dn = _partition(result, choices.partition_dn)
@@ -123,4 +136,8 @@ def connector_element(session: ConnectorSession, result: WalkResult, choices: Ch
         export_password_in_first_pass=bool(caps.get("ExportPasswordInFirstPass")),
         support_password=bool(caps.get("SupportPassword")))
     builders.set_object_type(spec, type_["name"])  # the DLL's type; ExternalName is Entra's User
-    return builders.connector(spec)
+    notes = capabilities.warnings(result.library, result.capabilities, partitions=result.partitions,
+                                  schema=result.schema, partition_used=part_dn, object_type_used=type_["name"])
+    chosen = [choices.anchor] + [n for n in choices.attributes if n != choices.anchor]
+    notes += import_only_warnings(result.library, type_, chosen)
+    return builders.connector(spec), notes

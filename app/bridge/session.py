@@ -15,6 +15,7 @@ from typing import Any
 from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT, ConnectorProcess
 from app.bridge.errors import BridgeError
 from app.bridge.locate import ConnectorLibrary
+from app.errors import UserError
 from app.masking import SecretMasker
 
 # Microsoft's page order: Connectivity, Capabilities, Schema 1..n, Global, Partition, RunStep.
@@ -26,6 +27,14 @@ MAX_SCHEMA_PAGES = 20
 SECRET_MASK = "••••••••"
 # Answer fields that are free text (masked down to fragments); every other string is a name.
 FREE_TEXT = ("text", "default", "validation", "message", "inner")
+
+
+class PlainSecret(UserError):
+    """A secret parameter's value was given as a plain value; it was not passed to the DLL."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"{name} is a secret, so it was not passed to the connector as a plain value")
 
 
 @dataclass(frozen=True)
@@ -89,10 +98,11 @@ def definition_from(raw: dict[str, Any], page: str, number: int) -> ParameterDef
     choices: tuple[str, ...] = ()
     validation = raw.get("validation") or ""
     if type_ == "CheckBox":
+        # Microsoft's DLL gives "" for a check box made without a default: unchecked
         default = default if default in ("0", "1") else ("1" if raw.get("checkbox_default") else "0")
     elif type_ == "DropDown":
         choices = tuple(c for c in validation.split(",") if c != "")
-        if default is None:  # the first choice shows selected ([open] on Microsoft's wizard)
+        if not default:  # Microsoft's DLL gives "" for "no default"; its wizard shows the first choice
             default = choices[0] if choices else ""
     return ParameterDefinition(raw.get("name") or "", type_, page, number, default or "", choices,
                                bool(raw.get("extensible")), validation, raw.get("text") or "")
@@ -139,6 +149,10 @@ class ConnectorSession:
     def call_values(self) -> list[dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}
         for d in self.definitions():
+            if d.secret and d.name in self.values and d.name not in self._secrets:
+                # a secret given as a plain value (on a command line, say) is refused before any
+                # call could hand it to the DLL
+                raise PlainSecret(d.name)
             if d.has_value and d.name:
                 seen[d.name] = {"name": d.name, "value": self.value_of(d), "secret": d.secret}
         return list(seen.values())

@@ -60,3 +60,28 @@ def read_dll(path: Path, *, require_pe: bool = True) -> DllFacts:
     if require_pe and not data.startswith(b"MZ"):
         raise UserError("is not a Windows DLL (it does not start with 'MZ')", path=path)
     return DllFacts(path, len(data), hashlib.sha256(data).hexdigest(), file_version(data))
+
+
+# What a connector's file must name: a connector is a public class implementing the ECMA2
+# configuration interfaces (IMAExtensible2Get...), which live in Microsoft.MetadirectoryServicesEx;
+# a .NET assembly's metadata stores the names of the types and assemblies it uses as UTF-8 text
+# (ECMA-335 §II.24.2.3, the #Strings heap), so an assembly that names neither cannot be one.
+_METADATA = b"BSJB"  # the metadata root's signature (ECMA-335 §II.24.2.1)
+_CONNECTOR_NAMES = (b"Microsoft.MetadirectoryServicesEx", b"IMAExtensible2")
+DEPENDENCY_REASON = "a dependency, not a connector: no class in it implements the ECMA2 interfaces"
+
+
+def is_dependency(path: Path) -> bool:
+    """True for a .NET assembly that names neither the ECMA2 interface DLL nor its interfaces (a
+    log4net, an NLog, System.Management.Automation beside the connectors). False when it may be a
+    connector (only loading it tells: a connector's own helper names the interface DLL too), when
+    it is not a .NET assembly at all, or cannot be read: those keep being told as before."""
+    try:
+        if path.stat().st_size > MAX_DLL:
+            return False
+        data = path.read_bytes()
+    except OSError:
+        return False
+    if not data.startswith(b"MZ") or _METADATA not in data:
+        return False
+    return not any(name in data for name in _CONNECTOR_NAMES)

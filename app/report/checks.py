@@ -16,7 +16,7 @@ from app.diagnostics.connection import ConnectionTarget, run_connection_test
 from app.diagnostics.doctor import run_doctor
 from app.diagnostics.tokens import remembered_token
 from app.errors import UserError
-from app.host.dlls import read_dll
+from app.host.dlls import DEPENDENCY_REASON, is_dependency, read_dll
 from app.host.machine import Machine, UnavailableMachine, WindowsMachine, local_host_names
 from app.host.service import ServiceControl, UnavailableServiceControl, WindowsServiceControl
 from app.report.context import ReportContext
@@ -87,6 +87,9 @@ def bridge(ctx: ReportContext) -> None:
         ctx.leave_out("the connector DLLs' pages", "only a Configuration.xml was named (give --host-dir)")
         return
     dlls = [p for p in layout.connector_dlls() if p.name.lower() != locate.INTERFACE_DLL.lower()]
+    # log4net, NLog, a connector's helper... lie beside the connectors: they are no connector to ask
+    dependencies = [p.name for p in dlls if is_dependency(p)]
+    dlls = [p for p in dlls if p.name not in dependencies]
     configured = _configured_libraries(ctx)
     dlls.sort(key=lambda p: (p.stem.lower() not in configured, p.name.lower()))  # the ones in use first
     if len(dlls) > MAX_DLLS:
@@ -102,11 +105,15 @@ def bridge(ctx: ReportContext) -> None:
             return
         ctx.progress(f"asking {dll.name} for its pages")
         data, why = ask_pages(ctx, dll, enums)
-        if data is None:
+        if data is None and why == DEPENDENCY_REASON:
+            dependencies.append(dll.name)
+        elif data is None:
             ctx.leave_out(f"the pages of {dll.name}", why)
         else:
             ctx.add_json(f"connectors/{dll.stem}.json", data, f"{dll.name}: its interfaces and page "
                          "definitions as the DLL gives them (no value of the host was passed)")
+    if dependencies:
+        ctx.facts["dependency_dlls"] = sorted(dependencies, key=str.lower)
     if interface.is_file():
         facts = read_dll(interface, require_pe=False)
         ctx.add_json("connectors/interface-dll.json", {"path": interface.relative_to(layout.root).as_posix(),
@@ -149,6 +156,8 @@ def ask_pages(ctx: ReportContext, dll, enums: dict[str, Any]) -> tuple[dict[str,
             except BridgeError as exc:
                 pages.append({"page": page, "error": exc.sentence()})
                 if exc.kind in _STOPPING:
+                    if exc.dotnet_type == "NoConnectorClass":  # loaded: no class implements the interfaces
+                        return None, DEPENDENCY_REASON
                     if not pages[:-1]:
                         return None, exc.sentence()
                     break

@@ -13,7 +13,7 @@ from app.errors import UserError
 from app.events.knowledge import diagnose
 from app.events.records import NO_TIME, format_utc, level_name
 from app.events.sources.xml_dump import XmlDumpSource
-from app.host.dlls import file_version, read_dll
+from app.host.dlls import file_version, is_dependency, read_dll
 from app.host.layout import SERVICE_CONFIG, WIZARD_CONFIG
 from app.report import sanitize
 from app.report.context import ReportContext
@@ -106,11 +106,14 @@ def ecma_tree(ctx: ReportContext) -> None:
                 dlls.append({"path": rel, "error": exc.sentence()})
                 continue
             dlls.append({"path": rel, "size": facts.size, "sha256": facts.sha256,
-                         "file_version": facts.file_version, "is_pe": _is_pe(path)})
+                         "file_version": facts.file_version, "is_pe": _is_pe(path),
+                         # log4net and the like beside the connectors (docs/connector-dll.md)
+                         "dependency": is_dependency(path)})
         else:
             files.append({"path": rel, "size": path.stat().st_size})
     ctx.add_json("host/ecma-tree.json", {"dlls": dlls, "other_files": files},
-                 "Service\\ECMA: every DLL (cache copies too) with size, SHA-256 and file version; other files by size")
+                 "Service\\ECMA: every DLL (cache copies too) with size, SHA-256, file version and whether it "
+                 "is a dependency; other files by size")
     ctx.facts["dlls"] = len(dlls)
 
 

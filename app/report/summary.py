@@ -77,6 +77,9 @@ def summary_text(ctx: ReportContext, manifest: dict, members: list[tuple[str, in
         lines.append("- Secrets: " + ", ".join(f"{n} {state}" for state, n in sorted(secrets.items(), key=str)))
     if "dlls" in facts:
         lines.append(f"- {facts['dlls']} DLL(s) under Service\\ECMA (`host/ecma-tree.json`)")
+    if facts.get("dependency_dlls"):
+        lines.append(f"- Dependencies beside the connectors, not connectors (no class in them implements the "
+                     f"ECMA2 interfaces): {', '.join(facts['dependency_dlls'])}")
     lines += ["", "## Secrets and names", "",
               "Every secret in Configuration.xml and the two .exe.config files is replaced by its structure "
               "(empty, typed in plain text, or the encrypted object's class, library, members and lengths); "

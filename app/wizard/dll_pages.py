@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from app.bridge.errors import BridgeError
 from app.bridge.locate import ConnectorLibrary
 from app.bridge.session import (
     MAX_SCHEMA_PAGES,
@@ -71,6 +72,11 @@ def source_schema(schema: dict[str, Any], library: str) -> SourceSchema:
     return out
 
 
+@dataclass(frozen=True)
+class SchemaFailed:
+    sentence: str  # GetSchema failed: the one sentence for the Object Types page
+
+
 class DllPages:
     """A new connector's parameter pages as the DLL answers them, or an existing one's extras."""
 
@@ -80,6 +86,7 @@ class DllPages:
         self.library = library
         self._asked_with: dict[tuple[str, int], tuple] = {}
         self.schema: dict[str, Any] | None = None
+        self.schema_error = ""  # GetSchema's failure, shown on Object Types until it answers
         self.partitions: list[dict[str, str]] = []
 
     @property
@@ -262,6 +269,8 @@ class DllPages:
     def leave_steps(self, key: str, values: Snapshot) -> list[Step]:
         """What Next on `key` asks of the DLL before the next page can be chosen."""
         which = dll_page(key)
+        if key == "object-types" and self.schema_error:
+            return [self.schema_step(values, stop_on_failure=True)]  # Next asks again
         if which is None:
             return []
         page, number = which
@@ -293,22 +302,41 @@ class DllPages:
         return Step(f"Asking {self.name} for the Schema {number} page",
                     lambda: self._ask("Schema", number, values), apply)
 
+    def schema_step(self, values: Snapshot, *, stop_on_failure: bool) -> Step:
+        """GetSchema for the Object Types page. Its failure belongs to that page (the answer it
+        needs), not to the page Next was pressed on: entering, the wizard moves on and Object Types
+        shows the failure (`schema_error`) with every page before it kept; Next there asks again
+        and stays on a second failure. Real connectors' GetSchema connects to their system, so it
+        fails wherever that system cannot be reached."""
+        def schema() -> dict[str, Any] | SchemaFailed | None:
+            self.push(values)
+            fingerprint = ("GetSchema",) + self._fingerprint()
+            if self.schema is not None and self._asked_with.get(("GetSchema", 0)) == fingerprint:
+                return None
+            try:
+                answer = self.bridge.ask_schema()
+            except BridgeError as exc:
+                if exc.kind == "cancelled":
+                    raise
+                return SchemaFailed(exc.sentence())
+            self._asked_with[("GetSchema", 0)] = fingerprint
+            return answer
+
+        def take_schema(answer: dict[str, Any] | SchemaFailed | None) -> Validation | None:
+            if isinstance(answer, SchemaFailed):
+                self.schema_error = answer.sentence
+                return Validation(False, answer.sentence) if stop_on_failure else None
+            self.schema_error = ""
+            if answer is not None:
+                self.apply_schema(answer)
+            return None
+        return Step(f"Asking {self.name} for its schema (GetSchema)", schema, take_schema)
+
     def enter_steps(self, key: str, values: Snapshot) -> list[Step]:
         """What the page `key` needs from the DLL before it is shown."""
         which = dll_page(key)
         if key == "object-types":
-            def schema() -> dict[str, Any] | None:
-                self.push(values)
-                fingerprint = ("GetSchema",) + self._fingerprint()
-                if self.schema is not None and self._asked_with.get(("GetSchema", 0)) == fingerprint:
-                    return None
-                answer = self.bridge.ask_schema()
-                self._asked_with[("GetSchema", 0)] = fingerprint
-                return answer
-            def take_schema(answer: dict[str, Any] | None) -> None:
-                if answer is not None:
-                    self.apply_schema(answer)
-            return [Step(f"Asking {self.name} for its schema (GetSchema)", schema, take_schema)]
+            return [self.schema_step(values, stop_on_failure=False)]
         if which is None:
             return []
         page, number = which
@@ -321,6 +349,12 @@ class DllPages:
                 self.apply_partitions(found)
             steps.append(Step(f"Asking {self.name} for its partitions", partitions, take))
         steps.append(self.ask_step(page, number, values, profile_of(key)))
+        if page == "Capabilities":  # the page shows what the DLL reports (a summary, read-only)
+            def caps() -> dict[str, Any] | None:
+                self.push(values)
+                return self.bridge.ask_capabilities()
+            steps.append(Step(f"Asking {self.name} what it can do", caps,
+                              lambda c: self.apply_capabilities(c)))
         return steps
 
     def existing_steps(self, values: Snapshot) -> list[Step]:

@@ -46,3 +46,18 @@ def lonely_ps(tmp_path: Path, dlls: TestDlls) -> Path:
     shutil.copy(dlls.ps, folder)
     shutil.copy(dlls.interface, folder)
     return folder / dlls.ps.name
+
+
+@pytest.fixture
+def real_host(tmp_path: Path, dlls: TestDlls) -> Path:
+    """A host whose Service\\ECMA holds connectors shaped like public ones with the dependency DLLs
+    that lie beside such connectors (a log4net-like library, a connector's helper)."""
+    root = tmp_path / "realhost"
+    ecma = root / "Service" / "ECMA"
+    (root / "Service" / "Configuration").mkdir(parents=True)
+    ecma.mkdir()
+    (root / "Service" / "Configuration" / "Configuration.xml").write_bytes(EMPTY_CONFIGURATION)
+    shutil.copy(dlls.interface, root / "Service")
+    for dll in (dlls.script_ma, dlls.sql_ma, *dlls.dependencies):
+        shutil.copy(dll, ecma)
+    return root

@@ -26,7 +26,14 @@ CONNECTORS = (
     ("Contoso.PsLike", "PsLike.cs", ("Contoso.PsHelper",)),
     ("Contoso.Misbehaving", "Misbehaving.cs", ()),
     ("Contoso.Leaky", "Leaky.cs", ()),
+    # shaped like public connectors, with the dependency DLLs that lie beside them
+    ("log4net", "Log4Like.cs", ()),
+    ("Contoso.ScriptMA.Helpers", "ScriptMAHelpers.cs", ()),
+    ("Contoso.ScriptMA", "ScriptMA.cs", ("log4net", "Contoso.ScriptMA.Helpers")),
+    ("Contoso.SqlMA", "SqlMA.cs", ("log4net",)),
 )
+# The interface stand-in: configuration-time types, then the run-time ones real connectors use.
+INTERFACE_SOURCES = ("MetadirectoryServicesEx.cs", "MetadirectoryServicesEx.Run.cs")
 
 
 class NoCompiler(Exception):
@@ -67,6 +74,19 @@ class TestDlls:
     @property
     def leaky(self) -> Path:
         return self.path("Contoso.Leaky")
+
+    @property
+    def script_ma(self) -> Path:
+        return self.path("Contoso.ScriptMA")
+
+    @property
+    def sql_ma(self) -> Path:
+        return self.path("Contoso.SqlMA")
+
+    @property
+    def dependencies(self) -> tuple[Path, ...]:
+        """DLLs that lie beside the connectors but are none: a log4net-like library, a helper."""
+        return (self.path("log4net"), self.path("Contoso.ScriptMA.Helpers"))
 
 
 def netfx_csc() -> Path | None:
@@ -115,12 +135,12 @@ def cache_root() -> Path:
     return Path(os.environ.get("ECMA_TEST_DOTNET_CACHE", Path.home() / ".cache" / "ecma-wizard-tests"))
 
 
-def _mcs(out: Path, source: Path, refs: list[Path]) -> None:
+def _mcs(out: Path, sources: list[Path], refs: list[Path]) -> None:
     cmd = (compiler() or []) + [f"-out:{out}"]
-    cmd += [f"-r:{r}" for r in refs] + [str(source)]
+    cmd += [f"-r:{r}" for r in refs] + [str(s) for s in sources]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
-        raise RuntimeError(f"{cmd[0]} failed on {source.name}:\n{done.stdout}{done.stderr}")
+        raise RuntimeError(f"{cmd[0]} failed on {sources[0].name}:\n{done.stdout}{done.stderr}")
 
 
 def build(root: Path | None = None) -> TestDlls:
@@ -135,9 +155,9 @@ def build(root: Path | None = None) -> TestDlls:
     work = Path(tempfile.mkdtemp(prefix="build-", dir=root))
     try:
         interface = work / f"{INTERFACE}.dll"
-        _mcs(interface, SOURCES / "MetadirectoryServicesEx.cs", [])
+        _mcs(interface, [SOURCES / s for s in INTERFACE_SOURCES], [])
         for name, source, extra in CONNECTORS:
-            _mcs(work / f"{name}.dll", SOURCES / source, [interface] + [work / f"{e}.dll" for e in extra])
+            _mcs(work / f"{name}.dll", [SOURCES / source], [interface] + [work / f"{e}.dll" for e in extra])
         (work / "done").write_text("ok")
         try:
             work.rename(target)

@@ -32,7 +32,8 @@ def test_inspect_json_alone_on_stdout(capsys, host):
                           "--host-dir", str(host), "--json")
     assert code == 0, err
     data = json.loads(out)  # nothing but the JSON
-    assert set(data) == {"library", "capabilities", "pages", "schema", "partitions"}
+    assert set(data) == {"library", "capabilities", "pages", "schema", "partitions", "warnings", "error"}
+    assert data["error"] is None
     assert data["library"] == "Contoso.SqlLike"
     assert [(p["page"], p["number"]) for p in data["pages"]] == [
         ("Connectivity", 1), ("Capabilities", 1), ("Schema", 1), ("Schema", 2), ("Schema", 3),
@@ -77,14 +78,21 @@ def test_inspect_rejection_exits_1_with_the_message(capsys, host):
     assert "Port must be a number from 1 to 65535." in err
 
 
-def test_inspect_failure_and_timeout_exit_2_in_one_sentence(capsys, host):
+def test_inspect_failure_and_timeout_exit_2_in_one_sentence_after_the_pages_so_far(capsys, host):
     bad = str(host / "Service/ECMA/Contoso.Misbehaving.dll")
     code, out, err = _run(capsys, "connector", "inspect", bad, "--host-dir", str(host), "--set", "Mode=throw")
-    assert code == 2 and out == ""
+    assert code == 2
     assert err.count("\n") == 1 and "Contoso.Misbehaving" in err and "refused the connection" in err
+    # the pages asked before Global threw are printed: the user can see what to pass with --set
+    assert "Connectivity: valid" in out and "Mode [DropDown] = 'throw'" in out
+    assert "Stopped: The connector Contoso.Misbehaving failed in GetConfigParameters(Global)" in out
+    assert "(while asking for the Global page)." in out
     code, out, err = _run(capsys, "connector", "inspect", bad, "--host-dir", str(host), "--set", "Mode=hang",
                           "--timeout", "2", "--json")
-    assert code == 2 and out == "" and "timed out" in err
+    assert code == 2 and "timed out" in err
+    data = json.loads(out)
+    assert [p["page"] for p in data["pages"]][0] == "Connectivity"
+    assert data["error"]["page"] == "Global" and data["error"]["kind"] == "timed out"
 
 
 def test_inspect_of_a_chatty_connector_keeps_stdout_clean(capsys, host):
@@ -206,3 +214,16 @@ def test_secrets_never_reach_the_workers_command_line(host, monkeypatch):
         assert all(SECRET not in part for part in client.worker_command())
     finally:
         s.close()
+
+
+def test_inspect_keeps_the_schema_pages_answered_before_a_failing_one(capsys, host):
+    bad = str(host / "Service/ECMA/Contoso.Misbehaving.dll")
+    code, out, err = _run(capsys, "connector", "inspect", bad, "--host-dir", str(host), "--set", "Mode=schema2",
+                          "--json")
+    assert code == 2 and "Schema page 2 lists the directory's object classes" in err
+    data = json.loads(out)
+    assert [(p["page"], p["number"]) for p in data["pages"]] == [("Connectivity", 1), ("Schema", 1)]
+    assert data["pages"][1]["validation"]["ok"] is False  # answered, never checked
+    assert data["error"]["call"] == "GetConfigParametersEx(Schema, 2)" and data["error"]["page"] == "Schema"
+    code, out, _ = _run(capsys, "connector", "inspect", bad, "--host-dir", str(host), "--set", "Mode=schema2")
+    assert "\nSchema 1: NOT CHECKED: the connector failed\n  Object Class [String] = 'thing'" in out

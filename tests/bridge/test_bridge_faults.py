@@ -12,6 +12,7 @@ import pytest
 from app.bridge import locate
 from app.bridge.errors import BridgeError
 from app.bridge.session import ConnectorSession
+from app.errors import UserError
 
 
 @pytest.fixture
@@ -168,8 +169,8 @@ def test_a_dll_that_is_no_connector_is_one_sentence(dlls, tmp_path, what):
     dll = tmp_path / "Contoso.Nothing.dll"
     if what == "not an assembly":
         dll.write_bytes(b"MZ" + b"\0" * 200)
-    else:
-        shutil.copy(dlls.ps_helper, dll)
+    else:  # a helper that names the interface DLL: only loading it tells it has no connector class
+        shutil.copy(dlls.dependencies[1], dll)
     shutil.copy(dlls.interface, tmp_path)
     s = ConnectorSession(locate.user_named(dll, None))
     try:
@@ -179,9 +180,22 @@ def test_a_dll_that_is_no_connector_is_one_sentence(dlls, tmp_path, what):
         text = err.value.sentence()
         assert text.startswith("The connector DLL Contoso.Nothing.dll could not be loaded:") and "\n" not in text
         if what == "no connector class":
-            assert "no public class that implements the ECMA2 configuration interfaces" in text
+            assert ("is a dependency, not a connector: no public class in it implements the ECMA2 "
+                    "configuration interfaces [NoConnectorClass]") in text
     finally:
         s.close()
+
+
+def test_a_dll_naming_nothing_of_the_interface_is_refused_before_it_is_loaded(dlls, tmp_path):
+    import shutil
+
+    dll = tmp_path / "Contoso.PsHelper.dll"  # references no ECMA2 type at all: a dependency
+    shutil.copy(dlls.ps_helper, dll)
+    shutil.copy(dlls.interface, tmp_path)
+    with pytest.raises(UserError) as err:
+        locate.user_named(dll, None)
+    assert err.value.sentence().endswith("Contoso.PsHelper.dll: is a dependency, not a connector: no class "
+                                         "in it implements the ECMA2 interfaces")
 
 
 def test_a_worker_ends_when_its_parent_goes_even_during_a_hang(dlls):

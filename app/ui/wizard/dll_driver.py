@@ -19,6 +19,7 @@ from app.bridge import locate
 from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT
 from app.bridge.session import ConnectorSession, Validation
 from app.errors import UserError
+from app.host.dlls import is_dependency
 from app.host.layout import HostLayout
 from app.ui.background import Task
 from app.wizard.dll_pages import DllPages, Step, profile_of
@@ -79,6 +80,7 @@ class DllDriver(QObject):
         self._generation = 0
         self._cancelled = False
         self._loading: ConnectorSession | None = None  # the bridge of a DLL still being loaded
+        self._kinds: dict[tuple[str, int, int], bool] = {}  # a DLL file -> is a dependency
 
     @property
     def session(self):
@@ -93,9 +95,25 @@ class DllDriver(QObject):
         return self.busy_row is not None
 
     def host_dlls(self) -> list[Path]:
-        """The DLLs in the host's Service\\ECMA folder, without the host's interface DLL."""
+        """The DLLs in the host's Service\\ECMA folder that may be connectors: without the host's
+        interface DLL and without dependencies (log4net and the like, app/host/dlls.py)."""
         found = self.host.connector_dlls() if self.host else []
-        return [p for p in found if p.name.lower() != locate.INTERFACE_DLL.lower()]
+        return [p for p in found if p.name.lower() != locate.INTERFACE_DLL.lower() and not self._dependency(p)]
+
+    def dependency_dlls(self) -> list[str]:
+        """The names of the dependency DLLs beside the connectors (left out of the list)."""
+        found = self.host.connector_dlls() if self.host else []
+        return [p.name for p in found if self._dependency(p)]
+
+    def _dependency(self, path: Path) -> bool:
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        key = (str(path), st.st_mtime_ns, st.st_size)  # each page visit lists again: read each file once
+        if key not in self._kinds:
+            self._kinds[key] = is_dependency(path)
+        return self._kinds[key]
 
     # -- choosing the DLL --------------------------------------------------------------------------
     def path_for(self, name: str) -> Path | None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,11 +24,12 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, Finding, is_encrypted_blob
+from app.bridge import capabilities
+from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, WARNING, Finding, is_encrypted_blob
 from app.ui.wizard.dll_driver import BusyRow
 from app.ui.wizard.parameter_form import AddParameterRow, ParameterForm
 from app.ui.wizard.secret_choice_box import SecretChoiceBox
-from app.ui.wizard.widgets import FieldBox, FindingLabel, SecretField, StepLimits
+from app.ui.wizard.widgets import FieldBox, FindingLabel, SecretField, StepLimits, severity_color
 from app.wizard.tokens import generate_token
 
 SUBTITLES = {
@@ -152,7 +154,7 @@ class FlowPage(QWizardPage):
 
     def refresh_findings(self) -> None:
         self._debounce.stop()
-        self.findings = self.flow.findings(self.key) + self.bridge_findings
+        self.findings = self.flow.findings(self.key) + self.dll_findings() + self.bridge_findings
         by_field: dict[str, list] = {}
         for f in self.findings:
             by_field.setdefault(f.field or "", []).append(f)
@@ -166,6 +168,10 @@ class FlowPage(QWizardPage):
 
     def place_findings(self, by_field: dict[str, list]) -> set[str]:
         return set()
+
+    def dll_findings(self) -> list[Finding]:
+        """What the DLL's answers say about this page's choices (kept while the user edits)."""
+        return []
 
     def isComplete(self) -> bool:
         if self.ctx.dll.busy_row is self.busy and self.session.is_new:
@@ -182,6 +188,33 @@ class FlowPage(QWizardPage):
 
     def nextId(self) -> int:
         return self.ctx.next_page_id(self.key)
+
+
+def capabilities_summary(pages) -> QWidget:
+    """What the DLL reports it can do, read-only, with what ECMA2Host will not use of it (the DLL
+    has no Capabilities-page parameters, as none of the public connectors has)."""
+    caps = pages.bridge.capabilities
+    box = QGroupBox(f"What {pages.name}.dll reports it can do (read-only)")
+    box.setAccessibleName("The connector's capabilities (read-only)")
+    form = QFormLayout(box)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    rows = capabilities.summary(caps)
+    if not rows:
+        form.addRow(QLabel("The DLL reports no capabilities (it implements neither GetCapabilities "
+                           "interface): the host's usual Export and Full Import profiles are offered."))
+    for label, value in rows:
+        shown = QLabel(value)
+        shown.setAccessibleName(label)
+        shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(label + ":", shown)
+    warned = capabilities.warnings(pages.name, caps)
+    if warned:
+        note = QLabel("<br>".join(f"⚠ {_esc(w)}" for w in warned))
+        note.setWordWrap(True)
+        note.setStyleSheet(f"color: {severity_color(WARNING, note)};")
+        note.setAccessibleName("What ECMA2Host does not use of these capabilities")
+        form.addRow(note)
+    return box
 
 
 def _esc(text: str) -> str:
@@ -268,9 +301,12 @@ class PropertiesPage(FlowPage):
         self.origin = QLabel()
         self.origin.setWordWrap(True)
         self.origin.setAccessibleName("Where the pages come from")
+        deps = self.ctx.dll.dependency_dlls() if s.is_new else []
+        left_out = (f" Not listed: {', '.join(deps)}, dependencies beside the connectors (no class in "
+                    "them implements the ECMA2 interfaces)." if deps else "")
         self._row(form, "E&xtension DLL:", "LibraryName", library_row,
                   "The DLLs in the host's Service\\ECMA folder come first; choosing one runs its code "
-                  "in a separate process to ask it for its pages." if s.is_new else
+                  "in a separate process to ask it for its pages." + left_out if s.is_new else
                   "The parameters belong to this DLL: create a new connector to use another one.",
                   input_widget=self.library)
         form.addRow("", self.origin)
@@ -383,6 +419,8 @@ class ParameterPage(FlowPage):
                                   **self.dll_form_options(ref.use, ref.schema_number, ref.profile))
         self.form.changed.connect(self.edited)
         lay.addWidget(self.form)
+        if ref.use == "Capabilities" and dll.active and s.is_new and not dll.pages.definitions("Capabilities"):
+            lay.addWidget(capabilities_summary(dll.pages))
         self.secret_choice = None
         if any(p.is_secret for p in params):
             self.secret_choice = SecretChoiceBox(s)

@@ -172,6 +172,8 @@ def dll_screenshots(outdir: Path, layout, make_wizard) -> tuple[list[Path], str]
     _settle(lambda: dialog.source is not None)
     _grab(dialog, outdir / "dll-refresh-schema.png", out)
 
+    out += _real_shaped(outdir, layout, make_wizard, dlls)
+
     add_existing_connector(layout.config_store())  # an existing connector: the DLL's choices and its new parameters
     w = make_wizard(layout, "OldPayroll")
     _settle(lambda: w.dll.active or bool(w.dll.reason))
@@ -195,3 +197,52 @@ def add_existing_connector(store) -> None:
         run_profiles={"Export": [builders.StepSpec("Export")]})
     doc.add_connector(builders.connector(spec))
     store.write_bytes(doc.to_bytes())
+
+
+def _real_shaped(outdir: Path, layout, make_wizard, dlls) -> list[Path]:
+    """Connectors shaped like public ones, with dependency DLLs beside them: the DLL list without
+    the dependencies, labels and dividers, a validation that throws, the capabilities summary, and
+    a GetSchema that cannot reach its server shown on Object Types."""
+    for dll in (dlls.script_ma, dlls.sql_ma, *dlls.dependencies):
+        shutil.copy(dll, layout.ecma_dir)
+    out: list[Path] = []
+    w = make_wizard(layout)
+    _choose(w, "Contoso.ScriptMA.dll", "Scripts")
+    _grab(w, outdir / "dll-scriptma-properties.png", out)
+    _next(w)
+    _grab(w, outdir / "dll-scriptma-connectivity.png", out)
+    _next(w)  # the Schema Script is empty: the DLL's validation throws
+    _grab(w, outdir / "dll-scriptma-validation-throws.png", out)
+    script = layout.root.parent / "Schema.ps1.out"
+    script.write_text("person|id|String|anchor\nperson|displayName|String|single\n"
+                      "person|lastLogon|String|single|ImportOnly\n", encoding="utf-8")
+    w.session.set_parameter(w.session.connector.parameter("Schema Script"), str(script))
+    w.currentPage().initializePage()
+    _next(w)
+    _grab(w, outdir / "dll-scriptma-capabilities.png", out)
+    _next(w)
+    _grab(w, outdir / "dll-scriptma-global.png", out)
+    for _ in range(8):
+        if w.current_key() == "attributes":
+            break
+        _next(w)
+    w.session.schema.select(["displayName", "lastLogon"])  # lastLogon is ImportOnly: a warning
+    w.currentPage().initializePage()
+    _grab(w, outdir / "dll-scriptma-attributes-import-only.png", out)
+
+    w = make_wizard(layout)  # GetSchema needs its database server, which is not reachable here
+    _choose(w, "Contoso.SqlMA.dll", "HRDB")
+    _next(w)
+    for name, value in (("Server", "127.0.0.1"), ("Port", "1"),
+                        ("Authentication", "Integrated Windows authentication")):
+        w.session.set_parameter(w.session.connector.parameter(name), value)
+    w.currentPage().initializePage()
+    for _ in range(12):
+        before = w.currentId()
+        if w.current_key() == "object-types":
+            break
+        _next(w)
+        if w.currentId() == before:
+            break
+    _grab(w, outdir / "dll-sqlma-getschema-failed-on-object-types.png", out)
+    return out

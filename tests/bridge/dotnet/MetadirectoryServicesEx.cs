@@ -1,6 +1,9 @@
-// A stand-in for Microsoft.MetadirectoryServicesEx.dll, written from the public signatures in
-// docs/connector-dll.md so the bridge can be tested without Microsoft's DLL (never shipped).
-// Only the configuration-time surface is here; run-time interfaces are left out.
+// A stand-in for Microsoft.MetadirectoryServicesEx.dll (tests only; Microsoft's DLL is never shipped).
+// Written from the public signatures and from what Microsoft's own DLL (4.4.1459.0, assembly 4.1.4.0)
+// was measured to return, recorded in docs/connector-dll.md ("What Microsoft's DLL returns"): every
+// value a configuration-time caller can observe matches it, so tests agree with the host, not with us.
+// The run-time types are here so that connectors written like public ones compile against it; their
+// behaviour beyond holding what they are given was not measured and is not relied on.
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
@@ -22,12 +25,13 @@ namespace Microsoft.MetadirectoryServices
     [Flags] public enum MANormalizations { None = 0, Uppercase = 1, RemoveAccents = 2 }
     public enum MAObjectConfirmation { Normal = 0, NoDeleteConfirmation = 1, NoAddAndDeleteConfirmation = 3 }
 
-    public class ConfigParameter
+    // Measured: reading the wrong one of Value/SecureValue throws InvalidOperationException with these words.
+    public sealed class ConfigParameter
     {
         private readonly string value;
         private readonly SecureString secureValue;
-        public ConfigParameter() { }
-        public ConfigParameter(string name, string value) { Name = name; this.value = value; }
+        public ConfigParameter() { Name = ""; value = ""; }
+        public ConfigParameter(string name, string value) : this(name, value, false) { }
         public ConfigParameter(string name, string value, bool isEncrypted) { Name = name; this.value = value; IsEncrypted = isEncrypted; }
         public ConfigParameter(string name, SecureString secureValue) { Name = name; this.secureValue = secureValue; IsEncrypted = true; }
         public string Name { get; private set; }
@@ -36,7 +40,7 @@ namespace Microsoft.MetadirectoryServices
         {
             get
             {
-                if (secureValue != null) throw new InvalidOperationException("The value of an encrypted parameter is only available as SecureValue.");
+                if (IsEncrypted) throw new InvalidOperationException("Encrypted parameter should be retrieved using the SecureValue property.");
                 return value;
             }
         }
@@ -44,8 +48,12 @@ namespace Microsoft.MetadirectoryServices
         {
             get
             {
-                if (secureValue == null) throw new InvalidOperationException("This parameter was not created from a SecureString.");
-                return secureValue;
+                if (!IsEncrypted) throw new InvalidOperationException("Unencrypted parameter should be retrieved using the Value property.");
+                if (secureValue != null) return secureValue;
+                var s = new SecureString();  // built as (name, value, true): the text as a SecureString
+                foreach (char c in value ?? "") s.AppendChar(c);
+                s.MakeReadOnly();
+                return s;
             }
         }
     }
@@ -55,9 +63,13 @@ namespace Microsoft.MetadirectoryServices
         protected override string GetKeyForItem(ConfigParameter item) { return item.Name; }
     }
 
-    public class ConfigParameterDefinition
+    // Measured: every string a factory does not set is "" (never null), except the Validation of
+    // CreateStringParameter(name, null); a Label's text is in Text with Name ""; a Divider has Name
+    // and Text ""; new ConfigParameterDefinition() has Name "" and Type String; a CheckBox created
+    // without a default has DefaultValue "" and one created checked "1".
+    public sealed class ConfigParameterDefinition
     {
-        private ConfigParameterDefinition() { }
+        public ConfigParameterDefinition() { Name = ""; Type = ConfigParameterType.String; Text = ""; Validation = ""; DefaultValue = ""; }
         public string Name { get; private set; }
         public ConfigParameterType Type { get; private set; }
         public string Text { get; private set; }
@@ -68,26 +80,31 @@ namespace Microsoft.MetadirectoryServices
 
         private static ConfigParameterDefinition Make(string name, ConfigParameterType type, string validation, string defaultValue)
         {
-            return new ConfigParameterDefinition { Name = name, Type = type, Validation = validation, DefaultValue = defaultValue };
+            return new ConfigParameterDefinition { Name = name ?? "", Type = type, Validation = validation ?? "", DefaultValue = defaultValue ?? "" };
         }
-        public static ConfigParameterDefinition CreateStringParameter(string name, string validation) { return Make(name, ConfigParameterType.String, validation, null); }
+        public static ConfigParameterDefinition CreateStringParameter(string name, string validation)
+        {
+            var d = Make(name, ConfigParameterType.String, validation, "");
+            d.Validation = validation;  // measured: the one property left null when given null
+            return d;
+        }
         public static ConfigParameterDefinition CreateStringParameter(string name, string validation, string defaultValue) { return Make(name, ConfigParameterType.String, validation, defaultValue); }
-        public static ConfigParameterDefinition CreateEncryptedStringParameter(string name, string validation) { return Make(name, ConfigParameterType.EncryptedString, validation, null); }
+        public static ConfigParameterDefinition CreateEncryptedStringParameter(string name, string validation) { return Make(name, ConfigParameterType.EncryptedString, validation, ""); }
         public static ConfigParameterDefinition CreateEncryptedStringParameter(string name, string validation, string defaultValue) { return Make(name, ConfigParameterType.EncryptedString, validation, defaultValue); }
-        public static ConfigParameterDefinition CreateTextParameter(string name) { return Make(name, ConfigParameterType.Text, null, null); }
-        public static ConfigParameterDefinition CreateTextParameter(string name, string defaultValue) { return Make(name, ConfigParameterType.Text, null, defaultValue); }
-        public static ConfigParameterDefinition CreateFileParameter(string name) { return Make(name, ConfigParameterType.File, null, null); }
-        public static ConfigParameterDefinition CreateFileParameter(string name, string defaultValue) { return Make(name, ConfigParameterType.File, null, defaultValue); }
-        public static ConfigParameterDefinition CreateCheckBoxParameter(string name) { return CreateCheckBoxParameter(name, false); }
+        public static ConfigParameterDefinition CreateTextParameter(string name) { return Make(name, ConfigParameterType.Text, "", ""); }
+        public static ConfigParameterDefinition CreateTextParameter(string name, string defaultValue) { return Make(name, ConfigParameterType.Text, "", defaultValue); }
+        public static ConfigParameterDefinition CreateFileParameter(string name) { return Make(name, ConfigParameterType.File, "", ""); }
+        public static ConfigParameterDefinition CreateFileParameter(string name, string defaultValue) { return Make(name, ConfigParameterType.File, "", defaultValue); }
+        public static ConfigParameterDefinition CreateCheckBoxParameter(string name) { return Make(name, ConfigParameterType.CheckBox, "", ""); }
         public static ConfigParameterDefinition CreateCheckBoxParameter(string name, bool defaultValue)
         {
-            var d = Make(name, ConfigParameterType.CheckBox, null, defaultValue ? "1" : "0");
+            var d = Make(name, ConfigParameterType.CheckBox, "", defaultValue ? "1" : "0");
             d.CheckBoxDefault = defaultValue;
             return d;
         }
         public static ConfigParameterDefinition CreateDropDownParameter(string name, string values, bool extensible)
         {
-            return CreateDropDownParameter(name, values, extensible, null);
+            return CreateDropDownParameter(name, values, extensible, "");
         }
         public static ConfigParameterDefinition CreateDropDownParameter(string name, string values, bool extensible, string defaultValue)
         {
@@ -97,27 +114,27 @@ namespace Microsoft.MetadirectoryServices
         }
         public static ConfigParameterDefinition CreateDropDownParameter(string name, string[] values, bool extensible)
         {
-            return CreateDropDownParameter(name, values, extensible, null);
+            return CreateDropDownParameter(name, values, extensible, "");
         }
         public static ConfigParameterDefinition CreateDropDownParameter(string name, string[] values, bool extensible, string defaultValue)
         {
-            // As measured on Microsoft's DLL: every choice is followed by a comma, the last one too.
+            // Measured: every choice is followed by a comma, the last one too.
             string joined = "";
             foreach (string v in values) joined += v + ",";
             return CreateDropDownParameter(name, joined, extensible, defaultValue);
         }
         public static ConfigParameterDefinition CreateLabelParameter(string text)
         {
-            var d = Make(text, ConfigParameterType.Label, null, null);
-            d.Text = text;
+            var d = Make("", ConfigParameterType.Label, "", "");
+            d.Text = text ?? "";
             return d;
         }
-        public static ConfigParameterDefinition CreateDividerParameter() { return Make("", ConfigParameterType.Divider, null, null); }
+        public static ConfigParameterDefinition CreateDividerParameter() { return Make("", ConfigParameterType.Divider, "", ""); }
     }
 
-    public class ParameterValidationResult
+    public sealed class ParameterValidationResult
     {
-        public ParameterValidationResult() { Code = ParameterValidationResultCode.Success; }
+        public ParameterValidationResult() { Code = ParameterValidationResultCode.Success; ErrorMessage = ""; ErrorParameter = ""; }
         public ParameterValidationResult(ParameterValidationResultCode code, string errorMessage, string errorParameter)
         {
             Code = code; ErrorMessage = errorMessage; ErrorParameter = errorParameter;
@@ -127,9 +144,19 @@ namespace Microsoft.MetadirectoryServices
         public string ErrorParameter { get; set; }
     }
 
-    public class MACapabilities
+    // Measured: not all-false. A connector that sets a few properties keeps these for the rest.
+    public sealed class MACapabilities
     {
-        public MACapabilities() { SupportImport = true; SupportExport = true; ExportType = MAExportType.AttributeUpdate; }
+        public MACapabilities()
+        {
+            ConcurrentOperation = true; DeleteAddAsReplace = true; DeltaImport = true; ObjectRename = true;
+            SupportPartitions = true; SupportHierarchy = true; SupportPassword = true;
+            SupportImport = true; SupportExport = true;
+            DistinguishedNameStyle = MADistinguishedNameStyle.Generic;
+            ExportType = MAExportType.ObjectReplace;
+            Normalizations = MANormalizations.None;
+            ObjectConfirmation = MAObjectConfirmation.Normal;
+        }
         public MADistinguishedNameStyle DistinguishedNameStyle { get; set; }
         public bool ObjectRename { get; set; }
         public bool NoReferenceValuesInFirstExport { get; set; }
@@ -149,7 +176,7 @@ namespace Microsoft.MetadirectoryServices
         public bool SupportHierarchy { get; set; }
     }
 
-    public class SchemaAttribute
+    public sealed class SchemaAttribute
     {
         private SchemaAttribute() { }
         public string Name { get; private set; }
@@ -175,7 +202,29 @@ namespace Microsoft.MetadirectoryServices
         protected override string GetKeyForItem(SchemaAttribute item) { return item.Name; }
     }
 
-    public class SchemaType
+    // Measured: SchemaType.AnchorAttributes is this keyed collection and its Add throws
+    // NotSupportedException; anchors are the attributes made with CreateAnchorAttribute.
+    public sealed class ReadOnlySchemaAttributeKeyedCollection : KeyedCollection<string, SchemaAttribute>
+    {
+        private bool filling;
+        internal ReadOnlySchemaAttributeKeyedCollection(IEnumerable<SchemaAttribute> items)
+        {
+            filling = true;
+            foreach (SchemaAttribute a in items) Add(a);
+            filling = false;
+        }
+        protected override string GetKeyForItem(SchemaAttribute item) { return item.Name; }
+        protected override void InsertItem(int index, SchemaAttribute item)
+        {
+            if (!filling) throw new NotSupportedException("The collection is read-only.");
+            base.InsertItem(index, item);
+        }
+        protected override void RemoveItem(int index) { throw new NotSupportedException("The collection is read-only."); }
+        protected override void SetItem(int index, SchemaAttribute item) { throw new NotSupportedException("The collection is read-only."); }
+        protected override void ClearItems() { throw new NotSupportedException("The collection is read-only."); }
+    }
+
+    public sealed class SchemaType
     {
         private readonly SchemaAttributeKeyedCollection attributes = new SchemaAttributeKeyedCollection();
         private SchemaType() { PossibleDNComponentsForProvisioning = new List<string>(); }
@@ -185,17 +234,19 @@ namespace Microsoft.MetadirectoryServices
         }
         public string Name { get; private set; }
         public bool Locked { get; private set; }
+        public bool IsReadOnly { get; private set; }
         public KeyedCollection<string, SchemaAttribute> Attributes { get { return attributes; } }
-        public ReadOnlyCollection<SchemaAttribute> AnchorAttributes
+        public ReadOnlySchemaAttributeKeyedCollection AnchorAttributes
         {
             get
             {
                 var anchors = new List<SchemaAttribute>();
                 foreach (SchemaAttribute a in attributes) if (a.IsAnchor) anchors.Add(a);
-                return anchors.AsReadOnly();
+                return new ReadOnlySchemaAttributeKeyedCollection(anchors);
             }
         }
         public IList<string> PossibleDNComponentsForProvisioning { get; private set; }
+        public void SetReadOnly() { IsReadOnly = true; }
     }
 
     public class SchemaTypeKeyedCollection : KeyedCollection<string, SchemaType>
@@ -203,28 +254,50 @@ namespace Microsoft.MetadirectoryServices
         protected override string GetKeyForItem(SchemaType item) { return item.Name; }
     }
 
-    public class Schema
+    // Measured: Schema has the public constructors () and (ChangeTypeDescription, string). Only
+    // their existence was measured; what the second does with its arguments is kept, not used.
+    public sealed class ChangeTypeDescription
+    {
+        public ChangeTypeDescription(string attributeName, string addValue, string modifyValue, string deleteValue)
+        {
+            AttributeName = attributeName; AddValue = addValue; ModifyValue = modifyValue; DeleteValue = deleteValue;
+        }
+        public string AttributeName { get; private set; }
+        public string AddValue { get; private set; }
+        public string ModifyValue { get; private set; }
+        public string DeleteValue { get; private set; }
+    }
+
+    public sealed class Schema
     {
         private readonly SchemaTypeKeyedCollection types = new SchemaTypeKeyedCollection();
-        private Schema() { }
+        public Schema() { }
+        public Schema(ChangeTypeDescription changeType, string objectTypeAttributeName)
+        {
+            ChangeTypeDescription = changeType; ObjectTypeAttributeName = objectTypeAttributeName;
+        }
         public static Schema Create() { return new Schema(); }
         public KeyedCollection<string, SchemaType> Types { get { return types; } }
         public string ObjectTypeAttributeName { get; set; }
         public string ChangeType { get; set; }
+        public ChangeTypeDescription ChangeTypeDescription { get; private set; }
+        public bool IsReadOnly { get; private set; }
+        public void SetReadOnly() { IsReadOnly = true; }
     }
 
-    public class Partition
+    // Measured: the two-argument Create leaves Name "" (only the three-argument one names it).
+    public sealed class Partition
     {
         private Partition() { }
-        public static Partition Create(Guid identifier, string dn) { return Create(identifier, dn, dn); }
-        public static Partition Create(Guid identifier, string dn, string name) { return new Partition { Identifier = identifier, DN = dn, Name = name }; }
+        public static Partition Create(Guid identifier, string dn) { return Create(identifier, dn, ""); }
+        public static Partition Create(Guid identifier, string dn, string name) { return new Partition { Identifier = identifier, DN = dn, Name = name ?? "" }; }
         public Guid Identifier { get; private set; }
         public string DN { get; private set; }
         public string Name { get; private set; }
         public bool HiddenByDefault { get; set; }
     }
 
-    public class HierarchyNode
+    public sealed class HierarchyNode
     {
         private HierarchyNode() { }
         public static HierarchyNode Create(string dn, string displayName) { return new HierarchyNode { DN = dn, DisplayName = displayName }; }

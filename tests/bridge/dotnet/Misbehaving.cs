@@ -1,5 +1,5 @@
 // Test connector that misbehaves on purpose, chosen by its "Mode" parameter: throws (with an inner
-// exception or the secret it was given), calls Environment.FailFast, overflows its stack, hangs, and always writes to Console.
+// exception or the secret it was given), fails on Schema page 2 (schema2), calls Environment.FailFast, overflows its stack, hangs, and always writes to Console.
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
@@ -46,7 +46,7 @@ namespace Contoso.Misbehaving
             Console.Error.WriteLine("misbehaving connector: asked for page " + page);
             var defs = new List<ConfigParameterDefinition>();
             if (page == ConfigParameterPage.Connectivity)
-                defs.Add(ConfigParameterDefinition.CreateDropDownParameter("Mode", "none,throw,inner,echo,failfast,stackoverflow,hang", false, "none"));
+                defs.Add(ConfigParameterDefinition.CreateDropDownParameter("Mode", "none,throw,inner,echo,failfast,stackoverflow,hang,schema2", false, "none"));
             if (page == ConfigParameterPage.Connectivity)
                 defs.Add(ConfigParameterDefinition.CreateEncryptedStringParameter("Token", ""));
             if (page == ConfigParameterPage.Global)
@@ -65,6 +65,8 @@ namespace Contoso.Misbehaving
         // Ignores the page number, as a careless connector might: every page is the same.
         public IList<ConfigParameterDefinition> GetConfigParametersEx(KeyedCollection<string, ConfigParameter> values, ConfigParameterPage page, int pageNumber)
         {
+            if (page == ConfigParameterPage.Schema && pageNumber == 2 && values.Contains("Mode") && values["Mode"].Value == "schema2")
+                throw new InvalidOperationException("Schema page 2 lists the directory's object classes, and the directory is not reachable.");
             return GetConfigParameters(values, page);
         }
 

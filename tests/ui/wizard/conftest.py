@@ -39,3 +39,20 @@ def dll_host(sample_host, tmp_path, dotnet_dlls):
     layout = from_host_dir(root)
     store = ConfigStore(layout.config_path)
     return layout, store, store.load()
+
+
+@pytest.fixture
+def real_dll_host(sample_host, tmp_path, dotnet_dlls):
+    """A copy of the sample host with connectors shaped like public ones and the dependency DLLs
+    beside them (a log4net-like library, a connector's helper); returns (layout, store, document)."""
+    from app.config.store import ConfigStore
+    from app.host.layout import from_host_dir
+
+    root = tmp_path / "realhost"
+    shutil.copytree(sample_host, root)
+    shutil.copy(dotnet_dlls.interface, root / "Service")
+    for dll in (dotnet_dlls.script_ma, dotnet_dlls.sql_ma, *dotnet_dlls.dependencies):
+        shutil.copy(dll, root / "Service" / "ECMA")
+    layout = from_host_dir(root)
+    store = ConfigStore(layout.config_path)
+    return layout, store, store.load()
