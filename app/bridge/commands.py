@@ -101,10 +101,11 @@ def _session(args: argparse.Namespace, host: HostLayout | None) -> ConnectorSess
     timeout = args.timeout
     session = ConnectorSession(library, timeout=timeout or DEFAULT_TIMEOUT,
                                schema_timeout=timeout or SCHEMA_TIMEOUT)
-    for name, value in _pairs(args.set, "--set"):
-        session.set_value(name, value)
+    # secrets first: a name also given with --set then stays a plain value, which is refused
     for name, var in _pairs(args.secret_env, "--secret-env"):
         session.set_secret(name, _env_secret(var, "--secret-env"))
+    for name, value in _pairs(args.set, "--set"):
+        session.set_value(name, value)
     return session
 
 

@@ -133,6 +133,7 @@ class ConnectorSession:
     def set_secret(self, name: str, value: str) -> None:
         """A secret: passed to the DLL as SecureString (for an EncryptedString), masked in messages."""
         self._secrets[name] = value
+        self.values.pop(name, None)  # a plain value set before the name was known to be secret
 
     def secret(self, name: str) -> str | None:
         return self._secrets.get(name)
@@ -149,9 +150,9 @@ class ConnectorSession:
     def call_values(self) -> list[dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}
         for d in self.definitions():
-            if d.secret and d.name in self.values and d.name not in self._secrets:
+            if d.secret and d.name in self.values:
                 # a secret given as a plain value (on a command line, say) is refused before any
-                # call could hand it to the DLL
+                # call could hand it to the DLL, even when it was also given the secret way
                 raise PlainSecret(d.name)
             if d.has_value and d.name:
                 seen[d.name] = {"name": d.name, "value": self.value_of(d), "secret": d.secret}
