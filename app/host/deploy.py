@@ -231,7 +231,7 @@ def execute(plan: DeployPlan, service: ServiceControl, *, without_service: bool 
                                 + "; ".join(problems) + f". The backups are in {backups_dir()}."
                                 + restarted)
         else:
-            failure = UserError(f"The DLL update failed and every file was put back as it was: {why}."
+            failure = UserError(f"The DLL update failed and every file was put back as it was: {why.rstrip('.')}."
                                 + restarted)
         if not isinstance(exc, (OSError, UserError)):
             raise failure from exc  # a bug of ours: the traceback goes to the crash log

@@ -112,4 +112,5 @@ def test_a_target_that_cannot_be_written_is_not_reported_lost(host, new_dll, mon
         execute(plan, FakeService())
     text = caught.value.sentence()
     assert "every file was put back" in text and "NOT" not in text, text
+    assert ".." not in text  # the refusal's own period, then ours: once only
     assert {p: p.read_bytes() for p in places(host)} == before
