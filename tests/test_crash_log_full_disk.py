@@ -55,16 +55,20 @@ def test_a_refused_crash_log_is_one_sentence(capsys, monkeypatch, tmp_path):
 
 
 def test_the_gui_hook_says_the_same(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(datastore, "record_crash", lambda trace: None)
+    from PySide6.QtWidgets import QMessageBox
+
     from app.ui import launch
 
-    monkeypatch.setattr(launch, "crash_details", datastore.crash_details)
+    shown: list[str] = []  # the dialog's text (a real one would block the test)
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda _parent, _title, text: shown.append(text)))
+    monkeypatch.setattr(datastore, "record_crash", lambda trace: None)
     try:
         raise RuntimeError("our own bug")
     except RuntimeError:
         launch._excepthook(*sys.exc_info())
     err = capsys.readouterr().err
     assert "could not be written" in err and "Traceback" not in err
+    assert all("could not be written" in text for text in shown)
 
 
 def test_an_unusable_data_folder_does_not_stop_a_command(capsys, monkeypatch, tmp_path):
