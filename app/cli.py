@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app import __version__
-from app.datastore import configure_logging, record_crash
+from app.datastore import configure_logging, crash_details
 from app.errors import UserError
 
 _log = logging.getLogger(__name__)  # not `log`: main() has a local of that name
@@ -120,8 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ecma-wizard: interrupted", file=sys.stderr)
         return 130
     except Exception:  # the program's own failure: keep the trace out of the user's face
-        log = record_crash(traceback.format_exc())
-        print(f"ecma-wizard: internal error (details written to {log}); nothing was saved.",
+        print(f"ecma-wizard: internal error ({crash_details(traceback.format_exc())}); nothing was saved.",
               file=sys.stderr)
         return 3
 

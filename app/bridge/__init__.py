@@ -9,7 +9,7 @@ worker thread; `cancel()` is safe from the GUI thread):
     from app.bridge.errors import BridgeError          # a UserError: .sentence(), .kind, .call
 
     library = locate.user_named(path, host_layout)     # or locate.configured(library_name, host)
-    library.note(host_layout)                          # '' or one sentence: the DLL is outside the host
+    library.note(host_layout)                          # '' or notes: outside the host, marked, on a share
     s = ConnectorSession(library, timeout=15, schema_timeout=120)
     page = s.ask_page("Connectivity")                  # PageAnswer(page, number, parameters)
     for d in page.parameters:                          # ParameterDefinition: name, type, default

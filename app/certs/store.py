@@ -178,10 +178,18 @@ def show_binding_command(port: int) -> list[str]:
     return ["netsh", "http", "show", "sslcert", f"ipport={_ipport(port)}"]
 
 
+def _store_or_my(name: str | None) -> str:
+    """A binding made without a store name shows "(null)" (netsh prints the NULL pointer, in
+    every language), and HTTP.sys then reads the certificate from MY (Microsoft:
+    "HTTP_SERVICE_CONFIG_SSL_PARAM": "If set to NULL, MY is assumed")."""
+    name = (name or "").strip()
+    return "MY" if not name or name.lower() == "(null)" else name
+
+
 def update_binding_command(binding: SslBinding, thumbprint: str) -> list[str]:
     if not _GUID.fullmatch(binding.app_id) or not _IPPORT.match(binding.ip_port):
         raise ValueError("the binding's address or application id is malformed")
-    store = binding.store_name or "MY"
+    store = _store_or_my(binding.store_name)
     if not re.fullmatch(r"[A-Za-z]+", store):
         raise ValueError("the binding's store name is malformed")
     return ["netsh", "http", "update", "sslcert", f"ipport={binding.ip_port}",
@@ -239,6 +247,8 @@ def parse_sslcert_output(stdout: str) -> SslBinding | None:
         return None
     app_id = entry[app_at][1]
     store = next((v for k, v in entry if k == "certificate store name"), None)
+    if store is not None and store.lower() == "(null)":
+        store = None  # no store name given when the binding was made: MY (see _store_or_my)
     if store is None and app_at + 1 < len(entry) and entry[app_at + 1][1].isalpha():
         store = entry[app_at + 1][1]  # localized label: the store name follows the app id
     return SslBinding(ip_port, cert_hash, app_id, store)

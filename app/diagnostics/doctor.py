@@ -8,6 +8,7 @@ Windows-only facts come through `Machine` and `ServiceControl`; elsewhere those 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,12 +68,16 @@ class DoctorReport:
 CertificateCheck = Callable[[str | None, int | None, bool], CertificateStatus]
 
 
-def default_certificate_check(configured: str | None, port: int | None, probe: bool) -> CertificateStatus:
-    """The certs engineer's status: Windows store when there is one, and the served certificate."""
+def default_certificate_check(configured: str | None, port: int | None, probe: bool, *,
+                              host_root: Path | None = None) -> CertificateStatus:
+    """The certs engineer's status: Windows store when there is one, and the served certificate;
+    neither for a host folder on another machine (localhost and the store are this one's)."""
     from app.certs.store import default_store
+    from app.host.location import other_machine
 
-    endpoint = ("localhost", port) if probe and port else None
-    return gather_status(configured, host_names=local_host_names(), store=default_store(),
+    remote = host_root is not None and other_machine(host_root) is not None
+    endpoint = ("localhost", port) if probe and port and not remote else None
+    return gather_status(configured, host_names=local_host_names(), store=default_store(host_root),
                          endpoint=endpoint)
 
 
@@ -471,5 +476,6 @@ def copy_powershell_resources(layout: HostLayout, machine: Machine) -> list[Path
 
 def run_doctor(layout: HostLayout, *, machine: Machine | None = None, service: ServiceControl | None = None,
                certificate_check: CertificateCheck | None = None, dpapi: Dpapi | None = None) -> DoctorReport:
-    return _Doctor(layout, machine or default_machine(), service or default_service_control(),
-                   certificate_check or default_certificate_check, dpapi or default_dpapi()).run()
+    return _Doctor(layout, machine or default_machine(), service or default_service_control(host_root=layout.root),
+                   certificate_check or functools.partial(default_certificate_check, host_root=layout.root),
+                   dpapi or default_dpapi()).run()

@@ -346,7 +346,7 @@ def _execute(plan: DeployPlan, copies: list[Target], service: ServiceControl,
                                 "`ecma-wizard connector deploy-dll --roll-back` tries again."
                                 + restarted)
         else:
-            failure = UserError(f"The DLL update failed and every file was put back as it was: {why}."
+            failure = UserError(f"The DLL update failed and every file was put back as it was: {why.rstrip('.')}."
                                 + restarted)
         if not isinstance(exc, (OSError, UserError)):
             raise failure from exc  # a bug of ours: the traceback goes to the crash log

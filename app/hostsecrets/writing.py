@@ -106,7 +106,7 @@ def prove(text: str, value: str, layout: tuple, encoding: str, dpapi: Dpapi) -> 
     try:
         back = dpapi.unprotect(reading.payload)
     except DpapiRefused as exc:
-        raise RouteUnproven(f"the new encrypted value does not decrypt here: {exc}.") from None
+        raise RouteUnproven(f"the new encrypted value does not decrypt here: {str(exc).rstrip('.')}.") from None
     if back != value.encode(encoding):
         raise RouteUnproven("the new encrypted value decrypts to something other than what was typed.")
 
@@ -122,7 +122,7 @@ class LearntRoute:
         try:
             payload = self.dpapi.protect(value.encode(self.learnt.encoding))
         except DpapiRefused as exc:
-            raise RouteUnproven(f"{exc}.") from None
+            raise RouteUnproven(f"{str(exc).rstrip('.')}.") from None  # its own period, once
         text = with_payload(self.learnt.template, payload)
         prove(text, value, self.learnt.template.layout, self.learnt.encoding, self.dpapi)
         return text

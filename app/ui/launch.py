@@ -15,7 +15,7 @@ import traceback
 from typing import cast
 
 from app import __version__
-from app.datastore import configure_logging, record_crash
+from app.datastore import configure_logging, crash_details
 from app.errors import UserError
 from app.host.layout import HostLayout, resolve
 
@@ -82,8 +82,8 @@ def _excepthook(kind, value, tb) -> None:
     if isinstance(value, UserError):
         text = value.sentence()
     else:
-        log = record_crash("".join(traceback.format_exception(kind, value, tb)))
-        text = f"An internal error happened (details written to {log}). Nothing was saved by it."
+        details = crash_details("".join(traceback.format_exception(kind, value, tb)))
+        text = f"An internal error happened ({details}). Nothing was saved by it."
     print(f"ecma-wizard: {text}", file=sys.stderr)
     try:
         from PySide6.QtWidgets import QApplication, QMessageBox

@@ -5,6 +5,7 @@ These run anywhere: a fake runner records the argv and answers with captured out
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,7 @@ from app.host.processes import CommandResult
 
 THUMB = "1D8AE3E6B1F3A4BA5D3C8E2C6E9B33CBD0B7FF2A"
 APPID = "{4dc3e181-e14b-4a21-b022-59fc669b0914}"
+FIELD = Path(__file__).resolve().parents[1] / "data" / "field"
 
 NETSH_FOUND = """
 SSL Certificate bindings:
@@ -189,3 +191,15 @@ def test_unavailable_store_says_it_needs_windows():
         store.find(THUMB)
     with pytest.raises(StoreUnavailable):
         store.import_pfx("x.pfx", "pp")
+
+
+def test_a_binding_without_a_store_name_is_updated_in_my():
+    """netsh prints "Certificate Store Name : (null)" for a binding made without one (HTTP.sys
+    then uses MY); regeneration built its command from it and raised a bare ValueError."""
+    capture = (FIELD / "netsh-sslcert" / "handmade-store-name-null.txt").read_bytes().decode("ascii")
+    binding = st.parse_sslcert_output(capture)
+    assert binding == SslBinding("0.0.0.0:8585", "1D8AE3E6B1F3A4BA5D3C8E2C6E9B33CBD0B7FF2A",
+                                 "{4dc3e181-e14b-4a21-b022-59fc669b0914}", None)
+    assert st.update_binding_command(binding, THUMB)[-1] == "certstorename=MY"
+    as_read_before = SslBinding(binding.ip_port, binding.certificate_hash, binding.app_id, "(null)")
+    assert st.update_binding_command(as_read_before, THUMB)[-1] == "certstorename=MY"

@@ -101,9 +101,9 @@ def not_windows(monkeypatch):
 
     monkeypatch.setattr(doctor, "default_machine", lambda: UnavailableMachine("test"))
     monkeypatch.setattr(commands, "default_machine", lambda: UnavailableMachine("test"))
-    monkeypatch.setattr(doctor, "default_service_control", lambda: UnavailableServiceControl("test"))
+    monkeypatch.setattr(doctor, "default_service_control", lambda **_: UnavailableServiceControl("test"))
     monkeypatch.setattr(doctor, "default_certificate_check",
-                        lambda configured, port, probe: CertificateStatus(configured, None, None, ()))
+                        lambda configured, port, probe, **_: CertificateStatus(configured, None, None, ()))
 
 
 def test_doctor_exit_codes_and_json(host, capsys, not_windows):

@@ -4,6 +4,8 @@ controlled is refused; and a failed copy that never touched its target is not re
 
 from __future__ import annotations
 
+from pathlib import PureWindowsPath
+
 import pytest
 
 from app.certs.status import gather_status
@@ -112,4 +114,22 @@ def test_a_target_that_cannot_be_written_is_not_reported_lost(host, new_dll, mon
         execute(plan, FakeService())
     text = caught.value.sentence()
     assert "every file was put back" in text and "NOT" not in text, text
+    assert ".." not in text  # the refusal's own period, then ours: once only
     assert {p: p.read_bytes() for p in places(host)} == before
+
+
+def test_the_doctor_of_a_remote_host_folder_asks_no_local_service_or_store(monkeypatch):
+    """Service and certificate checks for \\\\server\\c$ describe that server or nothing: never
+    this machine's service (not installed here) or its store."""
+    from app.diagnostics import doctor
+    from app.host.layout import HostLayout
+
+    asked = {}
+    monkeypatch.setattr(doctor, "_Doctor", lambda layout, machine, service, check, dpapi: type(
+        "Done", (), {"run": lambda self: asked.update(service=service, check=check)})())
+    root = PureWindowsPath(REMOTE)
+    doctor.run_doctor(HostLayout(config_path=root / "Service" / "Configuration" / "Configuration.xml",
+                                 root=root))
+    assert not asked["service"].available() and "local host only" in asked["service"].unavailable_reason
+    status = asked["check"]("A" * 40, 8585, True)
+    assert status.served is None and "not on this computer" in status.why_unknown()

@@ -105,3 +105,11 @@ def test_a_bridge_route_is_used_when_route_one_is_not_proven():
 ])
 def test_the_encoding_is_the_one_that_round_trips_to_typeable_text(plain, expected):
     assert plausible_encoding(plain) == expected
+
+
+def test_a_refusal_that_ends_in_a_period_is_not_given_a_second_one():
+    plan = plan_for(document(spec("HR", host_blob("existing-token-42"))), FakeDpapi("HOST-A"))
+    gone = LearntRoute(plan.route.learnt, UnavailableDpapi("DPAPI exists only on Windows, and this machine runs Linux."))
+    with pytest.raises(RouteUnproven) as caught:
+        gone.encrypt(TYPED)
+    assert str(caught.value) == "DPAPI exists only on Windows, and this machine runs Linux."

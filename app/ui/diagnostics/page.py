@@ -29,7 +29,7 @@ class DiagnosticsPage(QWidget):
         super().__init__(parent)
         self.layout_ = layout
         self.machine = machine or default_machine()
-        self.service = service or default_service_control()
+        self.service = service or default_service_control(host_root=layout.root)
         self._certificate_check = certificate_check
         self._shown_once = False
 
