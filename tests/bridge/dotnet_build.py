@@ -25,6 +25,7 @@ CONNECTORS = (
     ("Contoso.PsHelper", "PsHelper.cs", ()),
     ("Contoso.PsLike", "PsLike.cs", ("Contoso.PsHelper",)),
     ("Contoso.Misbehaving", "Misbehaving.cs", ()),
+    ("Contoso.Hostile", "Hostile.cs", ()),
 )
 
 
@@ -62,6 +63,10 @@ class TestDlls:
     @property
     def bad(self) -> Path:
         return self.path("Contoso.Misbehaving")
+
+    @property
+    def hostile(self) -> Path:
+        return self.path("Contoso.Hostile")
 
 
 def netfx_csc() -> Path | None:
