@@ -170,3 +170,17 @@ def test_output_without_newlines_costs_bounded_memory(dlls, tmp_path):
     assert names == "['Server']"
     assert int(kept) <= 500 and int(longest) <= 2001
     assert int(grown_mb) < 100, f"peak memory grew by {grown_mb} MB"
+
+
+def test_a_null_in_the_list_of_parameters_is_one_sentence_naming_the_connector_and_page(dlls):
+    s = _session(dlls, "nulldef")
+    try:
+        with pytest.raises(BridgeError) as err:
+            s.ask_page("Global")
+        assert err.value.sentence() == (
+            "The connector Contoso.Hostile failed in GetConfigParameters(Global): its list of parameter "
+            "definitions has an empty (null) entry at position 2 of 2 [NullEntry].")
+        s.set_value("Mode", "none")
+        assert [d.name for d in s.ask_page("Global").parameters] == ["Server"]  # the same worker goes on
+    finally:
+        s.close()
