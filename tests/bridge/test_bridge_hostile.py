@@ -184,3 +184,15 @@ def test_a_null_in_the_list_of_parameters_is_one_sentence_naming_the_connector_a
         assert [d.name for d in s.ask_page("Global").parameters] == ["Server"]  # the same worker goes on
     finally:
         s.close()
+
+
+def test_a_relative_host_dir_and_dll_load(host, tmp_path):
+    """The worker runs in its own folder: relative paths once failed there as "Invalid Image"."""
+    assert host.parent == tmp_path
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "connector", "inspect", "--host-dir", "host",
+         "host/Service/ECMA/Contoso.SqlLike.dll"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert "Invalid Image" not in done.stderr
+    assert done.returncode == 0, done.stderr
+    assert "Connectivity:" in done.stdout
