@@ -46,7 +46,7 @@ def _owner_alive(pid: int) -> bool:
     if sys.platform == "win32":
         import ctypes
 
-        k = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        k = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
         handle = k.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
         if not handle:
             return ctypes.get_last_error() != 87  # ERROR_INVALID_PARAMETER: no such process
