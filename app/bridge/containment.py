@@ -47,6 +47,24 @@ class ExtendedLimits(ctypes.Structure):
                 ("PeakProcessMemoryUsed", ctypes.c_size_t), ("PeakJobMemoryUsed", ctypes.c_size_t)]
 
 
+def _kernel32() -> Any:
+    """kernel32's job functions with their real signatures (ctypes' default int would cut a
+    64-bit HANDLE)."""
+    k = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    handle, dword, boolean = ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int
+    k.CreateJobObjectW.restype = handle
+    k.CreateJobObjectW.argtypes = [ctypes.c_void_p, ctypes.c_wchar_p]
+    k.SetInformationJobObject.restype = boolean
+    k.SetInformationJobObject.argtypes = [handle, ctypes.c_int, ctypes.c_void_p, dword]
+    k.AssignProcessToJobObject.restype = boolean
+    k.AssignProcessToJobObject.argtypes = [handle, handle]
+    k.TerminateJobObject.restype = boolean
+    k.TerminateJobObject.argtypes = [handle, ctypes.c_uint]
+    k.CloseHandle.restype = boolean
+    k.CloseHandle.argtypes = [handle]
+    return k
+
+
 def popen_options() -> dict[str, Any]:
     """Extra subprocess.Popen arguments for a worker."""
     if sys.platform == "win32":
@@ -55,8 +73,8 @@ def popen_options() -> dict[str, Any]:
 
 
 class WindowsJob:
-    """A Job Object holding one worker and all it starts. `kernel32` is ctypes' windll.kernel32;
-    tests pass a stand-in that records the calls."""
+    """A Job Object holding one worker and all it starts. `kernel32` is _kernel32(); tests pass a
+    stand-in that records the calls."""
 
     def __init__(self, kernel32: Any) -> None:
         self.k = kernel32
@@ -91,7 +109,7 @@ class ProcessTree:
         self.proc = proc
         self.job: WindowsJob | None = None
         if sys.platform == "win32" or kernel32 is not None:
-            self.job = WindowsJob(kernel32 if kernel32 is not None else ctypes.windll.kernel32)  # type: ignore[attr-defined]
+            self.job = WindowsJob(kernel32 if kernel32 is not None else _kernel32())
             if not self.job.attach(int(getattr(proc, "_handle", 0))):
                 self.job = None
 
