@@ -22,12 +22,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app.bridge import protocol
+from app.bridge.containment import ProcessTree, popen_options
 from app.bridge.errors import BridgeError, one_line
 
 DEFAULT_TIMEOUT = 15.0
 SCHEMA_TIMEOUT = 120.0
 START_TIMEOUT = 60.0  # runtime start plus loading the DLL: about 1-2 s, far more on a busy host
 _EOF = object()
+WORKDIR_PREFIX = "ecma-bridge-"
+_swept = False
 
 
 def worker_command() -> list[str]:
@@ -35,6 +39,61 @@ def worker_command() -> list[str]:
     if getattr(sys, "frozen", False):
         return [sys.executable, "--bridge-worker"]
     return [sys.executable, "-u", "-m", "app.bridge.worker"]
+
+
+def _owner_alive(pid: int) -> bool:
+    """Whether process `pid` still runs (True when we cannot tell: its folder is then kept)."""
+    if sys.platform == "win32":
+        import ctypes
+
+        k = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+        k.OpenProcess.restype = ctypes.c_void_p  # a HANDLE: ctypes' default int would cut it
+        k.OpenProcess.argtypes = [ctypes.c_uint32, ctypes.c_int, ctypes.c_uint32]
+        k.GetExitCodeProcess.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_ulong)]
+        k.CloseHandle.argtypes = [ctypes.c_void_p]
+        handle = k.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return ctypes.get_last_error() != 87  # ERROR_INVALID_PARAMETER: no such process
+        code = ctypes.c_ulong()
+        try:
+            return not k.GetExitCodeProcess(handle, ctypes.byref(code)) or code.value == 259  # STILL_ACTIVE
+        finally:
+            k.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def sweep_stale_workdirs(root: str | None = None) -> list[str]:
+    """Remove the working folders of workers whose owner (this tool, killed before it could
+    clean up) is gone. Only folders named by this module with an owner pid; returns them."""
+    root = root or tempfile.gettempdir()
+    removed = []
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return []
+    for name in names:
+        match = re.fullmatch(re.escape(WORKDIR_PREFIX) + r"(\d+)-\w+", name)
+        if not match or int(match.group(1)) == os.getpid() or _owner_alive(int(match.group(1))):
+            continue
+        path = os.path.join(root, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _send(proc: subprocess.Popen[bytes], data: bytes) -> None:
+    """All of `data` to the worker's stdin (unbuffered: a raw write may take only part)."""
+    assert proc.stdin is not None
+    view = memoryview(data)
+    while view:
+        view = view[proc.stdin.write(view) or 0:]
 
 
 def _package_root() -> str:
@@ -48,16 +107,23 @@ class ConnectorProcess:
 
     def __init__(self, dll: str | Path, interface_dll: str | Path | None, *,
                  timeout: float = DEFAULT_TIMEOUT, schema_timeout: float = SCHEMA_TIMEOUT) -> None:
-        self.dll = Path(dll)
+        # Absolute: the worker runs in its own folder, where a relative path names nothing (Mono
+        # then says "Invalid Image").
+        self.dll = Path(os.path.abspath(dll))
         self.name = self.dll.stem
-        self.interface_dll = Path(interface_dll) if interface_dll else None
+        self.interface_dll = Path(os.path.abspath(interface_dll)) if interface_dll else None
         self.timeout = timeout
         self.schema_timeout = schema_timeout
         self.info: dict[str, Any] = {}
         self.starts = 0  # how many workers this object has started (restarts are visible)
-        self._proc: subprocess.Popen[str] | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._tree: ProcessTree | None = None
         self._answers: queue.Queue[Any] = queue.Queue()
-        self._stderr: collections.deque[str] = collections.deque(maxlen=5000)
+        self._stderr: collections.deque[str] = protocol.output_lines()
+        self._notable: collections.deque[str] = collections.deque(maxlen=20)
+        self._key = b""
+        self._output_reader: threading.Thread | None = None
+        self.unsealed = 0  # lines on the answer channel that were not ours (a connector wrote them)
         self._lock = threading.Lock()
         self._cancel = threading.Event()
         self._next_id = 0
@@ -69,41 +135,51 @@ class ConnectorProcess:
         return self._proc is not None and self._proc.poll() is None
 
     def _spawn(self) -> None:
-        # Mono writes mono_crash*.json into the working folder: give it a private one.
-        self._workdir = tempfile.mkdtemp(prefix="ecma-bridge-")
+        global _swept
+        if not _swept:
+            _swept = True
+            sweep_stale_workdirs()
+        # Mono writes mono_crash*.json into the working folder: give it a private one, named
+        # with our pid so that a later run can tell it is stale.
+        self._workdir = tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-")
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([_package_root(), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         env["PYTHONIOENCODING"] = "utf-8"
         env.setdefault("MONO_DEBUG", "no-gdb-backtrace")  # a crash ends in 0.1 s, not a 2 s gdb dump
-        flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
         self._proc = subprocess.Popen(
             worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=self._workdir, env=env, text=True, encoding="utf-8", errors="replace", bufsize=1,
-            creationflags=flags)
+            cwd=self._workdir, env=env, bufsize=0, **popen_options())
+        self._tree = ProcessTree(self._proc)
+        self._key = protocol.new_key()
         # Fresh queues per worker: a dead worker's reader threads can never feed the new one's.
         self._answers = queue.Queue()
-        self._stderr = collections.deque(maxlen=5000)
+        self._stderr = protocol.output_lines()
+        self._notable = collections.deque(maxlen=20)
         proc = self._proc
-        threading.Thread(target=self._read_answers, args=(proc, self._answers), daemon=True).start()
-        threading.Thread(target=self._read_stderr, args=(proc, self._stderr), daemon=True).start()
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        _send(proc, self._key.hex().encode("ascii") + b"\n")
+        # The reading threads own the two pipes (they close them at EOF): closing a pipe under a
+        # blocked read is what once hung us until a connector's child process ended.
+        threading.Thread(target=self._read_answers, args=(os.dup(proc.stdout.fileno()), self._key,
+                                                          self._answers), daemon=True).start()
+        self._output_reader = threading.Thread(
+            target=protocol.read_output, daemon=True,
+            args=(os.dup(proc.stderr.fileno()), self._stderr, self._notable, _is_last_words))
+        self._output_reader.start()
+        proc.stdout.close()
+        proc.stderr.close()
         self.starts += 1
 
-    @staticmethod
-    def _read_answers(proc: subprocess.Popen[str], answers: queue.Queue[Any]) -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            try:
-                answers.put(json.loads(line))
-            except ValueError:
-                continue  # cannot happen on the private channel; never trust it blindly
-        answers.put(_EOF)
+    def _read_answers(self, fd: int, key: bytes, answers: queue.Queue[Any]) -> None:
+        def take(line: bytes, _cut: bool) -> None:
+            answer = protocol.unseal(key, line)
+            if answer is None:
+                self.unsealed += 1  # not ours: a connector wrote on our descriptor; never parsed
+            else:
+                answers.put(answer)
 
-    @staticmethod
-    def _read_stderr(proc: subprocess.Popen[str], lines: collections.deque[str]) -> None:
-        """The connector's own output (Console, runtime crash text): kept in memory only, never logged."""
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.append(line.rstrip("\n"))
+        protocol.read_lines(fd, protocol.MAX_ANSWER_BYTES, take)
+        answers.put(_EOF)
 
     def _ensure_started(self, call: str) -> None:
         if self.running:
@@ -153,8 +229,7 @@ class ConnectorProcess:
         if proc is not None and proc.poll() is None:
             try:
                 assert proc.stdin is not None
-                proc.stdin.write(json.dumps({"op": "exit"}) + "\n")
-                proc.stdin.flush()
+                _send(proc, json.dumps({"op": "exit"}).encode("ascii") + b"\n")
                 proc.wait(timeout=2)
             except (OSError, ValueError, subprocess.TimeoutExpired):
                 pass
@@ -162,19 +237,21 @@ class ConnectorProcess:
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
+        tree, self._tree = self._tree, None
         if proc is not None:
-            if proc.poll() is None:
+            if tree is not None:
+                tree.end()  # the worker and every process the connector started
+            elif proc.poll() is None:
                 proc.kill()
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 pass
-            for stream in (proc.stdin, proc.stdout, proc.stderr):
-                try:
-                    if stream:
-                        stream.close()
-                except OSError:
-                    pass
+            try:
+                if proc.stdin:
+                    proc.stdin.close()
+            except OSError:
+                pass
         if self._workdir:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
@@ -201,8 +278,7 @@ class ConnectorProcess:
         self._next_id += 1
         request_id = self._next_id
         try:
-            proc.stdin.write(json.dumps({"id": request_id, "op": op, "args": args}) + "\n")
-            proc.stdin.flush()
+            _send(proc, json.dumps({"id": request_id, "op": op, "args": args}).encode("utf-8") + b"\n")
         except (OSError, ValueError):
             raise self._crashed(call) from None
         deadline = time.monotonic() + limit
@@ -247,8 +323,12 @@ class ConnectorProcess:
                 code = proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 pass
-        time.sleep(0.05)  # let the stderr reader take the last lines
-        cause = crash_cause(list(self._stderr), code)
+        if self._tree is not None:
+            self._tree.end()  # what the connector started may hold the output pipe open
+        reader = self._output_reader
+        if reader is not None:  # its last lines; bounded: a process the connector started may hold the pipe
+            reader.join(timeout=1.0)
+        cause = crash_cause([*self._notable, *self._stderr], code)
         self._kill()
         why = f" ({cause.rstrip('.')})" if cause else (f" (exit code {code})" if code is not None else "")
         return BridgeError(f"The connector {self.name} ended its worker process during {call}{why}; "
@@ -266,6 +346,10 @@ _CRASH_PATTERNS = (
 # Windows exit codes that say what happened when the runtime could not say it on stderr.
 _EXIT_CODES = {0xC00000FD: "a stack overflow (StackOverflowException) ended the process",
                0x80131623: "the connector called Environment.FailFast"}
+
+
+def _is_last_words(line: str) -> bool:
+    return any(pattern.search(line) for pattern in _CRASH_PATTERNS)
 
 
 def crash_cause(lines: list[str], code: int | None = None) -> str:

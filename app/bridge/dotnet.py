@@ -251,7 +251,7 @@ class LoadedConnector:
             found = self._as("IMAExtensible2GetParametersEx").GetConfigParametersEx(col, self._page(page), number)
         else:
             found = self._as("IMAExtensible2GetParameters").GetConfigParameters(col, self._page(page))
-        return None if found is None else [definition(d) for d in found]
+        return None if found is None else [definition(d) for d in entries(found, "parameter definitions")]
 
     def validate(self, page: str, number: int, values: list[dict]) -> dict[str, Any]:
         which = self._which(page, number)
@@ -282,14 +282,15 @@ class LoadedConnector:
             return None
         found = self._as("IMAExtensible2GetPartitions").GetPartitions(self.values(values))
         return [{"id": str(p.Identifier), "dn": str(p.DN or ""), "name": str(p.Name or "")}
-                for p in (found or [])]
+                for p in entries(found, "partitions")]
 
     def hierarchy(self, values: list[dict], parent: dict | None) -> list[dict] | None:
         if "IMAExtensible2GetHierarchy" not in self.implements:
             return None
         node = self.ms.HierarchyNode.Create(parent["dn"], parent.get("name", "")) if parent else None
         found = self._as("IMAExtensible2GetHierarchy").GetHierarchy(self.values(values), node)
-        return [{"dn": str(n.DN or ""), "name": str(n.DisplayName or "")} for n in (found or [])]
+        return [{"dn": str(n.DN or ""), "name": str(n.DisplayName or "")}
+                for n in entries(found, "hierarchy nodes")]
 
     def schema(self, values: list[dict]) -> dict[str, Any] | None:
         if "IMAExtensible2GetSchema" not in self.implements:
@@ -298,14 +299,25 @@ class LoadedConnector:
         if found is None:
             return {"types": []}
         types = []
-        for t in found.Types:
+        for t in entries(found.Types, "object types"):
             attrs = [{"name": str(a.Name), "type": str(a.DataType), "multivalued": bool(a.IsMultiValued),
                       "anchor": bool(a.IsAnchor), "operation": str(a.AllowedAttributeOperation)}
-                     for a in t.Attributes]
-            anchors = [str(a.Name) for a in (t.AnchorAttributes or [])]
+                     for a in entries(t.Attributes, f"attributes of {t.Name}")]
+            anchors = [str(a.Name) for a in entries(t.AnchorAttributes, f"anchor attributes of {t.Name}")]
             types.append({"name": str(t.Name), "locked": bool(t.Locked), "anchors": anchors,
                           "attributes": attrs})
         return {"types": types}
+
+
+def entries(found: Any, what: str) -> list[Any]:
+    """A list the connector answered, refused in one sentence when an entry is null (reading
+    it would fail with "'NoneType' object has no attribute ...", which tells the user nothing)."""
+    items = list(found or [])
+    for position, item in enumerate(items, 1):
+        if item is None:
+            raise ConnectorFault("NullEntry", f"its list of {what} has an empty (null) entry at "
+                                 f"position {position} of {len(items)}")
+    return items
 
 
 def plain(value: Any) -> Any:

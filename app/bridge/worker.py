@@ -1,12 +1,15 @@
 """The bridge's child process: one connector DLL, JSON lines in on stdin, JSON lines out.
 
 Started by app/bridge/client.py as `python -m app.bridge.worker` (or the frozen executable with
-`--bridge-worker`). The protocol gets a private copy of the original stdout; fd 1 then points at
-stderr, so whatever the connector prints (Console, native code) never mixes with the answers.
-Requests: {"id", "op", "args"}; answers: {"id", "ok": true, "result"} or {"id", "ok": false,
-"error": {"type", "message", "inner"}}. When the parent closes the pipe (or dies) the worker ends
-at once, even during a hung call. The process ends with os._exit (Mono's own shutdown takes
-seconds and can hang on a connector's threads).
+`--bridge-worker`). The protocol gets private, non-inheritable copies of the original stdin and
+stdout; fd 0 then reads /dev/null and fd 1 points at stderr, so whatever the connector prints
+(Console, native code, a process it starts) never mixes with the answers. The first line on stdin
+is the session's key; every answer is sealed with it (app/bridge/protocol.py), so lines a connector
+writes to our descriptors cannot pass as answers. Requests: {"id", "op", "args"}; answers: {"id",
+"ok": true, "result"} or {"id", "ok": false, "error": {"type", "message", "inner"}}. When the
+parent closes the pipe (or dies) the worker ends at once, even during a hung call, and takes every
+process the connector started with it (its process group). The process ends with os._exit (Mono's
+own shutdown takes seconds and can hang on a connector's threads).
 """
 
 from __future__ import annotations
@@ -14,19 +17,36 @@ from __future__ import annotations
 import json
 import os
 import queue
+import signal
 import sys
 import threading
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
+
+from app.bridge import protocol
 
 
-def _protocol_channel() -> tuple[TextIO, TextIO]:
-    """(requests, answers) on the raw fds: a frozen build may have no sys.stdin/sys.stdout."""
-    out_fd = os.dup(1)
+def _protocol_channel() -> tuple[TextIO, BinaryIO, bytes]:
+    """(requests, answers, key) on private copies of fds 0 and 1 (os.dup makes them
+    non-inheritable, so a process the connector starts never holds them); a frozen build may have
+    no sys.stdin/sys.stdout."""
+    in_fd, out_fd = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
     os.dup2(2, 1)  # the connector's Console and any native printing land on stderr
     if sys.stderr is not None:
         sys.stdout = sys.stderr
-    requests = open(0, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
-    return requests, os.fdopen(out_fd, "w", encoding="utf-8", buffering=1)
+    requests = open(in_fd, encoding="utf-8", errors="replace")  # noqa: SIM115
+    key = bytes.fromhex(requests.readline().strip())  # read before any connector code runs
+    return requests, os.fdopen(out_fd, "wb", buffering=0), key
+
+
+def _end() -> None:
+    """End now, with every process the connector started: the worker leads its own process group
+    (the parent starts it with start_new_session). Run by hand, it ends alone."""
+    if sys.platform != "win32" and os.getpgrp() == os.getpid():
+        os.killpg(os.getpid(), signal.SIGKILL)
+    os._exit(0)
 
 
 def _handle(state: dict[str, Any], op: str, args: dict[str, Any]) -> Any:
@@ -65,7 +85,7 @@ def _handle(state: dict[str, Any], op: str, args: dict[str, Any]) -> Any:
     raise dotnet.ConnectorFault("UnknownRequest", f"unknown request '{op}'")
 
 
-def serve(requests: TextIO, answers: TextIO) -> None:
+def serve(requests: TextIO, answers: BinaryIO, key: bytes) -> None:
     from app.bridge import dotnet
 
     state: dict[str, Any] = {}
@@ -74,17 +94,21 @@ def serve(requests: TextIO, answers: TextIO) -> None:
     def read() -> None:
         for line in requests:
             lines.put(line)
-        os._exit(0)  # the parent closed the pipe or died: end now, even in the middle of a call
+        _end()  # the parent closed the pipe or died: end now, even in the middle of a call
 
     threading.Thread(target=read, daemon=True).start()
     while True:
         line = lines.get()
         if not line.strip():
             continue
-        request = json.loads(line)
+        try:
+            request = json.loads(line)
+        except ValueError:
+            continue  # only the connector could have put this here (the pipe is reachable in-process)
+        if not isinstance(request, dict):
+            continue
         if request.get("op") == "exit":
-            answers.flush()
-            os._exit(0)
+            _end()
         answer: dict[str, Any] = {"id": request.get("id")}
         try:
             answer["result"] = _handle(state, request.get("op", ""), request.get("args") or {})
@@ -93,14 +117,15 @@ def serve(requests: TextIO, answers: TextIO) -> None:
             answer.update(ok=False, error=fault.to_dict())
         except Exception as exc:  # a .NET exception from the connector, or our own bug
             answer.update(ok=False, error=dotnet.fault_from(exc).to_dict())
-        answers.write(json.dumps(answer) + "\n")
-        answers.flush()
+        frame = memoryview(protocol.seal(key, answer))
+        while frame:  # a raw write may take part of a large answer
+            frame = frame[answers.write(frame) or 0:]
 
 
 def main() -> None:
-    requests, answers = _protocol_channel()
+    requests, answers, key = _protocol_channel()
     try:
-        serve(requests, answers)
+        serve(requests, answers, key)
     finally:
         os._exit(0)
 

@@ -307,6 +307,16 @@ class Connector(Node):
                 break
         return Parameter(self.doc, self.doc.xml.insert(container, index, parameter))
 
+    def add_parameters(self, parameters: list[etree._Element]) -> list[Parameter]:
+        """Several parameters of one Use, in order, at the end of their group: one walk over the
+        stored parameters for all of them (add_parameter walks once per parameter)."""
+        if not parameters:
+            return []
+        added = [self.add_parameter(parameters[0])]
+        for el in parameters[1:]:
+            added.append(Parameter(self.doc, self.doc.xml.insert_after(added[-1].el, el)))
+        return added
+
     def _use_rank(self, use: str) -> int:
         order = self.PARAMETER_USE_ORDER
         return order.index(use) if use in order else len(order)

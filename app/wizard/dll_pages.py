@@ -36,6 +36,10 @@ from app.wizard.session import WizardSession
 PAGE_OF_KEY = {"connectivity": "Connectivity", "capabilities": "Capabilities", "global": "Global",
                "partitions": "Partition"}
 Snapshot = dict[str, tuple[str, bool]]  # parameter name -> (value, secret)
+# One page shows every parameter as a field, 1-2 ms each to build and lay out (measured:
+# tests/benchmarks/bench_many_parameters.py); public connectors define a few dozen per page. A DLL
+# answering more is refused in one sentence rather than freezing the window for a minute.
+MAX_PAGE_PARAMETERS = 3000
 
 
 @dataclass
@@ -140,10 +144,23 @@ class DllPages:
         self._asked_with[(page, number)] = self._fingerprint()
         return answer
 
+    def too_many(self, answer: PageAnswer | None) -> Validation | None:
+        """A refusal when the DLL's page has more parameters than the wizard can show."""
+        if answer is None or len(answer.parameters) <= MAX_PAGE_PARAMETERS:
+            return None
+        label = f"Schema {answer.number}" if answer.page == "Schema" else answer.page
+        return Validation(False, f"{self.name}.dll defines {len(answer.parameters):,} parameters on its "
+                          f"{label} page, more than the {MAX_PAGE_PARAMETERS:,} this wizard can show on one "
+                          "page, so this connector cannot be set up here.", "", by_connector=False)
+
     def ask_step(self, page: str, number: int, values: Snapshot, profile: str | None = None) -> Step:
-        def apply(answer: PageAnswer | None) -> None:
+        def apply(answer: PageAnswer | None) -> Validation | None:
             # an unchanged page is written again too: a run profile enabled since has no step values
             answer = answer or self.bridge.pages.get((PAGES.index(page), number))
+            refusal = self.too_many(answer)
+            if refusal is not None:
+                self._asked_with.pop((page, number), None)  # asked again next time, not taken as is
+                return refusal
             if answer is not None:
                 self.write_page(answer, profile)
             return None
@@ -166,11 +183,13 @@ class DllPages:
         existing = {p.name: p for p in s.page_parameters(answer.page, number)}
         for p in existing.values():
             s.remove_parameter(p)
+        elements = []
         for d in defs:
             old = existing.get(d.name)
             value = old.value if old is not None and old.type == d.type else d.default
-            s.connector.add_parameter(builders.parameter(d.name, d.type, d.page, value,
-                                                         encrypted=d.secret, schema_number=number))
+            elements.append(builders.parameter(d.name, d.type, d.page, value,
+                                               encrypted=d.secret, schema_number=number))
+        s.connector.add_parameters(elements)  # in one pass: one at a time was quadratic
 
     def _write_step(self, profile: str, defs: list[ParameterDefinition]) -> None:
         s = self.session
@@ -288,8 +307,12 @@ class DllPages:
         return steps
 
     def _next_schema_step(self, number: int, values: Snapshot) -> Step:
-        def apply(answer: PageAnswer | None) -> None:
+        def apply(answer: PageAnswer | None) -> Validation | None:
             answer = answer or self.bridge.pages.get((PAGES.index("Schema"), number))
+            refusal = self.too_many(answer)
+            if refusal is not None:
+                self._asked_with.pop(("Schema", number), None)
+                return refusal
             before = self.bridge.pages.get((PAGES.index("Schema"), number - 1))
             # a DLL that ignores the page number repeats its page forever: the repeat ends the list
             repeated = before is not None and answer is not None and \

@@ -31,6 +31,7 @@ CONNECTORS = (
     ("Contoso.ScriptMA.Helpers", "ScriptMAHelpers.cs", ()),
     ("Contoso.ScriptMA", "ScriptMA.cs", ("log4net", "Contoso.ScriptMA.Helpers")),
     ("Contoso.SqlMA", "SqlMA.cs", ("log4net",)),
+    ("Contoso.Hostile", "Hostile.cs", ()),
 )
 # The interface stand-in: configuration-time types, then the run-time ones real connectors use.
 INTERFACE_SOURCES = ("MetadirectoryServicesEx.cs", "MetadirectoryServicesEx.Run.cs")
@@ -87,6 +88,10 @@ class TestDlls:
     def dependencies(self) -> tuple[Path, ...]:
         """DLLs that lie beside the connectors but are none: a log4net-like library, a helper."""
         return (self.path("log4net"), self.path("Contoso.ScriptMA.Helpers"))
+
+    @property
+    def hostile(self) -> Path:
+        return self.path("Contoso.Hostile")
 
 
 def netfx_csc() -> Path | None:
