@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import app.config.commands as commands
+import app.cli.config as commands
 from app import datastore
 from app.cli import main
 

@@ -1,7 +1,7 @@
 """The command line: parses, calls the core, prints, sets the exit code.
 
-Each area registers its own subcommands in `app/<area>/commands.py` (a `register(subparsers)`
-function); this module only lists them. Exit codes across the CLI: 0 fine, 1 the check found
+Each area's subcommands are registered by its own module here, `app/cli/<area>.py` (a
+`register(subparsers)` function); this module only lists them. Exit codes across the CLI: 0 fine, 1 the check found
 problems, 2 usage or input error (one sentence on stderr, never a traceback).
 """
 
@@ -23,18 +23,18 @@ _log = logging.getLogger(__name__)  # not `log`: main() has a local of that name
 
 # One line per area; an area's module adds its subcommands to the parser.
 COMMAND_MODULES: tuple[str, ...] = (
-    "app.config.commands",
-    "app.events.commands",
-    "app.certs.commands",
-    "app.diagnostics.commands",
-    "app.host.commands",
-    "app.ui.commands",
-    "app.migrate.commands",
-    "app.bridge.commands",
-    "app.hostsecrets.commands",
-    "app.report.commands",
-    "app.entra.commands",
-    "app.journal.commands",
+    "app.cli.config",
+    "app.cli.events",
+    "app.cli.certs",
+    "app.cli.diagnostics",
+    "app.cli.host",
+    "app.cli.gui",
+    "app.cli.migrate",
+    "app.cli.bridge",
+    "app.cli.hostsecrets",
+    "app.cli.report",
+    "app.cli.entra",
+    "app.cli.journal",
 )
 
 

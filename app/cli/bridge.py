@@ -19,7 +19,7 @@ from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT
 from app.bridge.newconnector import Choices, connector_element
 from app.bridge.session import ConnectorSession, PlainSecret, Validation
 from app.bridge.walk import NOT_CHECKED, WalkResult, walk
-from app.cli_common import add_location_options, command_group, layout_from_args, print_json
+from app.cli.common import add_location_options, command_group, layout_from_args, print_json
 from app.config.rules import ERROR, validate
 from app.errors import UserError
 from app.host.layout import HostLayout, installed_host, resolve

@@ -31,7 +31,7 @@ RESTART_HINT = ("Restart the Microsoft ECMA2Host service so it serves the new ce
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from app.cli_common import add_location_options
+    from app.cli.common import add_location_options
 
     cert = sub.add_parser("cert", help="the host's TLS certificate: status, regeneration")
     cert_sub = cert.add_subparsers(dest="cert_command", metavar="ACTION", required=True,
@@ -89,7 +89,7 @@ def _parse_endpoint(text: str, default_port: int) -> tuple[str, int]:
 
 
 def _configured(args: argparse.Namespace) -> tuple[str | None, int, str]:
-    from app.cli_common import layout_from_args
+    from app.cli.common import layout_from_args
 
     layout = layout_from_args(args)
     target = ConfigThumbprint(layout.config_store())
@@ -97,7 +97,7 @@ def _configured(args: argparse.Namespace) -> tuple[str | None, int, str]:
 
 
 def _host_root(args: argparse.Namespace) -> Path | None:
-    from app.cli_common import layout_from_args
+    from app.cli.common import layout_from_args
 
     return layout_from_args(args).root
 
@@ -119,7 +119,7 @@ def run_status(args: argparse.Namespace) -> int:
     status = gather_status(configured, host_names=names, store=store, file=loaded,
                            endpoint=endpoint, port=port)
     if args.json:
-        from app.cli_common import print_json
+        from app.cli.common import print_json
 
         data = status.to_json()
         data["configuration"] = where
@@ -212,7 +212,7 @@ def run_regenerate(args: argparse.Namespace) -> int:
     request = GenerationRequest(tuple(args.hostname), KeySpec(args.key), args.days).validated()
     target, port, root = None, DEFAULT_PORT, None
     if not args.no_config:
-        from app.cli_common import layout_from_args
+        from app.cli.common import layout_from_args
 
         layout = layout_from_args(args)
         target, root = ConfigThumbprint(layout.config_store()), layout.root

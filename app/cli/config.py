@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from app.cli_common import add_location_options, layout_from_args, print_json
+from app.cli.common import add_location_options, layout_from_args, print_json
 from app.config.diff import diff_documents, format_change
 from app.config.document import ConfigDocument
 from app.config.rules import ERROR, MAX_TIMER_MINUTES, counts, is_encrypted_blob, validate
@@ -163,7 +163,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from app.migrate.hostdiff import is_host_source  # bundles and host folders too
 
     if is_host_source(args.a) or is_host_source(args.b):
-        from app.migrate.commands import cmd_host_diff
+        from app.cli.migrate import cmd_host_diff
 
         return cmd_host_diff(args)
     a = ConfigDocument.load(args.a)

@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from app.cli_common import add_location_options, layout_from_args, print_json
+from app.cli.common import add_location_options, layout_from_args, print_json
 from app.config.document import ConfigDocument
 from app.diagnostics.connection import DEFAULT_TIMEOUT, ConnectionTarget, run_connection_test
 from app.diagnostics.doctor import COPY_DLLS, ERROR, PROBLEMS, copy_powershell_resources, run_doctor

@@ -11,10 +11,10 @@ import argparse
 import os
 import sys
 
-from app.cli_common import add_location_options, command_group, layout_from_args, print_json
+from app.cli.common import add_location_options, command_group, layout_from_args, print_json
 from app.config.document import ConfigDocument
 from app.entra import jobs
-from app.entra.credentials import kept_words
+from app.entra.credentials import host_token, kept_words
 from app.entra.graph import DEFAULT_GRAPH, GraphClient, GraphError, TokenSource
 from app.entra.links import (
     HOW,
@@ -232,16 +232,6 @@ def _confirm_dangerous(scope: str) -> bool:
     typed = input(f"The reset scope {', '.join(dangerous)} needs a second confirmation ({why}). "
                   f"Type {dangerous[0]} to go ahead: ").strip()
     return typed == dangerous[0]
-
-
-def host_token(layout: HostLayout, connector: str) -> str | None:
-    """The connector's secret token from the host's file, when this machine can read it."""
-    from app.hostsecrets.dpapi import default_dpapi
-    from app.hostsecrets.portable import text_of
-
-    doc = ConfigDocument.load(layout.config_path)
-    value = doc.find_connector(connector).secret_token
-    return text_of(value, default_dpapi()) if value.strip() else None
 
 
 def cmd_push(args: argparse.Namespace) -> int:

@@ -31,7 +31,7 @@ def register(subparsers) -> None:
     p.add_argument("--until", metavar="ISO", help="keep events before this time")
     p.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
     p.add_argument("--count", action="store_true", help="print only the number of matching events")
-    # `--gui` is added by app/ui/commands.py, which also sets `open_viewer`: the core never imports Qt
+    # `--gui` is added by app/cli/gui.py, which also sets `open_viewer`: the core never imports Qt
     p.set_defaults(func=run, open_viewer=None)
 
 

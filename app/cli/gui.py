@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from app.cli_common import add_location_options
+    from app.cli.common import add_location_options
 
     gui = sub.add_parser("gui", help="open the GUI on a given Configuration.xml or host folder")
     add_location_options(gui)

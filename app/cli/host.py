@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli_common import add_location_options, command_group, layout_from_args, print_json
+from app.cli.common import add_location_options, command_group, layout_from_args, print_json
 from app.config.store import ConfigStore
 from app.errors import UserError
 from app.host.appconfig import LEVELS, SOURCES, logging_levels, set_logging_level

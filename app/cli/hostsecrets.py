@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli_common import add_location_options, layout_from_args, print_json
+from app.cli.common import add_location_options, layout_from_args, print_json
 from app.config.document import ConfigDocument
 from app.hostsecrets.dpapi import default_dpapi
 from app.hostsecrets.inspect import has_problems, inspect_document

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.cli_common import add_location_options, print_json
+from app.cli.common import add_location_options, print_json
 from app.journal.read import ActionView, JournalView, read_journal
 
 

@@ -1,6 +1,6 @@
 """CLI: import-ma, export, import, bundle create|restore, report; and `diff` of hosts.
 
-`diff` itself is registered by app/config/commands.py; it hands over to `cmd_host_diff` when an
+`diff` itself is registered by app/cli/config.py; it hands over to `cmd_host_diff` when an
 argument is a bundle or a host folder.
 """
 
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from app.cli_common import add_location_options, layout_from_args, print_json
+from app.cli.common import add_location_options, layout_from_args, print_json
 from app.config.builders import EMPTY_CONFIGURATION
 from app.config.diff import format_change
 from app.config.document import ConfigDocument

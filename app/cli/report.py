@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli_common import add_location_options, layout_from_args
+from app.cli.common import add_location_options, layout_from_args
 from app.diagnostics.tokens import token_from_env
 from app.errors import UserError
 from app.report.build import build_report, write_report

@@ -16,7 +16,10 @@ Use it like this::
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.host.layout import HostLayout
 
 from app.entra.graph import GraphClient, GraphError, quote
 from app.errors import UserError
@@ -111,3 +114,15 @@ def push_credentials(client: GraphClient, sp: str, tenant_url: str, secret_token
 def kept_words(kept: list[str]) -> str:
     """'; its other settings were kept: A, B' for the sentence after a push ('' when none)."""
     return f"; its other settings were kept: {', '.join(kept)}" if kept else ""
+
+
+def host_token(layout: HostLayout, connector: str) -> str | None:
+    """The connector's secret token from the host's file, when this machine can read it (what
+    `entra push` and the Entra page send when no token is given)."""
+    from app.config.document import ConfigDocument
+    from app.hostsecrets.dpapi import default_dpapi
+    from app.hostsecrets.portable import text_of
+
+    doc = ConfigDocument.load(layout.config_path)
+    value = doc.find_connector(connector).secret_token
+    return text_of(value, default_dpapi()) if value.strip() else None

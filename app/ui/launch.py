@@ -67,10 +67,12 @@ def main_window_for(layout: HostLayout, **kwargs):
 
 
 def parse_gui_args(argv: list[str]) -> argparse.Namespace:
-    from app.cli_common import add_location_options
-
+    # the same two options as the command line's (app/cli/common.py add_location_options), spelled
+    # here because the command line sits above the UI and opens it, not the other way round
     parser = argparse.ArgumentParser(prog="ecma-wizard gui", description="Open the GUI.", allow_abbrev=False)
-    add_location_options(parser)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--config", metavar="FILE", help="a Configuration.xml (or connector export)")
+    where.add_argument("--host-dir", metavar="DIR", help="an ECMA2Host install folder")
     parser.add_argument("--report", metavar="FILE.zip", help="open a host report read-only")
     parser.add_argument("--theme", choices=("auto", "light", "dark"), default=None,
                         help="colour scheme (default: follow the system; ECMA_WIZARD_THEME overrides)")

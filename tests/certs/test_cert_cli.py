@@ -14,9 +14,9 @@ import pytest
 from cryptography.hazmat.primitives.serialization import pkcs12
 from keyring.errors import NoKeyringError
 
-from app.certs.commands import choose_passphrase
 from app.certs.regenerate import keyring_key
 from app.cli import main
+from app.cli.certs import choose_passphrase
 from app.config.store import ConfigStore
 from app.errors import UserError
 from app.secrets import SecretStore

@@ -95,7 +95,8 @@ def test_the_token_is_remembered_only_when_asked_and_then_reused(scim, host, cap
 @pytest.fixture
 def not_windows(monkeypatch):
     """The doctor's Windows facts as they are off the host (the Windows CI job has no ECMA2Host)."""
-    from app.diagnostics import commands, doctor
+    from app.cli import diagnostics as commands
+    from app.diagnostics import doctor
     from app.host.machine import UnavailableMachine
     from app.host.service import UnavailableServiceControl
 

@@ -148,7 +148,7 @@ def test_the_record_says_finished_and_a_failure_says_rolled_back(guid_host, new_
 
 def test_cli_says_per_connector_which_folders_were_updated(guid_host, new_dll, capsys, monkeypatch):
     _set_folder_path(guid_host.config_path, LIVE_PATH)
-    monkeypatch.setattr("app.host.commands.default_service_control", lambda **_: UnavailableServiceControl("linux"))
+    monkeypatch.setattr("app.cli.host.default_service_control", lambda **_: UnavailableServiceControl("linux"))
     assert main(["connector", "deploy-dll", str(new_dll), "--host-dir", str(guid_host.root), "--yes",
                  "--without-service"]) == 0
     err = capsys.readouterr().err

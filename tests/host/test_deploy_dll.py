@@ -185,7 +185,7 @@ def test_off_the_host_the_service_must_be_named(host, new_dll):
 
 
 def test_cli_dry_run_then_yes(host, new_dll, capsys, monkeypatch):
-    monkeypatch.setattr("app.host.commands.default_service_control", lambda **_: UnavailableServiceControl("linux"))
+    monkeypatch.setattr("app.cli.host.default_service_control", lambda **_: UnavailableServiceControl("linux"))
     assert main(["connector", "deploy-dll", str(new_dll), "--host-dir", str(host.root), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "Connectors using Microsoft.IAM.Connector.GenericSql.dll: HRDatabase" in out

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from app.cli import host as commands
 from app.cli import main
-from app.host import commands
 from app.host.appconfig import logging_levels
 from app.host.layout import from_host_dir
 from app.host.service import ServiceState, ServiceStatus, UnavailableServiceControl

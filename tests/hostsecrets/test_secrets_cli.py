@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from app.cli import hostsecrets as commands
 from app.cli import main
-from app.hostsecrets import commands
 from app.hostsecrets.dpapi import FakeDpapi
 from app.hostsecrets.inspect import inspect_document
 from tests.hostsecrets.helpers import document, host_blob, spec

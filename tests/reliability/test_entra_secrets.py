@@ -47,7 +47,7 @@ def test_entra_session_leaks_no_token(graph, tmp_path, sample_host, capsys, monk
     monkeypatch.setattr("app.entra.signin._default_msal", lambda: FakeMsal())
     monkeypatch.delenv(TOKEN_VAR)  # the sign-in is the only source of the access token
     where = ["--host-dir", root, "--graph-url", graph.url]
-    import app.entra.commands as commands
+    import app.cli.entra as commands
     from app.entra.graph import RetryPolicy
 
     real_client_for = commands.client_for

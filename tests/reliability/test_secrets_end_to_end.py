@@ -128,7 +128,7 @@ def test_crash_log_and_exception_texts_hold_no_secret(planted_host, capsys, monk
                                                       _private_data_dir):
     """An internal error while the token is in memory: the crash log has the trace, not values."""
     layout, _ = planted_host
-    import app.config.commands as commands
+    import app.cli.config as commands
 
     def boom(args):
         token = ConfigStore(layout.config_path).load().find_connector("CSV").secret_token
@@ -191,7 +191,7 @@ def test_host_secret_paths_leak_no_secret(planted_host, tmp_path, capsys, monkey
     the texts and its restore on another host, and the wizard encrypting a typed token."""
     from PySide6.QtWidgets import QWizard
 
-    import app.hostsecrets.commands as secrets_commands
+    import app.cli.hostsecrets as secrets_commands
     import app.migrate.bundle as bundle_module
     import app.migrate.hostdiff as hostdiff
     import app.migrate.restore as restore_module

@@ -25,7 +25,7 @@ def build_entra_page(window: Any):
         return label
 
     def host_token(connector: str) -> str | None:
-        from app.entra.commands import host_token as read
+        from app.entra.credentials import host_token as read
 
         try:
             return read(window.host, connector)
