@@ -1,6 +1,6 @@
 """Where a document keeps secrets: each connector's SecretToken and every EncryptedString (or
 Encrypted=true) parameter, run-step parameters included. The positions come from the one function
-that knows them (app.migrate.connectors.secret_fields); this adds the words people see."""
+that knows them (app.config.secretfields.secret_fields); this adds the words people see."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from app.config.document import ConfigDocument
-from app.migrate.connectors import secret_fields
+from app.config.secretfields import secret_fields
 
 
 @dataclass(frozen=True)

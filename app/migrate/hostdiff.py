@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from app.config.diff import SECRET, Change, diff_documents
 from app.config.document import ConfigDocument
+from app.config.secretfields import secret_fields
 from app.config.xmltext import read_file
 from app.errors import UserError
 from app.host.appconfig import AppConfig
@@ -23,10 +24,10 @@ from app.host.layout import HostLayout, from_config, from_host_dir
 from app.hostsecrets.compare import same_secret
 from app.hostsecrets.dpapi import Dpapi, default_dpapi
 from app.migrate import bundle as bundles
-from app.migrate.connectors import secret_fields
 
 if TYPE_CHECKING:
     from app.certs.inspect import CertificateInfo
+    from app.report.reader import HostReport
 
 ROLES = (("service", "service-config"), ("wizard", "wizard-config"))
 _SECRET_MARKS = {SECRET, SECRET + " (differs)"}
@@ -107,7 +108,7 @@ def load_snapshot(path: str | Path) -> HostSnapshot:
 
         data = reports.read_zip_file(p)
         if reports.is_report(data):
-            return reports.snapshot(reports.read_report(data, str(p)))
+            return _report_snapshot(reports.read_report(data, str(p)))
         return _bundle_snapshot(bundles.read_bundle(data, str(p)))
     data = read_file(p)
     doc = ConfigDocument.from_bytes(data, str(p))
@@ -116,6 +117,20 @@ def load_snapshot(path: str | Path) -> HostSnapshot:
         return load_snapshot(layout.root)
     return HostSnapshot(str(p), "configuration", doc, secrets=_doc_secrets(doc),
                         secret_values=_doc_secret_values(doc))
+
+
+def _report_snapshot(report: HostReport) -> HostSnapshot:
+    """One side of a host comparison from a host report (app/report/reader.py)."""
+    from app.report.host_parts import CONFIGURATION, SERVICE_FILE, WIZARD_FILE
+
+    doc = report.configuration()
+    if doc is None:
+        raise UserError(f"holds no {CONFIGURATION} (it was left out), so it cannot be compared", path=report.source)
+    configs = {}
+    for role, name in (("service", SERVICE_FILE), ("wizard", WIZARD_FILE)):
+        configs[role] = AppConfig.from_bytes(report.member(name), f"{report.source}!{name}") if report.has(name) else None
+    # DLL paths are relative to the install folder in both, so a report compares with a host
+    return HostSnapshot(report.source, "report", doc, configs, report.dlls(), _doc_secrets(doc))
 
 
 def _bundle_snapshot(b: bundles.Bundle) -> HostSnapshot:

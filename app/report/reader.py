@@ -1,6 +1,6 @@
 """Open a host report: untrusted input, read in memory and never run.
 
-The zip obeys the rules of bundles (app/migrate/bundle.py `checked_entries`: no extraction, no
+The zip obeys the rules of bundles (app/safezip.py `check_entries`: no extraction, no
 path that escapes, no link, no zip encryption, bomb and size limits), with limits sized for a
 report (its event log may be large). Every member read is checked against its SHA-256 in the
 manifest. Nothing in a report is executed and no DLL named in it is loaded: the connector pages
@@ -22,9 +22,9 @@ from app.errors import UserError
 from app.events.records import EventTable
 from app.events.sources.base import Batch, Cancel, EventSource
 from app.events.sources.xml_dump import scan_events
-from app.migrate.bundle import _read_entry, checked_entries, load_json, open_zip
 from app.report.build import FORMAT, MANIFEST, SUMMARY, VERSION
-from app.report.host_parts import CONFIGURATION, EVENTS, SERVICE_FILE, WIZARD_FILE
+from app.report.host_parts import CONFIGURATION, EVENTS
+from app.safezip import check_entries, load_json, open_zip, read_entry
 
 MAX_REPORT = 256 << 20  # the zip itself
 MAX_ENTRIES = 2000
@@ -51,7 +51,7 @@ class HostReport:
             raise UserError(f"has no {name}", path=self.source)
         assert self._zip is not None
         limit = MAX_EVENTS if name == EVENTS else MAX_MEMBER
-        data = _read_entry(self._zip, self.names[name], self.source, limit, what="host report")
+        data = read_entry(self._zip, self.names[name], self.source, limit, what="host report")
         if hashlib.sha256(data).hexdigest() != self.manifest["files"][name]["sha256"]:
             raise UserError(f"is damaged: {name} does not match its checksum in the manifest", path=self.source)
         return data
@@ -151,11 +151,11 @@ def read_report(data: bytes, source: str) -> HostReport:
         raise UserError(f"is {len(data):,} bytes; a host report is far smaller. Refused", path=source)
     z = open_zip(data, source)
     try:
-        names = checked_entries(z, source, what="host report", max_entries=MAX_ENTRIES,
+        names = check_entries(z, source, what="host report", max_entries=MAX_ENTRIES,
                                 max_total=MAX_TOTAL, max_ratio=MAX_RATIO)
         if MANIFEST not in names:
             raise UserError(f"has no {MANIFEST}; it is not a host report", path=source)
-        manifest = load_json(_read_entry(z, names[MANIFEST], source, MAX_MEMBER, what="host report"),
+        manifest = load_json(read_entry(z, names[MANIFEST], source, MAX_MEMBER, what="host report"),
                              source, MANIFEST)
         _check_manifest(manifest, source)
         for name in manifest["files"]:
@@ -190,21 +190,6 @@ def _check_manifest(manifest: Any, source: str) -> None:
     for key, kind in (("left_out", list), ("facts", dict), ("redacted", list)):
         if not isinstance(manifest.get(key, kind()), kind):
             raise UserError(f"has a {MANIFEST} with an unreadable '{key}'; the report is damaged", path=source)
-
-
-def snapshot(report: HostReport):
-    """One side of a host comparison (app/migrate/hostdiff.py) from a report."""
-    from app.host.appconfig import AppConfig
-    from app.migrate.hostdiff import HostSnapshot, _doc_secrets
-
-    doc = report.configuration()
-    if doc is None:
-        raise UserError(f"holds no {CONFIGURATION} (it was left out), so it cannot be compared", path=report.source)
-    configs = {}
-    for role, name in (("service", SERVICE_FILE), ("wizard", WIZARD_FILE)):
-        configs[role] = AppConfig.from_bytes(report.member(name), f"{report.source}!{name}") if report.has(name) else None
-    # DLL paths are relative to the install folder in both, so a report compares with a host
-    return HostSnapshot(report.source, "report", doc, configs, report.dlls(), _doc_secrets(doc))
 
 
 class ReportEventSource(EventSource):

@@ -18,10 +18,10 @@ from lxml import etree
 from app import journal
 from app.config.document import ConfigDocument, Connector
 from app.config.rules import INFO, PARAMETER_PAGES, WARNING, Finding
+from app.config.secretfields import secret_fields
 from app.hostsecrets.values import looks_encrypted
 from app.hostsecrets.where import SecretPlace, parameter_name
 from app.hostsecrets.writing import RouteUnproven, SecretPlan
-from app.migrate.connectors import secret_fields
 
 LEAVE_FOR_HOST, STORE_AS_TYPED = "leave-for-host", "store-as-typed"
 

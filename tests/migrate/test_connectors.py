@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from app.config.document import ConfigDocument
+from app.config.secretfields import secret_fields
 from app.errors import UserError
 from app.migrate.connectors import (
     ClashAnswer,
     export_connectors,
     import_connectors,
     read_connector_file,
-    secret_fields,
     unique_name,
 )
 
