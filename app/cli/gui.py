@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from pathlib import Path
+from types import ModuleType
+
+from app.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     gui.set_defaults(func=cmd_gui)
 
     shots = sub.add_parser(
-        "screenshots", help="render every window, wizard page and dialog to PNG, offscreen",
+        "screenshots", help="(developer, from a source checkout) render every window and dialog to PNG",
         description="Renders the main window (light, dark, 200%%), its tabs, the Problems panel and "
                     "dialogs, then every UI area's screens, into OUTDIR. Works on copies: nothing "
                     "you name is written to.")
@@ -47,8 +51,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_screenshots(args: argparse.Namespace) -> int:
-    from app.ui.screens import run_screenshots
-
+    run_screenshots = _scenes().run_screenshots
     written, notes = run_screenshots(Path(args.outdir), config=args.config, host_dir=args.host_dir,
                                      only=args.only, scale=args.scale)
     for note in notes:
@@ -57,3 +60,17 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
         print(path)
     print(f"{len(written)} PNG file(s) in {args.outdir}")
     return 0
+
+
+def _scenes() -> ModuleType:
+    """The scenes live with the tests (tests/screens: canned Graph answers, test connectors, demo
+    stores), which only a source checkout has; run from its folder, Python finds them there."""
+    try:
+        return importlib.import_module("tests.screens")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("tests", "tests.screens"):
+            raise  # a scene failing to import is a bug: let the crash handler see it
+        raise UserError("`screenshots` is a developer command: it renders the scenes kept in a source "
+                        "checkout's tests/screens folder, so run it from the checkout's folder "
+                        "(python -m app screenshots OUTDIR); the installed program does not include "
+                        "them.") from None

@@ -1,6 +1,6 @@
 """Windows DPAPI (CryptProtectData / CryptUnprotectData) in the machine's scope, behind one small
-interface: the Windows implementation (pywin32's win32crypt), one that says why it is unavailable,
-and a fake for tests.
+interface: the Windows implementation (pywin32's win32crypt) and one that says why it is
+unavailable. The tests' machine-bound stand-in is tests/hostsecrets/fake_dpapi.py.
 
 Use it like this::
 
@@ -18,7 +18,6 @@ no entropy. Error messages never hold data.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from typing import Any, Protocol
 
@@ -87,41 +86,6 @@ class UnavailableDpapi:
 
     def unprotect(self, blob: bytes) -> bytes:
         raise DpapiRefused(self.reason)
-
-
-class FakeDpapi:
-    """For tests: a reversible, machine-bound stand-in. Blobs start like DPAPI's (version 1 and the
-    provider GUID) so they look real in a dump; another `machine` cannot open them."""
-
-    available = True
-    reason = ""
-    OPENING = bytes.fromhex("01000000D08C9DDF0115D1118C7A00C04FC297EB")
-
-    def __init__(self, machine: str = "HOST-A", *, refuse: bool = False) -> None:
-        self.machine, self.refuse = machine, refuse
-        self.calls: list[str] = []
-
-    def _key(self, n: int) -> bytes:
-        out = b""
-        while len(out) < n:
-            out += hashlib.sha256(self.machine.encode() + len(out).to_bytes(4, "little")).digest()
-        return out[:n]
-
-    def protect(self, data: bytes) -> bytes:
-        self.calls.append("protect")
-        if self.refuse:
-            raise DpapiRefused("Windows refused to encrypt with DPAPI (error 5: Access is denied.)")
-        tag = hashlib.sha256(self.machine.encode()).digest()[:8]
-        return self.OPENING + tag + bytes(a ^ b for a, b in zip(data, self._key(len(data)), strict=True))
-
-    def unprotect(self, blob: bytes) -> bytes:
-        self.calls.append("unprotect")
-        tag = hashlib.sha256(self.machine.encode()).digest()[:8]
-        head = len(self.OPENING)
-        if self.refuse or blob[:head] != self.OPENING or blob[head:head + 8] != tag:
-            raise DpapiRefused("this machine cannot decrypt it with DPAPI (error -2146893813: Key not valid for use in specified state.)")
-        body = blob[head + 8:]
-        return bytes(a ^ b for a, b in zip(body, self._key(len(body)), strict=True))
 
 
 def default_dpapi(platform: str | None = None) -> Dpapi:

@@ -78,7 +78,7 @@ def median_time(fn, runs: int, cpu: str = "") -> tuple[float, object]:
 # --- inputs --------------------------------------------------------------------------------------
 
 def make_xml(path: Path, records: int) -> Path:
-    from app.events.sample import write_synthetic_dump
+    from tests.events.sample import write_synthetic_dump
 
     if not path.exists():
         write_synthetic_dump(path, records)

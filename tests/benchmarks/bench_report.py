@@ -30,12 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.events.sample import write_synthetic_dump  # noqa: E402
 from app.events.sources.xml_dump import XmlDumpSource  # noqa: E402
 from app.host.layout import from_host_dir  # noqa: E402
 from app.report.build import build_report  # noqa: E402
 from app.report.context import ReportOptions  # noqa: E402
 from app.report.reader import read_report  # noqa: E402
+from tests.events.sample import write_synthetic_dump  # noqa: E402
 
 
 def median_s(fn, runs: int) -> float:

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from cryptography.hazmat.primitives import serialization
 
-from app.entra import samples
+from tests.entra import samples
 
 ACCESS_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOi.planted-graph-access-token.Zx9Qm4Tr7"
 HOST_URL_BASE = "https://ecmahost.contoso.com:8585/ecma2host_{}/scim"

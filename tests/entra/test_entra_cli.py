@@ -12,9 +12,9 @@ import pytest
 
 from app.cli import main
 from app.entra.links import EntraSettings, Link, connector_of_tenant_url, host_key
-from app.entra.samples import JOB_ID
 from app.host.layout import from_host_dir
 from tests.entra.conftest import TOKEN_VAR
+from tests.entra.samples import JOB_ID
 
 
 @pytest.fixture

@@ -106,7 +106,7 @@ def test_403_names_the_permission_the_call_needs(graph):
 
 
 def samples_job() -> str:
-    from app.entra.samples import JOB_ID
+    from tests.entra.samples import JOB_ID
 
     return JOB_ID
 

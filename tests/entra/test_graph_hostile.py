@@ -16,10 +16,10 @@ import pytest
 from app.entra import jobs
 from app.entra.graph import GraphClient, GraphError, RetryPolicy, scrub
 from app.entra.provision import parse_answer
-from app.entra.samples import graph_error, job
 from app.entra.signin import EnvToken
 from tests.entra.conftest import TOKEN_VAR
 from tests.entra.hostile_graph import HostileGraph
+from tests.entra.samples import graph_error, job
 
 UNSAFE = [chr(c) for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), 0x202E, 0x2066)]
 

@@ -7,7 +7,7 @@ and `ConnectorsLog`, one unnamed Data string holding the whole message, in the s
 single-quoted form `wevtutil qe ECMA2Host /f:xml` prints. The wording of the messages is made up
 [open]; the known-error sentences are the ones docs/host-facts.md §7 quotes.
 
-`python -m app.events.sample` rewrites resources/sample-host/Logs/ECMA2Host.xml.
+`python -m tests.events.sample` rewrites resources/sample-host/Logs/ECMA2Host.xml.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ import types
 import pytest
 
 from app.cli import main
-from app.events.sample import event_xml, sample_events, write_sample
 from app.events.sources.windows import UnavailableLiveLog, WindowsLiveLog, find_channel, live_source
+from tests.events.sample import event_xml, sample_events, write_sample
 
 
 @pytest.fixture

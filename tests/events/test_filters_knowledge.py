@@ -18,7 +18,7 @@ from app.events.records import (
     parse_time,
     to_datetime,
 )
-from app.events.sample import CSV_ATTRIBUTES, HR_ATTRIBUTES, sample_dump
+from tests.events.sample import CSV_ATTRIBUTES, HR_ATTRIBUTES, sample_dump
 
 
 @pytest.fixture

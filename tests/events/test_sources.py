@@ -11,12 +11,12 @@ import pytest
 
 from app.errors import UserError
 from app.events.records import ERROR, NO_TIME, EventTable, parse_time
-from app.events.sample import event_xml, sample_events, write_sample
 from app.events.sources.base import open_source
 from app.events.sources.evtx_file import CHUNK_SIZE, EvtxFileSource
 from app.events.sources.xml_dump import XmlDumpSource
 from app.events.sources.zip_bundle import ZipBundleSource
 from tests.conftest import DATA, shared_corpus_file
+from tests.events.sample import event_xml, sample_events, write_sample
 
 EVTX = DATA / "evtx"
 COUNTS = {  # tests/data/evtx: the evtx project's samples and our generated logs
@@ -285,7 +285,7 @@ def test_evtx_from_file_like_copy(tmp_path):
 
 
 def test_dump_ending_exactly_after_an_event_keeps_the_last_batch(tmp_path):
-    from app.events.sample import write_synthetic_dump
+    from tests.events.sample import write_synthetic_dump
 
     path = write_synthetic_dump(tmp_path / "exact.xml", 3000)  # > the first block, no trailing text
     assert path.read_bytes().endswith(b"</Event>")
@@ -295,7 +295,7 @@ def test_dump_ending_exactly_after_an_event_keeps_the_last_batch(tmp_path):
 
 def test_dump_in_worker_processes_equals_serial(tmp_path, monkeypatch):
     import app.events.sources.xml_dump as xd
-    from app.events.sample import write_synthetic_dump
+    from tests.events.sample import write_synthetic_dump
 
     path = write_synthetic_dump(tmp_path / "par.xml", 6000)
     monkeypatch.setattr(xd, "PARALLEL_FROM", 1)
@@ -311,7 +311,7 @@ def test_dump_in_worker_processes_equals_serial(tmp_path, monkeypatch):
 
 def test_dtd_in_a_later_block_is_refused_by_workers(tmp_path, monkeypatch):
     import app.events.sources.xml_dump as xd
-    from app.events.sample import write_synthetic_dump
+    from tests.events.sample import write_synthetic_dump
 
     path = write_synthetic_dump(tmp_path / "late.xml", 3000)
     with path.open("ab") as fh:

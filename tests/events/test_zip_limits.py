@@ -7,9 +7,9 @@ import zipfile
 import pytest
 
 from app.errors import UserError
-from app.events.sample import event_xml, sample_events
 from app.events.sources import zip_bundle
 from app.events.sources.base import open_source
+from tests.events.sample import event_xml, sample_events
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,9 @@ import base64
 from app.config import builders as b
 from app.config.document import ConfigDocument
 from app.hostsecrets.build import build_object
-from app.hostsecrets.dpapi import FakeDpapi
 from app.hostsecrets.hostlayout import GUESSED_LIBRARY, GUESSED_MEMBERS, HOST_CLASS
 from app.hostsecrets.nrbf import write
+from tests.hostsecrets.fake_dpapi import FakeDpapi
 
 
 def host_blob(value: str, machine: str = "HOST-A", encoding: str = "utf-16-le") -> str:

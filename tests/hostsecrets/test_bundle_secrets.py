@@ -10,10 +10,11 @@ import pytest
 
 from app.config.document import ConfigDocument
 from app.host.layout import from_host_dir
-from app.hostsecrets.dpapi import FakeDpapi, UnavailableDpapi
+from app.hostsecrets.dpapi import UnavailableDpapi
 from app.hostsecrets.values import read_secret
 from app.migrate import bundle as bundles
 from app.migrate.restore import restore_bundle
+from tests.hostsecrets.fake_dpapi import FakeDpapi
 from tests.hostsecrets.helpers import host_blob
 
 PASS = "correct horse battery"

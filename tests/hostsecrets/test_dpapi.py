@@ -11,11 +11,11 @@ from app.hostsecrets.dpapi import (
     CRYPTPROTECT_LOCAL_MACHINE,
     CRYPTPROTECT_UI_FORBIDDEN,
     DpapiRefused,
-    FakeDpapi,
     UnavailableDpapi,
     WindowsDpapi,
     default_dpapi,
 )
+from tests.hostsecrets.fake_dpapi import FakeDpapi
 
 
 class FakeWin32Crypt:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 
 from app.hostsecrets.compare import same_secret
-from app.hostsecrets.dpapi import FakeDpapi, UnavailableDpapi
+from app.hostsecrets.dpapi import UnavailableDpapi
 from app.migrate.hostdiff import diff_hosts
+from tests.hostsecrets.fake_dpapi import FakeDpapi
 from tests.hostsecrets.helpers import document, host_blob, spec
 
 TOKEN = "shared-token-0123456789"

@@ -8,8 +8,8 @@ import pytest
 
 from app.cli import hostsecrets as commands
 from app.cli import main
-from app.hostsecrets.dpapi import FakeDpapi
 from app.hostsecrets.inspect import inspect_document
+from tests.hostsecrets.fake_dpapi import FakeDpapi
 from tests.hostsecrets.helpers import document, host_blob, spec
 
 PLAIN = "plain-token-abcdef123456"

@@ -10,7 +10,8 @@ from app.diagnostics.doctor import run_doctor
 from app.host.layout import from_host_dir
 from app.host.machine import UnavailableMachine
 from app.host.service import UnavailableServiceControl
-from app.hostsecrets.dpapi import FakeDpapi, default_dpapi
+from app.hostsecrets.dpapi import default_dpapi
+from tests.hostsecrets.fake_dpapi import FakeDpapi
 from tests.hostsecrets.helpers import host_blob
 
 PLAIN = "typed-plain-token-123456"

@@ -8,7 +8,7 @@ import base64
 import pytest
 
 from app.hostsecrets import nrbf
-from app.hostsecrets.dpapi import FakeDpapi, UnavailableDpapi
+from app.hostsecrets.dpapi import UnavailableDpapi
 from app.hostsecrets.values import read_secret, with_payload
 from app.hostsecrets.writing import (
     LearntRoute,
@@ -17,6 +17,7 @@ from app.hostsecrets.writing import (
     plausible_encoding,
     prove,
 )
+from tests.hostsecrets.fake_dpapi import FakeDpapi
 from tests.hostsecrets.helpers import document, host_blob, spec
 
 TYPED = "a-new-token-0123456789"

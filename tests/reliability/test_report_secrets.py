@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from app.config.store import ConfigStore
-from app.events.sample import event_xml
 from app.report.build import build_report
 from app.report.context import ReportOptions
+from tests.events.sample import event_xml
 from tests.reliability.test_secrets_end_to_end import leaks, run, zip_members
 from tests.report.fake_windows import FakeWindows, capture
 

@@ -195,8 +195,8 @@ def test_host_secret_paths_leak_no_secret(planted_host, tmp_path, capsys, monkey
     import app.migrate.bundle as bundle_module
     import app.migrate.hostdiff as hostdiff
     import app.migrate.restore as restore_module
-    from app.hostsecrets.dpapi import FakeDpapi
     from app.ui.wizard.connector_wizard import ConnectorWizard
+    from tests.hostsecrets.fake_dpapi import FakeDpapi
     from tests.hostsecrets.helpers import host_blob
 
     layout, _ = planted_host

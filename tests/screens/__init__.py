@@ -2,8 +2,12 @@
 
 The main window's pictures are made here (light, dark, 200 %, each tab, the Problems panel, the
 read-only and changed-on-disk states, the Backups and Delete dialogs); then every other UI area's
-`app/ui/<area>/screens.py` `screenshots(outdir)` is run, each in its own sub-folder. Everything
+`tests/screens/<area>.py` `screenshots(outdir)` is run, each in its own sub-folder. Everything
 works on copies in a temporary folder, with a private data folder: nothing named is written to.
+
+The scenes are test material (canned Graph answers, the test connectors, demo stores), so they live
+here, not in app/: `screenshots` is a developer command of a source checkout (app/cli/gui.py imports
+this package from the checkout's folder), not part of the packaged build.
 """
 
 from __future__ import annotations
@@ -214,7 +218,8 @@ def _scaled_child(outdir: Path, layout: HostLayout, scale: float) -> tuple[list[
 
 
 def area_screen_functions(skip: AbstractSet[str] = frozenset({"main"})) -> tuple[dict[str, Callable], list[str]]:
-    """Every app/ui/<area>/screens.py `screenshots` found, and a note for each area without one."""
+    """Every UI area's scenes (tests/screens/<area>.py `screenshots`), and a note for each area
+    without one: the areas are app/ui's packages, so a new area without pictures is named."""
     import app.ui
 
     found, notes = {}, []
@@ -222,16 +227,16 @@ def area_screen_functions(skip: AbstractSet[str] = frozenset({"main"})) -> tuple
         if not info.ispkg or info.name in skip:
             continue
         try:
-            module = importlib.import_module(f"app.ui.{info.name}.screens")
+            module = importlib.import_module(f"tests.screens.{info.name}")
         except ModuleNotFoundError as exc:
-            if exc.name != f"app.ui.{info.name}.screens":
+            if exc.name != f"tests.screens.{info.name}":
                 raise  # a broken import inside an area is a bug, not a missing page
-            notes.append(f"the {info.name} area has no screens.py: skipped")
+            notes.append(f"the {info.name} area has no tests/screens/{info.name}.py: skipped")
             continue
         if hasattr(module, "screenshots"):
             found[info.name] = module.screenshots
         else:
-            notes.append(f"app.ui.{info.name}.screens has no screenshots(outdir): skipped")
+            notes.append(f"tests/screens/{info.name}.py has no screenshots(outdir): skipped")
     return found, notes
 
 

@@ -186,7 +186,7 @@ def screenshots(outdir: Path) -> list[Path]:
     return paths
 
 
-if __name__ == "__main__":  # python -m app.ui.certs.screens OUTDIR
+if __name__ == "__main__":  # python -m tests.screens.certs OUTDIR
     import sys
 
     for p in screenshots(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")):

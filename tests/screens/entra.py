@@ -1,5 +1,5 @@
 """Render the Entra page and its dialogs to PNG, offscreen, with the Graph answers of the tests'
-stand-in (app/entra/samples.py, the documented v1.0 shapes) served in-process: nothing is sent.
+stand-in (tests/entra/samples.py, the documented v1.0 shapes) served in-process: nothing is sent.
 
 Pictures: not signed in; two linked connectors, one healthy and one in quarantine; Graph
 unreachable; the restart dialog with a reset scope; the link dialog with its candidates; push
@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.entra import samples
 from app.entra.graph import OFFLINE, GraphError
 from app.entra.links import EntraSettings, Link
 from app.entra.session import EntraSession
 from app.host.layout import HostLayout, config_in, sample_host_copy
+from tests.entra import samples
 
 SIZE = (1180, 620)
 APPS = {"sp-healthy": ("CSV provisioning", "CSV"), "sp-quarantine": ("HR database provisioning", "HRDatabase"),

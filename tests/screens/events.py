@@ -9,8 +9,8 @@ from typing import cast
 from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
-from app.events.sample import CSV_ATTRIBUTES, HR_ATTRIBUTES, synthetic_table, write_sample
 from app.paths import data_dir, resources_dir
+from tests.events.sample import CSV_ATTRIBUTES, HR_ATTRIBUTES, synthetic_table, write_sample
 
 MILLION = 1_000_000
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 from app.config.document import ConfigDocument
 from app.paths import resources_dir
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 TEST_DATA = ROOT / "tests" / "migrate" / "data"
 POWERSHELL_EXPORT = ROOT / "tests" / "data" / "ma-export-powershell.xml"
 _APP = None

@@ -4,7 +4,6 @@ of the sample host opened read-only on each of its tabs."""
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,20 +31,12 @@ def _shot(widget, path: Path) -> Path:
     return path
 
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
 def _host_with_test_connectors(work: Path):
     """The sample host plus the .NET test connectors (a checkout with Mono), so the DLL pages tab
     has pages to show; the plain sample host otherwise."""
+    from tests.bridge import dotnet_build
+
     layout = sample_host_copy()
-    try:
-        sys.path.insert(0, str(ROOT / "tests" / "bridge"))
-        import dotnet_build  # type: ignore[import-not-found]
-    except ImportError:
-        return layout
-    finally:
-        sys.path.pop(0)
     if dotnet_build.missing_tools() or layout.root is None:
         return layout
     dlls = dotnet_build.build()

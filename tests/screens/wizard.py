@@ -154,7 +154,7 @@ def screenshots(outdir: Path) -> list[Path]:
         dialog = SchemaRefreshDialog(w.session, layout, w)
         _grab(dialog, outdir / "refresh-schema-dialog-empty.png", out)
 
-        from app.ui.wizard.screens_dll import dll_screenshots
+        from tests.screens.wizard_dll import dll_screenshots
 
         try:  # last: it adds DLLs to the host copy
             made, note = dll_screenshots(outdir, layout, _wizard)

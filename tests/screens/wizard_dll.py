@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-BUILD_SCRIPT = Path(__file__).resolve().parents[3] / "tests" / "bridge" / "dotnet_build.py"
+BUILD_SCRIPT = Path(__file__).resolve().parents[1] / "bridge" / "dotnet_build.py"
 
 
 def test_connectors():

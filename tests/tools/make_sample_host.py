@@ -24,9 +24,9 @@ def fake_blob(label: str) -> str:
     """A stand-in of a live host's secret: the object our guess says the host writes
     (app/hostsecrets/hostlayout.py) around bytes shaped like a DPAPI blob, base64. Not ciphertext."""
     from app.hostsecrets.build import build_object
-    from app.hostsecrets.dpapi import FakeDpapi
     from app.hostsecrets.hostlayout import GUESSED_LIBRARY, GUESSED_MEMBERS, HOST_CLASS
     from app.hostsecrets.nrbf import write
+    from tests.hostsecrets.fake_dpapi import FakeDpapi
 
     body = b"".join(hashlib.sha256(f"{label}{i}".encode()).digest() for i in range(6))
     stream = build_object(HOST_CLASS, GUESSED_LIBRARY, [(GUESSED_MEMBERS[0][0], FakeDpapi.OPENING + body)])

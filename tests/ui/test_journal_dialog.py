@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.journal import Journal, read_journal
 from app.ui.journal.dialog import JournalDialog
-from app.ui.journal.screens import fill
+from tests.screens.journal import fill
 
 
 def test_the_table_filters_by_text_and_outcome(qtbot, tmp_path):

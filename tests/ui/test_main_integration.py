@@ -220,7 +220,7 @@ def test_cli_registers_gui_and_screenshots():
 
 
 def test_screenshots_of_the_main_window(tmp_path, host_layout, qapp):
-    from app.ui.screens import main_screens
+    from tests.screens import main_screens
 
     paths = main_screens(tmp_path, host_layout)
     names = {p.name for p in paths}
@@ -231,13 +231,13 @@ def test_screenshots_of_the_main_window(tmp_path, host_layout, qapp):
 
 
 def test_area_screens_are_found_and_missing_ones_noted():
-    from app.ui.screens import area_screen_functions
+    from tests.screens import area_screen_functions
 
     found, notes = area_screen_functions()
     packages = {p.name for p in (Path(areas.__file__).parents[1]).iterdir()
                 if p.is_dir() and (p / "__init__.py").exists() and p.name != "main"}
     for area in packages:
-        has = (Path(areas.__file__).parents[1] / area / "screens.py").exists()
+        has = (Path(__file__).parents[1] / "screens" / f"{area}.py").exists()
         assert (area in found) == has
         assert has or any(area in n for n in notes)
 

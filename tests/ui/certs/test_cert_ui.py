@@ -14,8 +14,8 @@ from app.certs.store import UnavailableStore
 from app.secrets import SecretStore
 from app.ui.certs.banner import ExpiryBanner
 from app.ui.certs.dialog import CertificateDialog
-from app.ui.certs.screens import DemoTarget, DemoWindowsStore, screenshots
 from app.ui.certs.status_widget import CertificateStatusWidget
+from tests.screens.certs import DemoTarget, DemoWindowsStore, screenshots
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 NAMES = ("ecmahost", "ecmahost.contoso.local")

@@ -211,7 +211,7 @@ def test_a_refused_port_shows_the_fix(qtbot, host, tmp_path, cert):
 
 
 def test_screenshots_render(qtbot, tmp_path):
-    from app.ui.diagnostics.screens import screenshots
+    from tests.screens.diagnostics import screenshots
 
     paths = screenshots(tmp_path / "shots")
     assert [p.name for p in paths] == ["diagnostics-off-host.png", "diagnostics-host-with-problems.png",

@@ -7,7 +7,11 @@ import csv
 import pytest
 from PySide6.QtCore import Qt
 
-from app.events.sample import (
+from app.events.sources.base import EventSource
+from app.ui.events.dialogs import ImportDumpDialog
+from app.ui.events.model import COLUMNS, FETCH
+from app.ui.events.viewer import EventViewer
+from tests.events.sample import (
     CSV_ATTRIBUTES,
     HR_ATTRIBUTES,
     event_xml,
@@ -15,10 +19,6 @@ from app.events.sample import (
     synthetic_table,
     write_sample,
 )
-from app.events.sources.base import EventSource
-from app.ui.events.dialogs import ImportDumpDialog
-from app.ui.events.model import COLUMNS, FETCH
-from app.ui.events.viewer import EventViewer
 
 
 @pytest.fixture
@@ -170,7 +170,7 @@ def test_bad_file_is_one_sentence_not_a_crash(viewer, tmp_path):
 
 
 def test_cancel_keeps_rows_read_so_far(viewer, qtbot, tmp_path):
-    from app.events.sample import write_synthetic_dump
+    from tests.events.sample import write_synthetic_dump
 
     path = write_synthetic_dump(tmp_path / "big.xml", 60000)
     with qtbot.waitSignal(viewer.loaded, timeout=30000):
@@ -212,7 +212,7 @@ def test_import_dump_dialog_compares_with_schema(loaded, qtbot):
 
 
 def test_screenshots(tmp_path):
-    from app.ui.events.screens import screenshots
+    from tests.screens.events import screenshots
 
     paths = screenshots(tmp_path)
     assert len(paths) == 6 and all(p.stat().st_size > 10000 for p in paths)

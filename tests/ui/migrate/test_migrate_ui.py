@@ -117,7 +117,7 @@ def test_five_thousand_differences_stay_responsive(qtbot):
 def test_screenshots_render(qtbot, tmp_path):
     from PySide6.QtGui import QImage
 
-    from app.ui.migrate.screens import screenshots
+    from tests.screens.migrate import screenshots
 
     shots = screenshots(tmp_path)
     assert len(shots) >= 6

@@ -230,7 +230,7 @@ def test_a_connector_that_throws_or_dies_costs_one_sentence(qtbot, dll_host):
 
 
 def test_an_existing_connector_gets_the_dlls_choices_and_its_new_parameters(qtbot, dll_host):
-    from app.ui.wizard.screens_dll import add_existing_connector
+    from tests.screens.wizard_dll import add_existing_connector
 
     layout, store, doc = dll_host
     add_existing_connector(store)
