@@ -25,19 +25,19 @@ def package_of(module: str) -> str | None:
     return parts[1] if len(parts) > 1 else "app"
 
 
-def module_name(path: Path) -> str:
-    rel = path.relative_to(ROOT).with_suffix("")
+def module_name(path: Path, root: Path = ROOT) -> str:
+    rel = path.relative_to(root).with_suffix("")
     parts = list(rel.parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def imported_modules(path: Path) -> Iterator[tuple[str, int]]:
+def imported_modules(path: Path, root: Path = ROOT) -> Iterator[tuple[str, int]]:
     """(module, line) for every import in the file, wherever it sits (a function-level import is
     still a dependency), resolving relative imports and `from app import x`."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    here = module_name(path).split(".")
+    here = module_name(path, root).split(".")
     is_package = path.name == "__init__.py"
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -54,8 +54,8 @@ def imported_modules(path: Path) -> Iterator[tuple[str, int]]:
             for alias in node.names:  # `from app import config` names a package, not a symbol
                 candidate = f"{module}.{alias.name}"
                 parts = candidate.split(".")
-                if parts[0] == "app" and (ROOT.joinpath(*parts).is_dir()
-                                          or ROOT.joinpath(*parts[:-1], parts[-1] + ".py").is_file()):
+                if parts[0] == "app" and (root.joinpath(*parts).is_dir()
+                                          or root.joinpath(*parts[:-1], parts[-1] + ".py").is_file()):
                     yield candidate, node.lineno
         elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None))
               == "import_module" and node.args and isinstance(node.args[0], ast.Constant)
@@ -63,29 +63,33 @@ def imported_modules(path: Path) -> Iterator[tuple[str, int]]:
             yield node.args[0].value, node.lineno
 
 
-def edges() -> dict[tuple[str, str], list[str]]:
+def edges(app: Path = APP) -> dict[tuple[str, str], list[str]]:
     """(from package, to package) -> ["app/x/y.py:12 app.z.w", ...]."""
+    root = app.parent
     found: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for path in sorted(APP.rglob("*.py")):
-        source = package_of(module_name(path))
-        for module, line in imported_modules(path):
+    for path in sorted(app.rglob("*.py")):
+        source = package_of(module_name(path, root))
+        for module, line in imported_modules(path, root):
             target = package_of(module)
             if source and target and target != source and target != "app":
-                found[(source, target)].append(f"{path.relative_to(ROOT).as_posix()}:{line} {module}")
+                found[(source, target)].append(f"{path.relative_to(root).as_posix()}:{line} {module}")
     return dict(found)
 
 
-def imports_of_tests() -> list[str]:
-    """Files in app/ that import tests/ or put it on sys.path."""
+def imports_of_tests(app: Path = APP) -> list[str]:
+    """Files in app/ that import tests/ or change sys.path (`app/x.py:12 tests.y`)."""
+    root = app.parent
     found = []
-    for path in sorted(APP.rglob("*.py")):
-        rel = path.relative_to(ROOT).as_posix()
-        for module, line in imported_modules(path):
+    for path in sorted(app.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        for module, line in imported_modules(path, root):
             if module == "tests" or module.startswith("tests."):
                 found.append(f"{rel}:{line} {module}")
-        text = path.read_text(encoding="utf-8")
-        if "sys.path" in text:
-            found.append(f"{rel}: changes sys.path")
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):  # any use of sys.path: app/ has no reason to touch it
+            if (isinstance(node, ast.Attribute) and node.attr == "path" and isinstance(node.value, ast.Name)
+                    and node.value.id == "sys"):
+                found.append(f"{rel}:{node.lineno} sys.path")
     return found
 
 
