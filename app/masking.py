@@ -24,6 +24,12 @@ import re
 from collections.abc import Iterable
 
 SHORT = 4  # a secret shorter than this is masked only as a whole word
+# A name says secret when, letters and digits only, it holds one of these words or ends in "key"
+# (API Key, Access Key, AccountKey, Subscription Key, key). A script is code, not a secret
+# ("Begin Password Script" of the PowerShell connector); an assembly's PublicKeyToken is public.
+_SECRET_NAME = re.compile(r"pass(word|wd|phrase)|pwd|secret|(?<!publickey)token|credential|apikey|privatekey|"
+                          r"accesskey|accountkey|sharedkey|signature|key$", re.I)
+NOT_SECRET_VALUES = ("0", "1", "true", "false")  # a check box named "Enable Password ..." tells nothing
 FRAGMENT = 6  # with fragments: any run this long of a longer secret is masked too
 _ENTITIES = {"&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos"}
 # whitespace in any spelling, between any two characters of a secret
@@ -31,6 +37,12 @@ _GAP = r"(?:\s|\\[rnt]|&#0*(?:9|10|13|32);|&#x0*(?:9|a|d|20);|%0[9ad]|%20)*"
 _B64_CHARS = "A-Za-z0-9+/_=-"
 # any spelling but the plain one starts with one of these ("\\P" in a Windows path does not)
 _ESCAPES = re.compile(r"&#|&[a-z]+;|\\[^\w\s]|\\[urnt]|%[0-9a-f]{2}", re.I)
+
+
+def secret_name(name: str) -> bool:
+    """Whether a parameter's or setting's name says its value is a secret, whatever its type."""
+    flat = re.sub(r"[^0-9a-z]", "", name.lower())
+    return bool(_SECRET_NAME.search(flat)) and not flat.endswith("script")
 
 
 def _has_escape(text: str) -> bool:
