@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from app.masking import SecretMasker
+from app.masking import SecretMasker, secret_name
 
 SECRET = "Pl4nted Passw0rd-§42"
 M = "[x]"
@@ -55,3 +55,16 @@ def test_short_secrets_are_masked_as_whole_words_only():
 
 def test_overlapping_secrets_mask_their_union():
     assert SecretMasker(["abcdef12", "ef12ghij"], M)("xx abcdef12ghij yy") == f"xx {M} yy"
+
+
+@pytest.mark.parametrize("name", ["API Key", "Access Key", "Client Secret", "Bind Password", "token", "pwd",
+                                  "key", "secret", "AccountKey", "SharedAccessKey", "Graph:ClientSecret",
+                                  "ProxyPassword", "Passphrase", "Subscription Key", "apiKey"])
+def test_names_that_say_secret(name):
+    assert secret_name(name)
+
+
+@pytest.mark.parametrize("name", ["Server", "User Name", "Begin Password Script", "Password Extension Script",
+                                  "PublicKeyToken", "Key Attribute", "Keywords", "Anchor", "Port"])
+def test_names_that_do_not(name):
+    assert not secret_name(name)
