@@ -68,3 +68,20 @@ def test_names_that_say_secret(name):
                                   "PublicKeyToken", "Key Attribute", "Keywords", "Anchor", "Port"])
 def test_names_that_do_not(name):
     assert not secret_name(name)
+
+
+@pytest.mark.parametrize("spelling", [
+    'Gr\\\\u00e4n-P\\\\"ass',  # JSON inside JSON: every escape doubled
+    "Gr%25C3%25A4n-P%2522ass",  # a URL encoded twice (UTF-8 bytes of the accent)
+    "Gra\u0308n-P\"ass",  # the accent decomposed (NFD), as some servers normalise
+    "Gr\u00e4n+-P\"ass",  # a URL's space
+])
+def test_graph_spellings_of_an_accented_secret_are_masked(spelling):
+    # the spellings a Graph error may echo a secret in (app/entra/graph.py's scrub uses this finder)
+    masked = SecretMasker(['Gr\u00e4n-P"ass'], "[hidden]")(f"error: value '{spelling}' is invalid")
+    assert masked == "error: value '[hidden]' is invalid"
+
+
+def test_a_character_outside_the_bmp_as_a_json_surrogate_pair():
+    secret = "tok\U0001F511en-99"
+    assert SecretMasker([secret], "#")("x tok\\ud83d\\udd11en-99 y") == "x # y"
