@@ -21,7 +21,6 @@ import json
 import logging
 import math
 import os
-import re
 import socket
 import ssl
 import threading
@@ -33,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from app.entra.written import graph_write
-from app.errors import UserError
+from app.errors import UserError, printable
 from app.masking import SecretMasker
 
 log = logging.getLogger(__name__)
@@ -130,14 +129,8 @@ def scrub(text: str, secrets: list[str]) -> str:
 
 
 # -- what Graph says, made safe to show ------------------------------------------------------------
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-def clean(text: str) -> str:
-    """Text from Graph made safe for a terminal or a log: control characters (ESC, CR, NUL, C1,
-    bidirectional overrides) shown as visible escapes, never passed through raw."""
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                       else f"\\u{ord(m.group()):04x}", text)
+# Text from Graph is shown through app/errors.printable: control characters escaped, never raw.
+clean = printable
 
 
 def load_json(raw: bytes | str) -> Any:
