@@ -155,6 +155,12 @@ class RunConfiguration(Node):
         return self.items("RunSteps/RunStep", RunStep)
 
 
+# A superset of Parameter.is_secret, cheap to test: Type mentions EncryptedString, or Encrypted
+# is not one of the usual spellings of false (is_secret then decides exactly).
+_MAYBE_SECRET = etree.XPath("Parameters/Parameter[contains(Type, 'EncryptedString')"
+                            " or Encrypted[. != 'false' and . != 'False' and . != '0']]")
+
+
 def is_true(text: str | None) -> bool:
     return (text or "").strip().lower() in TRUE_WORDS
 
@@ -287,6 +293,12 @@ class Connector(Node):
     @property
     def parameters(self) -> list[Parameter]:
         return self.config.items("Parameters/Parameter", Parameter)
+
+    def secret_parameters(self) -> list[Parameter]:
+        """The parameters that hold secrets (Parameter.is_secret), in file order. One XPath pass
+        picks the few that may be (validation asks every connector: reading Type and Encrypted of
+        each parameter in Python was half its time at 200 connectors x 50 parameters)."""
+        return [p for p in (Parameter(self.doc, e) for e in _MAYBE_SECRET(self.config.el)) if p.is_secret]
 
     def parameters_by_use(self, use: str) -> list[Parameter]:
         return [p for p in self.parameters if p.use == use]
