@@ -25,7 +25,7 @@ def _protocol_channel() -> tuple[TextIO, TextIO]:
     os.dup2(2, 1)  # the connector's Console and any native printing land on stderr
     if sys.stderr is not None:
         sys.stdout = sys.stderr
-    requests = open(0, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+    requests = open(0, encoding="utf-8", errors="replace", closefd=False)
     return requests, os.fdopen(out_fd, "w", encoding="utf-8", buffering=1)
 
 

@@ -330,15 +330,6 @@ class Connector(Node):
     def run_configuration(self, name: str) -> RunConfiguration | None:
         return next((r for r in self.run_configurations if r.name == name), None)
 
-    def add_run_configuration(self, run: etree._Element) -> RunConfiguration:
-        container = self.config.ensure("RunConfigurations")
-        return RunConfiguration(self.doc, self.doc.xml.append(container, run))
-
-    def remove_run_configuration(self, name: str) -> None:
-        run = self.run_configuration(name)
-        if run is not None:
-            self.doc.xml.remove(run.el)
-
     is_export_supported = property(lambda s: s.config.flag("IsExportSupported"),
                                    lambda s, v: s.config.set_flag("IsExportSupported", v))
     is_full_import_supported = property(lambda s: s.config.flag("IsFullImportSupported"),
@@ -475,7 +466,3 @@ class ConfigDocument:
 
     def remove_connector(self, name: str) -> None:
         self.xml.remove(self.find_connector(name).el)
-
-
-def read_document(path: str | Path) -> ConfigDocument:
-    return ConfigDocument.load(path)

@@ -66,7 +66,7 @@ class Task(QObject):
             result = self._work(self._report, self._cancel.is_set)
         except UserError as exc:
             self._emit(self.failed, exc.sentence())
-        except Exception as exc:  # noqa: BLE001 - the one place a worker's surprise becomes a sentence
+        except Exception as exc:  # the one place a worker's surprise becomes a sentence
             log.exception("background work %r failed", self._name)
             self._emit(self.failed, f"{self._name} failed unexpectedly ({type(exc).__name__}); the "
                                     f"details are in the app log ({APP_LOG}).")

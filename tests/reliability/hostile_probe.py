@@ -100,8 +100,8 @@ ROOTS = {"configuration": "Configuration", "exe-config": "configuration", "mim-e
 
 def main() -> None:
     reader, kind, folder = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-    import app.config.document  # noqa: F401  (imports are not the reader's cost)
-    import app.events.sources.base  # noqa: F401
+    import app.config.document  # imports are not the reader's cost
+    import app.events.sources.base
     import app.migrate.bundle  # noqa: F401
     data = payload(kind, ROOTS[reader])
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -22,9 +22,9 @@ from app.config.store import ConfigStore
 from app.host.layout import from_host_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "diagnostics"))
-from diag_scim_responder import TOKEN, ScimResponder  # noqa: E402
+from diag_scim_responder import TOKEN, ScimResponder
 
-from tests.reliability.planted import PASSWORD  # noqa: E402  (planted by conftest.planted_host)
+from tests.reliability.planted import PASSWORD  # planted by conftest.planted_host
 
 PASSPHRASE = "bundle-passphrase-9f3a7c"
 PLANTED = [TOKEN, PASSWORD, PASSPHRASE]
