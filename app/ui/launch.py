@@ -132,7 +132,11 @@ def _run_window(app, make_window) -> int:
     window = make_window()
     window.show()
     QTimer.singleShot(0, configure_logging)  # the app log's file handler once the window is up
-    return int(app.exec())
+    code = int(app.exec())
+    from app.ui.background import finish_all
+
+    finish_all()  # work still running is asked to stop and given a moment to end cleanly
+    return code
 
 
 def open_gui(args: argparse.Namespace) -> int:
