@@ -87,6 +87,8 @@ def session(host: list, sample_host, root, outputs) -> list[tuple[list, tuple[in
         (["bundle", "restore", *host, "--passphrase-env", "BUNDLE_PASS", "--yes",
           outputs / "enc.zip"], ok),
         (["backups", "restore", *host, "1"], ok),
+        # last: the journal of every change above, read back as text and as JSON
+        (["journal", *host], ok), (["journal", *host, "--json"], ok),
     ]
 
 
