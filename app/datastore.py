@@ -59,7 +59,7 @@ def configure_logging(level: int = logging.INFO) -> Path | None:
         root.removeHandler(_LOG_HANDLER)
         _LOG_HANDLER.close()
     class QuietFileHandler(logging.handlers.RotatingFileHandler):
-        def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        def handleError(self, record: logging.LogRecord) -> None:
             """A full or read-only data folder: the record is lost, but no traceback is printed
             to the user (logging's default prints one for every failed record)."""
 

@@ -35,3 +35,13 @@ class UserError(Exception):
 
 class SaveRefused(UserError):
     """A save that could not be done safely; the file on disk is untouched."""
+
+
+def printable(text: str) -> str:
+    """`text` we did not write (a Graph answer, a name from a crafted blob) safe to print: control
+    and format characters (ESC, CR, NUL, C1, bidi overrides) as \\xNN / \\uNNNN, never raw, so
+    it cannot move the cursor, recolour or rewrite a terminal line or a log."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100
+                   else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in text)

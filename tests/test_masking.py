@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from app.masking import SecretMasker
+from app.masking import SecretMasker, secret_name
 
 SECRET = "Pl4nted Passw0rd-§42"
 M = "[x]"
@@ -55,3 +55,33 @@ def test_short_secrets_are_masked_as_whole_words_only():
 
 def test_overlapping_secrets_mask_their_union():
     assert SecretMasker(["abcdef12", "ef12ghij"], M)("xx abcdef12ghij yy") == f"xx {M} yy"
+
+
+@pytest.mark.parametrize("name", ["API Key", "Access Key", "Client Secret", "Bind Password", "token", "pwd",
+                                  "key", "secret", "AccountKey", "SharedAccessKey", "Graph:ClientSecret",
+                                  "ProxyPassword", "Passphrase", "Subscription Key", "apiKey"])
+def test_names_that_say_secret(name):
+    assert secret_name(name)
+
+
+@pytest.mark.parametrize("name", ["Server", "User Name", "Begin Password Script", "Password Extension Script",
+                                  "PublicKeyToken", "Key Attribute", "Keywords", "Anchor", "Port"])
+def test_names_that_do_not(name):
+    assert not secret_name(name)
+
+
+@pytest.mark.parametrize("spelling", [
+    'Gr\\\\u00e4n-P\\\\"ass',  # JSON inside JSON: every escape doubled
+    "Gr%25C3%25A4n-P%2522ass",  # a URL encoded twice (UTF-8 bytes of the accent)
+    "Gra\u0308n-P\"ass",  # the accent decomposed (NFD), as some servers normalise
+    "Gr\u00e4n+-P\"ass",  # a URL's space
+])
+def test_graph_spellings_of_an_accented_secret_are_masked(spelling):
+    # the spellings a Graph error may echo a secret in (app/entra/graph.py's scrub uses this finder)
+    masked = SecretMasker(['Gr\u00e4n-P"ass'], "[hidden]")(f"error: value '{spelling}' is invalid")
+    assert masked == "error: value '[hidden]' is invalid"
+
+
+def test_a_character_outside_the_bmp_as_a_json_surrogate_pair():
+    secret = "tok\U0001F511en-99"
+    assert SecretMasker([secret], "#")("x tok\\ud83d\\udd11en-99 y") == "x # y"

@@ -36,7 +36,7 @@ def _protocol_channel() -> tuple[TextIO, BinaryIO, bytes]:
     os.dup2(2, 1)  # the connector's Console and any native printing land on stderr
     if sys.stderr is not None:
         sys.stdout = sys.stderr
-    requests = open(in_fd, encoding="utf-8", errors="replace")  # noqa: SIM115
+    requests = open(in_fd, encoding="utf-8", errors="replace")  # our own fd, closed with the process
     key = bytes.fromhex(requests.readline().strip())  # read before any connector code runs
     return requests, os.fdopen(out_fd, "wb", buffering=0), key
 

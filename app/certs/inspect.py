@@ -45,7 +45,7 @@ def is_valid_thumbprint(text: str) -> bool:
 
 
 def thumbprint_of(cert: x509.Certificate) -> str:
-    return cert.fingerprint(hashes.SHA1()).hex().upper()  # noqa: S303 - the format Windows uses
+    return cert.fingerprint(hashes.SHA1()).hex().upper()  # SHA-1: the format Windows uses
 
 
 @dataclass(frozen=True)

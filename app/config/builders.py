@@ -9,7 +9,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from app.config.xmltext import element  # noqa: F401 (re-exported for callers)
+from app.config.xmltext import element  # also re-exported for callers
 
 MICROSOFT_LIBRARIES = (
     "Microsoft.IAM.Connector.GenericSql",

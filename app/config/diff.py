@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from app.config.document import ConfigDocument, Connector
+from app.masking import secret_name
 
 SECRET = "(secret)"
 
@@ -84,7 +85,8 @@ def _is_secret(c: Connector, key: tuple[str, str]) -> bool:
     area, name = key
     if area.startswith(("parameter:", "run-step:")):
         p = c.parameter(name)
-        return bool(p and p.is_secret)
+        # by type, or by a name that says secret whatever the type (an "API Key" String)
+        return bool(p and (p.is_secret or (secret_name(name) and p.type != "CheckBox")))
     return False
 
 

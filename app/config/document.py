@@ -155,6 +155,12 @@ class RunConfiguration(Node):
         return self.items("RunSteps/RunStep", RunStep)
 
 
+# A superset of Parameter.is_secret, cheap to test: Type mentions EncryptedString, or Encrypted
+# is not one of the usual spellings of false (is_secret then decides exactly).
+_MAYBE_SECRET = etree.XPath("Parameters/Parameter[contains(Type, 'EncryptedString')"
+                            " or Encrypted[. != 'false' and . != 'False' and . != '0']]")
+
+
 def is_true(text: str | None) -> bool:
     return (text or "").strip().lower() in TRUE_WORDS
 
@@ -288,6 +294,12 @@ class Connector(Node):
     def parameters(self) -> list[Parameter]:
         return self.config.items("Parameters/Parameter", Parameter)
 
+    def secret_parameters(self) -> list[Parameter]:
+        """The parameters that hold secrets (Parameter.is_secret), in file order. One XPath pass
+        picks the few that may be (validation asks every connector: reading Type and Encrypted of
+        each parameter in Python was half its time at 200 connectors x 50 parameters)."""
+        return [p for p in (Parameter(self.doc, e) for e in _MAYBE_SECRET(self.config.el)) if p.is_secret]
+
     def parameters_by_use(self, use: str) -> list[Parameter]:
         return [p for p in self.parameters if p.use == use]
 
@@ -327,15 +339,6 @@ class Connector(Node):
 
     def run_configuration(self, name: str) -> RunConfiguration | None:
         return next((r for r in self.run_configurations if r.name == name), None)
-
-    def add_run_configuration(self, run: etree._Element) -> RunConfiguration:
-        container = self.config.ensure("RunConfigurations")
-        return RunConfiguration(self.doc, self.doc.xml.append(container, run))
-
-    def remove_run_configuration(self, name: str) -> None:
-        run = self.run_configuration(name)
-        if run is not None:
-            self.doc.xml.remove(run.el)
 
     is_export_supported = property(lambda s: s.config.flag("IsExportSupported"),
                                    lambda s, v: s.config.set_flag("IsExportSupported", v))
@@ -473,7 +476,3 @@ class ConfigDocument:
 
     def remove_connector(self, name: str) -> None:
         self.xml.remove(self.find_connector(name).el)
-
-
-def read_document(path: str | Path) -> ConfigDocument:
-    return ConfigDocument.load(path)

@@ -174,7 +174,7 @@ def _token(c: Connector, add) -> None:
             f"The secret token has {len(token)} characters; at least {MIN_TOKEN_LENGTH} are required.",
             "Generate a new token (a GUID is a good choice for HA pairs).")
     secrets = [("properties", "SecretToken", token)] + [
-        (PARAMETER_PAGES.get(p.use, "connectivity"), p.name, p.value) for p in c.parameters if p.is_secret]
+        (PARAMETER_PAGES.get(p.use, "connectivity"), p.name, p.value) for p in c.secret_parameters()]
     for page, fld, value in secrets:
         if is_encrypted_blob(value):  # what claims to be an encrypted value must read as one
             reading = read_secret(value)

@@ -21,12 +21,10 @@ import json
 import logging
 import math
 import os
-import re
 import socket
 import ssl
 import threading
 import time
-import unicodedata
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -34,7 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from app.entra.written import graph_write
-from app.errors import UserError
+from app.errors import UserError, printable
+from app.masking import SecretMasker
 
 log = logging.getLogger(__name__)
 
@@ -117,56 +116,21 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
         return None
 
 
-# -- secrets out of messages ----------------------------------------------------------------------
-def _spellings(char: str) -> str:
-    """A regex for one character of a secret in every spelling a reader decodes: itself, a JSON
-    escape (\\" \\\\ \\u0022, also escaped again), a URL escape of its UTF-8 bytes (%22, %2522, +
-    for a space), an HTML/XML reference (&quot; &#34; &#x22;)."""
-    code = ord(char)
-    alts = [re.escape(char)]
-    if char == " ":
-        alts.append(r"\+")
-    short = {'"': '"', "\\": "\\", "/": "/", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t"}.get(char)
-    if short:
-        alts.append(r"\\+" + re.escape(short))
-    units = [code] if code < 0x10000 else [0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF)]
-    alts.append("".join(r"\\+u" + f"{u:04x}" for u in units))
-    alts.append("".join(r"%(?:25)*" + f"{b:02x}" for b in char.encode("utf-8")))
-    alts.append(rf"&#0*{code};|&#x0*{code:x};")
-    named = {'"': "quot", "&": "amp", "<": "lt", ">": "gt", "'": "apos"}.get(char)
-    if named:
-        alts.append(f"&{named};")
-    return "(?:" + "|".join(alts) + ")"
-
-
 def _duration(seconds: float) -> str:
     return "more than a day" if seconds > 86400 else f"{seconds:.0f} s"
 
 
-def _pattern(secret: str) -> re.Pattern[str]:
-    forms = {unicodedata.normalize(f, secret) for f in ("NFC", "NFD")}
-    return re.compile("|".join("".join(_spellings(c) for c in form) for form in forms), re.IGNORECASE)
-
-
 def scrub(text: str, secrets: list[str]) -> str:
     """`text` with each secret (4 characters or more) replaced by [hidden], in whatever spelling it
-    appears: as sent, JSON-escaped (a quote, a backslash, \\uXXXX for an accent), URL-encoded,
-    as an HTML/XML reference, composed or decomposed."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = _pattern(secret).sub("[hidden]", text)
-    return text
+    appears (app/masking.py: as sent, JSON-escaped once or twice, URL-encoded, as an HTML/XML
+    reference, composed or decomposed, in any case or spacing)."""
+    kept = [s for s in secrets if s and len(s) >= 4]
+    return SecretMasker(kept, "[hidden]")(text) if kept else text
 
 
 # -- what Graph says, made safe to show ------------------------------------------------------------
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-def clean(text: str) -> str:
-    """Text from Graph made safe for a terminal or a log: control characters (ESC, CR, NUL, C1,
-    bidirectional overrides) shown as visible escapes, never passed through raw."""
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                       else f"\\u{ord(m.group()):04x}", text)
+# Text from Graph is shown through app/errors.printable: control characters escaped, never raw.
+clean = printable
 
 
 def load_json(raw: bytes | str) -> Any:

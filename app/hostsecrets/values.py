@@ -21,6 +21,7 @@ import copy
 import re
 from dataclasses import dataclass, field
 
+from app.errors import printable
 from app.hostsecrets import nrbf
 from app.hostsecrets.nrbf import (
     BinaryArray,
@@ -76,16 +77,6 @@ class SecretReading:
         return (self.class_name, self.library, tuple((m.name, m.type) for m in self.members))
 
 
-def shown(text: str) -> str:
-    """`text` (a class, library or member name from a blob we did not write) safe to print: control
-    and format characters (ESC, CR, NUL, bidi overrides) as \\xNN / \\uNNNN, never raw, so a
-    crafted name cannot move the cursor, recolour or rewrite a terminal line or a log."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100
-                   else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in text)
-
-
 def looks_encrypted(text: str) -> bool:
     """True when the text starts like an encrypted value (whether or not it reads)."""
     return (text or "").strip().startswith(STREAM_PREFIX)
@@ -117,7 +108,7 @@ def read_secret(text: str | None) -> SecretReading:
     try:
         stream = nrbf.read(data)
     except NrbfError as exc:
-        return SecretReading(UNREADABLE, reason=shown(f"its .NET serialization is broken ({exc})"))
+        return SecretReading(UNREADABLE, reason=printable(f"its .NET serialization is broken ({exc})"))
     root = stream.root
     if not isinstance(root, ClassRecord):
         return SecretReading(UNREADABLE, reason=f"it holds a {type(root).__name__}, not an object")
@@ -126,7 +117,7 @@ def read_secret(text: str | None) -> SecretReading:
     if payload_id is not None:
         payload = stream.objects[payload_id].raw  # type: ignore[attr-defined]
     library = stream.library_names.get(root.shape.library_id) if root.shape.library_id is not None else None
-    return SecretReading(ENCRYPTED, shown(root.shape.name), None if library is None else shown(library),
+    return SecretReading(ENCRYPTED, printable(root.shape.name), None if library is None else printable(library),
                          tuple(members), payload=payload, stream=stream, payload_id=payload_id)
 
 
@@ -154,7 +145,7 @@ def _members(stream: NrbfStream, root: ClassRecord) -> tuple[list[MemberShape], 
             length = value.length
         elif isinstance(value, BinaryArray):
             length = len(value.values)
-        out.append(MemberShape(shown(name), shown(type_), length))
+        out.append(MemberShape(printable(name), printable(type_), length))
     return out, (byte_arrays[0] if len(byte_arrays) == 1 else None)
 
 

@@ -155,7 +155,7 @@ def _line(entry: dict[str, Any]) -> bytes:
 
 @contextmanager
 def _writer_lock(folder: Path) -> Iterator[None]:
-    if os.name != "nt":  # the OS itself, not sys.platform (which tests of Windows branches fake)
+    if sys.platform != "win32" or os.name != "nt":  # os.name: the OS itself (tests fake sys.platform)
         yield  # O_APPEND's single write is the lock on POSIX
         return
     import msvcrt

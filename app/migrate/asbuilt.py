@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from app import __version__
 from app.config.rules import validate
+from app.masking import NOT_SECRET_VALUES, secret_name
 from app.migrate.hostdiff import HostSnapshot, app_settings
 
 LONG = 120  # characters; longer values (scripts) are summarised
@@ -37,6 +38,11 @@ def value(raw: str, secret: bool = False) -> Value:
     digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
     lines = raw.count("\n") + 1
     return Value(f"({lines:,} lines, {len(raw):,} characters, SHA-256 {digest}…)", raw)
+
+
+def _secret(p) -> bool:
+    """By type, or by a name that says secret whatever the type (an "API Key" String)."""
+    return p.is_secret or (secret_name(p.name) and p.value.strip().lower() not in NOT_SECRET_VALUES)
 
 
 Block = tuple  # ("h", level, text) | ("p", text) | ("table", headers, rows)
@@ -62,7 +68,7 @@ def outline(snap: HostSnapshot, *, now: datetime | None = None) -> list[Block]:
             ["Key", value(cert.key_description)]])]
     for role, config in (snap.app_configs or {}).items():
         if config is not None:
-            rows = [[k, value(v)] for k, v in app_settings(config).items()]
+            rows = [[k, value(v, secret=secret_name(k))] for k, v in app_settings(config).items()]
             out += [("h", 3, f"{role.capitalize()} .exe.config"), ("table", ["Key", "Value"], rows)]
     if snap.dlls:
         out += [("h", 3, "Connector DLLs"),
@@ -113,14 +119,13 @@ def _connector(c) -> list[Block]:
         if p.use not in uses:
             uses.append(p.use)
     for use in uses:
-        rows = [[p.name, p.type, value(p.value, secret=p.is_secret)]
-                for p in c.parameters_by_use(use)]
+        rows = [[p.name, p.type, value(p.value, secret=_secret(p))] for p in c.parameters_by_use(use)]
         out += [("h", 3, f"{use} parameters"), ("table", ["Name", "Type", "Value"], rows)]
     for run in c.run_configurations:
         for step in run.run_steps:
             rows = [["Step", "", value(step.name)], ["Partition", "", value(step.partition)],
                     ["BatchSize", "", value(step.batch_size)], ["Timeout", "", value(step.timeout)]]
-            rows += [[p.name, p.type, value(p.value, secret=p.is_secret)] for p in step.parameters]
+            rows += [[p.name, p.type, value(p.value, secret=_secret(p))] for p in step.parameters]
             out += [("h", 3, f"Run profile {run.name}"), ("table", ["Name", "Type", "Value"], rows)]
     for entry in c.entry_schemas:
         out += [("h", 3, f"Object type {entry.external_name} -> {entry.object_type}"),

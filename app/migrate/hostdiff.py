@@ -23,6 +23,7 @@ from app.host.appconfig import AppConfig
 from app.host.layout import HostLayout, from_config, from_host_dir
 from app.hostsecrets.compare import same_secret
 from app.hostsecrets.dpapi import Dpapi, default_dpapi
+from app.masking import secret_name
 from app.migrate import bundle as bundles
 
 if TYPE_CHECKING:
@@ -172,6 +173,28 @@ def _compare(area: str, left: dict[str, str], right: dict[str, str], connector: 
     return out
 
 
+def _typed_secret(a: HostSnapshot, b: HostSnapshot, ch: Change) -> bool:
+    for doc in (a.document, b.document):
+        c = doc.find_connector(ch.connector) if ch.connector else None
+        p = c.parameter(ch.field) if c is not None else None
+        if p is not None and p.is_secret:
+            return True
+    return False
+
+
+def _hide_secret_settings(changes: list[Change]) -> list[Change]:
+    """A setting whose name says secret (StorageAccountKey, ClientSecret) changes without its values."""
+    def shown(v: str | None) -> str | None:
+        return None if v is None else (SECRET if v else "")
+    out = []
+    for ch in changes:
+        if secret_name(ch.field):
+            old, new = shown(ch.old), shown(ch.new)
+            ch = Change(ch.connector, ch.area, ch.field, old, SECRET + " (differs)" if old == new else new)
+        out.append(ch)
+    return out
+
+
 def _secret_changes(a: HostSnapshot, b: HostSnapshot, dpapi: Dpapi | None = None,
                     same: list[str] | None = None) -> list[Change]:
     """Set on one side only; and, where this machine can read both values, "differs" (the labels
@@ -206,8 +229,10 @@ def _certificate_changes(a: HostSnapshot, b: HostSnapshot) -> list[Change]:
 
 
 def diff_snapshots(a: HostSnapshot, b: HostSnapshot, dpapi: Dpapi | None = None) -> HostDiff:
+    # secrets by type are compared below (set/empty, same value); secrets only by name stay as the
+    # document diff shows them: "(secret)", "(secret) (differs)"
     changes = [ch for ch in diff_documents(a.document, b.document)
-               if not (ch.old in _SECRET_MARKS or ch.new in _SECRET_MARKS
+               if not ((ch.old in _SECRET_MARKS or ch.new in _SECRET_MARKS) and _typed_secret(a, b, ch)
                        or (ch.area, ch.field) == ("properties", "SecretToken"))]
     same: list[str] = []
     changes += _secret_changes(a, b, dpapi or default_dpapi(), same)
@@ -225,7 +250,7 @@ def diff_snapshots(a: HostSnapshot, b: HostSnapshot, dpapi: Dpapi | None = None)
                 changes.append(Change("", area, "(file)", "present" if left else None,
                                       "present" if right else None))
                 continue
-            changes += _compare(area, app_settings(left), app_settings(right))
+            changes += _hide_secret_settings(_compare(area, app_settings(left), app_settings(right)))
     else:
         notes.append("The .exe.config files were not compared: one side is a lone "
                      "Configuration.xml.")

@@ -50,7 +50,12 @@ def _values(text: str) -> list[tuple[int, int]]:
             i = low.find(hint, i + 1)
     found: list[tuple[int, int]] = []
     for pos in sorted(hints):
-        for key, value in _FORMS:
+        url = text.startswith("://", pos)
+        if url and "@" not in text[pos:pos + 600]:
+            continue  # no user-info (every event's xmlns is a URL)
+        if not url and "=" not in text[pos:pos + 24] and ":" not in text[pos:pos + 24]:
+            continue  # a key's "=" or ":" follows it closely ("<Keywords>" in every event has none)
+        for key, value in (_FORMS[2:] if url else _FORMS[:2]):
             k = key.search(text, max(0, pos - _WINDOW), pos + _WINDOW + 8)
             if k is None:
                 continue

@@ -154,7 +154,7 @@ def event_file(ctx: ReportContext) -> None:
                      "day(s) counted back from its newest event")
 
     def stream() -> Iterator[bytes]:
-        fh = source._open()  # noqa: SLF001 - the one way to read UTF-16 dumps transcoded
+        fh = source._open()  # the one way to read UTF-16 dumps transcoded
         with fh:
             data = fh.getvalue() if isinstance(fh, io.BytesIO) else mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             try:

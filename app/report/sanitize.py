@@ -15,7 +15,6 @@ other member of the report, in every spelling (app/masking.py).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -29,21 +28,11 @@ from app.hostsecrets.values import (
     structure,
 )
 from app.hostsecrets.where import secret_places
-from app.masking import SecretMasker
+from app.masking import NOT_SECRET_VALUES, SecretMasker, secret_name
 from app.report import connstring
 
-# A name says secret when, letters and digits only, it holds one of these words or ends in "key"
-# (API Key, Access Key, AccountKey, Subscription Key, key).
-_SECRET_NAME = re.compile(r"pass(word|wd|phrase)|pwd|secret|(?<!publickey)token|credential|apikey|privatekey|"
-                          r"accesskey|accountkey|sharedkey|signature|key$", re.I)
-NOT_SECRET_VALUES = ("0", "1", "true", "false")  # a check box named "Enable Password ..." tells nothing
 MIN_SCRUB = 3  # shorter known secrets ("1", "a") would blank ordinary words and numbers in a report
 REMOVED = "[secret removed]"
-
-
-def secret_name(name: str) -> bool:
-    """Whether a parameter's or setting's name says its value is a secret."""
-    return bool(_SECRET_NAME.search(re.sub(r"[^0-9a-z]", "", name.lower())))
 
 
 @dataclass

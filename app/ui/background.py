@@ -11,12 +11,16 @@ Signals of a QObject living in the GUI thread, emitted from the worker thread, a
 GUI thread by Qt. No QThread/moveToThread: deleting a moved worker from Python aborts Qt ("shared
 QObject was deleted directly"); a plain thread avoids that. A view closed while its work runs is
 simply not told (the emit meets a deleted object and is dropped).
+
+When the app closes, `finish_all` asks every running task to stop and waits for them (bounded):
+daemon threads would otherwise be cut off wherever they are when the interpreter exits.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +32,8 @@ from app.errors import UserError
 log = logging.getLogger(__name__)
 Progress = Callable[[Any], None]
 Work = Callable[[Progress, Callable[[], bool]], Any]
+_RUNNING: set[Task] = set()  # started and not yet ended (also keeps each alive until it ends)
+_RUNNING_LOCK = threading.Lock()
 
 
 class Task(QObject):
@@ -45,8 +51,14 @@ class Task(QObject):
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def name(self) -> str:
+        return self._name
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+        with _RUNNING_LOCK:
+            _RUNNING.add(self)
         self._thread.start()
 
     def cancel(self) -> None:
@@ -63,10 +75,17 @@ class Task(QObject):
 
     def _run(self) -> None:
         try:
+            self._outcome()
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(self)
+
+    def _outcome(self) -> None:
+        try:
             result = self._work(self._report, self._cancel.is_set)
         except UserError as exc:
             self._emit(self.failed, exc.sentence())
-        except Exception as exc:  # noqa: BLE001 - the one place a worker's surprise becomes a sentence
+        except Exception as exc:  # the one place a worker's surprise becomes a sentence
             log.exception("background work %r failed", self._name)
             self._emit(self.failed, f"{self._name} failed unexpectedly ({type(exc).__name__}); the "
                                     f"details are in the app log ({APP_LOG}).")
@@ -94,3 +113,23 @@ def run_task(parent: QObject, work: Work, *, name: str, finished: Callable[[Any]
         task.progress.connect(progress)
     task.start()
     return task
+
+
+def running_tasks() -> list[Task]:
+    with _RUNNING_LOCK:
+        return [task for task in _RUNNING if task.running]
+
+
+def finish_all(timeout: float = 5.0) -> list[str]:
+    """The app is closing: ask every running task to stop, then wait for them, `timeout` seconds
+    in all. Returns the names of those still running after that (they end with the process)."""
+    tasks = running_tasks()
+    for task in tasks:
+        task.cancel()
+    deadline = time.monotonic() + timeout
+    for task in tasks:
+        task.wait(max(0.0, deadline - time.monotonic()))
+    left = [task.name for task in tasks if task.running]
+    if left:
+        log.warning("closing while still running: %s", ", ".join(left))
+    return left

@@ -99,8 +99,8 @@ def _excepthook(kind, value, tb) -> None:
 def _load_core_first() -> None:
     """Import the Qt-free modules the first window needs before PySide6: once PySide6 is loaded,
     it reads the source of every module imported after it (its __feature__ check), a few ms each."""
-    import app.config.rules  # noqa: F401
-    import app.config.store  # noqa: F401
+    import app.config.rules
+    import app.config.store
     import app.hostsecrets.values  # noqa: F401
 
 
@@ -134,7 +134,11 @@ def _run_window(app, make_window) -> int:
     window = make_window()
     window.show()
     QTimer.singleShot(0, configure_logging)  # the app log's file handler once the window is up
-    return int(app.exec())
+    code = int(app.exec())
+    from app.ui.background import finish_all
+
+    finish_all()  # work still running is asked to stop and given a moment to end cleanly
+    return code
 
 
 def open_gui(args: argparse.Namespace) -> int:

@@ -67,11 +67,6 @@ class ConnectorFlow:
         i = keys.index(key)
         return keys[i + 1] if i + 1 < len(keys) else None
 
-    def previous_key(self, key: str) -> str | None:
-        keys = self.keys()
-        i = keys.index(key) if key in keys else 0
-        return keys[i - 1] if i > 0 else None
-
     def start_key(self, start_page: str | None) -> str:
         """The first page for a rules page id (the Problems panel's start_page)."""
         if start_page:

@@ -22,13 +22,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402
-from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QTableView
 
-from app.config.document import ConfigDocument  # noqa: E402
-from app.ui.wizard.attribute_picker import AttributePicker  # noqa: E402
-from app.wizard.schema_edits import AttributeChoice  # noqa: E402
-from app.wizard.session import WizardSession  # noqa: E402
+from app.config.document import ConfigDocument
+from app.ui.wizard.attribute_picker import AttributePicker
+from app.wizard.schema_edits import AttributeChoice
+from app.wizard.session import WizardSession
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "resources" / "sample-host" / "Service" / "Configuration" / "Configuration.xml"

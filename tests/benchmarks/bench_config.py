@@ -17,11 +17,11 @@ from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.config import builders as b  # noqa: E402
-from app.config.document import ConfigDocument  # noqa: E402
-from app.config.rules import validate  # noqa: E402
-from app.config.store import ConfigStore  # noqa: E402
-from app.config.xmltext import hardened_parser  # noqa: E402
+from app.config import builders as b
+from app.config.document import ConfigDocument
+from app.config.rules import validate
+from app.config.store import ConfigStore
+from app.config.xmltext import hardened_parser
 
 CONNECTORS, PARAMETERS, RUNS = 200, 50, 11
 

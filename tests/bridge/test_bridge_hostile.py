@@ -55,7 +55,7 @@ def _within(seconds: float, what) -> None:
     def run() -> None:
         try:
             what()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+        except BaseException as exc:
             errors.append(exc)
         done.set()
 

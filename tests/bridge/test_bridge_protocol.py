@@ -82,25 +82,25 @@ class FakeKernel32:
         self.calls: list[tuple] = []
         self.assign_ok = assign_ok
 
-    def CreateJobObjectW(self, attributes, name):  # noqa: N802 - Windows API names
+    def CreateJobObjectW(self, attributes, name):
         self.calls.append(("CreateJobObjectW", attributes, name))
         return 0x44
 
-    def SetInformationJobObject(self, handle, info_class, info, size):  # noqa: N802
+    def SetInformationJobObject(self, handle, info_class, info, size):
         limits = ctypes.cast(info, ctypes.POINTER(ExtendedLimits)).contents
         self.calls.append(("SetInformationJobObject", handle, info_class,
                            limits.BasicLimitInformation.LimitFlags, size))
         return 1
 
-    def AssignProcessToJobObject(self, handle, process):  # noqa: N802
+    def AssignProcessToJobObject(self, handle, process):
         self.calls.append(("AssignProcessToJobObject", handle, process))
         return 1 if self.assign_ok else 0
 
-    def TerminateJobObject(self, handle, code):  # noqa: N802
+    def TerminateJobObject(self, handle, code):
         self.calls.append(("TerminateJobObject", handle, code))
         return 1
 
-    def CloseHandle(self, handle):  # noqa: N802
+    def CloseHandle(self, handle):
         self.calls.append(("CloseHandle", handle))
         return 1
 

@@ -29,14 +29,14 @@ class NetFx4Assembly:
     marked: set[str] = set()
 
     @classmethod
-    def LoadFrom(cls, path: str) -> str:  # noqa: N802 (.NET's name)
+    def LoadFrom(cls, path: str) -> str:
         if path in cls.marked or zone.on_network_share(Path(path)):
             raise FileLoadException("An attempt was made to load an assembly from a network location "
                                     "which would have caused the assembly to be sandboxed (0x80131515)")
         return f"assembly:{path}"
 
     @classmethod
-    def UnsafeLoadFrom(cls, path: str) -> str:  # noqa: N802 (.NET's name)
+    def UnsafeLoadFrom(cls, path: str) -> str:
         return f"assembly:{path}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from lxml import etree
 
 from app.config import builders as b
 from app.config.document import ConfigDocument
@@ -219,3 +220,29 @@ def test_objectclass_multivalued_on_generic_ldap_is_microsofts_documented_setup(
     spec = minimal_spec()  # the same attribute elsewhere is still worth a word
     spec.attributes.append(b.attribute_schema("objectClass", multivalued=True))
     assert _severity_of(spec, "attribute-multivalued") == {"warning"}
+
+
+# Encrypted as files spell it (and as hand edits might): is_secret strips and ignores case
+_FLAGS = ["true", " TRUE ", "True", "1", "yes", "Yes\n", "false", "False", "0", "no", "", "truthy",
+          "<!-- x -->true", "t<!-- x -->rue"]
+
+
+def test_the_secret_parameters_are_the_ones_is_secret_names():
+    """Connector.secret_parameters (an XPath pre-selection, for validation's speed) finds exactly
+    the parameters Parameter.is_secret calls secret, whatever the spelling of Type and Encrypted."""
+    params = [b.parameter(f"P{i}", "String", "Connectivity", "v") for i in range(len(_FLAGS))]
+    doc = document_with(minimal_spec(parameters=params + [
+        b.parameter("Typed", "EncryptedString", "Global", "v"),
+        b.parameter("Spaced", " EncryptedString", "Global", "v"),
+        b.parameter("Lower", "encryptedstring", "Global", "v")]))
+    for i, flag in enumerate(_FLAGS):
+        param = doc.connectors[0].parameter(f"P{i}")
+        assert param is not None
+        old = param.el.find("Encrypted")
+        old.getparent().replace(old, etree.fromstring(f"<Encrypted>{flag}</Encrypted>"))
+    data = etree.tostring(doc.root)
+    connector = ConfigDocument.from_bytes(data, "t").connectors[0]
+    expected = [p.name for p in connector.parameters if p.is_secret]
+    assert [p.name for p in connector.secret_parameters()] == expected
+    assert {"P0", "P1", "P3", "P4", "Typed"} <= set(expected)  # the spellings really varied
+    assert not {"P6", "P10", "Spaced", "Lower"} & set(expected)

@@ -59,7 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):
         responder = self.server.responder
         responder.requests.append((self.path, self.headers.get("Authorization")))
         mode = responder.mode

@@ -32,7 +32,7 @@ class FakeMsal:
         self.shown: list[str] = []
         self.SerializableTokenCache = SerializableTokenCache
 
-    def PublicClientApplication(self, client_id, authority=None, token_cache=None):  # noqa: N802 - msal's name
+    def PublicClientApplication(self, client_id, authority=None, token_cache=None):
         fake = self
         fake.calls.append(f"app {client_id} {authority}")
 

@@ -127,13 +127,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(204)
         return self._send(404, samples.graph_error("Request_ResourceNotFound", "Resource not found."))
 
-    def do_GET(self):  # noqa: N802 - http.server's names
+    def do_GET(self):
         self._handle("GET")
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         self._handle("POST")
 
-    def do_PUT(self):  # noqa: N802
+    def do_PUT(self):
         self._handle("PUT")
 
 

@@ -29,7 +29,7 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:  # the client hung up (its deadline): that is the point of several tests
             pass
 
-    do_GET = do_POST = do_PUT = _go  # noqa: N815 - http.server's names
+    do_GET = do_POST = do_PUT = _go
 
     def answer(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)

@@ -82,7 +82,7 @@ def _fake_evtlog(events_xml: list[str], channels=("Application", "ECMA2Host", "S
         def __init__(self, items):
             self.items = list(items)
 
-    def EvtQuery(channel, flags, xpath):  # noqa: N802 (pywin32's names)
+    def EvtQuery(channel, flags, xpath):
         calls.append((channel, flags, xpath))
         items = list(events_xml)
         if flags & mod.EvtQueryReverseDirection:
@@ -95,7 +95,7 @@ def _fake_evtlog(events_xml: list[str], channels=("Application", "ECMA2Host", "S
             items = [x for x in items if f"<EventRecordID>{wanted}<" in x]
         return Query(items)
 
-    def EvtNext(query, count):  # noqa: N802
+    def EvtNext(query, count):
         out, query.items = query.items[:count], query.items[count:]
         return tuple(out)
 

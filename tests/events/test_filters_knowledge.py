@@ -148,7 +148,7 @@ def test_ticks_are_kept_so_display_filter_and_sort_agree():
     assert again.times[0] == before
 
 
-@pytest.mark.parametrize("message,key,action", [
+KNOWN_ERROR_CASES = [
     ("Connector 'CSV': Unable to find Windows PowerShell 5.1 libraries under C:\\x", "powershell-libraries",
      "connector:CSV"),
     ("The SSL certificate with thumbprint AB has expired", "certificate", "certificate"),
@@ -177,7 +177,10 @@ def test_ticks_are_kept_so_display_filter_and_sort_agree():
     ("Service 'Microsoft Entra Connect Provisioning Agent' failed to start", "agent-start", "doctor"),
     ("File C:\\s\\x.ps1 cannot be loaded because running scripts is disabled on this system.",
      "execution-policy", "doctor"),
-])
+]
+
+
+@pytest.mark.parametrize("message,key,action", KNOWN_ERROR_CASES)
 def test_known_errors(message, key, action):
     found = diagnose(message)
     assert found is not None and found.known.key == key and found.action == action
@@ -208,7 +211,9 @@ def test_ordinary_messages_are_not_errors(table):
     assert diagnose("") is None
     keys = {diagnose(m).known.key for m in table.messages if diagnose(m)}
     assert {"powershell-libraries", "certificate", "cache-access", "metrics", "dsn", "ldap-dn"} <= keys
-    assert len({k.key for k in KNOWN_ERRORS}) == len(KNOWN_ERRORS)  # each known error has its own key
+    # every known error is recognised in at least one real-shaped message above, keys are unique
+    assert {key for _, key, _ in KNOWN_ERROR_CASES} == {k.key for k in KNOWN_ERRORS}
+    assert len({k.key for k in KNOWN_ERRORS}) == len(KNOWN_ERRORS)
     assert all(k.fix and k.source for k in KNOWN_ERRORS)
 
 

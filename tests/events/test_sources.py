@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -354,6 +355,32 @@ def test_json_columns_tolerate_odd_shapes():
     named = columns_from_json('{"Event": {"System": {}, "EventData": {"User": "x", "Data": '
                               '[{"#attributes": {"Name": "K"}, "#text": "v"}]}}}')
     assert named.message == "K=v\nUser=x"
+
+
+def test_json_columns_read_what_orjson_refuses_as_json_does():
+    """orjson refuses a lone surrogate, which json.loads reads: such a record keeps its columns
+    instead of coming out empty."""
+    from app.events.eventjson import row_from_json
+
+    lone = row_from_json('{"Event": {"System": {"Channel": "App"}, "EventData": {"Data": "a\\udc80b"}}}')
+    assert (lone[7], lone[8]) == ("App", "a\udc80b")
+
+
+def test_the_quick_path_for_the_usual_shape_equals_the_careful_one():
+    """row_from_json reads the usual System shape directly; every record of the corpus logs must
+    give what the careful path (_row_of) gives for the same decoded event."""
+    from evtx import PyEvtxParser
+
+    from app.events.eventjson import _row_of, row_from_json
+
+    quick = 0
+    for name in ("MSExchange_Management_wec.evtx", "security.evtx", "system.evtx",
+                 "application-named-data.evtx", "security-dense.evtx"):
+        for rec in PyEvtxParser(str(EVTX / name)).records_json():
+            event = json.loads(rec["data"])["Event"]
+            assert row_from_json(rec["data"]) == _row_of(event)
+            quick += isinstance(event.get("System", {}).get("EventID"), int)
+    assert quick > 1000  # records of the usual shape were among them
 
 
 def test_the_damage_sentence_never_contradicts_itself():

@@ -25,13 +25,13 @@ class FakeWin32Crypt:
         self.calls: list[tuple] = []
         self.fail = fail
 
-    def CryptProtectData(self, *args):  # noqa: N802 (pywin32's name)
+    def CryptProtectData(self, *args):
         self.calls.append(("protect", args))
         if self.fail:
             raise self.fail
         return b"BLOB:" + args[0]
 
-    def CryptUnprotectData(self, *args):  # noqa: N802
+    def CryptUnprotectData(self, *args):
         self.calls.append(("unprotect", args))
         if self.fail:
             raise self.fail

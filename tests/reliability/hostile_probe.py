@@ -99,8 +99,8 @@ ROOTS = {"configuration": "Configuration", "exe-config": "configuration", "mim-e
 
 def main() -> None:
     reader, kind, folder = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-    import app.config.document  # noqa: F401  (imports are not the reader's cost)
-    import app.events.sources.base  # noqa: F401
+    import app.config.document  # imports are not the reader's cost
+    import app.events.sources.base
     import app.migrate.bundle  # noqa: F401
     data = payload(kind, ROOTS[reader])
     import resource  # POSIX only: imported here so the test module's ROOTS import works on Windows

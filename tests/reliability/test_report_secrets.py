@@ -21,9 +21,9 @@ from tests.reliability.test_secrets_end_to_end import leaks, run, zip_members
 from tests.report.fake_windows import FakeWindows, capture
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "diagnostics"))
-from diag_scim_responder import TOKEN, ScimResponder  # noqa: E402
+from diag_scim_responder import TOKEN, ScimResponder
 
-from tests.reliability.planted import PASSWORD  # noqa: E402  (planted by conftest.planted_host)
+from tests.reliability.planted import PASSWORD  # planted by conftest.planted_host
 
 PASSPHRASE = "pfx-passphrase-7c1e9b"
 PLANTED = [TOKEN, PASSWORD, PASSPHRASE]

@@ -158,7 +158,7 @@ def screenshots(outdir: Path) -> list[Path]:
 
         try:  # last: it adds DLLs to the host copy
             made, note = dll_screenshots(outdir, layout, _wizard)
-        except Exception as exc:  # noqa: BLE001 - the other pictures are still worth having
+        except Exception as exc:  # the other pictures are still worth having
             made, note = [], f"the wizard's DLL-built pages failed: {type(exc).__name__}: {exc}"
         out += made
         if note:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from app.errors import UserError
 from app.ui.background import Task
@@ -62,3 +63,37 @@ def test_cancel_is_seen_by_the_work(qtbot):
     release.set()
     qtbot.waitUntil(lambda: bool(got), timeout=5000)
     assert got == [True]
+
+
+def test_closing_asks_running_work_to_stop_and_waits_for_it(qtbot):
+    from app.ui.background import finish_all, running_tasks
+
+    started, ended = threading.Event(), []
+
+    def work(progress, cancelled):
+        started.set()
+        while not cancelled():  # a long job that checks between steps
+            threading.Event().wait(0.01)
+        ended.append("cleanly")
+        return None
+
+    task = Task(work, name="Long job")
+    task.start()
+    assert started.wait(5) and task in running_tasks()
+    assert finish_all(timeout=5) == []
+    assert ended == ["cleanly"] and not task.running and task not in running_tasks()
+
+
+def test_closing_does_not_wait_forever_for_work_that_ignores_cancel(qtbot):
+    from app.ui.background import finish_all
+
+    release = threading.Event()
+    task = Task(lambda progress, cancelled: release.wait(10), name="Stubborn job")
+    task.start()
+    try:
+        started = time.monotonic()
+        assert finish_all(timeout=0.3) == ["Stubborn job"]
+        assert time.monotonic() - started < 3
+    finally:
+        release.set()
+        task.wait(5)

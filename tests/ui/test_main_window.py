@@ -219,7 +219,7 @@ def test_delete_confirmed_removes_saves_and_backs_up(window, monkeypatch):
         def exec(self):
             return 0
 
-        def clickedButton(self):  # noqa: N802 - Qt's name
+        def clickedButton(self):
             return "delete"
 
     def confirm(parent, name, file_name, unsaved):

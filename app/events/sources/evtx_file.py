@@ -63,21 +63,21 @@ def parse_chunk(header: bytes, chunk: bytes, index: int, table: EventTable) -> t
         if last >= first:
             expected = min(last - first + 1, CHUNK_SIZE // 24)
     # JSON, not XML, for the columns: twice as fast to read in Python (see eventjson.py)
-    records = PyEvtxParser(io.BytesIO(header + chunk), number_of_threads=1).records_json()
+    parser = PyEvtxParser(io.BytesIO(header + chunk), number_of_threads=1)
+    records = cast(Iterator[dict], parser.records_json())  # a dict per record
     rows: list[tuple] = []
+    add = rows.append
     error = ""
     while True:
         try:
-            rec = cast(dict, next(records))  # the parser yields a dict per record
-        except StopIteration:
+            for rec in records:
+                row = row_from_json(rec["data"])
+                if row[5] is None:  # no EventRecordID in the System part: the record header's
+                    row = (*row[:5], rec.get("event_record_id"), *row[6:])
+                add(row)
             break
         except RuntimeError as exc:  # one bad record (or a broken chunk): keep going
             error = error or f"chunk {index}: {str(exc).splitlines()[0]}"
-            continue
-        row = row_from_json(rec["data"])
-        if row[5] is None:  # no EventRecordID in the System part: the record header's
-            row = (*row[:5], rec.get("event_record_id"), *row[6:])
-        rows.append(row)
     # the whole chunk into the columns at once (one C-level pass per column)
     read = len(rows)
     table.append_rows(rows, range(_locator(index, 0), _locator(index, read)))

@@ -329,6 +329,16 @@ class CertificateDialog(QDialog):
             self.error.setText(text)
             self.error.show()
 
+    def reject(self) -> None:
+        """Esc, the title bar's close button and Cancel: refused while a step runs in the
+        background (stopped half-way, a plan would leave the host between two certificates)."""
+        if self.task is not None and self.task.running:
+            self.error.setStyleSheet("color: palette(text);")
+            self.error.setText("Please wait: this window can be closed once the running step has finished.")
+            self.error.show()
+            return
+        super().reject()
+
     def _show_error(self, text: str) -> None:
         self._busy(None)
         self.error.setStyleSheet("color: #a61b1b;")

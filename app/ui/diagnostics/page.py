@@ -82,7 +82,7 @@ class DiagnosticsPage(QWidget):
         self.service_view.refresh()
         self.doctor.run_checks()
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._shown_once:
             self.start()

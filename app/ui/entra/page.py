@@ -372,7 +372,7 @@ class EntraPage(QWidget):
 
         return SignInDialog.open_for(self)
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True

@@ -27,7 +27,7 @@ ACTION_LABELS = {"certificate": "Open the certificate dialog", "doctor": "Run th
 
 
 class DetailsPane(QSplitter):
-    actionRequested = Signal(str)  # noqa: N815 (Qt signal naming)
+    actionRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)

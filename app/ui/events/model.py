@@ -112,10 +112,10 @@ class EventTableModel(QAbstractTableModel):
 
     # --- lazy fetching -------------------------------------------------------------------------
 
-    def canFetchMore(self, parent=_ROOT) -> bool:  # noqa: N802 (Qt)
+    def canFetchMore(self, parent=_ROOT) -> bool:
         return not parent.isValid() and self._shown < len(self.rows)
 
-    def fetchMore(self, parent=_ROOT) -> None:  # noqa: N802
+    def fetchMore(self, parent=_ROOT) -> None:
         grow = min(FETCH, len(self.rows) - self._shown)
         if grow <= 0:
             return
@@ -123,13 +123,13 @@ class EventTableModel(QAbstractTableModel):
         self._shown += grow
         self.endInsertRows()
 
-    def rowCount(self, parent=_ROOT) -> int:  # noqa: N802
+    def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else self._shown
 
-    def columnCount(self, parent=_ROOT) -> int:  # noqa: N802
+    def columnCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section][1]
         return None

@@ -43,7 +43,7 @@ OF_THE_LOG = " of the log"  # a file's hour/day/week end at its newest event, a 
 
 
 class EventViewer(QWidget):
-    actionRequested = Signal(str)  # noqa: N815 (Qt signal naming)
+    actionRequested = Signal(str)
     loaded = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -450,7 +450,7 @@ class EventViewer(QWidget):
         self.selected_attributes = dict(by_connector)
         self._fill_connectors()
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         self.cancel_load()
         self._stop_thread()
         self.set_follow(False)

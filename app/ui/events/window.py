@@ -23,7 +23,7 @@ class EventViewerWindow(QMainWindow):
         QMessageBox.information(self, "Event log", f"Open the main window to do this ({action}): "
                                 "`ecma-wizard` with no arguments.")
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         self.viewer.close()
         super().closeEvent(event)
 

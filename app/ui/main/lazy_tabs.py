@@ -35,6 +35,3 @@ class LazyTabs:
     def build_all(self) -> None:
         for tab in list(self._pending):
             self.page(tab)
-
-    def is_built(self, tab: QScrollArea) -> bool:
-        return tab not in self._pending

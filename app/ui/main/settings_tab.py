@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIntValidator
@@ -23,6 +24,9 @@ from app.config.rules import Finding
 from app.host.layout import HostLayout
 from app.paths import backups_dir, data_dir
 from app.ui.theme import error_colour
+
+if TYPE_CHECKING:  # imported when first built (start-up time)
+    from app.ui.certs.status_widget import CertificateStatusWidget
 
 DEFAULT_PORT = "8585"
 
@@ -93,7 +97,7 @@ class SettingsTab(QScrollArea):
         self._cert_box = QVBoxLayout(cert)
         self._cert_box.setContentsMargins(0, 0, 0, 0)
         # made when the tab is first shown or a status arrives: not needed for the first screen
-        self._certificate_widget = None
+        self._certificate_widget: CertificateStatusWidget | None = None
         self._read_only = False
         outer.addWidget(cert)
 
@@ -146,7 +150,7 @@ class SettingsTab(QScrollArea):
             self.certificate_widget.set_status(status)
 
     @property
-    def certificate_widget(self):
+    def certificate_widget(self) -> CertificateStatusWidget:
         if self._certificate_widget is None:
             from app.ui.certs.status_widget import CertificateStatusWidget
 

@@ -63,13 +63,13 @@ class DifferenceModel(QAbstractTableModel):
         self.changes = list(changes)
         self.endResetModel()
 
-    def rowCount(self, parent=None) -> int:  # noqa: N802 - Qt's name
+    def rowCount(self, parent=None) -> int:
         return 0 if parent is not None and parent.isValid() else len(self.changes)
 
-    def columnCount(self, parent=None) -> int:  # noqa: N802
+    def columnCount(self, parent=None) -> int:
         return len(HEADERS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return HEADERS[section]
         return None
@@ -100,7 +100,7 @@ class _Filter(QSortFilterProxyModel):
         self.group: str | None = None
         self.text = ""
 
-    def filterAcceptsRow(self, row, parent) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, row, parent) -> bool:
         model = self.sourceModel()
         if self.group and model.data(model.index(row, 0), Qt.ItemDataRole.UserRole) != self.group:
             return False

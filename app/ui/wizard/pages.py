@@ -145,6 +145,11 @@ class FlowPage(QWizardPage):
         self.bridge_findings = []
         self._debounce.start()
 
+    @property
+    def findings_pending(self) -> bool:
+        """An edit's recheck is still waiting out the debounce (what tests wait for, not a clock)."""
+        return self._debounce.isActive()
+
     def editing(self, change: Callable[[Any], object]) -> Callable[[Any], None]:
         """A slot that applies `change` to the new value, then rechecks the page (debounced)."""
         def slot(value: Any) -> None:

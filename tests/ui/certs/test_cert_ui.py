@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
@@ -137,6 +138,36 @@ def test_wiring_builds_a_dialog_for_a_host(qtbot, tmp_path, sample_host):
     assert dialog.request().host_names[-1] == "localhost"
     status = certificate_status(layout)
     assert status.configured_thumbprint == "3F6D1C0A9B8E7D6C5B4A39281706F5E4D3C2B1A0"
+
+
+class _SlowTarget(DemoTarget):
+    """Writes the thumbprint only when the test lets it: the plan is caught running."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writing, self.release = threading.Event(), threading.Event()
+
+    def write(self, thumbprint: str) -> None:
+        self.writing.set()
+        self.release.wait(10)
+        super().write(thumbprint)
+
+
+def test_the_dialog_stays_open_while_the_plan_runs(qtbot, tmp_path):
+    target = _SlowTarget()
+    dialog, _ = _dialog(qtbot, tmp_path, DemoWindowsStore(), target)
+    with qtbot.waitSignal(dialog.planReady, timeout=10_000):
+        dialog.start_prepare()
+    dialog.start_run()
+    assert target.writing.wait(10)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Esc
+    dialog.close()  # the title bar's close button
+    assert dialog.isVisible() and "once the running step has finished" in dialog.error.text()
+    with qtbot.waitSignal(dialog.runFinished, timeout=10_000):
+        target.release.set()
+    assert target.value == dialog.plan.thumbprint  # the plan ran to its end
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
 
 
 def test_dialog_failure_shows_the_rollback(qtbot, tmp_path):

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "diagnostics"))
-from diag_scim_responder import TOKEN, ScimResponder, make_cert  # noqa: E402
+from diag_scim_responder import TOKEN, ScimResponder, make_cert
 
-from app.config.store import ConfigStore  # noqa: E402
-from app.diagnostics.tokens import token_key  # noqa: E402
-from app.host.layout import from_host_dir  # noqa: E402
-from app.host.machine import UnavailableMachine  # noqa: E402
-from app.host.service import ServiceState, ServiceStatus, UnavailableServiceControl  # noqa: E402
-from app.secrets import SERVICE, SecretStore  # noqa: E402
-from app.ui.diagnostics import DiagnosticsPage  # noqa: E402
+from app.config.store import ConfigStore
+from app.diagnostics.tokens import token_key
+from app.host.layout import from_host_dir
+from app.host.machine import UnavailableMachine
+from app.host.service import ServiceState, ServiceStatus, UnavailableServiceControl
+from app.secrets import SERVICE, SecretStore
+from app.ui.diagnostics import DiagnosticsPage
 
 
 class Keyring:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bridge"))
-from dotnet_build import TestDlls, build, missing_tools  # noqa: E402
+from dotnet_build import TestDlls, build, missing_tools
 
-from tests.ci import missing_tool  # noqa: E402
+from tests.ci import missing_tool
 
 
 @pytest.fixture(scope="session")

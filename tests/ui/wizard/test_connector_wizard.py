@@ -51,7 +51,7 @@ def test_timer_to_10_saves_the_timer_line_and_the_modification_time(qtbot, host)
     page = wizard.currentPage()
     page.timer.clear()
     qtbot.keyClicks(page.timer, "10")
-    qtbot.wait(200)  # the findings refresh is debounced
+    qtbot.waitUntil(lambda: not page.findings_pending, timeout=5000)  # the recheck is debounced
     assert "below the 120" in page.field_boxes["AutosyncTimer"].findings.text()
     while wizard.current_key() != "summary":
         click_next(qtbot, wizard)
@@ -76,7 +76,7 @@ def test_create_a_connector_from_nothing_through_every_page(qtbot, host):
     token = page.token.value
     assert len(token) >= 32
     qtbot.keyClicks(page.description, "Door badges")
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: not page.findings_pending, timeout=5000)
     visited = []
     while wizard.current_key() != "summary":
         key = wizard.current_key()
@@ -95,7 +95,7 @@ def test_create_a_connector_from_nothing_through_every_page(qtbot, host):
             picker.search.clear()
         if key == "object-types":
             p.anchor.setCurrentText("EmployeeId")
-        qtbot.wait(150)
+        qtbot.waitUntil(lambda p=p: not p.findings_pending, timeout=5000)
         click_next(qtbot, wizard)
     assert visited == ["properties", "connectivity", "capabilities", "global", "partitions",
                        "run-profiles", "run-step:Export", "run-step:FullImport", "object-types",
@@ -117,11 +117,11 @@ def test_an_error_blocks_next(qtbot, host):
     page = wizard.currentPage()
     page.token.start_replace()
     qtbot.keyClicks(page.token.edit, "short")
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: not page.findings_pending, timeout=5000)
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     assert "at least 12" in page.field_boxes["SecretToken"].findings.text()
     qtbot.keyClicks(page.token.edit, "-but-now-long-enough")
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: not page.findings_pending, timeout=5000)
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
 
 

@@ -312,6 +312,6 @@ def test_a_dll_the_runtime_cannot_load_leaves_an_editable_page_with_one_sentence
     assert "template" in text and "Contoso.Badges.Connector" in wizard.dll.reason
     assert "Traceback" not in text and "\n" not in wizard.dll.reason
     qtbot.mouseClick(page.generate, Qt.MouseButton.LeftButton)
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: not page.findings_pending, timeout=5000)
     assert click_next(qtbot, wizard) == "connectivity"  # no DLL call: the custom parameter list
     assert any(b.text() == "Add parameter" for b in wizard.currentPage().findChildren(QPushButton))

@@ -42,7 +42,7 @@ def _wizard(qtbot, host, dpapi, name="CSV"):
 def _type_token(qtbot, page):
     page.token.start_replace()
     qtbot.keyClicks(page.token.edit, TYPED)
-    qtbot.wait(200)  # findings are debounced
+    qtbot.waitUntil(lambda: not page.findings_pending, timeout=5000)  # the recheck is debounced
 
 
 def _finish(qtbot, wizard):
@@ -74,7 +74,7 @@ def test_saving_as_typed_is_the_users_explicit_choice_with_a_warning(qtbot, host
     page = wizard.currentPage()
     _type_token(qtbot, page)
     qtbot.mouseClick(page.secret_choice.store, Qt.MouseButton.LeftButton)
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: not page.findings_pending, timeout=5000)
     assert page.secret_choice.sentence.text().startswith("Secrets you type are saved as typed, in plain text")
     text = page.field_boxes["SecretToken"].findings.text()
     assert "saved as typed, in plain text" in text
@@ -90,7 +90,7 @@ def test_an_encrypted_string_parameter_page_offers_the_same_choice(qtbot, host):
     password = page.form.boxes["Password"].input
     password.start_replace()
     qtbot.keyClicks(password.edit, "new-password-1")
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: not page.findings_pending, timeout=5000)
     assert "not saved; it must be entered on the host" in page.form.boxes["Password"].findings.text()
 
 
