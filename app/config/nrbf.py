@@ -14,14 +14,14 @@ arrays as raw bytes. Nothing is interpreted beyond the spec, so any class shape 
 back. Strictness where byte identity needs it: a string length must be in its shortest 7-bit form
 and strings must be valid UTF-8 (what .NET writes); anything after MessageEnd is refused.
 Bounded work: a stream over MAX_BYTES, with more than MAX_RECORDS records or a class of more than
-MAX_MEMBERS members is refused before it is read further (records.py says why).
+MAX_MEMBERS members is refused before it is read further (nrbf_records.py says why).
 """
 
 from __future__ import annotations
 
 import struct
 
-from app.hostsecrets.records import (  # noqa: F401  (re-exported: callers use nrbf.X)
+from app.config.nrbf_records import (  # noqa: F401  (re-exported: callers use nrbf.X)
     ARRAY_KINDS,
     ARRAY_SINGLE_OBJECT,
     ARRAY_SINGLE_PRIMITIVE,

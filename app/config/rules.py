@@ -15,7 +15,7 @@ from functools import lru_cache
 from lxml import etree
 
 from app.config.document import ConfigDocument, Connector
-from app.hostsecrets.values import UNREADABLE, read_secret
+from app.config.secretvalues import UNREADABLE, read_secret
 from app.paths import resources_dir
 
 ERROR, WARNING, INFO = "error", "warning", "info"

@@ -21,9 +21,8 @@ import copy
 import re
 from dataclasses import dataclass, field
 
-from app.errors import printable
-from app.hostsecrets import nrbf
-from app.hostsecrets.nrbf import (
+from app.config import nrbf
+from app.config.nrbf import (
     BinaryArray,
     ClassRecord,
     NrbfError,
@@ -34,6 +33,7 @@ from app.hostsecrets.nrbf import (
     Primitive,
     PrimitiveArray,
 )
+from app.errors import printable
 
 EMPTY, PLAIN, ENCRYPTED, UNREADABLE = "empty", "plain", "encrypted", "unreadable"
 STATES = (EMPTY, PLAIN, ENCRYPTED, UNREADABLE)

@@ -6,8 +6,8 @@ references written after the object, MessageEnd. Used to make blobs for a class 
 
 from __future__ import annotations
 
-from app.hostsecrets import nrbf
-from app.hostsecrets.nrbf import (
+from app.config import nrbf
+from app.config.nrbf import (
     BT_PRIMITIVE,
     BT_PRIMITIVE_ARRAY,
     BT_STRING,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.config.document import ConfigDocument
+from app.config.secretvalues import EMPTY, ENCRYPTED, PLAIN, UNREADABLE, MemberShape, read_secret
 from app.hostsecrets.dpapi import Dpapi, DpapiRefused
-from app.hostsecrets.values import EMPTY, ENCRYPTED, PLAIN, UNREADABLE, MemberShape, read_secret
 from app.hostsecrets.where import secret_places
 
 PROBLEM_STATES = (PLAIN, UNREADABLE)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from app import journal
 from app.config.document import ConfigDocument
 from app.config.secretfields import secret_fields
+from app.config.secretvalues import ENCRYPTED, PLAIN, read_secret
 from app.hostsecrets.dpapi import Dpapi, DpapiRefused
-from app.hostsecrets.values import ENCRYPTED, PLAIN, read_secret
 from app.hostsecrets.writing import RouteUnproven, SecretRoute, plausible_encoding
 
 TEXT_SUFFIX = "\n#text"  # bundle key of the text behind a DPAPI value: "<connector>\n<key>\n#text"

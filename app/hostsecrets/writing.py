@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from app.config.document import ConfigDocument
+from app.config.secretvalues import ENCRYPTED, SecretReading, read_secret, with_payload
 from app.hostsecrets.dpapi import Dpapi, DpapiRefused
-from app.hostsecrets.values import ENCRYPTED, SecretReading, read_secret, with_payload
 from app.hostsecrets.where import secret_places
 
 log = logging.getLogger(__name__)

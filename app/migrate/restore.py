@@ -11,12 +11,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from app.config.document import ConfigDocument
+from app.config.secretvalues import PLAIN, read_secret
 from app.errors import UserError
 from app.host.appconfig import AppConfig, AppConfigStore
 from app.host.layout import HostLayout
 from app.hostsecrets.dpapi import Dpapi, default_dpapi
 from app.hostsecrets.portable import encrypt_into
-from app.hostsecrets.values import PLAIN, read_secret
 from app.hostsecrets.writing import SecretRoute, plan_for
 from app.migrate.bundle import (
     CONFIGURATION,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from app.config.document import ConfigDocument
-from app.hostsecrets.values import (
+from app.config.secretvalues import (
     EMPTY,
     PLAIN,
     looks_encrypted,

@@ -99,9 +99,6 @@ def _excepthook(kind, value, tb) -> None:
 def _load_core_first() -> None:
     """Import the Qt-free modules the first window needs before PySide6: once PySide6 is loaded,
     it reads the source of every module imported after it (its __feature__ check), a few ms each."""
-    import app.config.rules
-    import app.config.store
-    import app.hostsecrets.values  # noqa: F401
 
 
 def run_gui(argv: list[str]) -> int:

@@ -19,7 +19,7 @@ from app import journal
 from app.config.document import ConfigDocument, Connector
 from app.config.rules import INFO, PARAMETER_PAGES, WARNING, Finding
 from app.config.secretfields import secret_fields
-from app.hostsecrets.values import looks_encrypted
+from app.config.secretvalues import looks_encrypted
 from app.hostsecrets.where import SecretPlace, parameter_name
 from app.hostsecrets.writing import RouteUnproven, SecretPlan
 

@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.hostsecrets import nrbf  # noqa: E402
+from app.config import nrbf  # noqa: E402
+from app.config.secretvalues import read_secret  # noqa: E402
 from app.hostsecrets.build import build_object  # noqa: E402
 from app.hostsecrets.hostlayout import GUESSED_LIBRARY, GUESSED_MEMBERS, HOST_CLASS  # noqa: E402
-from app.hostsecrets.values import read_secret  # noqa: E402
 
 RUNS, LOOPS = 11, 2000
 

@@ -22,7 +22,7 @@ CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from tests.hostsecrets import crafted
-from app.hostsecrets.values import read_secret
+from app.config.secretvalues import read_secret
 text = crafted.as_text(getattr(crafted, {maker!r})({n}))
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()

@@ -7,9 +7,9 @@ import base64
 
 from app.config import builders as b
 from app.config.document import ConfigDocument
+from app.config.nrbf import write
 from app.hostsecrets.build import build_object
 from app.hostsecrets.hostlayout import GUESSED_LIBRARY, GUESSED_MEMBERS, HOST_CLASS
-from app.hostsecrets.nrbf import write
 from tests.hostsecrets.fake_dpapi import FakeDpapi
 
 

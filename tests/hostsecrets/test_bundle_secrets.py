@@ -9,9 +9,9 @@ import shutil
 import pytest
 
 from app.config.document import ConfigDocument
+from app.config.secretvalues import read_secret
 from app.host.layout import from_host_dir
 from app.hostsecrets.dpapi import UnavailableDpapi
-from app.hostsecrets.values import read_secret
 from app.migrate import bundle as bundles
 from app.migrate.restore import restore_bundle
 from tests.hostsecrets.fake_dpapi import FakeDpapi

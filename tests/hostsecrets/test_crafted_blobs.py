@@ -10,11 +10,11 @@ import time
 import pytest
 
 from app.cli import main
+from app.config import nrbf
 from app.config.document import ConfigDocument
+from app.config.secretvalues import ENCRYPTED, UNREADABLE, read_secret, structure
 from app.errors import printable as shown
-from app.hostsecrets import nrbf
 from app.hostsecrets.inspect import status_of
-from app.hostsecrets.values import ENCRYPTED, UNREADABLE, read_secret, structure
 from tests.hostsecrets import crafted
 from tests.hostsecrets.helpers import document, spec
 

@@ -106,10 +106,10 @@ def test_route_one_on_a_real_windows_machine():
     written and proven (the host's real layout is [open]; the stand-in is our guess)."""
     import base64
 
+    from app.config.nrbf import write
+    from app.config.secretvalues import read_secret
     from app.hostsecrets.build import build_object
     from app.hostsecrets.hostlayout import GUESSED_LIBRARY, GUESSED_MEMBERS, HOST_CLASS
-    from app.hostsecrets.nrbf import write
-    from app.hostsecrets.values import read_secret
     from app.hostsecrets.writing import LearntRoute, learn
 
     dpapi = default_dpapi()

@@ -7,12 +7,12 @@ import base64
 
 import pytest
 
-from app.hostsecrets import nrbf
+from app.config import nrbf
+from app.config.nrbf import ClassRecord, MemberTypes, ObjectString, PrimitiveArray
+from app.config.nrbf_records import decode_primitive
+from app.config.secretvalues import ENCRYPTED, read_secret, with_payload
 from app.hostsecrets.build import build_object
 from app.hostsecrets.hostlayout import GUESSED_MEMBERS, HOST_CLASS
-from app.hostsecrets.nrbf import ClassRecord, MemberTypes, ObjectString, PrimitiveArray
-from app.hostsecrets.records import decode_primitive
-from app.hostsecrets.values import ENCRYPTED, read_secret, with_payload
 
 SHAPES = ["host", "several", "string", "nested", "arrays", "values"]
 DPAPI_LIKE = "01000000D08C9DDF0115D1118C7A00C04FC297EB"  # a DPAPI blob's fixed opening bytes

@@ -4,8 +4,8 @@ for the host (default) or stored as typed by choice; never plain when a route fa
 from __future__ import annotations
 
 from app.config.document import ConfigDocument
+from app.config.secretvalues import read_secret
 from app.hostsecrets.dpapi import UnavailableDpapi
-from app.hostsecrets.values import read_secret
 from app.wizard.flow import ConnectorFlow
 from app.wizard.secret_choice import STORE_AS_TYPED
 from app.wizard.session import WizardSession

@@ -7,9 +7,9 @@ import base64
 
 import pytest
 
-from app.hostsecrets import nrbf
+from app.config import nrbf
+from app.config.secretvalues import read_secret, with_payload
 from app.hostsecrets.dpapi import UnavailableDpapi
-from app.hostsecrets.values import read_secret, with_payload
 from app.hostsecrets.writing import (
     LearntRoute,
     RouteUnproven,

@@ -10,8 +10,8 @@ import base64
 import pytest
 from hypothesis import example, given
 
-from app.hostsecrets import nrbf
-from app.hostsecrets.values import STATES, UNREADABLE, read_secret
+from app.config import nrbf
+from app.config.secretvalues import STATES, UNREADABLE, read_secret
 from tests.reliability.fuzzing import ROOT, SETTINGS, inputs, timed
 
 SEEDS = [p.read_bytes() for p in sorted((ROOT / "tests" / "hostsecrets" / "data").glob("*.nrbf"))]

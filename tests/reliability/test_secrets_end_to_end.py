@@ -308,7 +308,7 @@ def test_host_secret_paths_leak_no_secret(planted_host, tmp_path, capsys, monkey
     with qtbot.waitSignal(wizard.saved, timeout=10_000):
         wizard.button(QWizard.WizardButton.FinishButton).click()
     assert (TOKEN + "-new").encode() not in layout.config_path.read_bytes()
-    from app.hostsecrets.values import read_secret
+    from app.config.secretvalues import read_secret
 
     saved = read_secret(ConfigStore(layout.config_path).load().find_connector("CSV").secret_token)
     assert here.unprotect(saved.payload) == (TOKEN + "-new").encode("utf-16-le")  # encrypted, not dropped

@@ -23,9 +23,9 @@ WHEN = datetime(2026, 10, 14, 16, 42, 7)
 def fake_blob(label: str) -> str:
     """A stand-in of a live host's secret: the object our guess says the host writes
     (app/hostsecrets/hostlayout.py) around bytes shaped like a DPAPI blob, base64. Not ciphertext."""
+    from app.config.nrbf import write
     from app.hostsecrets.build import build_object
     from app.hostsecrets.hostlayout import GUESSED_LIBRARY, GUESSED_MEMBERS, HOST_CLASS
-    from app.hostsecrets.nrbf import write
     from tests.hostsecrets.fake_dpapi import FakeDpapi
 
     body = b"".join(hashlib.sha256(f"{label}{i}".encode()).digest() for i in range(6))

@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.config.document import ConfigDocument, Connector
 from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, WARNING, Finding
-from app.hostsecrets.values import EMPTY, ENCRYPTED, UNREADABLE, read_secret, reported_state
+from app.config.secretvalues import EMPTY, ENCRYPTED, UNREADABLE, read_secret, reported_state
 from app.ui.theme import icon
 
 COLUMNS = ("Name", "Extension DLL", "Autosync timer", "Validation", "Secret token", "Last modified", "Entra")
@@ -41,7 +41,7 @@ def parse_dotnet_date(text: str) -> dt.datetime | None:
 
 def token_state(value: str) -> tuple[str, str]:
     """(short state, explanation) of a connector's secret token, never the token itself; the same
-    classification as `ecma-wizard secrets` and the doctor (app/hostsecrets/values.py)."""
+    classification as `ecma-wizard secrets` and the doctor (app/config/secretvalues.py)."""
     reading = read_secret(value)
     if reading.state == EMPTY:
         return ("not set", "No secret token: Entra cannot authenticate to this connector until one "

@@ -11,10 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from app.config.document import ConfigDocument
+from app.config.secretvalues import read_secret
 from app.config.store import ConfigStore
 from app.host.layout import from_host_dir
 from app.hostsecrets.dpapi import UnavailableDpapi
-from app.hostsecrets.values import read_secret
 from app.ui.wizard.connector_wizard import ConnectorWizard
 from tests.hostsecrets.fake_dpapi import FakeDpapi
 from tests.hostsecrets.helpers import host_blob
