@@ -25,16 +25,15 @@ from app.bridge.session import (
     PageAnswer,
     ParameterDefinition,
     Validation,
+    ends_schema_pages,
 )
 from app.config import builders
 from app.config.rules import is_encrypted_blob
+from app.wizard.page_keys import OBJECT_TYPES, PageKey
 from app.wizard.schema_edits import AttributeChoice
 from app.wizard.schema_sources import SourceSchema
 from app.wizard.session import WizardSession
 
-# wizard page key -> the DLL's page (ConfigParameterPage); schema-n and run-step:X are computed
-PAGE_OF_KEY = {"connectivity": "Connectivity", "capabilities": "Capabilities", "global": "Global",
-               "partitions": "Partition"}
 Snapshot = dict[str, tuple[str, bool]]  # parameter name -> (value, secret)
 # One page shows every parameter as a field, 1-2 ms each to build and lay out (measured:
 # tests/benchmarks/bench_many_parameters.py); public connectors define a few dozen per page. A DLL
@@ -51,17 +50,11 @@ class Step:
 
 def dll_page(key: str) -> tuple[str, int] | None:
     """The DLL's page and number behind a wizard page key, or None for our own pages."""
-    if key in PAGE_OF_KEY:
-        return PAGE_OF_KEY[key], 1
-    if key.startswith("schema-") and key[7:].isdigit():
-        return "Schema", int(key[7:])
-    if key.startswith("run-step:"):
-        return "RunStep", 1
-    return None
+    return PageKey.parse(key).dll_page
 
 
 def profile_of(key: str) -> str | None:
-    return key.split(":", 1)[1] if key.startswith("run-step:") else None
+    return PageKey.parse(key).profile or None
 
 
 def source_schema(schema: dict[str, Any], library: str) -> SourceSchema:
@@ -133,7 +126,7 @@ class DllPages:
         return (PAGES.index(page), number) in self.bridge.pages
 
     # -- asking ----------------------------------------------------------------------------------
-    def _ask(self, page: str, number: int, values: Snapshot, force: bool = False) -> PageAnswer | None:
+    def ask(self, page: str, number: int, values: Snapshot, force: bool = False) -> PageAnswer | None:
         """Ask the page unless nothing it could depend on changed since the last time (None then)."""
         self.push(values)
         if not force and self.was_asked(page, number) and \
@@ -165,7 +158,7 @@ class DllPages:
                 self.write_page(answer, profile)
             return None
         label = f"Schema {number}" if page == "Schema" else page
-        return Step(f"Asking {self.name} for the {label} page", lambda: self._ask(page, number, values), apply)
+        return Step(f"Asking {self.name} for the {label} page", lambda: self.ask(page, number, values), apply)
 
     # -- writing answers into the working copy (GUI thread) -------------------------------------
     def write_page(self, answer: PageAnswer, profile: str | None = None) -> None:
@@ -288,7 +281,7 @@ class DllPages:
     def leave_steps(self, key: str, values: Snapshot) -> list[Step]:
         """What Next on `key` asks of the DLL before the next page can be chosen."""
         which = dll_page(key)
-        if key == "object-types" and self.schema_error:
+        if key == str(OBJECT_TYPES) and self.schema_error:
             return [self.schema_step(values, stop_on_failure=True)]  # Next asks again
         if which is None:
             return []
@@ -314,16 +307,13 @@ class DllPages:
                 self._asked_with.pop(("Schema", number), None)
                 return refusal
             before = self.bridge.pages.get((PAGES.index("Schema"), number - 1))
-            # a DLL that ignores the page number repeats its page forever: the repeat ends the list
-            repeated = before is not None and answer is not None and \
-                [d.name for d in answer.parameters] == [d.name for d in before.parameters]
-            if answer is None or not answer.parameters or repeated or number > MAX_SCHEMA_PAGES:
+            if answer is None or ends_schema_pages(answer, before) or number > MAX_SCHEMA_PAGES:
                 self.drop_schema_pages_after(number - 1)
             else:
                 self.write_page(answer)
             return None
         return Step(f"Asking {self.name} for the Schema {number} page",
-                    lambda: self._ask("Schema", number, values), apply)
+                    lambda: self.ask("Schema", number, values), apply)
 
     def schema_step(self, values: Snapshot, *, stop_on_failure: bool) -> Step:
         """GetSchema for the Object Types page. Its failure belongs to that page (the answer it
@@ -358,7 +348,7 @@ class DllPages:
     def enter_steps(self, key: str, values: Snapshot) -> list[Step]:
         """What the page `key` needs from the DLL before it is shown."""
         which = dll_page(key)
-        if key == "object-types":
+        if key == str(OBJECT_TYPES):
             return [self.schema_step(values, stop_on_failure=False)]
         if which is None:
             return []
