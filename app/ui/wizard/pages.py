@@ -463,7 +463,7 @@ class ParameterPage(FlowPage):
         number = int(schema_number) if schema_number and schema_number.isdigit() else 1
         pages = dll.pages
         options = {"definitions": pages.definitions(use, number), "library": pages.name + ".dll",
-                   "in_order": self.session.is_new}
+                   "in_order": self.session.is_new, "unanswered": bool(dll.failure(self.key))}
         if not self.session.is_new:
             options["new_in_dll"] = pages.new_in_dll(use, number, profile)
             options["on_add_new"] = lambda d: self._add_from_dll(d, profile)
