@@ -3,8 +3,9 @@
 `DllPages` joins a wizard session (the working copy) and a bridge session (the DLL). The working copy
 stays the one place values live: before a call, `snapshot()` (GUI thread) copies the values into a
 plain dict and the call's work (any thread) hands them to the bridge; the answers come back and are
-written into the working copy on the GUI thread. Each transition is a list of `Step`s: the UI runs
-each step's `work` off the GUI thread and its `apply` on it; `apply` returns a refusal to stop there.
+written into the working copy on the GUI thread. Each page's calls are `Step`s; which run for a
+transition, in what order, is app/wizard/dll_runner.py's decision. A step's `work` may run off the
+GUI thread, its `apply` runs on it and returns a refusal to stop there.
 
 A page is asked again when any value given to the DLL changed since it was last asked (a page may
 depend on every answer before it); otherwise its last answer stands.
@@ -46,15 +47,6 @@ class Step:
     label: str  # what the progress line says while it runs ("Asking Contoso.SqlLike for Global")
     work: Callable[[], Any]  # off the GUI thread: bridge calls only
     apply: Callable[[Any], Validation | None]  # on the GUI thread: None to go on, a refusal to stop
-
-
-def dll_page(key: str) -> tuple[str, int] | None:
-    """The DLL's page and number behind a wizard page key, or None for our own pages."""
-    return PageKey.parse(key).dll_page
-
-
-def profile_of(key: str) -> str | None:
-    return PageKey.parse(key).profile or None
 
 
 def source_schema(schema: dict[str, Any], library: str) -> SourceSchema:
@@ -280,7 +272,7 @@ class DllPages:
 
     def leave_steps(self, key: str, values: Snapshot) -> list[Step]:
         """What Next on `key` asks of the DLL before the next page can be chosen."""
-        which = dll_page(key)
+        which = PageKey.parse(key).dll_page
         if key == str(OBJECT_TYPES) and self.schema_error:
             return [self.schema_step(values, stop_on_failure=True)]  # Next asks again
         if which is None:
@@ -347,7 +339,7 @@ class DllPages:
 
     def enter_steps(self, key: str, values: Snapshot) -> list[Step]:
         """What the page `key` needs from the DLL before it is shown."""
-        which = dll_page(key)
+        which = PageKey.parse(key).dll_page
         if key == str(OBJECT_TYPES):
             return [self.schema_step(values, stop_on_failure=False)]
         if which is None:
@@ -361,7 +353,7 @@ class DllPages:
             def take(found: list[dict[str, str]]) -> None:
                 self.apply_partitions(found)
             steps.append(Step(f"Asking {self.name} for its partitions", partitions, take))
-        steps.append(self.ask_step(page, number, values, profile_of(key)))
+        steps.append(self.ask_step(page, number, values, PageKey.parse(key).profile or None))
         if page == "Capabilities":  # the page shows what the DLL reports (a summary, read-only)
             def caps() -> dict[str, Any] | None:
                 self.push(values)

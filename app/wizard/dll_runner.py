@@ -30,7 +30,7 @@ class CallFailed:
 
 
 class Plan:
-    """One transition's steps, produced lazily in order; `done` is False while steps remain."""
+    """One transition's steps, produced lazily in order (each once the one before has applied)."""
 
     def __init__(self, parts: Iterator[Step]) -> None:
         self._parts = parts
