@@ -33,7 +33,7 @@ whenever an earlier answer changed: its definitions may depend on it. A failure 
 BridgeError whose sentence names the connector and the .NET message (kind: failed, crashed,
 timed out, cancelled, unavailable); the next call starts a fresh worker when the last one died.
 The wizard drives a session through app/wizard/dll_pages.py (new and existing connectors, the
-schema as the refresh diff's source).
+schema as the refresh diff's source), in the order app/wizard/dll_runner.py decides.
 `app.bridge.walk.walk(session)` asks every page in order (what `connector inspect` prints; the
 pages before a failing call are kept with the failure) and
 `app.bridge.newconnector.connector_element` turns the answers into a new <Connector> with the

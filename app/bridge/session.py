@@ -234,9 +234,7 @@ class ConnectorSession:
         found: list[PageAnswer] = []
         for number in range(1, MAX_SCHEMA_PAGES + 1):
             answer = self.ask_page("Schema", number)
-            # A DLL that ignores the page number repeats its page forever: its repeat ends the list.
-            repeated = bool(found) and [d.name for d in answer.parameters] == [d.name for d in found[-1].parameters]
-            if not answer.parameters or repeated:
+            if ends_schema_pages(answer, found[-1] if found else None):
                 del self.pages[answer.key]
                 break
             found.append(answer)
@@ -282,6 +280,15 @@ class ConnectorSession:
         """End this session's own worker (a shared one stays for the next session)."""
         if self._owns_process:
             self.process.close()
+
+
+def ends_schema_pages(answer: PageAnswer, before: PageAnswer | None) -> bool:
+    """Schema page n is past the DLL's last one: no parameters (null or an empty list, as public
+    connectors end), or the same parameters as page n-1 (a DLL that ignores the page number repeats
+    its page forever; the repeat ends the list). The one rule for the command line and the wizard."""
+    if not answer.parameters:
+        return True
+    return before is not None and [d.name for d in answer.parameters] == [d.name for d in before.parameters]
 
 
 def _rule_problem(d: ParameterDefinition, value: str) -> str:

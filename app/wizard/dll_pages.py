@@ -3,8 +3,9 @@
 `DllPages` joins a wizard session (the working copy) and a bridge session (the DLL). The working copy
 stays the one place values live: before a call, `snapshot()` (GUI thread) copies the values into a
 plain dict and the call's work (any thread) hands them to the bridge; the answers come back and are
-written into the working copy on the GUI thread. Each transition is a list of `Step`s: the UI runs
-each step's `work` off the GUI thread and its `apply` on it; `apply` returns a refusal to stop there.
+written into the working copy on the GUI thread. Each page's calls are `Step`s; which run for a
+transition, in what order, is app/wizard/dll_runner.py's decision. A step's `work` may run off the
+GUI thread, its `apply` runs on it and returns a refusal to stop there.
 
 A page is asked again when any value given to the DLL changed since it was last asked (a page may
 depend on every answer before it); otherwise its last answer stands.
@@ -25,16 +26,15 @@ from app.bridge.session import (
     PageAnswer,
     ParameterDefinition,
     Validation,
+    ends_schema_pages,
 )
 from app.config import builders
 from app.config.rules import is_encrypted_blob
+from app.wizard.page_keys import OBJECT_TYPES, PageKey
 from app.wizard.schema_edits import AttributeChoice
 from app.wizard.schema_sources import SourceSchema
 from app.wizard.session import WizardSession
 
-# wizard page key -> the DLL's page (ConfigParameterPage); schema-n and run-step:X are computed
-PAGE_OF_KEY = {"connectivity": "Connectivity", "capabilities": "Capabilities", "global": "Global",
-               "partitions": "Partition"}
 Snapshot = dict[str, tuple[str, bool]]  # parameter name -> (value, secret)
 # One page shows every parameter as a field, 1-2 ms each to build and lay out (measured:
 # tests/benchmarks/bench_many_parameters.py); public connectors define a few dozen per page. A DLL
@@ -47,21 +47,6 @@ class Step:
     label: str  # what the progress line says while it runs ("Asking Contoso.SqlLike for Global")
     work: Callable[[], Any]  # off the GUI thread: bridge calls only
     apply: Callable[[Any], Validation | None]  # on the GUI thread: None to go on, a refusal to stop
-
-
-def dll_page(key: str) -> tuple[str, int] | None:
-    """The DLL's page and number behind a wizard page key, or None for our own pages."""
-    if key in PAGE_OF_KEY:
-        return PAGE_OF_KEY[key], 1
-    if key.startswith("schema-") and key[7:].isdigit():
-        return "Schema", int(key[7:])
-    if key.startswith("run-step:"):
-        return "RunStep", 1
-    return None
-
-
-def profile_of(key: str) -> str | None:
-    return key.split(":", 1)[1] if key.startswith("run-step:") else None
 
 
 def source_schema(schema: dict[str, Any], library: str) -> SourceSchema:
@@ -133,7 +118,7 @@ class DllPages:
         return (PAGES.index(page), number) in self.bridge.pages
 
     # -- asking ----------------------------------------------------------------------------------
-    def _ask(self, page: str, number: int, values: Snapshot, force: bool = False) -> PageAnswer | None:
+    def ask(self, page: str, number: int, values: Snapshot, force: bool = False) -> PageAnswer | None:
         """Ask the page unless nothing it could depend on changed since the last time (None then)."""
         self.push(values)
         if not force and self.was_asked(page, number) and \
@@ -165,7 +150,7 @@ class DllPages:
                 self.write_page(answer, profile)
             return None
         label = f"Schema {number}" if page == "Schema" else page
-        return Step(f"Asking {self.name} for the {label} page", lambda: self._ask(page, number, values), apply)
+        return Step(f"Asking {self.name} for the {label} page", lambda: self.ask(page, number, values), apply)
 
     # -- writing answers into the working copy (GUI thread) -------------------------------------
     def write_page(self, answer: PageAnswer, profile: str | None = None) -> None:
@@ -287,8 +272,8 @@ class DllPages:
 
     def leave_steps(self, key: str, values: Snapshot) -> list[Step]:
         """What Next on `key` asks of the DLL before the next page can be chosen."""
-        which = dll_page(key)
-        if key == "object-types" and self.schema_error:
+        which = PageKey.parse(key).dll_page
+        if key == str(OBJECT_TYPES) and self.schema_error:
             return [self.schema_step(values, stop_on_failure=True)]  # Next asks again
         if which is None:
             return []
@@ -314,16 +299,13 @@ class DllPages:
                 self._asked_with.pop(("Schema", number), None)
                 return refusal
             before = self.bridge.pages.get((PAGES.index("Schema"), number - 1))
-            # a DLL that ignores the page number repeats its page forever: the repeat ends the list
-            repeated = before is not None and answer is not None and \
-                [d.name for d in answer.parameters] == [d.name for d in before.parameters]
-            if answer is None or not answer.parameters or repeated or number > MAX_SCHEMA_PAGES:
+            if answer is None or ends_schema_pages(answer, before) or number > MAX_SCHEMA_PAGES:
                 self.drop_schema_pages_after(number - 1)
             else:
                 self.write_page(answer)
             return None
         return Step(f"Asking {self.name} for the Schema {number} page",
-                    lambda: self._ask("Schema", number, values), apply)
+                    lambda: self.ask("Schema", number, values), apply)
 
     def schema_step(self, values: Snapshot, *, stop_on_failure: bool) -> Step:
         """GetSchema for the Object Types page. Its failure belongs to that page (the answer it
@@ -357,8 +339,8 @@ class DllPages:
 
     def enter_steps(self, key: str, values: Snapshot) -> list[Step]:
         """What the page `key` needs from the DLL before it is shown."""
-        which = dll_page(key)
-        if key == "object-types":
+        which = PageKey.parse(key).dll_page
+        if key == str(OBJECT_TYPES):
             return [self.schema_step(values, stop_on_failure=False)]
         if which is None:
             return []
@@ -371,7 +353,7 @@ class DllPages:
             def take(found: list[dict[str, str]]) -> None:
                 self.apply_partitions(found)
             steps.append(Step(f"Asking {self.name} for its partitions", partitions, take))
-        steps.append(self.ask_step(page, number, values, profile_of(key)))
+        steps.append(self.ask_step(page, number, values, PageKey.parse(key).profile or None))
         if page == "Capabilities":  # the page shows what the DLL reports (a summary, read-only)
             def caps() -> dict[str, Any] | None:
                 self.push(values)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from app.config import rules
 from app.config.rules import ERROR, INFO, WARNING, Finding
+from app.wizard.page_keys import PageKey
 from app.wizard.session import WizardSession
 
 PROFILE_TITLES = {"Export": "Export", "FullImport": "Full Import", "DeltaImport": "Delta Import"}
@@ -41,12 +42,12 @@ class ConnectorFlow:
         out = [PageRef("properties", "properties", "Properties"),
                PageRef("connectivity", "connectivity", "Connectivity", use="Connectivity"),
                PageRef("capabilities", "capabilities", "Capabilities", use="Capabilities")]
-        out += [PageRef(f"schema-{n}", "schema", f"Schema {n}", use="Schema", schema_number=n)
+        out += [PageRef(str(PageKey.schema(n)), "schema", f"Schema {n}", use="Schema", schema_number=n)
                 for n in s.schema_numbers()]
         out += [PageRef("global", "global", "Global", use="Global"),
                 PageRef("partitions", "partitions", "Partitions", use="Partition"),
                 PageRef("run-profiles", "run-profiles", "Run Profiles")]
-        out += [PageRef(f"run-step:{p}", "run-profiles", PROFILE_TITLES[p], use="RunStep", profile=p)
+        out += [PageRef(str(PageKey.run_step(p)), "run-profiles", PROFILE_TITLES[p], use="RunStep", profile=p)
                 for p in s.enabled_profiles()]
         out += [PageRef("object-types", "object-types", "Object Types"),
                 PageRef("attributes", "attributes", "Select Attributes"),

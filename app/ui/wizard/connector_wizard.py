@@ -22,11 +22,12 @@ from app.ui.wizard.pages_run import PartitionsPage, RunProfilesPage
 from app.ui.wizard.pages_schema import AttributesPage, DeprovisioningPage, ObjectTypesPage, SummaryPage
 from app.wizard import schema_sources
 from app.wizard.flow import ConnectorFlow
+from app.wizard.page_keys import SCHEMA, PageKey
 from app.wizard.session import WizardSession
 
 FIXED_PAGES = ("properties", "connectivity", "capabilities")
 AFTER_SCHEMA = ("global", "partitions", "run-profiles")
-RUN_STEP_PAGES = tuple(f"run-step:{p}" for p in builders.RUN_PROFILES)
+RUN_STEP_PAGES = tuple(str(PageKey.run_step(p)) for p in builders.RUN_PROFILES)
 LAST_PAGES = ("object-types", "attributes", "deprovisioning", "summary")
 
 
@@ -78,7 +79,7 @@ class ConnectorWizard(QWizard):
     # -- pages --------------------------------------------------------------------------------
     def _add_pages(self) -> None:
         schema_count = max(4, len(self.session.schema_numbers()))
-        keys = [*FIXED_PAGES, *(f"schema-{n}" for n in range(1, schema_count + 1)), *AFTER_SCHEMA,
+        keys = [*FIXED_PAGES, *(str(PageKey.schema(n)) for n in range(1, schema_count + 1)), *AFTER_SCHEMA,
                 *RUN_STEP_PAGES, *LAST_PAGES]
         kinds = {"properties": PropertiesPage, "partitions": PartitionsPage,
                  "run-profiles": RunProfilesPage, "object-types": ObjectTypesPage,
@@ -95,7 +96,7 @@ class ConnectorWizard(QWizard):
 
     def ensure_page(self, key: str | None) -> None:
         """A DLL may have more Schema pages than were made up front: add them when needed."""
-        if key and key not in self.ids and key.startswith("schema-"):
+        if key and key not in self.ids and PageKey.parse(key).name == SCHEMA:
             new_id = max(self.ids.values()) + 1
             self.setPage(new_id, ParameterPage(self, key))
             self.ids[key] = new_id

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from itertools import chain
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -22,7 +23,8 @@ from app.errors import UserError
 from app.host.dlls import is_dependency
 from app.host.layout import HostLayout
 from app.ui.background import Task
-from app.wizard.dll_pages import DllPages, Step, profile_of
+from app.wizard.dll_pages import DllPages, Step
+from app.wizard.dll_runner import DllRunner, Plan
 
 
 class BusyRow(QWidget):
@@ -71,6 +73,7 @@ class DllDriver(QObject):
         self.timeout = timeout
         self.schema_timeout = schema_timeout
         self.pages: DllPages | None = None
+        self.runner: DllRunner | None = None  # the order of calls for `pages` (Qt-free)
         self.reason = ""  # why the pages come from a template ('' when the DLL answers)
         self.note = ""  # the DLL lies outside the host's folder ('' when it does not)
         self.picked: dict[str, Path] = {}  # DLLs chosen with Browse, by file name
@@ -85,6 +88,14 @@ class DllDriver(QObject):
     @property
     def session(self):
         return self.wizard.session
+
+    def runner_for(self, pages: DllPages) -> DllRunner:
+        self.runner = DllRunner(pages, self.wizard.flow)
+        return self.runner
+
+    def failure(self, key: str) -> str:
+        """Why the call the page `key` needed failed ('' when none did, or no DLL is asked)."""
+        return self.runner.failure(key) if self.runner is not None and self.active else ""
 
     @property
     def active(self) -> bool:
@@ -157,23 +168,7 @@ class DllDriver(QObject):
             self.changed.emit()
             on_done()
 
-        values = pages.snapshot()
-        steps = [Step(f"Loading {library.dll.name} and asking it for the Connectivity page",
-                      lambda: pages._ask("Connectivity", 1, values, force=True),
-                      lambda answer: self._first_page(pages, answer))]
-        self.run(steps, page, loaded, refused)
-
-    def _first_page(self, pages: DllPages, answer) -> None:
-        s = self.session
-        for p in list(s.connector.parameters):
-            s.remove_parameter(p)
-        for profile in s.enabled_profiles():
-            for p in s.run_step_parameters(profile):
-                s.remove_parameter(p)
-        s.template_library = None  # the DLL's pages, not a template's
-        s.pages_from_dll = True
-        pages.write_page(answer)
-        return None
+        self.run(self.runner_for(pages).choose_plan(), page, loaded, refused)
 
     def open_existing(self, page) -> None:
         """An existing connector: ask its DLL (from the host's folder only) in the background."""
@@ -197,35 +192,27 @@ class DllDriver(QObject):
             dispose(pages.bridge)
             self.reason = sentence
             self.changed.emit()
-        self.run(pages.existing_steps(pages.snapshot()), page, done, refused)
+        self.run(self.runner_for(pages).existing_plan(), page, done, refused)
 
     # -- Next ----------------------------------------------------------------------------------------
     def advance(self, page, go_on: Callable[[], None]) -> bool:
         """Next on a page of a new connector: the DLL checks the page, then answers the next one.
         True when the DLL has nothing to do here (the wizard moves on at once)."""
-        pages = self.pages
-        assert pages is not None
-        key = page.key
-        flow = self.wizard.flow
-
-        def enter_steps() -> list[Step]:
-            nxt = flow.next_key(key)
-            return pages.enter_steps(nxt, pages.snapshot(profile_of(nxt))) if nxt else []
-        leave = pages.leave_steps(key, pages.snapshot(profile_of(key)))
-        if not leave:
-            enter = enter_steps()
-            if not enter:
-                return True
-            self.run(enter, page, go_on)
-            return False
-        self.run(leave, page, lambda: self.run(enter_steps(), page, go_on))
+        assert self.runner is not None
+        plan = iter(self.runner.next_plan(page.key))
+        first = next(plan, None)
+        if first is None:
+            return True
+        self.run(Plan(chain([first], plan)), page, go_on)
         return False
 
     # -- running steps -------------------------------------------------------------------------------
-    def run(self, steps: list[Step], page, on_done: Callable[[], None],
+    def run(self, plan: Plan, page, on_done: Callable[[], None],
             on_fail: Callable[[str], None] | None = None) -> None:
-        """Each step's work in a Task, its apply on the GUI thread; the first failure or refusal
-        ends the run with one sentence on the page."""
+        """Each step of the runner's plan (app/wizard/dll_runner.py, which decides the order): its
+        work in a Task, its apply on the GUI thread; the first failure or refusal ends the run with
+        one sentence on the page."""
+        steps = iter(plan)
         self._generation += 1
         generation = self._generation
         self._cancelled = False
@@ -243,23 +230,23 @@ class DllDriver(QObject):
             else:
                 page.show_refusal(Validation(False, sentence, ""))
 
-        def start(i: int) -> None:
+        def start() -> None:
             if generation != self._generation:
                 return
             if self._cancelled:
                 failed(f"The call to {self.pages.name if self.pages else 'the connector'} was cancelled.")
                 return
-            if i == len(steps):
+            step = next(steps, None)  # the runner gives the next step once the last one applied
+            if step is None:
                 finish()
                 on_done()
                 return
-            step = steps[i]
             self._set_busy(page, step.label)
             # no Qt parent: a hung call's Task outlives the wizard until its worker is stopped
             task = Task(lambda _progress, _cancelled: step.work(), name="connector-dll")
             self.task = task
             self._tasks.add(task)
-            task.finished.connect(lambda result: ended(task, lambda: applied(i, result)))
+            task.finished.connect(lambda result: ended(task, lambda: applied(step, result)))
             task.failed.connect(lambda sentence: ended(task, lambda: failed(sentence)))
             task.start()
 
@@ -267,11 +254,11 @@ class DllDriver(QObject):
             self._tasks.discard(task)
             then()
 
-        def applied(i: int, result) -> None:
+        def applied(step: Step, result) -> None:
             if generation != self._generation:
                 return
             try:
-                refusal = steps[i].apply(result)
+                refusal = step.apply(result)
             except UserError as exc:
                 failed(exc.sentence())
                 return
@@ -279,8 +266,8 @@ class DllDriver(QObject):
                 finish()
                 page.show_refusal(refusal)
                 return
-            start(i + 1)
-        start(0)
+            start()
+        start()
 
     def _set_busy(self, page, label: str | None) -> None:
         row = getattr(page, "busy", None)
@@ -321,6 +308,7 @@ class DllDriver(QObject):
         for bridge in {id(b): b for b in (self.pages and self.pages.bridge, self._loading) if b}.values():
             dispose(bridge)
         self.pages = self._loading = None
+        self.runner = None
 
 
 def dispose(bridge: ConnectorSession) -> None:

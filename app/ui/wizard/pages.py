@@ -30,6 +30,7 @@ from app.ui.wizard.dll_driver import BusyRow
 from app.ui.wizard.parameter_form import AddParameterRow, ParameterForm
 from app.ui.wizard.secret_choice_box import SecretChoiceBox
 from app.ui.wizard.widgets import FieldBox, FindingLabel, SecretField, StepLimits, severity_color
+from app.wizard.page_keys import OBJECT_TYPES, PageKey
 from app.wizard.tokens import generate_token
 
 SUBTITLES = {
@@ -159,7 +160,7 @@ class FlowPage(QWizardPage):
 
     def refresh_findings(self) -> None:
         self._debounce.stop()
-        self.findings = self.flow.findings(self.key) + self.dll_findings() + self.bridge_findings
+        self.findings = self.rule_findings() + self.dll_findings() + self.call_findings() + self.bridge_findings
         by_field: dict[str, list] = {}
         for f in self.findings:
             by_field.setdefault(f.field or "", []).append(f)
@@ -177,6 +178,21 @@ class FlowPage(QWizardPage):
     def dll_findings(self) -> list[Finding]:
         """What the DLL's answers say about this page's choices (kept while the user edits)."""
         return []
+
+    def rule_findings(self) -> list[Finding]:
+        return self.flow.findings(self.key)
+
+    def call_findings(self) -> list[Finding]:
+        """A call this page needed (its parameters, the partitions) failed on the way in: the
+        failure is this page's, so it shows here; Next asks again."""
+        sentence = self.ctx.dll.failure(self.key) if self.session.is_new else ""
+        if not sentence or PageKey.parse(self.key) == OBJECT_TYPES \
+                or any(sentence in f.message for f in self.bridge_findings):
+            return []  # Object Types says it its own way; a failed retry shows the same sentence
+        ref = self.ref()
+        return [Finding(ERROR, f"{sentence} Every page before this one is kept: go Back to change what "
+                        "it needs, or press Next to ask again.", "", None, ref.page if ref else self.key,
+                        None, "connector-dll")]
 
     def isComplete(self) -> bool:
         if self.ctx.dll.busy_row is self.busy and self.session.is_new:
@@ -447,7 +463,7 @@ class ParameterPage(FlowPage):
         number = int(schema_number) if schema_number and schema_number.isdigit() else 1
         pages = dll.pages
         options = {"definitions": pages.definitions(use, number), "library": pages.name + ".dll",
-                   "in_order": self.session.is_new}
+                   "in_order": self.session.is_new, "unanswered": bool(dll.failure(self.key))}
         if not self.session.is_new:
             options["new_in_dll"] = pages.new_in_dll(use, number, profile)
             options["on_add_new"] = lambda d: self._add_from_dll(d, profile)

@@ -82,8 +82,15 @@ class ObjectTypesPage(FlowPage):
         dll = self.ctx.dll
         if dll.busy or not dll.active:
             return
-        step = dll.pages.schema_step(dll.pages.snapshot(), stop_on_failure=True)
-        dll.run([step], self, self.initializePage)
+        assert dll.runner is not None
+        dll.run(dll.runner.schema_again_plan(), self, self.initializePage)
+
+    def rule_findings(self) -> list[Finding]:
+        """While GetSchema has not answered, the rules' findings here (no anchor, no object type)
+        are about choices the DLL could not offer yet: only its failure is shown."""
+        if self.session.is_new and self.ctx.dll.failure(self.key):
+            return []
+        return super().rule_findings()
 
     def _target(self, text: str) -> None:
         self.session.schema.set_object_type(text.strip())

@@ -45,13 +45,14 @@ class ParameterForm(QWidget):
                  definitions: list[ParameterDefinition] | None = None, library: str = "",
                  in_order: bool = False, new_in_dll: list[ParameterDefinition] | None = None,
                  on_add_new: Callable[[ParameterDefinition], None] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 unanswered: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.read_only = read_only
         self.boxes: dict[str, FieldBox] = {}
         self.definitions = {d.name: d for d in definitions or [] if d.name}
         self.library = library
+        self.unanswered = unanswered  # the DLL's call for this page failed: it has not said yet
         self.form = QFormLayout(self)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         # labels above fields: DLL parameter names run to 60 characters, and must not clip at 200%
@@ -76,7 +77,9 @@ class ParameterForm(QWidget):
                   on_remove) -> None:
         """A new connector's page in the DLL's own order, with its labels and dividers."""
         stored = {p.name: p for p in parameters}
-        if not definitions:
+        if not definitions and self.unanswered:
+            self._empty(f"{self.library or 'The connector DLL'} has not answered for this page yet.")
+        elif not definitions:
             self._empty(f"{self.library or 'The connector DLL'} asks nothing on this page.")
         for d in definitions:
             if d.type == "Divider":

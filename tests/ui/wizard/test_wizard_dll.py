@@ -160,8 +160,11 @@ def test_a_hanging_dll_costs_one_sentence_and_the_gui_stays_responsive(qtbot, dl
         qtbot.wait(50)
     assert all(ticks) and not button.isEnabled()
     qtbot.waitUntil(lambda: idle(wizard), timeout=WAIT)
-    assert wizard.currentPage() is page
-    assert "timed out" in page.page_findings.text() and "Contoso.Misbehaving" in page.page_findings.text()
+    qtbot.waitUntil(lambda: wizard.current_key() == "global", timeout=WAIT)
+    # the timed-out call was Global's: it shows there, not on the page Next was pressed on
+    shown = wizard.currentPage().page_findings.text()
+    assert "timed out" in shown and "Contoso.Misbehaving" in shown
+    assert "timed out" not in page.page_findings.text()
     assert button.isEnabled()  # Next asks again
 
 
@@ -315,3 +318,24 @@ def test_a_dll_the_runtime_cannot_load_leaves_an_editable_page_with_one_sentence
     qtbot.waitUntil(lambda: not page.findings_pending, timeout=5000)
     assert click_next(qtbot, wizard) == "connectivity"  # no DLL call: the custom parameter list
     assert any(b.text() == "Add parameter" for b in wizard.currentPage().findChildren(QPushButton))
+
+
+def test_a_failed_call_shows_on_the_page_that_needed_it_with_the_page_before_usable(qtbot, dll_host):
+    wizard = make(qtbot, dll_host)
+    choose_dll(qtbot, wizard, "Contoso.Misbehaving.dll")
+    assert click_next(qtbot, wizard) == "connectivity"
+    field(wizard, "Mode").setCurrentText("throw")  # GetConfigParameters(Global) throws
+    keys = [wizard.current_key()]
+    while keys[-1] != "global":
+        keys.append(click_next(qtbot, wizard))
+        assert keys[-1] != keys[-2], wizard.currentPage().page_findings.text()
+    shown = wizard.currentPage().page_findings.text()
+    assert "GetConfigParameters(Global)" in shown and "refused the connection" in shown
+    texts = [w.text() for w in wizard.currentPage().findChildren(QLabel)]
+    assert any("has not answered for this page yet" in t for t in texts)
+    assert click_next(qtbot, wizard) == "global"  # Next asks again: it throws again, Global stays
+    assert "refused the connection" in wizard.currentPage().page_findings.text()
+    wizard.back()
+    assert wizard.current_key() == keys[-2]
+    assert "refused the connection" not in wizard.currentPage().page_findings.text()
+    assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()

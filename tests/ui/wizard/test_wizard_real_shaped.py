@@ -124,3 +124,20 @@ def test_an_import_only_attribute_chosen_for_provisioning_is_warned(qtbot, real_
     page.initializePage()
     assert "marks 'lastLogon' ImportOnly" in page.page_findings.text()
     assert wizard.button(wizard.WizardButton.NextButton).isEnabled()  # a warning, not a block
+
+
+def test_object_types_shows_only_the_getschema_failure_until_a_schema_arrives(qtbot, real_dll_host):
+    wizard = make(qtbot, real_dll_host)
+    choose_dll(qtbot, wizard, "Contoso.SqlMA.dll", "HRDB")
+    assert click_next(qtbot, wizard) == "connectivity"
+    for name, value in (("Server", "127.0.0.1"), ("Port", "1"),
+                        ("Authentication", "Integrated Windows authentication")):
+        _set(wizard, name, value)
+    while wizard.current_key() != "object-types":
+        before = wizard.current_key()
+        assert click_next(qtbot, wizard) != before
+    page = wizard.currentPage()
+    assert wizard.session.connector.entry_schema.anchor is None  # the rule would say "0 anchor attributes"
+    assert [f.code for f in page.findings] == ["connector-dll"]
+    assert "anchor attributes" not in page.page_findings.text()
+    assert page.field_boxes["Anchor"].findings.text() == ""
