@@ -71,7 +71,8 @@ def why(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None, _after_write=None) -> None:
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None,
+                 _after_write: Callable[[Path], object] | None = None) -> None:
     """Temp file in the same folder, flush, fsync, replace, fsync the folder.
 
     `mode`: the new file's permissions (e.g. 0o600 for a private key: the temp file has them from

@@ -100,8 +100,9 @@ class _Doctor:
         self.service_state: ServiceState | None = None
         self.dc: bool | None = None
 
-    def add(self, *args, **kw) -> None:
-        self.report.checks.append(Check(*args, **kw))
+    def add(self, check_id: str, title: str, severity: str, message: str, action: str = "",
+            fix: str | None = None) -> None:
+        self.report.checks.append(Check(check_id, title, severity, message, action, fix))
 
     def by_id(self, check_id: str) -> Check | None:
         return next((c for c in self.report.checks if c.id == check_id), None)

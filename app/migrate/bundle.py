@@ -229,7 +229,7 @@ def _check_manifest(manifest: dict, source: str) -> None:
         return UserError(f"has a {MANIFEST} with {what}; the bundle is damaged or not ours",
                          path=source)
 
-    def records(value, keys: tuple[str, ...]) -> bool:
+    def records(value: object, keys: tuple[str, ...]) -> bool:
         return isinstance(value, list) and all(
             isinstance(r, dict) and all(isinstance(r.get(k), str) for k in keys) for r in value)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from app.config.xmltext import read_file
 from app.errors import UserError
 from app.events.knowledge import diagnose
-from app.events.records import NO_TIME, format_utc, level_name
+from app.events.records import NO_TIME, EventTable, format_utc, level_name
 from app.events.sources.xml_dump import XmlDumpSource
 from app.host.dlls import file_version, is_dependency, read_dll
 from app.host.layout import SERVICE_CONFIG, WIZARD_CONFIG
@@ -170,7 +170,7 @@ def event_file(ctx: ReportContext) -> None:
     ctx.events_what = f"the ECMA2Host log, last {ctx.options.days} day(s), as XML ({len(rows):,} events)"
 
 
-def summarize_events(ctx: ReportContext, table, rows: list[int], origin: str) -> None:
+def summarize_events(ctx: ReportContext, table: EventTable, rows: list[int], origin: str) -> None:
     levels: dict[str, int] = {}
     known: dict[str, int] = {}
     messages: dict[str, list] = {}

@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from app.config.document import ConfigDocument
@@ -119,10 +120,8 @@ class HostReport:
             self._zip.close()
 
 
-def read_zip_file(path) -> bytes:
+def read_zip_file(path: str | Path) -> bytes:
     """A report (or bundle) file's bytes, refused above the size a report can have."""
-    from pathlib import Path
-
     p = Path(path)
     try:
         size = p.stat().st_size

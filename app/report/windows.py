@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from app.certs.store import parse_sslcert_output
 from app.host.machine import EVENT_LOG
@@ -58,7 +59,7 @@ def parse_versions(stdout: str) -> dict:
             "powershell_51": bool(data.get("PowerShell51")), "powershell_version": data.get("PSVersion")}
 
 
-def _json(stdout: str):
+def _json(stdout: str) -> Any:  # whatever JSON PowerShell printed; each parser checks its shape
     text = stdout.strip().lstrip("\ufeff")
     if not text:
         raise ValueError("no output")
