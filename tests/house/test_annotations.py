@@ -41,7 +41,7 @@ def test_mypy_enforces_the_same_list():
 def test_the_count_sees_what_mypy_would_report(tmp_path: Path):
     """Written against mypy's rules: `self`/`cls` need no annotation, a static method's first
     parameter does; an `__init__` with annotated parameters needs no return; a bare `def f():` is
-    untyped; nested, async and *args/**kwargs count like the rest. Checked: mypy 1.x with both flags
+    untyped; nested, async and *args/**kwargs count like the rest. Checked: mypy 2.4 with both flags
     reports exactly these ten functions in this sample."""
     source = tmp_path / "sample.py"
     source.write_text(textwrap.dedent("""
