@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.certs.inspect import (
     CertificateInfo,
@@ -141,7 +141,7 @@ class CertificateStatus:
     def expiry(self, now: dt.datetime | None = None) -> ExpiryLevel:
         return expiry_level(self.certificate or self.served, now)
 
-    def to_json(self, now: dt.datetime | None = None) -> dict:
+    def to_json(self, now: dt.datetime | None = None) -> dict[str, Any]:
         return {
             "configured_thumbprint": self.configured_thumbprint,
             "certificate": info_to_json(self.certificate, now),
@@ -153,7 +153,7 @@ class CertificateStatus:
         }
 
 
-def info_to_json(info: CertificateInfo | None, now: dt.datetime | None = None) -> dict | None:
+def info_to_json(info: CertificateInfo | None, now: dt.datetime | None = None) -> dict[str, Any] | None:
     if info is None:
         return None
     return {

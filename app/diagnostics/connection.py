@@ -76,7 +76,7 @@ class StepResult:
     message: str
     fix: str = ""
     latency_ms: float | None = None
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,7 +98,7 @@ class ConnectionReport:
             return f"{failed} step(s) failed."
         return f"Passed, with {warned} warning(s): read them above." if warned else "All steps passed."
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         t = self.target
         return {
             "connector": t.connector, "host": t.host, "port": t.port, "tenant_url": t.tenant_url,

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app import journal
 from app.certs.status import CertificateStatus, gather_status
@@ -60,7 +61,7 @@ class DoctorReport:
     def problems(self) -> list[Check]:
         return [c for c in self.checks if c.severity in PROBLEMS]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"host": self.host, "problems": len(self.problems),
                 "checks": [vars(c) for c in self.checks]}
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from app import __version__
 from app.config.document import ConfigDocument, Connector, Parameter
@@ -46,7 +48,12 @@ def _secret(p: Parameter) -> bool:
     return p.is_secret or (secret_name(p.name) and p.value.strip().lower() not in NOT_SECRET_VALUES)
 
 
-Block = tuple  # ("h", level, text) | ("p", text) | ("table", headers, rows)
+# The outline both renderers walk: a heading, a paragraph, or a table whose cells are shown as
+# text (a Value folds long text; anything else is shown as str() of it).
+Heading = tuple[Literal["h"], int, str]
+Paragraph = tuple[Literal["p"], str]
+Table = tuple[Literal["table"], list[str], Sequence[Sequence[object]]]
+Block = Heading | Paragraph | Table
 
 
 def outline(snap: HostSnapshot, *, now: datetime | None = None) -> list[Block]:

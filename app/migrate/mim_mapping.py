@@ -13,6 +13,7 @@ import base64
 import binascii
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -63,7 +64,7 @@ class ImportReport:
     secrets: list[str] = field(default_factory=list)  # what must be entered again
     attention: list[str] = field(default_factory=list)  # carried, but look at it
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def text(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.config.document import ConfigDocument
 from app.config.secretvalues import PLAIN, read_secret
@@ -48,7 +48,7 @@ class RestoreReport:
     notes: list[str] = field(default_factory=list)
     secrets_encrypted: list[str] = field(default_factory=list)  # encrypted for this host here
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def text(self) -> str:
@@ -69,7 +69,7 @@ class RestoreReport:
         return "\n".join(out)
 
 
-def _label(key: str, fields: list[dict]) -> str:
+def _label(key: str, fields: list[dict[str, Any]]) -> str:
     connector, _, secret = key.partition("\n")
     found = next((f["label"] for f in fields if f["connector"] == connector and f["key"] == secret),
                  secret)

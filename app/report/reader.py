@@ -38,7 +38,7 @@ MAX_RATIO = 400  # event XML is very repetitive; real reports stay far below
 @dataclass
 class HostReport:
     source: str
-    manifest: dict
+    manifest: dict[str, Any]
     names: dict[str, zipfile.ZipInfo] = field(default_factory=dict, repr=False)
     _zip: zipfile.ZipFile | None = field(default=None, repr=False)
 
@@ -79,12 +79,12 @@ class HostReport:
             return None
         return ConfigDocument.from_bytes(self.member(CONFIGURATION), f"{self.source}!{CONFIGURATION}")
 
-    def doctor_checks(self) -> list[dict]:
+    def doctor_checks(self) -> list[dict[str, Any]]:
         data = self.json("checks/doctor.json", {})
         checks = data.get("checks", []) if isinstance(data, dict) else []
         return [c for c in checks if isinstance(c, dict)]
 
-    def connector_pages(self) -> dict[str, dict]:
+    def connector_pages(self) -> dict[str, dict[str, Any]]:
         out = {}
         for name in self.names:
             if name.startswith("connectors/") and name.endswith(".json") and name != "connectors/interface-dll.json":

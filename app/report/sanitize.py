@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from lxml import etree
 
@@ -40,7 +41,7 @@ REMOVED = "[secret removed]"
 @dataclass
 class Sanitized:
     data: bytes
-    secrets: list[dict] = field(default_factory=list)  # where each was, its state (no value)
+    secrets: list[dict[str, Any]] = field(default_factory=list)  # where each was, its state (no value)
     known_values: list[str] = field(default_factory=list)  # plain values, to scrub elsewhere
 
 

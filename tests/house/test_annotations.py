@@ -1,6 +1,7 @@
 """Issue 24: the packages below are annotated in full, and stay so. The same list is in
-pyproject.toml's mypy override (disallow_untyped_defs, disallow_incomplete_defs); the ast count here
-holds without mypy, and the last test keeps the two lists one list."""
+pyproject.toml's mypy override (disallow_untyped_defs, disallow_incomplete_defs and
+disallow_any_generics); the ast count here holds without mypy, and test_mypy_enforces_the_same_list
+keeps the two lists one list."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def test_mypy_enforces_the_same_list():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     strict = [o for o in config["tool"]["mypy"]["overrides"] if o.get("disallow_untyped_defs")]
     assert len(strict) == 1 and strict[0].get("disallow_incomplete_defs") is True
+    assert strict[0].get("disallow_any_generics") is True
     modules = {m.removeprefix("app.").removesuffix(".*") for m in strict[0]["module"]}
     as_packages = {m if (APP / m).is_dir() else f"{m}.py" for m in modules}
     assert as_packages == FULLY_ANNOTATED
