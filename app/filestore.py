@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from app import journal, liveness, winreplace
 from app.errors import SaveRefused, UserError
@@ -71,7 +72,8 @@ def why(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None, _after_write=None) -> None:
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None,
+                 _after_write: Callable[[Path], object] | None = None) -> None:
     """Temp file in the same folder, flush, fsync, replace, fsync the folder.
 
     `mode`: the new file's permissions (e.g. 0o600 for a private key: the temp file has them from
@@ -201,13 +203,13 @@ class EditLock:
         self.held = False
         self.probe = probe or liveness.probe
 
-    def owner(self) -> dict | None:
+    def owner(self) -> dict[str, Any] | None:
         try:
             return json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
 
-    def _stale(self, info: dict | None) -> bool:
+    def _stale(self, info: dict[str, Any] | None) -> bool:
         if not info or info.get("host") != _host_name():
             return False if info else True
         try:

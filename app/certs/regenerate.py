@@ -11,12 +11,13 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from app import journal
 from app.certs import store as winstore
 from app.certs.generate import (
     GeneratedCertificate,
+    GenerationRequest,
     PfxEncryption,
     WrittenFiles,
     planned_files,
@@ -26,6 +27,9 @@ from app.certs.store import CertificateStore, SslBinding
 from app.errors import UserError
 from app.filestore import atomic_write
 from app.secrets import SecretStore
+
+if TYPE_CHECKING:  # a ConfigStore comes in from the caller; this module never opens one
+    from app.config.store import ConfigStore
 
 KEYRING_PREFIX = "certificate-pfx:"
 
@@ -49,7 +53,7 @@ class ConfigThumbprint:
     """<Setting><Certificate> of a Configuration.xml, read and written through its store (a
     ConfigStore, e.g. `HostLayout.config_store()`)."""
 
-    def __init__(self, store) -> None:
+    def __init__(self, store: ConfigStore) -> None:
         self.store = store
         self.path = Path(store.path)
         self.description = str(self.path)
@@ -256,12 +260,13 @@ def _expect(imported: str, thumbprint: str) -> None:
 
 def plan_factory(*, out_dir: Path, store: CertificateStore, secrets: SecretStore | None,
                  target: ThumbprintTarget | None, port: int | None,
-                 encryption: PfxEncryption = PfxEncryption.AES256):
+                 encryption: PfxEncryption = PfxEncryption.AES256,
+                 ) -> Callable[[GenerationRequest, str | None], RegenerationPlan]:
     """A `prepare(request, passphrase)` for the dialog: generates the certificate and builds the plan.
     passphrase None: a random one, kept in `secrets` (the keyring); else the user's, not stored."""
     from app.certs.generate import generate, new_passphrase
 
-    def prepare(request, passphrase: str | None) -> RegenerationPlan:
+    def prepare(request: GenerationRequest, passphrase: str | None) -> RegenerationPlan:
         keep = passphrase is None
         if keep and (secrets is None or not secrets.available()):
             reason = secrets.unavailable_reason if secrets else "no keyring was given"

@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from app.certs.inspect import (
     CertificateInfo,
@@ -19,6 +20,9 @@ from app.certs.inspect import (
     normalize_thumbprint,
 )
 from app.errors import UserError
+
+if TYPE_CHECKING:  # a store comes in from the caller; reading a status needs no store module
+    from app.certs.store import CertificateStore
 
 REGENERATE = "Regenerate the certificate, then retest the connection in Entra."
 
@@ -137,7 +141,7 @@ class CertificateStatus:
     def expiry(self, now: dt.datetime | None = None) -> ExpiryLevel:
         return expiry_level(self.certificate or self.served, now)
 
-    def to_json(self, now: dt.datetime | None = None) -> dict:
+    def to_json(self, now: dt.datetime | None = None) -> dict[str, Any]:
         return {
             "configured_thumbprint": self.configured_thumbprint,
             "certificate": info_to_json(self.certificate, now),
@@ -149,7 +153,7 @@ class CertificateStatus:
         }
 
 
-def info_to_json(info: CertificateInfo | None, now: dt.datetime | None = None) -> dict | None:
+def info_to_json(info: CertificateInfo | None, now: dt.datetime | None = None) -> dict[str, Any] | None:
     if info is None:
         return None
     return {
@@ -162,7 +166,7 @@ def info_to_json(info: CertificateInfo | None, now: dt.datetime | None = None) -
     }
 
 
-def _check_binding(store, port: int, thumb: str, status: CertificateStatus) -> None:
+def _check_binding(store: CertificateStore, port: int, thumb: str, status: CertificateStatus) -> None:
     """The HTTP.sys binding of the port is what clients get; another tool may have swapped it (docs/host-facts.md §7)."""
     try:
         binding = store.get_binding(port)
@@ -180,7 +184,7 @@ def _check_binding(store, port: int, thumb: str, status: CertificateStatus) -> N
 
 
 def gather_status(configured: str | None, *, host_names: Sequence[str],
-                  store=None, file: LoadedCertificate | None = None,
+                  store: CertificateStore | None = None, file: LoadedCertificate | None = None,
                   endpoint: tuple[str, int] | None = None, port: int | None = None,
                   fetch: Callable[..., CertificateInfo] | None = None,
                   now: dt.datetime | None = None) -> CertificateStatus:
@@ -223,7 +227,8 @@ def gather_status(configured: str | None, *, host_names: Sequence[str],
         if thumb and port:
             _check_binding(store, port, thumb, status)
     elif store is not None:
-        status.notes.append(store.unavailable_reason)
+        # a store may be unavailable without saying why; the note must still be a sentence
+        status.notes.append(store.unavailable_reason or "The certificate store cannot be read here.")
     if status.certificate is None and file is not None:
         info = file.info()
         status.certificate = info

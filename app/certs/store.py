@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
+from typing import NoReturn
 
 from cryptography import x509
 
@@ -108,7 +109,7 @@ class UnavailableStore(CertificateStore):
         return self._reason or (r"The LocalMachine\My store and HTTP.sys bindings exist only on Windows; "
                                 f"this system is {self._platform}, so certificate files are written instead.")
 
-    def _refuse(self, *_args, **_kwargs):
+    def _refuse(self, *_args: object, **_kwargs: object) -> NoReturn:
         raise StoreUnavailable(self.unavailable_reason)
 
     find = import_pfx = import_root = remove = get_binding = update_binding = _refuse

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 from cryptography import x509
@@ -75,7 +76,7 @@ class StepResult:
     message: str
     fix: str = ""
     latency_ms: float | None = None
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,7 +98,7 @@ class ConnectionReport:
             return f"{failed} step(s) failed."
         return f"Passed, with {warned} warning(s): read them above." if warned else "All steps passed."
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         t = self.target
         return {
             "connector": t.connector, "host": t.host, "port": t.port, "tenant_url": t.tenant_url,
@@ -258,11 +259,12 @@ class _Run:
                 self.report.headers[name] = value
         self.add(self._judge(step, title, url_path, status, reason, body, headers, list_expected, latency))
 
-    def _judge(self, step, title, url_path, status, reason, body, headers, list_expected, latency) -> StepResult:
+    def _judge(self, step: str, title: str, url_path: str, status: int, reason: str, body: str,
+               headers: dict[str, str], list_expected: bool, latency: float) -> StepResult:
         t = self.t
         shown = _redact(body.strip(), t.token)[:BODY_SHOWN]
         head = f"GET {url_path}: HTTP {status} {reason}".rstrip()
-        details = {"status": status}
+        details: dict[str, object] = {"status": status}
         if IMPORTING in body.lower():  # any status: the host answers this way until its first import ends
             return StepResult(step, title, WARN, f"{head}: the host is still importing from the "
                               "connected system.", "Normal for 10-20 minutes after the agent is assigned "
@@ -311,7 +313,8 @@ class _Run:
         return StepResult(step, title, PASS, message, "", latency, details)
 
 
-def _judge_cache(step, title, head, data, body, kind, latency, details) -> StepResult:
+def _judge_cache(step: str, title: str, head: str, data: Any, body: str, kind: str, latency: float,
+                 details: dict[str, object]) -> StepResult:
     """The import cache's shape is not published; Microsoft's guides read an answer longer than
     9 characters as "objects were imported". Count objects where the JSON shows a list."""
     count = None

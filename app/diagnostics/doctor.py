@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app import journal
 from app.certs.status import CertificateStatus, gather_status
@@ -60,7 +61,7 @@ class DoctorReport:
     def problems(self) -> list[Check]:
         return [c for c in self.checks if c.severity in PROBLEMS]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"host": self.host, "problems": len(self.problems),
                 "checks": [vars(c) for c in self.checks]}
 
@@ -100,8 +101,9 @@ class _Doctor:
         self.service_state: ServiceState | None = None
         self.dc: bool | None = None
 
-    def add(self, *args, **kw) -> None:
-        self.report.checks.append(Check(*args, **kw))
+    def add(self, check_id: str, title: str, severity: str, message: str, action: str = "",
+            fix: str | None = None) -> None:
+        self.report.checks.append(Check(check_id, title, severity, message, action, fix))
 
     def by_id(self, check_id: str) -> Check | None:
         return next((c for c in self.report.checks if c.id == check_id), None)

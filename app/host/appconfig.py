@@ -20,6 +20,7 @@ from lxml import etree
 from app.config.xmltext import LosslessXml, local_name, read_file
 from app.errors import UserError
 from app.filestore import Backup, FileStore
+from app.host.layout import HostLayout
 
 # .NET's SourceLevels names, case sensitive as the service reads them (docs/host-facts.md §1).
 LEVELS = ("Off", "Error", "Warning", "Information", "Verbose")
@@ -195,7 +196,7 @@ class LoggingLevels:
     write_verbose_log: bool | None
 
 
-def config_files(layout) -> list[tuple[str, Path]]:
+def config_files(layout: HostLayout) -> list[tuple[str, Path]]:
     """(role, path) of the .exe.config files that exist on this host layout."""
     found = []
     for role, path in (("service", layout.service_config_path), ("wizard", layout.wizard_config_path)):
@@ -208,7 +209,7 @@ def config_files(layout) -> list[tuple[str, Path]]:
     return found
 
 
-def logging_levels(layout) -> list[LoggingLevels]:
+def logging_levels(layout: HostLayout) -> list[LoggingLevels]:
     out = []
     for role, path in config_files(layout):
         config = AppConfig.load(path)
@@ -217,7 +218,7 @@ def logging_levels(layout) -> list[LoggingLevels]:
     return out
 
 
-def set_logging_level(layout, level: str) -> list[AppConfigSave]:
+def set_logging_level(layout: HostLayout, level: str) -> list[AppConfigSave]:
     """Set both sources in both files, and WriteVerboseLog (true only for Verbose).
 
     Every file is read and edited before the first is written, so a file we cannot edit stops

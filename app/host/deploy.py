@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app import journal
 from app.config.document import ConfigDocument
@@ -116,8 +117,8 @@ class DeployPlan:
                        "\"the DLL and any of its prerequisite DLLs\": add --with-dependencies to copy them too.")
         return out
 
-    def to_dict(self) -> dict:
-        def facts(f: DllFacts | None) -> dict | None:
+    def to_dict(self) -> dict[str, Any]:
+        def facts(f: DllFacts | None) -> dict[str, Any] | None:
             return None if f is None else {"sha256": f.sha256, "file_version": f.file_version,
                                            "size": f.size}
         return {"dll": str(self.dll.path), "new": facts(self.dll), "connectors": self.connectors,

@@ -12,9 +12,13 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import UserError
 from app.paths import data_dir, resources_dir
+
+if TYPE_CHECKING:  # the store loads lxml: imported when a host's configuration is first opened
+    from app.config.store import ConfigStore
 
 DEFAULT_INSTALL = Path(r"C:\Program Files\Microsoft ECMA2Host")
 SERVICE_CONFIG = "Microsoft.ECMA2Host.Service.exe.config"
@@ -63,7 +67,7 @@ class HostLayout:
             return []
         return sorted(p for p in self.ecma_dir.iterdir() if p.suffix.lower() == ".dll" and p.is_file())
 
-    def config_store(self):
+    def config_store(self) -> ConfigStore:
         """The store of this host's Configuration.xml, warning after a save while Microsoft's
         wizard runs (the machine check lives here, in the host layer, not in the store)."""
         from app.config.store import ConfigStore

@@ -22,7 +22,15 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.host.processes import COMMAND_TIMEOUT, CommandError, Runner, powershell, ps_quote, run_command
+from app.host.processes import (
+    COMMAND_TIMEOUT,
+    CommandError,
+    CommandResult,
+    Runner,
+    powershell,
+    ps_quote,
+    run_command,
+)
 from app.host.service import parse_queryex, queryex_command
 
 POWERSHELL_RESOURCE_DLLS = (
@@ -171,7 +179,7 @@ def event_log_command(log: str = EVENT_LOG) -> list[str]:
     return ["wevtutil.exe", "gl", log]
 
 
-def parse_event_log(result) -> bool | None:
+def parse_event_log(result: CommandResult) -> bool | None:
     """wevtutil exits 0 for a registered log and with 15007 ("channel ... could not be found")
     for a missing one; anything else (access denied, ...) leaves it unknown."""
     if result.returncode == 0:

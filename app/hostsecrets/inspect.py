@@ -7,6 +7,7 @@ list all use `inspect_document`, so they always agree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.config.document import ConfigDocument
 from app.config.secretvalues import EMPTY, ENCRYPTED, PLAIN, UNREADABLE, MemberShape, read_secret
@@ -28,7 +29,7 @@ class SecretStatus:
     decryptable: bool | None = None  # None: no DPAPI here, or nothing to decrypt
     reason: str = field(default="")  # why unreadable, or why not decryptable; never a value
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"connector": self.connector, "parameter": self.parameter, "state": self.state,
                 "class": self.class_name, "library": self.library,
                 "members": [m.to_json() for m in self.members], "decryptable": self.decryptable}

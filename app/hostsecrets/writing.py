@@ -96,7 +96,7 @@ def learn(readings: list[tuple[str, SecretReading]], dpapi: Dpapi) -> LearntForm
     raise RouteUnproven(why + ".")
 
 
-def prove(text: str, value: str, layout: tuple, encoding: str, dpapi: Dpapi) -> None:
+def prove(text: str, value: str, layout: tuple[object, ...], encoding: str, dpapi: Dpapi) -> None:
     """The proof before saving: parses, same class and member layout, decrypts to `value`."""
     reading = read_secret(text)
     if reading.state != ENCRYPTED or reading.payload is None:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from app import __version__
+from app.config.document import ConfigDocument, Connector, Parameter
 from app.config.rules import validate
 from app.masking import NOT_SECRET_VALUES, secret_name
 from app.migrate.hostdiff import HostSnapshot, app_settings
@@ -40,12 +43,17 @@ def value(raw: str, secret: bool = False) -> Value:
     return Value(f"({lines:,} lines, {len(raw):,} characters, SHA-256 {digest}…)", raw)
 
 
-def _secret(p) -> bool:
+def _secret(p: Parameter) -> bool:
     """By type, or by a name that says secret whatever the type (an "API Key" String)."""
     return p.is_secret or (secret_name(p.name) and p.value.strip().lower() not in NOT_SECRET_VALUES)
 
 
-Block = tuple  # ("h", level, text) | ("p", text) | ("table", headers, rows)
+# The outline both renderers walk: a heading, a paragraph, or a table whose cells are shown as
+# text (a Value folds long text; anything else is shown as str() of it).
+Heading = tuple[Literal["h"], int, str]
+Paragraph = tuple[Literal["p"], str]
+Table = tuple[Literal["table"], list[str], Sequence[Sequence[object]]]
+Block = Heading | Paragraph | Table
 
 
 def outline(snap: HostSnapshot, *, now: datetime | None = None) -> list[Block]:
@@ -87,7 +95,7 @@ def outline(snap: HostSnapshot, *, now: datetime | None = None) -> list[Block]:
     return out
 
 
-def _secrets(doc) -> list[Block]:
+def _secrets(doc: ConfigDocument) -> list[Block]:
     """The shape of each secret as the host stores it (what docs/host-secrets.md leaves [open]
     until a real host is read): state, class, library, members; never a value."""
     from app.hostsecrets.dpapi import default_dpapi
@@ -107,7 +115,7 @@ def _secrets(doc) -> list[Block]:
                        "This machine can decrypt"], rows)]
 
 
-def _connector(c) -> list[Block]:
+def _connector(c: Connector) -> list[Block]:
     token = c.ecma.child("SecretToken")
     out: list[Block] = [("h", 2, f"Connector {c.name}"), ("table", ["Property", "Value"], [
         ["Extension DLL", value(c.library_name)], ["Autosync timer (minutes)", value(c.autosync_timer)],
@@ -146,7 +154,7 @@ def _connector(c) -> list[Block]:
 
 
 # -- renderers ---------------------------------------------------------------------------------
-def _cell(v) -> Value:
+def _cell(v: object) -> Value:
     return v if isinstance(v, Value) else Value(str(v))
 
 
@@ -176,7 +184,7 @@ text-align:left;vertical-align:top}th{background:#f0f0f0}pre{max-height:30em;ove
 background:#f8f8f8;padding:6px}h2{border-bottom:2px solid #0078d4;padding-bottom:2px}"""
 
 
-def _html_cell(v) -> str:
+def _html_cell(v: object) -> str:
     v = _cell(v)
     text = html.escape(v.text)
     if not v.full:

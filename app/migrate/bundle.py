@@ -23,6 +23,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -70,7 +71,7 @@ def _key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
 
 
-def encrypt_secrets(values: dict, passphrase: str, bundle_id: str) -> bytes:
+def encrypt_secrets(values: dict[str, str], passphrase: str, bundle_id: str) -> bytes:
     if len(passphrase) < MIN_PASSPHRASE:
         raise UserError(f"the passphrase must have at least {MIN_PASSPHRASE} characters")
     salt, nonce = os.urandom(16), os.urandom(12)
@@ -82,7 +83,7 @@ def encrypt_secrets(values: dict, passphrase: str, bundle_id: str) -> bytes:
                        "nonce": b64(nonce), "ciphertext": b64(sealed)}, indent=1).encode()
 
 
-def decrypt_secrets(blob: bytes, passphrase: str, bundle_id: str, source: str) -> dict:
+def decrypt_secrets(blob: bytes, passphrase: str, bundle_id: str, source: str) -> dict[str, str]:
     try:
         box = json.loads(blob)
         salt, nonce, sealed = (base64.b64decode(box[k]) for k in ("salt", "nonce", "ciphertext"))
@@ -110,10 +111,10 @@ class CertificatePart:
 @dataclass
 class BundleResult:
     data: bytes
-    manifest: dict
+    manifest: dict[str, Any]
 
 
-def dll_list(layout: HostLayout) -> list[dict]:
+def dll_list(layout: HostLayout) -> list[dict[str, Any]]:
     """Every DLL under Service\\ECMA, Cache copies included (a stale cache copy is a classic
     failure after a connector update, docs/host-facts.md §1)."""
     if layout.root is None or layout.ecma_dir is None or not layout.ecma_dir.is_dir():
@@ -127,7 +128,7 @@ def dll_list(layout: HostLayout) -> list[dict]:
     return out
 
 
-def secrets_of(doc: ConfigDocument) -> list[dict]:
+def secrets_of(doc: ConfigDocument) -> list[dict[str, Any]]:
     """Every non-empty secret: connector, key, label, value (the value stays in memory)."""
     return [{"connector": c.name, "key": s.key, "label": s.label, "value": s.value}
             for c in doc.connectors for s in secret_fields(c.el) if s.value]
@@ -200,7 +201,7 @@ def create_bundle(layout: HostLayout, *, passphrase: str | None = None,
 @dataclass
 class Bundle:
     source: str
-    manifest: dict
+    manifest: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
 
     @property
@@ -222,14 +223,14 @@ def checked_entries(z: zipfile.ZipFile, source: str) -> dict[str, zipfile.ZipInf
                          max_ratio=MAX_RATIO)
 
 
-def _check_manifest(manifest: dict, source: str) -> None:
+def _check_manifest(manifest: dict[str, Any], source: str) -> None:
     """The shape restore relies on; a crafted manifest is one sentence, not a traceback, and its
     DLL paths cannot point outside the host folder."""
     def bad(what: str) -> UserError:
         return UserError(f"has a {MANIFEST} with {what}; the bundle is damaged or not ours",
                          path=source)
 
-    def records(value, keys: tuple[str, ...]) -> bool:
+    def records(value: object, keys: tuple[str, ...]) -> bool:
         return isinstance(value, list) and all(
             isinstance(r, dict) and all(isinstance(r.get(k), str) for k in keys) for r in value)
 
@@ -285,7 +286,7 @@ def read_bundle(data: bytes, source: str) -> Bundle:
 
 
 def restorable_secrets(bundle: Bundle, passphrase: str, *, here: str | None = None,
-                       texts: dict | None = None) -> tuple[dict, list[str]]:
+                       texts: dict[str, str] | None = None) -> tuple[dict[str, str], list[str]]:
     """Decrypted values safe to put back here, and labels of those that must be entered again:
     DPAPI ciphertext only decrypts on the machine that wrote it (docs/host-facts.md §2). `texts`,
     when given, receives the texts behind DPAPI values the source host could decrypt (key -> text)."""
@@ -306,7 +307,7 @@ def restorable_secrets(bundle: Bundle, passphrase: str, *, here: str | None = No
     return keep, elsewhere
 
 
-def fill_secrets(config_bytes: bytes, values: dict, source: str) -> tuple[bytes, list[str]]:
+def fill_secrets(config_bytes: bytes, values: dict[str, str], source: str) -> tuple[bytes, list[str]]:
     """Put decrypted secrets back into a blanked Configuration.xml; returns the keys used."""
     doc = ConfigDocument.from_bytes(config_bytes, source)
     used = []

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -137,7 +138,7 @@ class ImportedConnector:
     secrets_to_enter: list[str] = field(default_factory=list)
     foreign_secrets: list[str] = field(default_factory=list)  # ciphertext carried unchanged
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 

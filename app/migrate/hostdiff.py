@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.config.diff import SECRET, Change, diff_documents
 from app.config.document import ConfigDocument
@@ -56,7 +56,7 @@ class HostDiff:
     changes: list[Change]
     notes: list[str]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"a": self.a, "b": self.b, "notes": self.notes,
                 "changes": [c.to_dict() for c in self.changes]}
 

@@ -13,6 +13,7 @@ import base64
 import binascii
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -24,6 +25,7 @@ from app.migrate.mim_export import (
     ManagementAgent,
     ParameterDefinition,
     ParameterValue,
+    Partition,
     RunStep,
     read_agent,
 )
@@ -45,9 +47,9 @@ UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 class ObjectTypeNeeded(UserError):
     """The agent has several classes and none was chosen; `classes` lists them."""
 
-    def __init__(self, message: str, classes: list[str], **kw) -> None:
+    def __init__(self, message: str, classes: list[str], *, path: str | None = None) -> None:
         self.classes = classes
-        super().__init__(message, **kw)
+        super().__init__(message, path=path)
 
 
 @dataclass
@@ -62,7 +64,7 @@ class ImportReport:
     secrets: list[str] = field(default_factory=list)  # what must be entered again
     attention: list[str] = field(default_factory=list)  # carried, but look at it
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def text(self) -> str:
@@ -153,7 +155,7 @@ def _properties(agent: ManagementAgent, spec: ConnectorSpec, report: ImportRepor
 
 
 # -- partition ---------------------------------------------------------------------------------
-def _partition(agent: ManagementAgent, spec: ConnectorSpec, report: ImportReport):
+def _partition(agent: ManagementAgent, spec: ConnectorSpec, report: ImportReport) -> Partition | None:
     if not agent.partitions:
         report.carried.append("Partition: default (the file has none)")
         return None
@@ -235,13 +237,13 @@ def _schema(agent: ManagementAgent, chosen: str, spec: ConnectorSpec, report: Im
 
 
 # -- run profiles ------------------------------------------------------------------------------
-def _same_partition(step: RunStep, partition) -> bool:
+def _same_partition(step: RunStep, partition: Partition | None) -> bool:
     if partition is None or not step.partition.strip():
         return True
     return step.partition.strip().strip("{}").lower() == partition.id.strip().strip("{}").lower()
 
 
-def _run_profiles(agent: ManagementAgent, partition, spec: ConnectorSpec,
+def _run_profiles(agent: ManagementAgent, partition: Partition | None, spec: ConnectorSpec,
                   report: ImportReport) -> dict[str, RunStep | None]:
     """The MIM step each ECMA2Host profile came from (None when added with no step)."""
     chosen: dict[str, tuple[str, RunStep]] = {}
@@ -332,7 +334,7 @@ def _page(defs: list[ParameterDefinition], values: list[ParameterValue], use: st
     return out
 
 
-def _parameters(agent: ManagementAgent, partition, steps: dict[str, RunStep | None],
+def _parameters(agent: ManagementAgent, partition: Partition | None, steps: dict[str, RunStep | None],
                 spec: ConnectorSpec, report: ImportReport) -> None:
     defs = agent.definitions
     defaults: list[str] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.config.document import ConfigDocument
 from app.config.secretvalues import PLAIN, read_secret
@@ -30,6 +31,9 @@ from app.migrate.bundle import (
     sha256,
 )
 
+if TYPE_CHECKING:  # the store (and cryptography) is loaded only when a bundle is restored
+    from app.certs.store import CertificateStore
+
 
 @dataclass
 class RestoreReport:
@@ -44,7 +48,7 @@ class RestoreReport:
     notes: list[str] = field(default_factory=list)
     secrets_encrypted: list[str] = field(default_factory=list)  # encrypted for this host here
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def text(self) -> str:
@@ -65,7 +69,7 @@ class RestoreReport:
         return "\n".join(out)
 
 
-def _label(key: str, fields: list[dict]) -> str:
+def _label(key: str, fields: list[dict[str, Any]]) -> str:
     connector, _, secret = key.partition("\n")
     found = next((f["label"] for f in fields if f["connector"] == connector and f["key"] == secret),
                  secret)
@@ -88,7 +92,7 @@ def _dll_check(bundle: Bundle, layout: HostLayout, report: RestoreReport) -> Non
             report.dlls_different.append(dll["path"])
 
 
-def _certificate_check(bundle: Bundle, cert_store, report: RestoreReport) -> None:
+def _certificate_check(bundle: Bundle, cert_store: CertificateStore | None, report: RestoreReport) -> None:
     cert = bundle.manifest.get("certificate", {})
     thumb = cert.get("thumbprint", "")
     if not thumb:
@@ -141,7 +145,7 @@ def _encrypt_for_this_host(config: bytes, texts: dict[str, str], layout: HostLay
 
 
 def restore_bundle(bundle: Bundle, layout: HostLayout, *, passphrase: str | None = None,
-                   cert_store=None, here: str | None = None, dpapi: Dpapi | None = None,
+                   cert_store: CertificateStore | None = None, here: str | None = None, dpapi: Dpapi | None = None,
                    bridge_route: SecretRoute | None = None) -> RestoreReport:
     report = RestoreReport()
     fields = bundle.manifest.get("secrets", {}).get("fields", [])

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from app import __version__
 from app.errors import UserError
@@ -38,7 +39,7 @@ SUMMARY = "summary.md"
 @dataclass
 class BuiltReport:
     data: bytes
-    manifest: dict
+    manifest: dict[str, Any]
     members: list[tuple[str, int]] = field(default_factory=list)  # (name, unpacked size), zip order
 
     @property
@@ -94,7 +95,7 @@ def make_zip(ctx: ReportContext) -> BuiltReport:
         text = data.decode("utf-8", "surrogateescape")
         return redact(scrub(text)).encode("utf-8", "surrogateescape")
 
-    files: dict[str, dict] = {}
+    files: dict[str, dict[str, Any]] = {}
     members: list[tuple[str, int]] = []
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:

@@ -4,12 +4,13 @@ bridge (its own definitions: no value of the host is passed to it)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from app.bridge import locate
 from app.bridge.errors import BridgeError
 from app.bridge.session import ConnectorSession
-from app.certs.status import gather_status
+from app.certs.status import CertificateStatus, gather_status
 from app.certs.store import UnavailableStore, WindowsCertificateStore
 from app.config.document import ConfigDocument
 from app.diagnostics.connection import ConnectionTarget, run_connection_test
@@ -33,7 +34,7 @@ def doctor(ctx: ReportContext) -> None:
     service: ServiceControl = (WindowsServiceControl(run=ctx.recorder) if on_windows
                                else UnavailableServiceControl(ctx.options.platform))
 
-    def certificate_check(configured: str | None, port: int | None, probe: bool):
+    def certificate_check(configured: str | None, port: int | None, probe: bool) -> CertificateStatus:
         store = WindowsCertificateStore(run=ctx.recorder) if on_windows else UnavailableStore(ctx.options.platform)
         endpoint = ("localhost", port) if probe and port and ctx.options.probe_endpoint else None
         return gather_status(configured, host_names=local_host_names(), store=store, endpoint=endpoint)
@@ -133,7 +134,7 @@ def _configured_libraries(ctx: ReportContext) -> set[str]:
     return {(c.library_name or "").lower().removesuffix(".dll") for c in doc.connectors}
 
 
-def ask_pages(ctx: ReportContext, dll, enums: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+def ask_pages(ctx: ReportContext, dll: Path, enums: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     with dll.open("rb") as fh:
         if fh.read(2) != b"MZ":
             return None, "it is not a Windows DLL (it does not start with 'MZ'), so the bridge cannot load it"

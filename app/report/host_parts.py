@@ -7,11 +7,12 @@ import io
 import mmap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from app.config.xmltext import read_file
 from app.errors import UserError
 from app.events.knowledge import diagnose
-from app.events.records import NO_TIME, format_utc, level_name
+from app.events.records import NO_TIME, EventTable, format_utc, level_name
 from app.events.sources.xml_dump import XmlDumpSource
 from app.host.dlls import file_version, is_dependency, read_dll
 from app.host.layout import SERVICE_CONFIG, WIZARD_CONFIG
@@ -31,7 +32,7 @@ MAX_TREE = 5000  # files listed from Service\ECMA; a host has dozens
 
 def configuration_files(ctx: ReportContext) -> None:
     layout = ctx.layout
-    secrets: list[dict] = []
+    secrets: list[dict[str, Any]] = []
     try:
         done = sanitize.configuration(read_file(layout.config_path), str(layout.config_path))
     except UserError as exc:  # never include what we could not clean
@@ -93,8 +94,8 @@ def ecma_tree(ctx: ReportContext) -> None:
     if ecma is None or not ecma.is_dir():
         ctx.leave_out("the Service\\ECMA folder", "the host folder has none")
         return
-    dlls: list[dict] = []
-    files: list[dict] = []
+    dlls: list[dict[str, Any]] = []
+    files: list[dict[str, Any]] = []
     for path in sorted(ecma.rglob("*"))[:MAX_TREE]:
         if path.is_symlink() or not path.is_file():
             continue
@@ -170,10 +171,10 @@ def event_file(ctx: ReportContext) -> None:
     ctx.events_what = f"the ECMA2Host log, last {ctx.options.days} day(s), as XML ({len(rows):,} events)"
 
 
-def summarize_events(ctx: ReportContext, table, rows: list[int], origin: str) -> None:
+def summarize_events(ctx: ReportContext, table: EventTable, rows: list[int], origin: str) -> None:
     levels: dict[str, int] = {}
     known: dict[str, int] = {}
-    messages: dict[str, list] = {}
+    messages: dict[str, list[Any]] = {}
     for r in rows:
         level = level_name(table.levels[r])
         levels[level] = levels.get(level, 0) + 1

@@ -23,28 +23,28 @@ from app.host.service import parse_lookup, parse_qc_account, parse_query_all, pa
 from app.report import agent, windows
 
 
-def _status(stdout: str) -> dict:
+def _status(stdout: str) -> dict[str, Any]:
     status = parse_queryex(stdout)
     if status is None:
         raise ValueError("no SERVICE_NAME and state")
     return {"name": status.name, "state": status.state.label, "pid": status.pid}
 
 
-def _query_all(stdout: str) -> list[dict]:
+def _query_all(stdout: str) -> list[dict[str, Any]]:
     found = parse_query_all(stdout)
     if not found and stdout.strip():
         raise ValueError("no service block")
     return [{"name": s.name, "display_name": s.display_name, "state": s.state.label} for s in found]
 
 
-def _qc(stdout: str) -> dict:
+def _qc(stdout: str) -> dict[str, Any]:
     account, start = parse_qc_account(stdout), windows.parse_qc_start_type(stdout)
     if account is None and start is None:
         raise ValueError("neither SERVICE_START_NAME nor START_TYPE")
     return {"account": account, "start_type": start}
 
 
-def parse_icacls_output(stdout: str) -> dict:
+def parse_icacls_output(stdout: str) -> dict[str, Any]:
     """icacls prints the path, a space, then the first entry; later entries are indented to line
     up with it, which tells where the path ends even when it holds spaces."""
     lines = [line for line in stdout.splitlines() if line.strip()]
@@ -61,7 +61,7 @@ def parse_icacls_output(stdout: str) -> dict:
 _EVENT = re.compile(r"<Event[\s>].*?</Event>", re.S)
 
 
-def parse_event_xml(stdout: str) -> dict:
+def parse_event_xml(stdout: str) -> dict[str, Any]:
     """Count and level of each event of `wevtutil qe /f:xml`, first and last time."""
     counts: dict[str, int] = {}
     times = []

@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from app.config.document import ConfigDocument
@@ -37,7 +38,7 @@ MAX_RATIO = 400  # event XML is very repetitive; real reports stay far below
 @dataclass
 class HostReport:
     source: str
-    manifest: dict
+    manifest: dict[str, Any]
     names: dict[str, zipfile.ZipInfo] = field(default_factory=dict, repr=False)
     _zip: zipfile.ZipFile | None = field(default=None, repr=False)
 
@@ -78,12 +79,12 @@ class HostReport:
             return None
         return ConfigDocument.from_bytes(self.member(CONFIGURATION), f"{self.source}!{CONFIGURATION}")
 
-    def doctor_checks(self) -> list[dict]:
+    def doctor_checks(self) -> list[dict[str, Any]]:
         data = self.json("checks/doctor.json", {})
         checks = data.get("checks", []) if isinstance(data, dict) else []
         return [c for c in checks if isinstance(c, dict)]
 
-    def connector_pages(self) -> dict[str, dict]:
+    def connector_pages(self) -> dict[str, dict[str, Any]]:
         out = {}
         for name in self.names:
             if name.startswith("connectors/") and name.endswith(".json") and name != "connectors/interface-dll.json":
@@ -119,10 +120,8 @@ class HostReport:
             self._zip.close()
 
 
-def read_zip_file(path) -> bytes:
+def read_zip_file(path: str | Path) -> bytes:
     """A report (or bundle) file's bytes, refused above the size a report can have."""
-    from pathlib import Path
-
     p = Path(path)
     try:
         size = p.stat().st_size

@@ -37,7 +37,7 @@ class Recorded:
     error: str = ""  # the command could not run at all
     parsed: Any = None
     parse_note: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def check(argv: list[str]) -> None:

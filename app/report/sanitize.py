@@ -15,7 +15,10 @@ other member of the report, in every spelling (app/masking.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from lxml import etree
 
@@ -38,7 +41,7 @@ REMOVED = "[secret removed]"
 @dataclass
 class Sanitized:
     data: bytes
-    secrets: list[dict] = field(default_factory=list)  # where each was, its state (no value)
+    secrets: list[dict[str, Any]] = field(default_factory=list)  # where each was, its state (no value)
     known_values: list[str] = field(default_factory=list)  # plain values, to scrub elsewhere
 
 
@@ -107,7 +110,7 @@ def app_config(data: bytes, source: str) -> Sanitized:
     config = AppConfig.from_bytes(data, source)
     out = Sanitized(b"")
 
-    def secret_value(where: str, value: str, set_value) -> None:
+    def secret_value(where: str, value: str, set_value: Callable[[str], object]) -> None:
         reading = read_secret(value)
         out.secrets.append({"where": where, "state": reading.state})
         if reading.state == PLAIN:
@@ -124,7 +127,7 @@ def app_config(data: bytes, source: str) -> Sanitized:
                 continue
             if looks_encrypted(value) or (attr == "value" and secret_name(names)
                                           and value.strip().lower() not in NOT_SECRET_VALUES):
-                secret_value(where, value, lambda v, el=el, attr=attr: config.xml.set_attribute(el, attr, v))
+                secret_value(where, value, partial(config.xml.set_attribute, el, attr))
             elif connstring.has_secret(value):
                 _in_connection_string(out, where, value)
                 config.xml.set_attribute(el, attr, connstring.mask(value))
@@ -135,7 +138,7 @@ def app_config(data: bytes, source: str) -> Sanitized:
         owner = " ".join(parent.get(k, "") for k in ("key", "name")) if parent is not None else ""
         where = f"<{parent.tag if parent is not None else ''} {owner}> <{el.tag}>"
         if looks_encrypted(text) or (secret_name(owner) and text.strip().lower() not in NOT_SECRET_VALUES):
-            secret_value(where, text, lambda v, el=el: config.xml.set_text(el, v))
+            secret_value(where, text, partial(config.xml.set_text, el))
         elif connstring.has_secret(text):
             _in_connection_string(out, where, text)
             config.xml.set_text(el, connstring.mask(text))

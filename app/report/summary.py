@@ -3,6 +3,8 @@ and why, and how secrets and names were treated."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.report.context import ReportContext
 
 
@@ -14,7 +16,7 @@ def _size(n: int) -> str:
     return str(n)
 
 
-def _agent_line(agent: dict) -> str:
+def _agent_line(agent: dict[str, Any]) -> str:
     if not agent.get("installed"):
         return ("- Provisioning agent: NOT installed on this machine (the agent is what calls the host; "
                 "`agent/agent.json`)")
@@ -26,7 +28,7 @@ def _agent_line(agent: dict) -> str:
             f"history); {via} (`agent/agent.json`)")
 
 
-def summary_text(ctx: ReportContext, manifest: dict, members: list[tuple[str, int]]) -> str:
+def summary_text(ctx: ReportContext, manifest: dict[str, Any], members: list[tuple[str, int]]) -> str:
     facts = ctx.facts
     lines = ["# ECMA2Host host report", "",
              f"Made by {manifest['tool']} at {manifest['created']} on `{manifest['machine']}` ({manifest['platform']}), "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from app.certs.store import parse_sslcert_output
 from app.host.machine import EVENT_LOG
@@ -44,7 +45,7 @@ def dotnet_version(release: int | None) -> str | None:
     return next((name for floor, name in DOTNET_RELEASES if release >= floor), "older than 4.5")
 
 
-def parse_versions(stdout: str) -> dict:
+def parse_versions(stdout: str) -> dict[str, Any]:
     data = _json(stdout)
     if not isinstance(data, dict):
         raise ValueError("expected one JSON object")
@@ -58,7 +59,7 @@ def parse_versions(stdout: str) -> dict:
             "powershell_51": bool(data.get("PowerShell51")), "powershell_version": data.get("PSVersion")}
 
 
-def _json(stdout: str):
+def _json(stdout: str) -> Any:  # whatever JSON PowerShell printed; each parser checks its shape
     text = stdout.strip().lstrip("\ufeff")
     if not text:
         raise ValueError("no output")
@@ -82,7 +83,7 @@ def sslcert_all_command() -> list[str]:
     return ["netsh", "http", "show", "sslcert"]
 
 
-def parse_sslcert_all(stdout: str) -> list[dict]:
+def parse_sslcert_all(stdout: str) -> list[dict[str, Any]]:
     """Every binding of `netsh http show sslcert` (the one-binding parser, block by block)."""
     lines = stdout.splitlines()
     starts = [i for i, line in enumerate(lines)
@@ -97,7 +98,7 @@ def parse_sslcert_all(stdout: str) -> list[dict]:
     return _listing(out, stdout)
 
 
-def _listing(found: list, stdout: str) -> list:
+def _listing(found: list[dict[str, Any]], stdout: str) -> list[dict[str, Any]]:
     """An empty list only from netsh's own heading (a title underlined with dashes)."""
     if not found and stdout.strip() and not re.search(r"^\s*-{5,}\s*$", stdout, re.M):
         raise ValueError("not netsh's listing")
@@ -108,10 +109,10 @@ def urlacl_command() -> list[str]:
     return ["netsh", "http", "show", "urlacl"]
 
 
-def parse_urlacl(stdout: str) -> list[dict]:
+def parse_urlacl(stdout: str) -> list[dict[str, Any]]:
     """URL reservations: each URL with its users (user, listen, delegate) and its SDDL."""
-    out: list[dict] = []
-    current: dict | None = None
+    out: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
     for line in stdout.splitlines():
         _label, sep, value = line.partition(":")
         value = value.strip()
@@ -145,7 +146,7 @@ def certificates_command() -> list[str]:
         "ConvertTo-Json -InputObject @($out) -Depth 3 -Compress")
 
 
-def parse_certificates(stdout: str) -> list[dict]:
+def parse_certificates(stdout: str) -> list[dict[str, Any]]:
     data = _json(stdout)
     if isinstance(data, dict):
         data = [data]
@@ -164,7 +165,7 @@ def parse_certificates(stdout: str) -> list[dict]:
     return out
 
 
-def certificates_that_matter(certs: list[dict], configured: str | None) -> list[dict]:
+def certificates_that_matter(certs: list[dict[str, Any]], configured: str | None) -> list[dict[str, Any]]:
     """All of My; of Root only the issuers of My's certificates and the configured thumbprint
     (Root holds dozens of public authorities that say nothing about this host)."""
     mine = [c for c in certs if c["store"] == "My"]
@@ -180,13 +181,13 @@ def certutil_store_command(store: str = "My") -> list[str]:
     return ["certutil", "-store", store]
 
 
-def parse_certutil_store(stdout: str) -> list[dict]:
+def parse_certutil_store(stdout: str) -> list[dict[str, Any]]:
     """`certutil -store My`: one entry per certificate block, with its SHA-1 thumbprint (the value
     of 40 hex digits, spaces allowed as older versions print it) and the lines that name it."""
     blocks = re.split(r"^=+\s*\S+\s+\d+\s*=+\s*$", stdout, flags=re.M)
     out = []
     for block in blocks[1:]:
-        entry: dict = {"thumbprint": None, "subject": None, "issuer": None, "not_after": None,
+        entry: dict[str, Any] = {"thumbprint": None, "subject": None, "issuer": None, "not_after": None,
                        "provider": None}
         for line in block.splitlines():
             label, sep, value = line.partition(":")
@@ -221,7 +222,7 @@ def events_command(days: int, log: str = EVENT_LOG) -> list[str]:
             "/f:xml"]
 
 
-def parse_event_log_config(stdout: str) -> dict:
+def parse_event_log_config(stdout: str) -> dict[str, Any]:
     """`wevtutil gl LOG`: its settings as name: value (nested ones flattened with a dot)."""
     out: dict[str, str] = {}
     parent = ""

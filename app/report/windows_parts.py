@@ -5,6 +5,7 @@ Off Windows each part is one line of the summary saying why it is missing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from app.config.document import ConfigDocument
 from app.errors import UserError
@@ -42,7 +43,7 @@ def _configured(ctx: ReportContext) -> tuple[str, list[str]]:
 
 def versions(ctx: ReportContext) -> None:
     ctx.progress("versions")
-    found: dict = {}
+    found: dict[str, Any] = {}
     result, entry = ctx.recorder.run(windows.versions_command())
     if isinstance(entry.parsed, dict):
         found.update(entry.parsed)
@@ -105,7 +106,7 @@ def cache_acls(ctx: ReportContext) -> None:
     _configured_thumb, names = _configured(ctx)
     machine = WindowsMachine(run=ctx.recorder)
     account = (ctx.facts.get("service") or {}).get("account")
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     for name in names:
         folder = ctx.layout.cache_dir(name)
         if folder is None or not folder.is_dir():

@@ -119,6 +119,22 @@ def test_unavailable_store_adds_a_plain_note(make_cert, now):
     assert any("only on Windows" in n for n in status.notes)
 
 
+class _SilentStore(UnavailableStore):
+    """A store that is unavailable without saying why: CertificateStore.unavailable_reason is
+    `str | None`, so a store may do this; found when gather_status was annotated (issue 24)."""
+
+    @property
+    def unavailable_reason(self) -> None:  # type: ignore[override]
+        return None
+
+
+def test_a_store_unavailable_without_a_reason_still_leaves_a_sentence(make_cert, now):
+    gen = make_cert()
+    status = gather_status(gen.thumbprint, host_names=HOST, now=now, store=_SilentStore("linux"))
+    assert all(isinstance(n, str) and n for n in status.notes)
+    assert status.why_unknown().startswith("It could not be looked up: The certificate store cannot be read here.")
+
+
 def test_store_lookup_not_found_and_no_private_key(make_cert, now):
     gen = make_cert()
 
