@@ -35,6 +35,7 @@ from app.ui.main.actions import ConnectorActions, ConnectorsTab
 from app.ui.main.disk_watch import DiskWatch
 from app.ui.main.elevation_bar import elevation_bar
 from app.ui.main.lazy_tabs import LazyTabs
+from app.ui.main.menus import build_menus
 from app.ui.main.message_bar import MessageBar
 from app.ui.main.problems_panel import ProblemsPanel, summary_text
 from app.ui.main.settings_tab import SettingsTab
@@ -172,51 +173,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
-        self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save, "save",
-                                        "Save Configuration.xml (a backup is taken first)")
-        self.revert_action = self._action("&Revert", self.revert, None, "revert",
-                                          "Throw away unsaved changes and read the file again")
-        self.backups_action = self._action("&Backups…", self.show_backups, None, "backups",
-                                           "List the backups of this file and restore one")
-        quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        file_menu = self.menuBar().addMenu("&File")
-        for a in (self.save_action, self.revert_action, self.backups_action):
-            file_menu.addAction(a)
-        file_menu.addAction(self._action("&Journal of changes…", self.show_journal, None, None,
-                                         "Every change this tool made: when, who, what, the outcome and its undo"))
-        file_menu.addSeparator()
-        file_menu.addAction(self._action("Open &host report…", lambda: _reports().open_report(self), None, None,
-                                         "Look at a host report from another machine, read-only"))
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-        connector_menu = self.menuBar().addMenu("C&onnector")
-        for item in self.connector_actions.menu_actions():
-            if item is None:
-                connector_menu.addSeparator()
-            else:
-                connector_menu.addAction(item)
-        view = self.menuBar().addMenu("&View")
-        toggle = self.problems_dock.toggleViewAction()
-        toggle.setText("Show the &Problems panel")
-        view.addAction(toggle)
-        view.addAction(self._action("Go to the problems", self.focus_problems, "Ctrl+Shift+M", None,
-                                    "Show the Problems panel and move the keyboard focus into it"))
-        view.addSeparator()
-        for i in range(self.tabs.count()):
-            tab_action = self._action(self.tabs.tabText(i).replace("&", ""),
-                                      lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
-            view.addAction(tab_action)
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self._action("Create a host &report…", lambda: _reports().create_report(self), None,
-                                         None, "Gather a sanitized picture of this host into one zip"))
-        help_menu.addSeparator()
-        help_menu.addAction(self._action("&About", self.about))
-        toolbar = self.addToolBar("File")
-        toolbar.setObjectName("fileToolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for a in (self.save_action, self.revert_action, self.backups_action):
-            toolbar.addAction(a)
+        self.save_action, self.revert_action, self.backups_action = build_menus(self)
 
     def focus_problems(self) -> None:
         self.problems_dock.show()
@@ -497,12 +454,6 @@ class MainWindow(QMainWindow):
             if page is widget or (isinstance(page, QScrollArea) and page.widget() is widget):
                 self.tabs.setCurrentIndex(i)
                 return
-
-
-def _reports():
-    from app.ui.report import actions  # the host report area, loaded when first used
-
-    return actions
 
 
 def _html(text: str) -> str:
