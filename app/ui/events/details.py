@@ -24,7 +24,6 @@ from app.events.knowledge import Action, ActionKind, Diagnosis
 from app.events.records import NO_TIME, EventRecord, format_utc
 
 
-
 def action_label(action: Action) -> str:
     """The button's words for what the app will do."""
     if action.kind is ActionKind.CONNECTOR:
