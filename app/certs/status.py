@@ -20,6 +20,7 @@ from app.certs.inspect import (
     normalize_thumbprint,
 )
 from app.errors import UserError
+from app.severity import Severity
 
 if TYPE_CHECKING:  # a store comes in from the caller; reading a status needs no store module
     from app.certs.store import CertificateStore
@@ -29,9 +30,9 @@ REGENERATE = "Regenerate the certificate, then retest the connection in Entra."
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing the status check found: severity "error", "warning" or "info"."""
+    """One thing the status check found: its severity is ERROR, WARNING or INFO."""
 
-    severity: str
+    severity: Severity
     code: str
     message: str
     action: str = ""
@@ -72,41 +73,41 @@ def certificate_findings(info: CertificateInfo, host_names: Sequence[str], *,
     now = now or dt.datetime.now(dt.UTC)
     found: list[Finding] = []
     if info.is_expired(now):
-        found.append(Finding("error", "expired", f"The certificate expired on {_date(info.not_after)}; "
+        found.append(Finding(Severity.ERROR, "expired", f"The certificate expired on {_date(info.not_after)}; "
                              "Entra quarantines the application.", REGENERATE))
     elif info.is_not_yet_valid(now):
-        found.append(Finding("error", "not-yet-valid",
+        found.append(Finding(Severity.ERROR, "not-yet-valid",
                              f"The certificate is not valid before {_date(info.not_before)}; "
                              "check this machine's clock or regenerate it.", REGENERATE))
     else:
         level = expiry_level(info, now)
         days = info.days_left(now)
         if level is ExpiryLevel.WITHIN_7:
-            found.append(Finding("error", "expiring-7", f"The certificate expires in {days} days "
+            found.append(Finding(Severity.ERROR, "expiring-7", f"The certificate expires in {days} days "
                                  f"({_date(info.not_after)}).", REGENERATE))
         elif level in (ExpiryLevel.WITHIN_30, ExpiryLevel.WITHIN_60):
-            found.append(Finding("warning", f"expiring-{level.value}", f"The certificate expires in "
+            found.append(Finding(Severity.WARNING, f"expiring-{level.value}", f"The certificate expires in "
                                  f"{days} days ({_date(info.not_after)}).", REGENERATE))
     names = [n for n in host_names if n]
     if names:
         match = info.host_match(names)
         if not match.any:
             found.append(Finding(
-                "error", "wrong-host",
+                Severity.ERROR, "wrong-host",
                 f"The certificate is for {', '.join(info.sans) or info.common_name or 'no name'}, "
                 f"not for this host ({', '.join(names)}).", REGENERATE))
         elif match.missing:
-            found.append(Finding("info", "host-partly-covered",
+            found.append(Finding(Severity.INFO, "host-partly-covered",
                                  f"The certificate does not cover {', '.join(match.missing)}.",
                                  "Use a name it covers in the Tenant URL, or regenerate with that name."))
     if info.ekus and "serverAuth" not in info.ekus:
-        found.append(Finding("warning", "no-server-auth", "The certificate is not marked for server "
+        found.append(Finding(Severity.WARNING, "no-server-auth", "The certificate is not marked for server "
                              f"authentication (EKU: {', '.join(info.ekus)}).", REGENERATE))
     if needs_private_key and not info.has_private_key:
-        found.append(Finding("error", "no-private-key", "The certificate in the store has no private "
+        found.append(Finding(Severity.ERROR, "no-private-key", "The certificate in the store has no private "
                              "key, so HTTP.sys cannot serve it.", REGENERATE))
     if info.self_signed:
-        found.append(Finding("info", "self-signed", "The certificate is self-signed (as Microsoft's "
+        found.append(Finding(Severity.INFO, "self-signed", "The certificate is self-signed (as Microsoft's "
                              "wizard makes it); it must be in Trusted Root on this host."))
     return found
 
@@ -124,7 +125,7 @@ class CertificateStatus:
 
     @property
     def has_errors(self) -> bool:
-        return any(f.severity == "error" for f in self.findings)
+        return any(f.severity is Severity.ERROR for f in self.findings)
 
     def why_unknown(self) -> str | None:
         """Why no certificate could be shown, in one sentence (None when one is known)."""
@@ -177,7 +178,7 @@ def _check_binding(store: CertificateStore, port: int, thumb: str, status: Certi
         status.notes.append(f"No HTTP.sys binding exists on 0.0.0.0:{port}.")
     elif binding.certificate_hash != thumb:
         status.findings.append(Finding(
-            "error", "binding-mismatch", f"The HTTP.sys binding {binding.ip_port} uses certificate "
+            Severity.ERROR, "binding-mismatch", f"The HTTP.sys binding {binding.ip_port} uses certificate "
             f"{binding.certificate_hash}, but the configuration names {thumb} (another tool, such as "
             "Cloud Sync, may have changed it).", "Regenerate, or point the binding back at the "
             "configured certificate, then restart the service."))
@@ -195,15 +196,15 @@ def gather_status(configured: str | None, *, host_names: Sequence[str],
     add = status.findings.append
     thumb = None
     if configured is None or not configured.strip():
-        add(Finding("error", "thumbprint-missing", "No certificate thumbprint is configured "
+        add(Finding(Severity.ERROR, "thumbprint-missing", "No certificate thumbprint is configured "
                     "(<Setting><Certificate> is empty).", REGENERATE))
     elif not is_valid_thumbprint(configured):
-        add(Finding("error", "thumbprint-malformed", f"The configured thumbprint {configured.strip()!r} "
+        add(Finding(Severity.ERROR, "thumbprint-malformed", f"The configured thumbprint {configured.strip()!r} "
                     "is not 40 hexadecimal digits.", "Paste the SHA-1 thumbprint again, or regenerate."))
     else:
         thumb = normalize_thumbprint(configured)
         if thumb != configured.strip():
-            add(Finding("warning", "thumbprint-format", "The configured thumbprint has spaces, lower "
+            add(Finding(Severity.WARNING, "thumbprint-format", "The configured thumbprint has spaces, lower "
                         "case or invisible characters; it should be 40 upper-case hex digits.",
                         "Save the settings once to normalize it."))
     status.configured_thumbprint = thumb or (configured.strip() if configured else None)
@@ -222,7 +223,7 @@ def gather_status(configured: str | None, *, host_names: Sequence[str],
             status.certificate = store.find(thumb)
             needs_key = True
             if status.certificate is None:
-                add(Finding("error", "not-found", f"No certificate with thumbprint {thumb} is in "
+                add(Finding(Severity.ERROR, "not-found", f"No certificate with thumbprint {thumb} is in "
                             f"{store.location}.", REGENERATE))
         if thumb and port:
             _check_binding(store, port, thumb, status)
@@ -233,12 +234,12 @@ def gather_status(configured: str | None, *, host_names: Sequence[str],
         info = file.info()
         status.certificate = info
         if thumb and info.thumbprint != thumb:
-            add(Finding("error", "file-mismatch", f"The file {file.source} holds certificate "
+            add(Finding(Severity.ERROR, "file-mismatch", f"The file {file.source} holds certificate "
                         f"{info.thumbprint}, not the configured {thumb}.",
                         "Name the right file, or write this thumbprint to the configuration."))
     if status.served is not None:
         if thumb and status.served.thumbprint != thumb:
-            add(Finding("error", "thumbprint-mismatch",
+            add(Finding(Severity.ERROR, "thumbprint-mismatch",
                         f"The endpoint serves certificate {status.served.thumbprint}, but the "
                         f"configuration names {thumb}; Entra will see the served one.",
                         "Update the HTTP.sys binding or the configuration, then restart the service."))
@@ -251,6 +252,5 @@ def gather_status(configured: str | None, *, host_names: Sequence[str],
     elif thumb and not any(f.code == "not-found" for f in status.findings):
         status.notes.append("The certificate itself could not be examined: name a PFX/PEM file or "
                             "a running endpoint.")
-    order = {"error": 0, "warning": 1, "info": 2}
-    status.findings.sort(key=lambda f: order.get(f.severity, 3))
+    status.findings.sort(key=lambda f: f.severity.rank)
     return status

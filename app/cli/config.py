@@ -9,7 +9,7 @@ from typing import Any
 from app.cli.common import add_location_options, layout_from_args, print_json
 from app.config.diff import diff_documents, format_change
 from app.config.document import ConfigDocument
-from app.config.rules import ERROR, MAX_TIMER_MINUTES, counts, is_encrypted_blob, validate
+from app.config.rules import ERROR, INFO, MAX_TIMER_MINUTES, WARNING, counts, is_encrypted_blob, validate
 from app.config.store import ConfigStore
 from app.errors import UserError
 
@@ -67,8 +67,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{f.severity.upper():8} {f.where()}: {f.message}")
             if f.fix:
                 print(f"         -> {f.fix}")
-        print(f"{store.path}: {tally[ERROR]} error(s), {tally['warning']} warning(s), "
-              f"{tally['info']} note(s)")
+        print(f"{store.path}: {tally[ERROR]} error(s), {tally[WARNING]} warning(s), "
+              f"{tally[INFO]} note(s)")
     return 1 if tally[ERROR] else 0
 
 

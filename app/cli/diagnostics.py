@@ -13,9 +13,11 @@ from app.diagnostics.doctor import COPY_DLLS, ERROR, PROBLEMS, copy_powershell_r
 from app.diagnostics.tokens import remember_token, remembered_token, token_from_env
 from app.errors import UserError
 from app.host.machine import default_machine
+from app.severity import Severity
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "warn": "WARN", "skip": "SKIP",
-         "ok": "OK", "info": "INFO", "warning": "WARN", "error": "ERROR", "skipped": "SKIP"}
+         Severity.OK: "OK", Severity.INFO: "INFO", Severity.WARNING: "WARN", Severity.ERROR: "ERROR",
+         Severity.SKIPPED: "SKIP"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -109,11 +111,11 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         print(f"Host doctor: {report.host}")
         for c in report.checks:
             print(f"  {_MARK[c.severity]:5} {c.title}: {c.message}")
-            if c.action and c.severity != "ok":
+            if c.action and c.severity is not Severity.OK:
                 print(f"        -> {c.action}")
             if c.fix == COPY_DLLS:
                 print("        (ecma-wizard doctor --copy-powershell-dlls does it for you)")
-        errors = sum(1 for c in report.checks if c.severity == ERROR)
+        errors = sum(1 for c in report.checks if c.severity is ERROR)
         warnings = len(report.problems) - errors
         print("Nothing wrong found." if not report.problems else f"{errors} error(s), {warnings} warning(s).")
     return 1 if any(c.severity in PROBLEMS for c in report.checks) else 0

@@ -15,7 +15,7 @@ from app.cli.common import add_location_options, command_group, layout_from_args
 from app.config.document import ConfigDocument
 from app.entra import jobs
 from app.entra.credentials import host_token, kept_words
-from app.entra.graph import DEFAULT_GRAPH, GraphClient, GraphError, TokenSource
+from app.entra.graph import DEFAULT_GRAPH, NOT_ASKED, GraphClient, GraphError, GraphErrorKind, TokenSource
 from app.entra.links import (
     HOW,
     Candidate,
@@ -152,7 +152,7 @@ def _linked(args: argparse.Namespace, settings: EntraSettings, layout: HostLayou
 
 def _one_job(state: ConnectorState) -> jobs.JobStatus:
     if state.problem:
-        raise GraphError(state.problem, kind=state.problem_kind or "refused")
+        raise GraphError(state.problem, kind=state.problem_kind or GraphErrorKind.REFUSED)
     if not state.jobs:
         raise UserError(f"the enterprise application {state.link.service_principal} has no provisioning job.")
     if len(state.jobs) > 1:
@@ -190,7 +190,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if unknown:
         first = unknown[0]
         prefix = f"connector '{first.connector}': " if first.connector and len(states) > 1 else ""
-        raise GraphError(prefix + (first.problem or ""), kind=first.problem_kind or "refused")
+        raise GraphError(prefix + (first.problem or ""), kind=first.problem_kind or GraphErrorKind.REFUSED)
     return 0 if all(s.healthy for s in states) else 1
 
 
@@ -211,7 +211,7 @@ def cmd_action(args: argparse.Namespace) -> int:
         try:
             jobs.validate_saved_credentials(client, sp, job_id)
         except GraphError as exc:
-            if exc.kind in ("offline", "untrusted", "expired", "forbidden", "not-found"):
+            if exc.kind in NOT_ASKED:
                 raise
             print(f"Entra could not use its saved Tenant URL and token: {exc.sentence()}")
             return 1

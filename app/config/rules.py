@@ -17,9 +17,9 @@ from lxml import etree
 from app.config.document import ConfigDocument, Connector
 from app.config.secretvalues import UNREADABLE, read_secret
 from app.paths import resources_dir
+from app.severity import Severity
 
-ERROR, WARNING, INFO = "error", "warning", "info"
-SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 MAX_TIMER_MINUTES = 2**31 - 1  # the host reads AutosyncTimer into a 32-bit .NET int
 
 MICROSOFT_TIMER_FLOOR = 120  # minutes: Microsoft's wizard refuses less (docs/host-facts.md §3)
@@ -38,7 +38,7 @@ KNOWN_DEPROVISIONING = {"None", "TreatAsHard"}  # the only values seen in a file
 
 @dataclass(frozen=True)
 class Finding:
-    severity: str
+    severity: Severity  # ERROR, WARNING or INFO
     message: str
     fix: str = ""
     connector: str | None = None
@@ -125,7 +125,7 @@ def connector_findings(c: Connector) -> list[Finding]:
     name = c.name
     out: list[Finding] = []
 
-    def add(sev: str, page: str, fld: str | None, code: str, msg: str, fix: str = "") -> None:
+    def add(sev: Severity, page: str, fld: str | None, code: str, msg: str, fix: str = "") -> None:
         out.append(Finding(sev, msg, fix, name, page, fld, code, c.el.sourceline))
 
     if name and not URL_SAFE_NAME.match(name):
@@ -315,9 +315,9 @@ def validate(doc: ConfigDocument) -> list[Finding]:
     findings = structure_findings(doc) + host_findings(doc) + cross_findings(doc)
     for c in doc.connectors:
         findings += connector_findings(c)
-    return sorted(findings, key=lambda f: (SEVERITY_RANK.get(f.severity, 3), f.connector or ""))
+    return sorted(findings, key=lambda f: (f.severity.rank, f.connector or ""))
 
 
-def counts(findings: list[Finding]) -> dict[str, int]:
+def counts(findings: list[Finding]) -> dict[Severity, int]:
     tally = Counter(f.severity for f in findings)
     return {ERROR: tally[ERROR], WARNING: tally[WARNING], INFO: tally[INFO]}

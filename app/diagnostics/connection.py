@@ -28,6 +28,7 @@ from cryptography import x509
 from app.certs.inspect import CertificateInfo, describe, normalize_thumbprint
 from app.certs.status import certificate_findings
 from app.host.machine import local_host_names
+from app.severity import Severity
 
 DEFAULT_TIMEOUT = 5.0
 LAST_SUCCESSFUL = ("Last-Successful-Import", "Last-Successful-Export", "Last-Successful-Cache-Change")
@@ -211,10 +212,10 @@ class _Run:
                              REGENERATE_OR_REBIND.format(port=t.port)))
         loopback = t.host.lower() in LOOPBACK
         for f in certificate_findings(info, t.names_to_cover(), now=self.now):
-            if f.severity == "info" or (loopback and f.code == "host-partly-covered"):
+            if f.severity is Severity.INFO or (loopback and f.code == "host-partly-covered"):
                 continue
             fix = REGENERATE_OR_REBIND.format(port=t.port) if f.code == "wrong-host" else f.action
-            problems.append((FAIL if f.severity == "error" else WARN, f.message, fix))
+            problems.append((FAIL if f.severity is Severity.ERROR else WARN, f.message, fix))
         details = {"thumbprint": info.thumbprint, "subject": info.subject, "names": list(info.sans),
                    "not_after": info.not_after.isoformat()}
         if not problems:

@@ -34,10 +34,10 @@ from app.host.processes import CommandError
 from app.host.service import ServiceControl, ServiceState, default_service_control
 from app.hostsecrets.dpapi import Dpapi, default_dpapi
 from app.hostsecrets.inspect import SecretStatus, inspect_document
+from app.severity import PROBLEMS, Severity
 
 log = logging.getLogger(__name__)
-OK, INFO, WARNING, ERROR, SKIPPED = "ok", "info", "warning", "error", "skipped"
-PROBLEMS = (WARNING, ERROR)
+OK, INFO, WARNING, ERROR, SKIPPED = Severity.OK, Severity.INFO, Severity.WARNING, Severity.ERROR, Severity.SKIPPED
 MICROSOFT_MINIMUM_TIMER = 120  # the wizard's floor (docs/host-facts.md §3)
 COPY_DLLS = "copy-powershell-dlls"
 
@@ -46,7 +46,7 @@ COPY_DLLS = "copy-powershell-dlls"
 class Check:
     id: str
     title: str
-    severity: str  # ok, info, warning, error, skipped
+    severity: Severity
     message: str
     action: str = ""
     fix: str | None = None  # an action this tool can do for the user (COPY_DLLS)
@@ -310,8 +310,8 @@ class _Doctor:
         except UserError as exc:
             self.add("certificate", title, WARNING, exc.sentence())
             return
-        errors = [f for f in status.findings if f.severity == "error"]
-        warnings = [f for f in status.findings if f.severity == "warning"]
+        errors = [f for f in status.findings if f.severity is ERROR]
+        warnings = [f for f in status.findings if f.severity is WARNING]
         worst = errors or warnings
         if worst:
             self.add("certificate", title, ERROR if errors else WARNING, " ".join(f.message for f in worst),

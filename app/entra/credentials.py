@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from app.host.layout import HostLayout
 
-from app.entra.graph import GraphClient, GraphError, quote
+from app.entra.graph import GraphClient, GraphError, GraphErrorKind, quote
 from app.errors import UserError
 
 WRITE = "Synchronization.ReadWrite.All"
@@ -51,7 +51,7 @@ def read_secrets(client: GraphClient, sp: str) -> list[dict[str, str]]:
     try:
         answer = client.get(_secrets_path(sp), permission=WRITE)
     except GraphError as exc:
-        if exc.kind in ("forbidden", "not-found"):
+        if exc.kind in (GraphErrorKind.FORBIDDEN, GraphErrorKind.NOT_FOUND):
             raise GraphError(f"nothing was written: Entra did not let this account read the application's "
                              f"current provisioning secrets (HTTP {exc.status}), and writing only the Tenant "
                              "URL and token without them would erase its other provisioning settings "
@@ -64,7 +64,7 @@ def read_secrets(client: GraphClient, sp: str) -> list[dict[str, str]]:
             isinstance(p, dict) and isinstance(p.get("key"), str) and p["key"] for p in values):
         raise GraphError("nothing was written: Entra's answer for the application's provisioning secrets is "
                          "not the documented list of key and value pairs, so its other settings could not be "
-                         "kept.", kind="malformed")
+                         "kept.", kind=GraphErrorKind.MALFORMED)
     return [{"key": p["key"], "value": p.get("value")} for p in values]
 
 

@@ -8,8 +8,9 @@ Use it like this::
                       permission="Synchronization.Read.All")
     client.post(".../start", permission="Synchronization.ReadWrite.All")   # -> None on 204
 
-Every failure is a `GraphError` (a UserError: one sentence, CLI exit 2) with a `kind`: expired,
-forbidden, not-found, throttled, server, malformed, offline, untrusted, refused. The access token,
+Every failure is a `GraphError` (a UserError: one sentence, CLI exit 2) with a `kind`, a
+`GraphErrorKind`: expired, forbidden, not-found, throttled, server, malformed, offline, untrusted,
+refused. The access token,
 and any value passed as `secret_values`, never appear in a message.
 """
 
@@ -29,6 +30,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Protocol
 
 from app.entra.written import graph_write
@@ -60,11 +62,34 @@ class TokenSource(Protocol):
         """A current access token; raises UserError (one sentence) when none can be had."""
 
 
+class GraphErrorKind(StrEnum):
+    """How a Graph call failed. A StrEnum so a kind still prints and serialises as its word."""
+
+    EXPIRED = "expired"        # 401: the token expired or was refused
+    FORBIDDEN = "forbidden"    # 403: the account lacks the permission
+    NOT_FOUND = "not-found"    # 404: the application, job or user is not there
+    THROTTLED = "throttled"    # 429 after every retry
+    SERVER = "server"          # 5xx after every retry
+    MALFORMED = "malformed"    # an answer that is not the documented JSON shape
+    OFFLINE = "offline"        # no connection, or too slow
+    UNTRUSTED = "untrusted"    # TLS: the server's certificate is not trusted here
+    REFUSED = "refused"        # any other 4xx
+
+
+# Graph could not be asked at all, or this sign-in may not ask: the answer says nothing about the
+# thing asked for, so callers that turn "Entra said no" into a result re-raise these instead.
+NOT_ASKED = frozenset({GraphErrorKind.OFFLINE, GraphErrorKind.UNTRUSTED, GraphErrorKind.EXPIRED,
+                       GraphErrorKind.FORBIDDEN, GraphErrorKind.NOT_FOUND})
+
+
 class GraphError(UserError):
     """A Graph call failed; `kind` says how, `status` is the HTTP status (0 when none)."""
 
-    def __init__(self, message: str, *, kind: str, status: int = 0) -> None:
+    def __init__(self, message: str, *, kind: GraphErrorKind, status: int = 0) -> None:
         super().__init__(message)
+        # a misspelt kind is a mypy error; one that reaches here anyway (untyped code) raises at once
+        if not isinstance(kind, GraphErrorKind):
+            raise TypeError(f"GraphError kind must be a GraphErrorKind, not {kind!r}")
         self.kind = kind
         self.status = status
 
@@ -206,7 +231,8 @@ class GraphClient:
                 raise GraphError(f"Microsoft Graph answered HTTP {status} and asked to wait {_duration(wait)} "
                                  f"before trying again, longer than this command waits ({policy.total:.0f} s in "
                                  f"all); try again {'in a few minutes' if status == 429 else 'later'}.",
-                                 kind="throttled" if status == 429 else "server", status=status)
+                                 kind=GraphErrorKind.THROTTLED if status == 429 else GraphErrorKind.SERVER,
+                                 status=status)
             if attempt == policy.attempts or too_long:
                 break
             log.info("Graph %s %s answered %s; retry %d after %.1f s", method, path, status, attempt, wait)
@@ -216,10 +242,10 @@ class GraphClient:
         if status == 429:
             raise GraphError(f"Microsoft Graph kept throttling this client (429 Too Many Requests) after "
                              f"{attempt} attempt(s) and {waited:.0f} s of waiting{odd}; try again in a few "
-                             "minutes.", kind="throttled", status=429)
+                             "minutes.", kind=GraphErrorKind.THROTTLED, status=429)
         raise GraphError(f"Microsoft Graph kept failing with HTTP {status} after {attempt} attempt(s) "
                          f"and {waited:.0f} s of waiting{odd}; Microsoft's side has a problem, try again later"
-                         f"{self._detail(raw, hidden)}.", kind="server", status=status)
+                         f"{self._detail(raw, hidden)}.", kind=GraphErrorKind.SERVER, status=status)
 
     # -- one request ----------------------------------------------------------------------------
     def proxy(self) -> tuple[str, int] | None:
@@ -238,7 +264,7 @@ class GraphClient:
         slow = GraphError(f"{OFFLINE} in time ({self.base_url}{via}: the answer had not arrived after "
                           f"{self.deadline:.0f} s in all, so the server or a proxy is sending it too slowly); the "
                           "host side (connectors, certificates, event log) keeps working without it.",
-                          kind="offline")
+                          kind=GraphErrorKind.OFFLINE)
         if left <= 0:
             raise slow
         context = self._context or tls_context()
@@ -271,7 +297,7 @@ class GraphClient:
         except ssl.SSLCertVerificationError as exc:
             raise GraphError(f"the certificate {self.host} presented is not trusted on this machine "
                              f"({exc.verify_message}); behind a TLS-inspecting proxy, set SSL_CERT_FILE to "
-                             "its CA certificate (PEM).", kind="untrusted") from None
+                             "its CA certificate (PEM).", kind=GraphErrorKind.UNTRUSTED) from None
         except (OSError, http.client.HTTPException) as exc:  # refused, no route, DNS, timeout, reset
             if expired.is_set():
                 raise slow from None
@@ -281,7 +307,8 @@ class GraphClient:
             elif isinstance(exc, TimeoutError | socket.timeout):
                 reason = f"no answer within {timeout:.0f} s"
             raise GraphError(f"{OFFLINE} ({self.base_url}{via}: {reason}); the host side (connectors, "
-                             "certificates, event log) keeps working without it.", kind="offline") from None
+                             "certificates, event log) keeps working without it.",
+                             kind=GraphErrorKind.OFFLINE) from None
         finally:
             watchdog.cancel()
             connection.close()
@@ -296,28 +323,31 @@ class GraphClient:
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise GraphError(f"Microsoft Graph answered {method} {path} with something that is not "
                                  f"JSON ({type(exc).__name__} at byte {getattr(exc, 'pos', 0)}); a proxy may "
-                                 "have replaced the answer.", kind="malformed", status=status) from None
+                                 "have replaced the answer.",
+                                 kind=GraphErrorKind.MALFORMED, status=status) from None
             except RecursionError:
                 raise GraphError(f"Microsoft Graph answered {method} {path} with JSON nested too deeply to "
                                  "read (no answer of the documented shape is); a proxy or a server that is not "
-                                 "Graph may have sent it.", kind="malformed", status=status) from None
+                                 "Graph may have sent it.",
+                                 kind=GraphErrorKind.MALFORMED, status=status) from None
         detail = self._detail(raw, hidden)
         if status == 401:
             raise GraphError(f"Microsoft Graph refused the access token (401: expired or not valid for "
                              f"{self.base_url}); sign in again (ecma-wizard entra sign-in) or give a fresh "
-                             f"token{detail}.", kind="expired", status=401)
+                             f"token{detail}.", kind=GraphErrorKind.EXPIRED, status=401)
         if status == 403:
             raise GraphError(f"the signed-in account or application lacks the permission {permission} "
                              f"for {method} {path} (403); grant it (admin consent) or sign in with an "
-                             f"account that has it{detail}.", kind="forbidden", status=403)
+                             f"account that has it{detail}.", kind=GraphErrorKind.FORBIDDEN, status=403)
         if status == 404 and missing:
-            raise GraphError(missing, kind="not-found", status=404)
+            raise GraphError(missing, kind=GraphErrorKind.NOT_FOUND, status=404)
         if status == 404:
             raise GraphError(f"{path} does not exist in Entra (404): the enterprise application or its "
                              "provisioning job was deleted, or the link names the wrong one; link the "
-                             f"connector again (ecma-wizard entra link){detail}.", kind="not-found", status=404)
+                             f"connector again (ecma-wizard entra link){detail}.",
+                             kind=GraphErrorKind.NOT_FOUND, status=404)
         raise GraphError(f"Microsoft Graph refused {method} {path} (HTTP {status}){detail}.",
-                         kind="refused", status=status)
+                         kind=GraphErrorKind.REFUSED, status=status)
 
     @staticmethod
     def _detail(raw: bytes, hidden: list[str]) -> str:

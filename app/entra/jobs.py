@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.entra.graph import GraphClient, GraphError, clean, quote
+from app.entra.graph import GraphClient, GraphError, GraphErrorKind, clean, quote
 from app.errors import UserError
 
 READ = "Synchronization.Read.All"
@@ -100,7 +100,7 @@ class JobStatus:
     def from_graph(cls, sp: str, job: dict[str, Any]) -> JobStatus:
         if not isinstance(job, dict) or not isinstance(job.get("id"), str):
             raise GraphError("Microsoft Graph answered with a synchronization job that has no id; the "
-                             "answer does not have the documented shape.", kind="malformed")
+                             "answer does not have the documented shape.", kind=GraphErrorKind.MALFORMED)
         status = _obj(job.get("status"))
         quarantine = _obj(status.get("quarantine"))
         last = _obj(status.get("lastExecution"))
@@ -227,7 +227,8 @@ def list_jobs(client: GraphClient, sp: str) -> list[JobStatus]:
     values = answer.get("value") if isinstance(answer, dict) else None
     if not isinstance(values, list):
         raise GraphError("Microsoft Graph answered the list of synchronization jobs without a 'value' "
-                         "list; the answer does not have the documented shape.", kind="malformed")
+                         "list; the answer does not have the documented shape.",
+                         kind=GraphErrorKind.MALFORMED)
     return [JobStatus.from_graph(sp, job) for job in values]
 
 

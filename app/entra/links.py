@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.entra.graph import GraphClient, GraphError, clean, quote
+from app.entra.graph import GraphClient, GraphError, GraphErrorKind, clean, quote
 from app.errors import UserError
 from app.filestore import atomic_write
 from app.host.layout import HostLayout
@@ -142,7 +142,7 @@ def search_applications(client: GraphClient, text: str) -> list[Candidate]:
     values = answer.get("value") if isinstance(answer, dict) else None
     if not isinstance(values, list):
         raise GraphError("Microsoft Graph answered the service principal search without a 'value' list.",
-                         kind="malformed")
+                         kind=GraphErrorKind.MALFORMED)
     return [Candidate(clean(str(v.get("id", ""))), clean(str(v.get("appId", ""))),
                       clean(str(v.get("displayName", ""))))
             for v in values if isinstance(v, dict) and v.get("id")]
@@ -153,7 +153,8 @@ def display_name(client: GraphClient, sp: str) -> str:
     try:
         answer = client.get(f"/servicePrincipals/{quote(sp)}?$select=displayName", permission=APP_READ)
     except GraphError as exc:
-        if exc.kind in ("offline", "expired", "untrusted", "not-found"):
+        if exc.kind in (GraphErrorKind.OFFLINE, GraphErrorKind.EXPIRED, GraphErrorKind.UNTRUSTED,
+                        GraphErrorKind.NOT_FOUND):
             raise
         return ""
     return clean(str(answer.get("displayName") or "")) if isinstance(answer, dict) else ""
@@ -166,7 +167,7 @@ def job_tenant_url(client: GraphClient, sp: str) -> str | None:
         answer = client.get(f"/servicePrincipals/{quote(sp)}/synchronization/secrets",
                             permission="Synchronization.Read.All")
     except GraphError as exc:
-        if exc.kind in ("offline", "expired", "untrusted"):
+        if exc.kind in (GraphErrorKind.OFFLINE, GraphErrorKind.EXPIRED, GraphErrorKind.UNTRUSTED):
             raise
         return None  # not readable here: fall back to the name
     values = answer.get("value") if isinstance(answer, dict) else answer

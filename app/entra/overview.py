@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.entra.graph import GraphClient, GraphError
+from app.entra.graph import GraphClient, GraphError, GraphErrorKind
 from app.entra.jobs import JobStatus, list_jobs
 from app.entra.links import Link
 
-STOPPING = ("offline", "expired", "untrusted")
+STOPPING = frozenset({GraphErrorKind.OFFLINE, GraphErrorKind.EXPIRED, GraphErrorKind.UNTRUSTED})
 
 
 @dataclass
@@ -21,7 +21,7 @@ class ConnectorState:
     link: Link
     jobs: list[JobStatus] = field(default_factory=list)
     problem: str | None = None       # one sentence when Graph could not tell
-    problem_kind: str | None = None
+    problem_kind: GraphErrorKind | None = None
 
     @property
     def healthy(self) -> bool:

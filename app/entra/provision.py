@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.entra.graph import GraphClient, GraphError, clean, load_json, quote
+from app.entra.graph import GraphClient, GraphError, GraphErrorKind, clean, load_json, quote
 from app.entra.jobs import WRITE
 from app.entra.links import GUID
 from app.errors import UserError
@@ -84,7 +84,8 @@ def provisioning_rule(client: GraphClient, sp: str, job: str) -> str:
     rules = schema.get("synchronizationRules") if isinstance(schema, dict) else None
     ids = [r.get("id") for r in rules or [] if isinstance(r, dict) and r.get("id")]
     if not ids:
-        raise GraphError("the job's schema has no synchronization rule to provision with.", kind="malformed")
+        raise GraphError("the job's schema has no synchronization rule to provision with.",
+                         kind=GraphErrorKind.MALFORMED)
     return str(ids[0])
 
 
@@ -101,7 +102,7 @@ def resolve_user(client: GraphClient, user: str) -> str:
                         missing=f"Entra has no user {user} (404); check the name, or give the object id.")
     found = answer.get("id") if isinstance(answer, dict) else None
     if not isinstance(found, str) or not GUID.match(found):
-        raise GraphError(f"Entra's answer for {user} has no object id.", kind="malformed")
+        raise GraphError(f"Entra's answer for {user} has no object id.", kind=GraphErrorKind.MALFORMED)
     return found
 
 
@@ -125,13 +126,13 @@ def _json_text(value: Any) -> dict[str, Any]:
         parsed = None
     if not isinstance(parsed, dict):
         raise GraphError("Entra's provision-on-demand answer does not hold the documented JSON text in "
-                         "its key and value.", kind="malformed")
+                         "its key and value.", kind=GraphErrorKind.MALFORMED)
     return parsed
 
 
 def parse_answer(answer: Any) -> ProvisionResult:
     if not isinstance(answer, dict):
-        raise GraphError("Entra's provision-on-demand answer is empty.", kind="malformed")
+        raise GraphError("Entra's provision-on-demand answer is empty.", kind=GraphErrorKind.MALFORMED)
     head = _json_text(answer.get("key"))
     body = _json_text(answer.get("value"))
     details: dict[str, Any] = head["details"] if isinstance(head.get("details"), dict) else {}

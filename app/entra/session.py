@@ -17,7 +17,7 @@ from typing import Any
 
 from app.entra import jobs
 from app.entra.credentials import kept_words
-from app.entra.graph import DEFAULT_GRAPH, GraphClient, GraphError
+from app.entra.graph import DEFAULT_GRAPH, NOT_ASKED, GraphClient, GraphError
 from app.entra.links import Candidate, EntraSettings, Link, detect, host_key, tenant_url
 from app.entra.overview import ConnectorState, gather
 from app.entra.provision import ProvisionResult, provision_user
@@ -128,7 +128,7 @@ class EntraSession:
         try:
             jobs.validate_saved_credentials(self.client(), sp, job)
         except GraphError as exc:
-            if exc.kind in ("offline", "untrusted", "expired", "forbidden", "not-found"):
+            if exc.kind in NOT_ASKED:
                 raise
             return False, f"Entra could not reach '{connector}' with its saved credentials: {exc.sentence()}"
         return True, f"Entra reached '{connector}' with its saved Tenant URL and token."

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import socket
-from typing import Any
+from typing import Any, assert_never
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -28,6 +28,7 @@ from app.config.document import ConfigDocument
 from app.config.rules import Finding, validate
 from app.config.store import ConfigStore, SaveResult
 from app.errors import SaveRefused, UserError
+from app.events.knowledge import Action, ActionKind
 from app.host.layout import HostLayout
 from app.ui.background import run_task
 from app.ui.main import areas
@@ -437,15 +438,17 @@ class MainWindow(QMainWindow):
 
         offer_restart(self)
 
-    def handle_event_action(self, action: str) -> None:
+    def handle_event_action(self, action: Action) -> None:
         """The event viewer's "what to do" buttons."""
-        if action == "certificate":
+        if action.kind is ActionKind.CERTIFICATE:
             self.tabs.setCurrentWidget(self.settings_tab)
             self.regenerate_certificate()
-        elif action.startswith("connector:"):
-            self.connector_actions.edit(action.split(":", 1)[1])
-        elif action == "doctor":
+        elif action.kind is ActionKind.CONNECTOR:
+            self.connector_actions.edit(action.connector)
+        elif action.kind is ActionKind.DOCTOR:
             self.show_area(self.diagnostics)
+        else:
+            assert_never(action.kind)
 
     def show_area(self, widget: QWidget) -> None:
         """Bring the tab holding `widget` (an area page inside its scroll area) to the front."""

@@ -115,7 +115,7 @@ class ConnectorFlow:
         c = s.connector
         out: list[Finding] = []
 
-        def add(sev: str, fld: str | None, code: str, msg: str, fix: str = "") -> None:
+        def add(sev: rules.Severity, fld: str | None, code: str, msg: str, fix: str = "") -> None:
             out.append(Finding(sev, msg, fix, c.name or None, ref.page, fld, code))
 
         if ref.key == "properties":

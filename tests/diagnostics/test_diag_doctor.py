@@ -15,6 +15,7 @@ from app.host.layout import from_host_dir
 from app.host.machine import POWERSHELL_RESOURCE_DLLS, AclEntry, Machine, UnavailableMachine
 from app.host.service import ServiceControl, ServiceState, ServiceStatus, UnavailableServiceControl
 from app.hostsecrets.dpapi import default_dpapi
+from app.severity import Severity
 
 
 class FakeMachine(Machine):
@@ -78,7 +79,7 @@ def cert_ok(configured, port, probe):
 
 def cert_expired(configured, port, probe):
     status = cert_ok(configured, port, probe)
-    status.findings.append(Finding("error", "expired", "The certificate expired on 2024-01-01.", "Regenerate."))
+    status.findings.append(Finding(Severity.ERROR, "expired", "The certificate expired on 2024-01-01.", "Regenerate."))
     return status
 
 

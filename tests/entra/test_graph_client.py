@@ -4,10 +4,12 @@ fake sleep, so nothing here depends on the wall clock)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from app.entra import jobs
-from app.entra.graph import OFFLINE, GraphClient, GraphError, RetryPolicy, retry_after_seconds
+from app.entra.graph import OFFLINE, GraphClient, GraphError, GraphErrorKind, RetryPolicy, retry_after_seconds
 from app.entra.provision import provision_user
 from app.entra.signin import EnvToken
 from tests.entra import graph_standin
@@ -84,15 +86,15 @@ def test_paused_is_not_an_error_and_object_errors_are(graph):
 
 
 @pytest.mark.parametrize("sp, kind, words", [
-    ("sp-401", "expired", ["401", "sign in again"]),
-    ("sp-403", "forbidden", ["Synchronization.Read.All", "403"]),
-    ("sp-404", "not-found", ["deleted", "404", "entra link"]),
+    ("sp-401", GraphErrorKind.EXPIRED, ["401", "sign in again"]),
+    ("sp-403", GraphErrorKind.FORBIDDEN, ["Synchronization.Read.All", "403"]),
+    ("sp-404", GraphErrorKind.NOT_FOUND, ["deleted", "404", "entra link"]),
 ])
 def test_refusals_are_one_sentence_each(graph, sp, kind, words):
     c, policy = client(graph.url)
     with pytest.raises(GraphError) as caught:
         jobs.list_jobs(c, sp)
-    assert caught.value.kind == kind and policy.waits == []  # no retry for these
+    assert caught.value.kind is kind and policy.waits == []  # no retry for these
     text = caught.value.sentence()
     assert all(w in text for w in words), text
     assert "\n" not in text and ACCESS_TOKEN not in text
@@ -128,7 +130,7 @@ def test_5xx_forever_stops_at_the_attempt_bound(graph):
     c, policy = client(graph.url, attempts=3)
     with pytest.raises(GraphError) as caught:
         jobs.list_jobs(c, "sp-5xx")
-    assert caught.value.kind == "server" and caught.value.status == 503
+    assert caught.value.kind is GraphErrorKind.SERVER and caught.value.status == 503
     assert len(graph.calls("GET")) == 3 and policy.waits == [1.0, 2.0]
     assert "3 attempt(s)" in caught.value.sentence()
 
@@ -144,7 +146,7 @@ def test_429_longer_than_the_budget_gives_up_with_one_sentence(graph):
     c, policy = client(graph.url, total=1.0)
     with pytest.raises(GraphError) as caught:
         jobs.list_jobs(c, "sp-429")
-    assert caught.value.kind == "throttled" and policy.waits == []
+    assert caught.value.kind is GraphErrorKind.THROTTLED and policy.waits == []
     assert "try again in a few minutes" in caught.value.sentence()
 
 
@@ -152,7 +154,7 @@ def test_malformed_json_is_one_sentence(graph):
     c, _ = client(graph.url)
     with pytest.raises(GraphError) as caught:
         jobs.list_jobs(c, "sp-malformed")
-    assert caught.value.kind == "malformed" and "not JSON" in caught.value.sentence()
+    assert caught.value.kind is GraphErrorKind.MALFORMED and "not JSON" in caught.value.sentence()
 
 
 def test_offline_is_one_sentence_and_says_the_host_side_works(closed_port, monkeypatch):
@@ -161,7 +163,7 @@ def test_offline_is_one_sentence_and_says_the_host_side_works(closed_port, monke
     with pytest.raises(GraphError) as caught:
         jobs.list_jobs(c, "sp-healthy")
     text = caught.value.sentence()
-    assert caught.value.kind == "offline" and text.startswith(OFFLINE)
+    assert caught.value.kind is GraphErrorKind.OFFLINE and text.startswith(OFFLINE)
     assert "keeps working" in text and policy.waits == []
 
 
@@ -170,7 +172,7 @@ def test_tls_is_verified_a_private_ca_needs_ssl_cert_file(graph, monkeypatch):
     c, _ = client(graph.url)
     with pytest.raises(GraphError) as caught:
         jobs.list_jobs(c, "sp-healthy")
-    assert caught.value.kind == "untrusted" and "SSL_CERT_FILE" in caught.value.sentence()
+    assert caught.value.kind is GraphErrorKind.UNTRUSTED and "SSL_CERT_FILE" in caught.value.sentence()
     assert graph.requests == []  # nothing was sent to an unverified server
 
 
@@ -261,7 +263,7 @@ def test_https_proxy_is_used_as_a_tunnel_and_tls_still_checks_graph(graph, monke
         monkeypatch.delenv("SSL_CERT_FILE")  # through the tunnel, the certificate is still verified
         with pytest.raises(GraphError) as caught:
             jobs.list_jobs(c, "sp-healthy")
-        assert caught.value.kind == "untrusted"
+        assert caught.value.kind is GraphErrorKind.UNTRUSTED
     finally:
         proxy.close()
 
@@ -274,7 +276,8 @@ def test_no_proxy_bypasses_the_proxy(graph, monkeypatch, closed_port):
     monkeypatch.setenv("NO_PROXY", "")
     with pytest.raises(GraphError) as caught:
         jobs.list_jobs(c, "sp-healthy")
-    assert caught.value.kind == "offline" and f"through the proxy 127.0.0.1:{closed_port}" in caught.value.sentence()
+    assert caught.value.kind is GraphErrorKind.OFFLINE
+    assert f"through the proxy 127.0.0.1:{closed_port}" in caught.value.sentence()
 
 
 def test_provision_takes_a_user_principal_name(graph):
@@ -283,8 +286,21 @@ def test_provision_takes_a_user_principal_name(graph):
     assert graph.calls("POST")[-1][2]["parameters"][0]["subjects"][0]["objectId"] == "9bb0f679-a883-4a6f-8260-35b491b8b8c8"
     with pytest.raises(GraphError) as caught:
         provision_user(c, "sp-healthy", samples_job(), "nobody@contoso.com")
-    assert caught.value.kind == "not-found" and "Entra has no user nobody@contoso.com" in caught.value.sentence()
+    assert caught.value.kind is GraphErrorKind.NOT_FOUND
+    assert "Entra has no user nobody@contoso.com" in caught.value.sentence()
     from app.errors import UserError
 
     with pytest.raises(UserError, match="neither"):
         provision_user(c, "sp-healthy", samples_job(), "bob")
+
+
+def test_a_graph_error_kind_is_a_type():
+    # the kind is a member, and still its word where it is printed or written to JSON
+    error = GraphError("Entra has no such application.", kind=GraphErrorKind.NOT_FOUND, status=404)
+    assert error.kind is GraphErrorKind.NOT_FOUND
+    assert json.dumps({"kind": error.kind}) == '{"kind": "not-found"}'
+    # untyped code passing a (misspelt) word fails at once instead of never matching a comparison
+    with pytest.raises(TypeError):
+        GraphError("x", kind="not_found")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        GraphErrorKind("not_found")

@@ -14,7 +14,7 @@ import urllib.parse
 import pytest
 
 from app.entra import jobs
-from app.entra.graph import GraphClient, GraphError, RetryPolicy, scrub
+from app.entra.graph import GraphClient, GraphError, GraphErrorKind, RetryPolicy, scrub
 from app.entra.provision import parse_answer
 from app.entra.signin import EnvToken
 from tests.entra.conftest import TOKEN_VAR
@@ -78,7 +78,7 @@ def test_a_server_dripping_bytes_is_cut_at_the_overall_deadline(hostile, where):
     took = time.monotonic() - began
     assert took < 4.0, f"the call outlived its 2.5 s deadline: {took:.1f} s"
     sentence = caught.value.sentence()
-    assert caught.value.kind == "offline" and "too slowly" in sentence and "\n" not in sentence
+    assert caught.value.kind is GraphErrorKind.OFFLINE and "too slowly" in sentence and "\n" not in sentence
 
 
 @pytest.mark.parametrize("value, waits, words", [
@@ -110,13 +110,13 @@ def test_json_nested_100000_deep_is_one_sentence(hostile):
     c, _ = client(server.url)
     with pytest.raises(GraphError) as caught:
         jobs.list_jobs(c, "sp")
-    assert caught.value.kind == "malformed" and "nested too deeply" in caught.value.sentence()
+    assert caught.value.kind is GraphErrorKind.MALFORMED and "nested too deeply" in caught.value.sentence()
     with pytest.raises(GraphError) as caught:  # an error answer that deep: the sentence without Graph's words
         jobs.pause(c, "sp", "job")
-    assert caught.value.kind == "refused" and "HTTP 400" in caught.value.sentence()
+    assert caught.value.kind is GraphErrorKind.REFUSED and "HTTP 400" in caught.value.sentence()
     with pytest.raises(GraphError) as caught:  # provision on demand's JSON text inside JSON
         parse_answer({"key": "[" * 100_000, "value": "{}"})
-    assert caught.value.kind == "malformed"
+    assert caught.value.kind is GraphErrorKind.MALFORMED
 
 
 def test_control_characters_in_graph_data_never_come_out_raw(hostile):

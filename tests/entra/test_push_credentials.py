@@ -10,7 +10,7 @@ import json
 import pytest
 
 from app.entra import credentials, jobs
-from app.entra.graph import GraphClient, GraphError, RetryPolicy
+from app.entra.graph import GraphClient, GraphError, GraphErrorKind, RetryPolicy
 from app.entra.signin import EnvToken
 from app.errors import UserError
 from tests.entra.conftest import TOKEN_VAR
@@ -82,7 +82,7 @@ def test_an_answer_of_the_wrong_shape_writes_nothing(answer):
     fake = _Answer(answer)
     with pytest.raises(GraphError) as caught:
         credentials.push_credentials(fake, "sp", URL, TOKEN)  # type: ignore[arg-type]
-    assert caught.value.kind == "malformed" and fake.puts == []
+    assert caught.value.kind is GraphErrorKind.MALFORMED and fake.puts == []
 
 
 @pytest.mark.parametrize("value", ["", "   ", "*", "********", None, 7])

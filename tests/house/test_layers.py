@@ -73,7 +73,7 @@ def test_a_missing_tool_skips_here_and_fails_under_ci(monkeypatch):
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     # Journal sits here, not with the features: every save through filestore records itself in it.
     ("foundation", frozenset({"app", "errors", "paths", "winreplace", "liveness", "journal", "filestore",
-                              "datastore", "secrets", "masking", "safezip"})),
+                              "datastore", "secrets", "masking", "safezip", "severity"})),
     ("documents", frozenset({"config", "events"})),
     ("the machine", frozenset({"host", "hostsecrets"})),
     ("code we do not own", frozenset({"bridge"})),

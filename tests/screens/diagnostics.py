@@ -19,6 +19,7 @@ from app.host.layout import HostLayout, config_in, sample_host_copy
 from app.host.machine import POWERSHELL_RESOURCE_DLLS, AclEntry, Machine, UnavailableMachine
 from app.host.service import ServiceControl, ServiceState, ServiceStatus, UnavailableServiceControl
 from app.secrets import SecretStore
+from app.severity import Severity
 
 SIZE = (1180, 760)
 SERVED = "9B0E51C2D7A4F3E8B6C1D0A9F8E7D6C5B4A39281"
@@ -89,7 +90,7 @@ class _NoKeyring:
 
 def _expired_certificate(configured, port, probe):
     status = CertificateStatus(configured, None, None, ("ecmahost",))
-    status.findings.append(Finding("error", "thumbprint-mismatch", f"The endpoint serves certificate "
+    status.findings.append(Finding(Severity.ERROR, "thumbprint-mismatch", f"The endpoint serves certificate "
                                    f"{SERVED}, but the configuration names {configured}; Entra will see "
                                    "the served one.", "Update the HTTP.sys binding or the configuration, "
                                    "then restart the service."))

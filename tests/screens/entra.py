@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.entra.graph import OFFLINE, GraphError
+from app.entra.graph import OFFLINE, GraphError, GraphErrorKind
 from app.entra.links import EntraSettings, Link
 from app.entra.session import EntraSession
 from app.host.layout import HostLayout, config_in, sample_host_copy
@@ -34,7 +34,8 @@ class SampleGraph:
     def call(self, method: str, path: str, body: Any = None, **_kw: Any) -> Any:
         if self.offline:
             raise GraphError(f"{OFFLINE} (https://graph.microsoft.com: Network is unreachable); the host "
-                             "side (connectors, certificates, event log) keeps working without it.", kind="offline")
+                             "side (connectors, certificates, event log) keeps working without it.",
+                             kind=GraphErrorKind.OFFLINE)
         if path.startswith("/servicePrincipals?"):
             return {"value": [{"id": i, "appId": "00000000-0000-4000-8000-00000000000" + str(n), "displayName": d}
                               for n, (i, (d, _)) in enumerate(APPS.items())]}

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QSpinBox
 
 from app.config.document import ConfigDocument
+from app.events.knowledge import Action, ActionKind
 from app.ui.main import areas
 
 pytestmark = pytest.mark.usefixtures("dialogs")
@@ -115,10 +116,10 @@ def test_event_viewer_actions_are_routed(window, monkeypatch):
     opened, regenerated = [], []
     monkeypatch.setattr(window.connector_actions, "edit", lambda name, **kw: opened.append(name))
     monkeypatch.setattr(window, "regenerate_certificate", lambda: regenerated.append(True))
-    window.event_viewer.actionRequested.emit("connector:HRDatabase")
-    window.event_viewer.actionRequested.emit("certificate")
+    window.event_viewer.actionRequested.emit(Action(ActionKind.CONNECTOR, "HRDatabase"))
+    window.event_viewer.actionRequested.emit(Action(ActionKind.CERTIFICATE))
     assert opened == ["HRDatabase"] and regenerated == [True]
-    window.event_viewer.actionRequested.emit("doctor")
+    window.event_viewer.actionRequested.emit(Action(ActionKind.DOCTOR))
     assert window.tabs.currentWidget().widget() is window.diagnostics
 
 

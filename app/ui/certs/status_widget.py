@@ -20,14 +20,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.severity import Severity
+
 if TYPE_CHECKING:  # the certificate modules load cryptography: not needed to draw the widget
     from app.certs.inspect import CertificateInfo
     from app.certs.status import CertificateStatus
 
 _ICONS = {
-    "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
-    "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
-    "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
+    Severity.ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
+    Severity.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
+    Severity.INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,
 }
 FIELDS = ("Thumbprint", "Subject", "Names (SAN)", "Issuer", "Valid", "Key", "Purpose (EKU)", "This host")
 
@@ -137,7 +139,7 @@ class CertificateStatusWidget(QWidget):
         for finding in status.findings:
             text = finding.message + (f"\n→ {finding.action}" if finding.action else "")
             item = QListWidgetItem(style.standardIcon(_ICONS.get(finding.severity,
-                                                                 _ICONS["info"])), text)
+                                                                 _ICONS[Severity.INFO])), text)
             item.setData(Qt.ItemDataRole.UserRole, finding.code)
             self.findings.addItem(item)
         if not status.findings:

@@ -19,15 +19,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.diagnostics.doctor import COPY_DLLS, DoctorReport
+from app.severity import Severity
 from app.ui.background import Task, run_task
 
 COLUMNS = ("Result", "Check", "What was found", "What to do")
-LABELS = {"ok": "OK", "info": "Note", "warning": "Warning", "error": "Error", "skipped": "Skipped"}
-ORDER = {"error": 0, "warning": 1, "info": 2, "ok": 3, "skipped": 4}
+LABELS = {Severity.OK: "OK", Severity.INFO: "Note", Severity.WARNING: "Warning", Severity.ERROR: "Error",
+          Severity.SKIPPED: "Skipped"}
 SP = QStyle.StandardPixmap
-ICONS = {"ok": SP.SP_DialogApplyButton, "info": SP.SP_MessageBoxInformation,
-         "warning": SP.SP_MessageBoxWarning, "error": SP.SP_MessageBoxCritical,
-         "skipped": SP.SP_MessageBoxQuestion}
+ICONS = {Severity.OK: SP.SP_DialogApplyButton, Severity.INFO: SP.SP_MessageBoxInformation,
+         Severity.WARNING: SP.SP_MessageBoxWarning, Severity.ERROR: SP.SP_MessageBoxCritical,
+         Severity.SKIPPED: SP.SP_MessageBoxQuestion}
 
 
 class DoctorView(QWidget):
@@ -110,22 +111,22 @@ class DoctorView(QWidget):
         self.report = report
         self.run_button.setEnabled(True)
         self.copy_button.setEnabled(True)
-        checks = sorted(report.checks, key=lambda c: ORDER.get(c.severity, 9))
+        checks = sorted(report.checks, key=lambda c: c.severity.rank)
         self.table.setRowCount(len(checks))
         style = self.style()
         for row, check in enumerate(checks):
-            result = QTableWidgetItem(style.standardIcon(ICONS.get(check.severity, SP.SP_FileIcon)),
-                                      LABELS.get(check.severity, check.severity))
+            result = QTableWidgetItem(style.standardIcon(ICONS[check.severity]),
+                                      LABELS[check.severity])
             cells = (result, QTableWidgetItem(check.title), QTableWidgetItem(check.message),
-                     QTableWidgetItem(check.action if check.severity != "ok" else ""))
+                     QTableWidgetItem(check.action if check.severity is not Severity.OK else ""))
             for col, item in enumerate(cells):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
                 item.setToolTip(item.text())
                 self.table.setItem(row, col, item)
         self.table.resizeRowsToContents()
-        errors = sum(1 for c in report.checks if c.severity == "error")
-        warnings = sum(1 for c in report.checks if c.severity == "warning")
-        skipped = sum(1 for c in report.checks if c.severity == "skipped")
+        errors = sum(1 for c in report.checks if c.severity is Severity.ERROR)
+        warnings = sum(1 for c in report.checks if c.severity is Severity.WARNING)
+        skipped = sum(1 for c in report.checks if c.severity is Severity.SKIPPED)
         if errors or warnings:
             text = f"{errors} error(s), {warnings} warning(s) on {report.host}."
         else:

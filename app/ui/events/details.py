@@ -20,14 +20,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.events.eventxml import pretty_xml
-from app.events.knowledge import Diagnosis
+from app.events.knowledge import Action, ActionKind, Diagnosis
 from app.events.records import NO_TIME, EventRecord, format_utc
 
-ACTION_LABELS = {"certificate": "Open the certificate dialog", "doctor": "Run the host doctor"}
+
+def action_label(action: Action) -> str:
+    """The button's words for what the app will do."""
+    if action.kind is ActionKind.CONNECTOR:
+        return f"Open connector '{action.connector}'"
+    if action.kind is ActionKind.CERTIFICATE:
+        return "Open the certificate dialog"
+    return "Run the host doctor"
 
 
 class DetailsPane(QSplitter):
-    actionRequested = Signal(str)
+    actionRequested = Signal(object)  # an Action (app.events.knowledge)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
@@ -41,6 +48,7 @@ class DetailsPane(QSplitter):
         self.known_label = QLabel(wordWrap=True)
         self.known_button = QPushButton()
         self.known_button.clicked.connect(self._act)
+        self._action: Action | None = None
         known_layout.addWidget(self.known_label, 1)
         known_layout.addWidget(self.known_button, 0, Qt.AlignmentFlag.AlignTop)
         self.known_frame.hide()
@@ -87,15 +95,15 @@ class DetailsPane(QSplitter):
             self.known_frame.hide()
             return
         self.known_label.setText(f"<b>{html.escape(found.title)}</b><br>{html.escape(found.fix)}")
-        action = found.action
-        self.known_button.setVisible(bool(action))
-        label = f"Open connector '{action[10:]}'" if action.startswith("connector:") else action
-        self.known_button.setText(ACTION_LABELS.get(action, label))
-        self.known_button.setProperty("action", action)
+        self._action = found.action
+        self.known_button.setVisible(found.action is not None)
+        if found.action is not None:
+            self.known_button.setText(action_label(found.action))
         self.known_frame.show()
 
     def _act(self) -> None:
-        self.actionRequested.emit(self.known_button.property("action") or "")
+        if self._action is not None:
+            self.actionRequested.emit(self._action)
 
 
 def highlighted(message: str, spans: list[tuple[int, int]]) -> str:

@@ -43,7 +43,7 @@ OF_THE_LOG = " of the log"  # a file's hour/day/week end at its newest event, a 
 
 
 class EventViewer(QWidget):
-    actionRequested = Signal(str)
+    actionRequested = Signal(object)  # an Action (app.events.knowledge)
     loaded = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -6,6 +6,7 @@ import sys
 
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
+from app.events.knowledge import Action
 from app.ui.events.viewer import EventViewer
 
 
@@ -18,7 +19,7 @@ class EventViewerWindow(QMainWindow):
         self.resize(1280, 800)
         self.viewer.actionRequested.connect(self._action)
 
-    def _action(self, action: str) -> None:
+    def _action(self, action: Action) -> None:
         # Standalone there is no main window to open the certificate dialog or a connector page in
         QMessageBox.information(self, "Event log", f"Open the main window to do this ({action}): "
                                 "`ecma-wizard` with no arguments.")

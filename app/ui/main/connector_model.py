@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from app.config.document import ConfigDocument, Connector
 from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, WARNING, Finding
 from app.config.secretvalues import EMPTY, ENCRYPTED, UNREADABLE, read_secret, reported_state
+from app.severity import Severity
 from app.ui.theme import icon
 
 COLUMNS = ("Name", "Extension DLL", "Autosync timer", "Validation", "Secret token", "Last modified", "Entra")
@@ -84,8 +85,8 @@ class ConnectorRow:
             library=connector.library_name,
             timer=connector.autosync_timer,
             timer_minutes=connector.autosync_minutes,
-            errors=sum(f.severity == ERROR for f in mine),
-            warnings=sum(f.severity == WARNING for f in mine),
+            errors=sum(f.severity is ERROR for f in mine),
+            warnings=sum(f.severity is WARNING for f in mine),
             token=token,
             token_help=token_help,
             modified=f"{stamp:%Y-%m-%d %H:%M}" if stamp else connector.modification_datetime,
@@ -103,8 +104,8 @@ class ConnectorRow:
         return ", ".join(parts) or "OK"
 
     @property
-    def severity(self) -> str:
-        return "error" if self.errors else "warning" if self.warnings else "ok"
+    def severity(self) -> Severity:
+        return ERROR if self.errors else WARNING if self.warnings else Severity.OK
 
 
 class ConnectorTableModel(QAbstractTableModel):

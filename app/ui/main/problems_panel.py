@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config.rules import SEVERITY_RANK, Finding, counts
+from app.config.rules import ERROR, INFO, WARNING, Finding, counts
 from app.ui.theme import icon
 
 COLUMNS = ("Severity", "Where", "Problem", "What to do")
@@ -32,7 +32,7 @@ PAGE_TITLES = {
     "run-profiles": "Run profiles", "object-types": "Object types", "attributes": "Attributes",
     "deprovisioning": "Deprovisioning", "settings": "Settings",
 }
-SEVERITY_WORDS = {"error": "Error", "warning": "Warning", "info": "Note"}
+SEVERITY_WORDS = {ERROR: "Error", WARNING: "Warning", INFO: "Note"}
 FILTERS = (("Everything", 2), ("Errors and warnings", 1), ("Errors only", 0))
 
 
@@ -55,10 +55,10 @@ def summary_text(findings: list[Finding]) -> str:
     tally = counts(findings)
     if not findings:
         return "No problems found."
-    words = [f"{tally['error']} error{'s' * (tally['error'] != 1)}",
-             f"{tally['warning']} warning{'s' * (tally['warning'] != 1)}"]
-    if tally["info"]:
-        words.append(f"{tally['info']} note{'s' * (tally['info'] != 1)}")
+    words = [f"{tally[ERROR]} error{'s' * (tally[ERROR] != 1)}",
+             f"{tally[WARNING]} warning{'s' * (tally[WARNING] != 1)}"]
+    if tally[INFO]:
+        words.append(f"{tally[INFO]} note{'s' * (tally[INFO] != 1)}")
     return ", ".join(words)
 
 
@@ -69,7 +69,7 @@ class FindingsModel(QAbstractTableModel):
 
     def set_findings(self, findings: list[Finding]) -> None:
         self.beginResetModel()
-        self.findings = sorted(findings, key=lambda f: (SEVERITY_RANK.get(f.severity, 3),
+        self.findings = sorted(findings, key=lambda f: (f.severity.rank,
                                                         f.connector or "", f.page or ""))
         self.endResetModel()
 
@@ -98,7 +98,7 @@ class FindingsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return f
         if role == Qt.ItemDataRole.UserRole + 1:  # the severity filter
-            return SEVERITY_RANK.get(f.severity, 3)
+            return f.severity.rank
         return None
 
 

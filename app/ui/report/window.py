@@ -29,6 +29,7 @@ from app.diagnostics.doctor import Check, DoctorReport
 from app.errors import SaveRefused, UserError
 from app.host.layout import HostLayout
 from app.report.reader import HostReport, ReportEventSource
+from app.severity import Severity
 from app.ui.main import areas
 from app.ui.main_window import MainWindow
 
@@ -135,10 +136,19 @@ class ReportWindow(MainWindow):
 def doctor_from(report: HostReport) -> DoctorReport:
     data = report.json("checks/doctor.json", {})
     host = str(data.get("host", "")) if isinstance(data, dict) else ""
-    checks = [Check(str(c.get("id", "")), str(c.get("title", "")), str(c.get("severity", "")),
+    checks = [Check(str(c.get("id", "")), str(c.get("title", "")), _severity(c.get("severity")),
                     str(c.get("message", "")), str(c.get("action", "") or ""), None)
               for c in report.doctor_checks()]
     return DoctorReport(host or report.source, checks)
+
+
+def _severity(word: object) -> Severity:
+    """A check's severity as the report wrote it; a word this version does not know (a report
+    edited by hand, or from a newer version) is shown as a note rather than hidden."""
+    try:
+        return Severity(str(word))
+    except ValueError:
+        return Severity.INFO
 
 
 class ConnectorPages(QWidget):

@@ -7,6 +7,7 @@ import csv
 import pytest
 from PySide6.QtCore import Qt
 
+from app.events.knowledge import Action, ActionKind
 from app.events.sources.base import EventSource
 from app.ui.events.dialogs import ImportDumpDialog
 from app.ui.events.model import COLUMNS, FETCH
@@ -69,11 +70,13 @@ def test_known_error_button_emits_the_action(loaded, qtbot):
     assert loaded.known_frame.isVisible() and "WinSxS" in loaded.known_label.text()
     with qtbot.waitSignal(loaded.actionRequested) as signal:
         qtbot.mouseClick(loaded.known_button, Qt.MouseButton.LeftButton)
-    assert signal.args == ["connector:CSV"]
+    assert signal.args == [Action(ActionKind.CONNECTOR, "CSV")]
+    assert loaded.known_button.text() == "Open connector 'CSV'"
     loaded.view.selectRow(_row_with(loaded, "SSL certificate"))
     with qtbot.waitSignal(loaded.actionRequested) as signal:
         loaded.known_button.click()
-    assert signal.args == ["certificate"]
+    assert signal.args == [Action(ActionKind.CERTIFICATE)]
+    assert loaded.known_button.text() == "Open the certificate dialog"
     loaded.view.selectRow(_row_with(loaded, "full import started"))
     assert not loaded.known_frame.isVisible()
 
