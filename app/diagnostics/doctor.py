@@ -101,7 +101,7 @@ class _Doctor:
         self.service_state: ServiceState | None = None
         self.dc: bool | None = None
 
-    def add(self, check_id: str, title: str, severity: str, message: str, action: str = "",
+    def add(self, check_id: str, title: str, severity: Severity, message: str, action: str = "",
             fix: str | None = None) -> None:
         self.report.checks.append(Check(check_id, title, severity, message, action, fix))
 
