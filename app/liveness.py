@@ -20,7 +20,6 @@ The Windows calls sit behind `WindowsKernel` so tests drive that branch through 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -189,6 +188,8 @@ def probe_posix(pid: int) -> ProcessState:
     alive = _kill_zero(pid)
     if alive is not True:
         return ProcessState(alive)
+    import subprocess  # here: only macOS and the BSDs ask ps; importing it cost the first window ~7 ms
+
     try:
         out = subprocess.run(["ps", "-o", "lstart=", "-p", str(pid)], capture_output=True,
                              text=True, timeout=5, check=False).stdout.strip()

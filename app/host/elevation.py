@@ -14,7 +14,6 @@ The Win32 calls sit behind small callables so tests drive the Windows branch thr
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path, PureWindowsPath
@@ -108,6 +107,8 @@ def restart_elevated(host_root: str | Path, *, launch: ShellExecute | None = Non
                      frozen: bool | None = None, executable: str | None = None) -> str | None:
     """Start this program again elevated on the same host (the UAC prompt); None when it
     started (the caller then closes this window), else one sentence saying why not."""
+    import subprocess  # on use: the main window imports this module, and subprocess cost it ~7 ms
+
     program, args = relaunch_command(host_root, frozen, executable)
     result = (launch or shell_execute)("runas", program, subprocess.list2cmdline(args), os.getcwd())
     if result > 32:

@@ -1,0 +1,39 @@
+"""What the first window imports. The start-up goal is at most 2x a bare Qt window
+(tests/benchmarks/bench_startup.py, README's Figures); a module needed only when the user acts
+(starting a process, reading the journal back) is imported on use, not on the way to the first
+paint. Measured with `python -X importtime`: subprocess ~7 ms and the journal's reader ~5 ms of a
+~320 ms start on the build machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# what a start with no command imports before the first paint (app/cli/__init__.py opens the GUI
+# without building the command parser): the command line, the launcher and the main window
+FIRST_WINDOW = """
+import json, sys
+import app.cli, app.ui.launch, app.ui.main_window
+print(json.dumps(sorted(sys.modules)))
+"""
+ON_USE = ("subprocess", "app.journal.read")
+
+
+def test_the_first_window_imports_no_module_it_only_needs_on_use():
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", FIRST_WINDOW], env=env, cwd=ROOT, capture_output=True,
+                         text=True, timeout=120, check=True).stdout
+    loaded = set(json.loads(out))
+    assert "app.ui.main_window" in loaded and "app.filestore" in loaded  # the check saw a real start
+    assert [m for m in ON_USE if m in loaded] == []
+
+
+def test_the_journal_reader_still_comes_on_first_use():
+    from app import journal
+
+    assert journal.read_journal.__module__ == "app.journal.read"
+    assert journal.JournalView.__name__ == "JournalView"
