@@ -14,7 +14,6 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -23,30 +22,15 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "bridge"))
 
+import bridge_timing  # noqa: E402  (beside this script: times every bridge call)
 from dotnet_build import build, missing_tools  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.bridge import client  # noqa: E402
 from app.config.store import ConfigStore  # noqa: E402
 from app.host.layout import from_host_dir  # noqa: E402
 from app.ui.wizard.connector_wizard import ConnectorWizard  # noqa: E402
 
 COUNTS = (1000, 3000, 3001, 20000)
-_calls: list[float] = []
-_lock = threading.Lock()
-_original_call = client.ConnectorProcess.call
-
-
-def _timed_call(self, *args, **kwargs):
-    start = time.perf_counter()
-    try:
-        return _original_call(self, *args, **kwargs)
-    finally:
-        with _lock:
-            _calls.append(time.perf_counter() - start)
-
-
-client.ConnectorProcess.call = _timed_call  # type: ignore[method-assign]
 
 
 def settle(app: QApplication, condition, timeout: float = 600.0) -> float:
@@ -96,16 +80,16 @@ def measure(app: QApplication, root: Path, count: int) -> str:
             before = w.current_key()
             w.next()
             settle(app, lambda before=before: w.current_key() != before and not w.dll.busy, 60)
-        with _lock:
-            _calls.clear()
+        with bridge_timing.lock:
+            bridge_timing.calls.clear()
         before = w.current_key()
         start = time.perf_counter()
         w.next()
         stall = settle(app, lambda: not w.dll.busy and (w.current_key() != before or bool(_refused(w))))
         w.currentPage().repaint()
         total = time.perf_counter() - start
-        with _lock:
-            bridge = sum(_calls)
+        with bridge_timing.lock:
+            bridge = sum(bridge_timing.calls)
         if w.current_key() == "global":
             shown = len(w.currentPage().form.boxes)
             outcome = f"page shown with {shown} fields"

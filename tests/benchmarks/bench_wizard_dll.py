@@ -19,7 +19,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -28,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "bridge"))
 
+import bridge_timing  # noqa: E402  (beside this script: times every bridge call)
 from dotnet_build import build, missing_tools  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.bridge import client  # noqa: E402
 from app.config.store import ConfigStore  # noqa: E402
 from app.host.layout import from_host_dir  # noqa: E402
 from app.ui.wizard.connector_wizard import ConnectorWizard  # noqa: E402
@@ -40,21 +39,6 @@ RUNS = 5
 PAGES = ("connectivity", "capabilities", "schema-1", "schema-2", "schema-3", "schema-4", "global",
          "partitions", "run-profiles", "run-step:Export", "run-step:FullImport", "run-step:DeltaImport",
          "object-types")
-_calls: list[float] = []
-_lock = threading.Lock()
-_original_call = client.ConnectorProcess.call
-
-
-def _timed_call(self, *args, **kwargs):
-    start = time.perf_counter()
-    try:
-        return _original_call(self, *args, **kwargs)
-    finally:
-        with _lock:
-            _calls.append(time.perf_counter() - start)
-
-
-client.ConnectorProcess.call = _timed_call  # type: ignore[method-assign]
 
 
 def wait(app: QApplication, condition, timeout: float = 120.0) -> None:
@@ -90,16 +74,16 @@ def wizard_on(root: Path) -> ConnectorWizard:
 
 def step(app: QApplication, w: ConnectorWizard) -> tuple[float, float]:
     """Next, until the next page is painted: (total, in bridge calls) in ms."""
-    with _lock:
-        _calls.clear()
+    with bridge_timing.lock:
+        bridge_timing.calls.clear()
     before = w.current_key()
     start = time.perf_counter()
     w.next()
     wait(app, lambda: w.current_key() != before and not w.dll.busy)
     w.currentPage().repaint()
     total = (time.perf_counter() - start) * 1000
-    with _lock:
-        bridge = sum(_calls) * 1000
+    with bridge_timing.lock:
+        bridge = sum(bridge_timing.calls) * 1000
     return total, bridge
 
 
