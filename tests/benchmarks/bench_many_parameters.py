@@ -22,12 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "bridge"))
 
-import bridge_timing  # noqa: E402  (beside this script: times every bridge call)
+import wizard_bench  # noqa: E402  (beside this script: the bridge-call timer, wizard_on)
 from dotnet_build import build, missing_tools  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.config.store import ConfigStore  # noqa: E402
-from app.host.layout import from_host_dir  # noqa: E402
 from app.ui.wizard.connector_wizard import ConnectorWizard  # noqa: E402
 
 COUNTS = (1000, 3000, 3001, 20000)
@@ -48,26 +46,13 @@ def settle(app: QApplication, condition, timeout: float = 600.0) -> float:
         time.sleep(0.001)
 
 
-def wizard_on(root: Path) -> ConnectorWizard:
-    layout = from_host_dir(root)
-    store = ConfigStore(layout.config_path)
-    w = ConnectorWizard(store.load(), store, layout)
-    w.resize(920, 700)
-    w.show()
-    page = w.currentPage()
-    page.name.setText("Bench")
-    w.session.set_name("Bench")
-    page.generate.click()
-    return w
-
-
 def set_value(w: ConnectorWizard, name: str, value: str) -> None:
     p = next(p for p in w.session.page_parameters("Connectivity") if p.name == name)
     w.session.set_parameter(p, value)
 
 
 def measure(app: QApplication, root: Path, count: int) -> str:
-    w = wizard_on(root)
+    w = wizard_bench.wizard_on(root)
     try:
         w.currentPage().library.setCurrentText("Contoso.Hostile.dll")
         settle(app, lambda: not w.dll.busy)
@@ -80,16 +65,16 @@ def measure(app: QApplication, root: Path, count: int) -> str:
             before = w.current_key()
             w.next()
             settle(app, lambda before=before: w.current_key() != before and not w.dll.busy, 60)
-        with bridge_timing.lock:
-            bridge_timing.calls.clear()
+        with wizard_bench.lock:
+            wizard_bench.calls.clear()
         before = w.current_key()
         start = time.perf_counter()
         w.next()
         stall = settle(app, lambda: not w.dll.busy and (w.current_key() != before or bool(_refused(w))))
         w.currentPage().repaint()
         total = time.perf_counter() - start
-        with bridge_timing.lock:
-            bridge = sum(bridge_timing.calls)
+        with wizard_bench.lock:
+            bridge = sum(wizard_bench.calls)
         if w.current_key() == "global":
             shown = len(w.currentPage().form.boxes)
             outcome = f"page shown with {shown} fields"

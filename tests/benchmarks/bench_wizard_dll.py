@@ -27,12 +27,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "bridge"))
 
-import bridge_timing  # noqa: E402  (beside this script: times every bridge call)
+import wizard_bench  # noqa: E402  (beside this script: the bridge-call timer, wizard_on)
 from dotnet_build import build, missing_tools  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.config.store import ConfigStore  # noqa: E402
-from app.host.layout import from_host_dir  # noqa: E402
 from app.ui.wizard.connector_wizard import ConnectorWizard  # noqa: E402
 
 RUNS = 5
@@ -59,31 +57,18 @@ def host_copy(work: Path, dlls) -> Path:
     return root
 
 
-def wizard_on(root: Path) -> ConnectorWizard:
-    layout = from_host_dir(root)
-    store = ConfigStore(layout.config_path)
-    w = ConnectorWizard(store.load(), store, layout)
-    w.resize(920, 700)
-    w.show()
-    page = w.currentPage()
-    page.name.setText("Bench")
-    w.session.set_name("Bench")
-    page.generate.click()
-    return w
-
-
 def step(app: QApplication, w: ConnectorWizard) -> tuple[float, float]:
     """Next, until the next page is painted: (total, in bridge calls) in ms."""
-    with bridge_timing.lock:
-        bridge_timing.calls.clear()
+    with wizard_bench.lock:
+        wizard_bench.calls.clear()
     before = w.current_key()
     start = time.perf_counter()
     w.next()
     wait(app, lambda: w.current_key() != before and not w.dll.busy)
     w.currentPage().repaint()
     total = (time.perf_counter() - start) * 1000
-    with bridge_timing.lock:
-        bridge = sum(bridge_timing.calls) * 1000
+    with wizard_bench.lock:
+        bridge = sum(wizard_bench.calls) * 1000
     return total, bridge
 
 
@@ -98,7 +83,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-wizard-dll-") as tmp:
         root = host_copy(Path(tmp), dlls)
         for _ in range(RUNS):
-            w = wizard_on(root)
+            w = wizard_bench.wizard_on(root)
             start = time.perf_counter()
             w.currentPage().library.setCurrentText("Contoso.SqlLike.dll")
             wait(app, lambda w=w: not w.dll.busy)
@@ -115,7 +100,7 @@ def main() -> int:
                 assert w.current_key() == key, (w.current_key(), key)
             w.reject()
 
-            t = wizard_on(root)  # the baseline: the same clicks with the built-in template
+            t = wizard_bench.wizard_on(root)  # the baseline: the same clicks with the built-in template
             t.currentPage().library.setCurrentText("Microsoft.IAM.Connector.GenericSql.dll")
             app.processEvents()
             for _ in range(len(PAGES)):
