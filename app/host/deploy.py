@@ -363,22 +363,12 @@ def _execute(plan: DeployPlan, copies: list[Target], service: ServiceControl,
     return DeployResult(written, record.folder, note, plan.folders_by_connector(copies))
 
 
-def _holds(path: Path, data: bytes | None) -> bool:
-    """The file is exactly `data` (None: there is no file)."""
-    try:
-        return path.read_bytes() == data if data is not None else not path.exists()
-    except OSError:
-        return False
-
-
 def _restore(originals: dict[Path, bytes | None], written: list[Path]) -> list[str]:
     """Put every written file back; returns sentences for files that could not be restored."""
     problems = []
     for path in reversed(written):
         try:
             before = originals[path]
-            if _holds(path, before):
-                continue  # never changed (the write that failed was atomic): nothing to put back
             if before is None:
                 path.unlink(missing_ok=True)
             else:
