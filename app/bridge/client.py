@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app import liveness
 from app.bridge import protocol
 from app.bridge.containment import ProcessTree, popen_options
 from app.bridge.errors import BridgeError, one_line
@@ -41,33 +42,6 @@ def worker_command() -> list[str]:
     return [sys.executable, "-u", "-m", "app.bridge.worker"]
 
 
-def _owner_alive(pid: int) -> bool:
-    """Whether process `pid` still runs (True when we cannot tell: its folder is then kept)."""
-    if sys.platform == "win32":
-        import ctypes
-
-        k = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
-        k.OpenProcess.restype = ctypes.c_void_p  # a HANDLE: ctypes' default int would cut it
-        k.OpenProcess.argtypes = [ctypes.c_uint32, ctypes.c_int, ctypes.c_uint32]
-        k.GetExitCodeProcess.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_ulong)]
-        k.CloseHandle.argtypes = [ctypes.c_void_p]
-        handle = k.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return ctypes.get_last_error() != 87  # ERROR_INVALID_PARAMETER: no such process
-        code = ctypes.c_ulong()
-        try:
-            return not k.GetExitCodeProcess(handle, ctypes.byref(code)) or code.value == 259  # STILL_ACTIVE
-        finally:
-            k.CloseHandle(handle)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
 def sweep_stale_workdirs(root: str | None = None) -> list[str]:
     """Remove the working folders of workers whose owner (this tool, killed before it could
     clean up) is gone. Only folders named by this module with an owner pid; returns them."""
@@ -79,7 +53,7 @@ def sweep_stale_workdirs(root: str | None = None) -> list[str]:
         return []
     for name in names:
         match = re.fullmatch(re.escape(WORKDIR_PREFIX) + r"(\d+)-\w+", name)
-        if not match or int(match.group(1)) == os.getpid() or _owner_alive(int(match.group(1))):
+        if not match or int(match.group(1)) == os.getpid() or liveness.probe(int(match.group(1))).running is not False:
             continue
         path = os.path.join(root, name)
         if os.path.isdir(path) and not os.path.islink(path):

@@ -4,12 +4,12 @@ and counted (a crash mid-write, a disk that filled up, a hand edit), never an er
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app import liveness
 from app.journal.write import Journal, default_journal, who
 
 MAX_READ = 64 * 1024 * 1024  # the journal and its archives are ~10 MB; more is not ours
@@ -92,20 +92,6 @@ def _norm(text: str) -> str:
     return path.casefold() if sys.platform == "win32" else path
 
 
-def _alive(pid: int) -> bool:
-    """Whether a process of this machine still runs (POSIX only: on Windows os.kill(pid, 0) would
-    send Ctrl+C, so there an unfinished action is never called running)."""
-    if sys.platform == "win32" or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # it exists, under another user
-    return True
-
-
 def _lines(path: Path) -> tuple[list[dict[str, Any]], int]:
     entries, skipped = [], 0
     try:
@@ -166,7 +152,7 @@ def read_journal(journal: Journal | None = None) -> JournalView:
                 view.undo = _text(e.get("undo"))
     actions = [by_id[i] for i in order]
     for a in actions:
-        if a.outcome == "unfinished" and a.machine == this_machine and a.pid is not None and _alive(a.pid):
+        if a.outcome == "unfinished" and a.machine == this_machine and a.pid is not None and liveness.probe(a.pid).running is True:
             a.outcome = "running"
     actions.sort(key=lambda a: a.when)
     return JournalView(actions, skipped, files)
