@@ -20,7 +20,7 @@ import zlib
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate, compress, repeat
 from operator import add, sub
 
@@ -383,7 +383,9 @@ class LoweredView(Sequence):
         for block in self.column._blocks:
             yield from block.lowered()
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Iterable):  # `view == None` is False, not a TypeError
+            return NotImplemented
         return list(self) == list(other)
 
     __hash__ = None  # type: ignore[assignment]

@@ -85,3 +85,11 @@ def test_tables_extend_merge_small_blocks_and_share_names():
     assert [table.messages[i] for i in (0, 299, 599)] == ["row 0", "row 299", "row 599"]
     assert len({id(p) for p in table.providers}) == 1
     assert EventFilter(text="ROW 59").apply(table) == [59] + list(range(590, 600))
+
+
+def test_the_search_text_view_compares_like_a_list():
+    """`==` never raises: against something that is not a sequence of texts it is simply unequal
+    (found by annotating LoweredView.__eq__, which took any object and called list() on it)."""
+    lowered = column_of(["Access DENIED", "ok"], 1).lowered()
+    assert lowered == ["access denied", "ok"] and lowered != ["Access DENIED", "ok"]
+    assert lowered != None and lowered != 3  # noqa: E711 - comparing with None is the case under test
