@@ -242,7 +242,8 @@ class LoadedConnector:
                 out[str(t.FullName)] = values
         return out
 
-    def get_parameters(self, page: str, number: int, values: list[dict]) -> list[dict] | None:
+    def get_parameters(self, page: str, number: int,
+                       values: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
         which = self._which(page, number)
         if not which:
             return None
@@ -253,7 +254,7 @@ class LoadedConnector:
             found = self._as("IMAExtensible2GetParameters").GetConfigParameters(col, self._page(page))
         return None if found is None else [definition(d) for d in entries(found, "parameter definitions")]
 
-    def validate(self, page: str, number: int, values: list[dict]) -> dict[str, Any]:
+    def validate(self, page: str, number: int, values: list[dict[str, Any]]) -> dict[str, Any]:
         which = self._which(page, number)
         if not which:
             return {"ok": True, "message": "", "parameter": ""}
@@ -268,7 +269,7 @@ class LoadedConnector:
         return {"ok": str(result.Code) == "Success", "message": str(result.ErrorMessage or ""),
                 "parameter": str(result.ErrorParameter or "")}
 
-    def capabilities(self, values: list[dict]) -> dict[str, Any] | None:
+    def capabilities(self, values: list[dict[str, Any]]) -> dict[str, Any] | None:
         if "IMAExtensible2GetCapabilitiesEx" in self.implements:
             caps = self._as("IMAExtensible2GetCapabilitiesEx").GetCapabilitiesEx(self.values(values))
         elif "IMAExtensible2GetCapabilities" in self.implements:
@@ -277,14 +278,15 @@ class LoadedConnector:
             return None
         return None if caps is None else {name: plain(getattr(caps, name)) for name in CAPABILITIES}
 
-    def partitions(self, values: list[dict]) -> list[dict] | None:
+    def partitions(self, values: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
         if "IMAExtensible2GetPartitions" not in self.implements:
             return None
         found = self._as("IMAExtensible2GetPartitions").GetPartitions(self.values(values))
         return [{"id": str(p.Identifier), "dn": str(p.DN or ""), "name": str(p.Name or "")}
                 for p in entries(found, "partitions")]
 
-    def hierarchy(self, values: list[dict], parent: dict | None) -> list[dict] | None:
+    def hierarchy(self, values: list[dict[str, Any]],
+                  parent: dict[str, Any] | None) -> list[dict[str, Any]] | None:
         if "IMAExtensible2GetHierarchy" not in self.implements:
             return None
         node = self.ms.HierarchyNode.Create(parent["dn"], parent.get("name", "")) if parent else None
@@ -292,7 +294,7 @@ class LoadedConnector:
         return [{"dn": str(n.DN or ""), "name": str(n.DisplayName or "")}
                 for n in entries(found, "hierarchy nodes")]
 
-    def schema(self, values: list[dict]) -> dict[str, Any] | None:
+    def schema(self, values: list[dict[str, Any]]) -> dict[str, Any] | None:
         if "IMAExtensible2GetSchema" not in self.implements:
             return None
         found = self._as("IMAExtensible2GetSchema").GetSchema(self.values(values))

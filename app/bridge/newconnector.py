@@ -8,6 +8,7 @@ Is*Supported flags follow the capabilities, LibraryName is the DLL's name withou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -44,7 +45,7 @@ def _stored(session: ConnectorSession, page: str) -> list[etree._Element]:
     return [_parameter(session, d) for d in session.definitions() if d.page == page and d.has_value and d.name]
 
 
-def _profiles(caps: dict | None) -> list[str]:
+def _profiles(caps: dict[str, Any] | None) -> list[str]:
     if caps is None:  # a DLL without capabilities: the host's usual pair
         return ["Export", "FullImport"]
     profiles = ["Export"] if caps.get("SupportExport") else []
@@ -55,7 +56,7 @@ def _profiles(caps: dict | None) -> list[str]:
     return profiles
 
 
-def _schema_type(result: WalkResult, name: str) -> dict:
+def _schema_type(result: WalkResult, name: str) -> dict[str, Any]:
     types = (result.schema or {}).get("types", [])
     found = next((t for t in types if t["name"] == name), None)
     if found is None:
@@ -64,7 +65,7 @@ def _schema_type(result: WalkResult, name: str) -> dict:
     return found
 
 
-def import_only_warnings(library: str, type_: dict, chosen: list[str]) -> list[str]:
+def import_only_warnings(library: str, type_: dict[str, Any], chosen: list[str]) -> list[str]:
     """Attributes chosen for provisioning that the DLL marks ImportOnly: Entra would send values
     the connector does not export."""
     by_name = {a["name"]: a for a in type_["attributes"]}
@@ -73,7 +74,7 @@ def import_only_warnings(library: str, type_: dict, chosen: list[str]) -> list[s
             for name in chosen if by_name.get(name, {}).get("operation") == "ImportOnly"]
 
 
-def _attributes(result: WalkResult, type_: dict, choices: Choices) -> list[etree._Element]:
+def _attributes(result: WalkResult, type_: dict[str, Any], choices: Choices) -> list[etree._Element]:
     by_name = {a["name"]: a for a in type_["attributes"]}
     if choices.anchor not in by_name:
         raise UserError(f"The object type '{type_['name']}' has no attribute '{choices.anchor}' to "

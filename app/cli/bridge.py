@@ -28,7 +28,7 @@ from app.hostsecrets.writing import plan_for
 from app.wizard.secret_choice import STORE_AS_TYPED, SecretChoice
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     csub = command_group(sub, "connector", "ask a connector DLL for its pages, add a connector from it, "
                          "update its DLL")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from app.certs.generate import (
@@ -30,7 +31,7 @@ RESTART_HINT = ("Restart the Microsoft ECMA2Host service so it serves the new ce
                 "connection in Entra.")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from app.cli.common import add_location_options
 
     cert = sub.add_parser("cert", help="the host's TLS certificate: status, regeneration")
@@ -180,7 +181,7 @@ def _env_secret(var: str, option: str = "--pfx-password-env") -> str:
 
 
 def choose_passphrase(args: argparse.Namespace, secrets: SecretStore, *, stdin_tty: bool | None = None,
-                      prompt=None) -> tuple[str, bool]:
+                      prompt: Callable[[str], str] | None = None) -> tuple[str, bool]:
     """(passphrase, keep it in the keyring?) from --pfx-password-env, the keyring or a prompt."""
     if args.pfx_password_env:
         value = _env_secret(args.pfx_password_env)

@@ -28,7 +28,8 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def command_group(sub: argparse._SubParsersAction, name: str, help_text: str) -> argparse._SubParsersAction:
+def command_group(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+                  help_text: str) -> argparse._SubParsersAction[argparse.ArgumentParser]:
     """The subcommands of a group such as `connector`, made once: several areas add commands to
     the same group (`connector deploy-dll` from host, `connector inspect` from the bridge), and
     argparse refuses a second parser of the same name."""

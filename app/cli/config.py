@@ -8,13 +8,13 @@ from typing import Any
 
 from app.cli.common import add_location_options, layout_from_args, print_json
 from app.config.diff import diff_documents, format_change
-from app.config.document import ConfigDocument
+from app.config.document import ConfigDocument, Connector
 from app.config.rules import ERROR, INFO, MAX_TIMER_MINUTES, WARNING, counts, is_encrypted_blob, validate
 from app.config.store import ConfigStore
 from app.errors import UserError
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("validate", help="check Configuration.xml: exit 0 no errors, 1 errors, 2 unreadable")
     add_location_options(p)
     p.add_argument("--json", action="store_true")
@@ -72,7 +72,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if tally[ERROR] else 0
 
 
-def connector_summary(c) -> dict:
+def connector_summary(c: Connector) -> dict[str, Any]:
     entry = c.entry_schema
     return {
         "name": c.name, "library": c.library_name, "autosync_timer": c.autosync_timer,

@@ -8,7 +8,7 @@ import sys
 
 from app.cli.common import add_location_options, layout_from_args, print_json
 from app.config.document import ConfigDocument
-from app.diagnostics.connection import DEFAULT_TIMEOUT, ConnectionTarget, run_connection_test
+from app.diagnostics.connection import DEFAULT_TIMEOUT, ConnectionTarget, StepResult, run_connection_test
 from app.diagnostics.doctor import COPY_DLLS, ERROR, PROBLEMS, copy_powershell_resources, run_doctor
 from app.diagnostics.tokens import remember_token, remembered_token, token_from_env
 from app.errors import UserError
@@ -20,7 +20,7 @@ _MARK = {"pass": "PASS", "fail": "FAIL", "warn": "WARN", "skip": "SKIP",
          Severity.SKIPPED: "SKIP"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("test-connection", help="TLS + SCIM test of one connector, as Entra calls it "
                        "(exit 0 passed, 1 a check failed)")
     add_location_options(p)
@@ -88,7 +88,7 @@ def cmd_test_connection(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
-def _print_step(step) -> None:
+def _print_step(step: StepResult) -> None:
     latency = f"{step.latency_ms:7.1f} ms" if step.latency_ms is not None else " " * 10
     print(f"  {_MARK[step.outcome]:5} {step.title:14} {latency}  {step.message}")
     if step.fix and step.outcome != "pass":

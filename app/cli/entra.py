@@ -48,7 +48,7 @@ def _common(p: argparse.ArgumentParser, connector: str = "required") -> None:
                    "in place of the stored link")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     entra = command_group(sub, "entra", "the Entra side of each connector: provisioning job status, "
                           "start, pause, restart, credentials (Microsoft Graph)")
     p = entra.add_parser("status", help="state, quarantine, last cycle and errors of each linked "

@@ -14,7 +14,7 @@ from app.events.sources.base import EventSource, open_source
 LIVE = "live"
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "logs", help="read, filter and print an ECMA2Host event log",
         description="Read an event log (.evtx, a `wevtutil qe /f:xml` dump, a "

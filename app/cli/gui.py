@@ -10,7 +10,7 @@ from types import ModuleType
 from app.errors import UserError
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from app.cli.common import add_location_options
 
     gui = sub.add_parser("gui", help="open the GUI on a given Configuration.xml or host folder")

@@ -6,17 +6,19 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from app.cli.common import add_location_options, command_group, layout_from_args, print_json
 from app.config.store import ConfigStore
 from app.errors import UserError
 from app.host.appconfig import LEVELS, SOURCES, logging_levels, set_logging_level
+from app.host.layout import HostLayout
 from app.host.service import ServiceState, ServiceStatus, default_service_control
 
 RESTART_TO_APPLY = "Restart the service to apply it: ecma-wizard service restart."
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("service", help="status, start, stop or restart the Microsoft ECMA2Host service (Windows)")
     p.add_argument("action", choices=("status", "start", "stop", "restart"),
                    help="restart runs a full import of every connector")
@@ -59,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(func=cmd_deploy_dll)
 
 
-def _status_json(status: ServiceStatus) -> dict:
+def _status_json(status: ServiceStatus) -> dict[str, Any]:
     return {"name": status.name, "display_name": status.display_name, "state": status.state.label,
             "pid": status.pid, "account": status.account}
 
@@ -157,7 +159,7 @@ def cmd_deploy_dll(args: argparse.Namespace) -> int:
     return 0
 
 
-def _repair_deploy(args: argparse.Namespace, layout) -> int:
+def _repair_deploy(args: argparse.Namespace, layout: HostLayout) -> int:
     from app.host.deployrecord import repair
 
     if layout.root is None:

@@ -11,7 +11,7 @@ from app.hostsecrets.dpapi import default_dpapi
 from app.hostsecrets.inspect import has_problems, inspect_document
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("secrets", help="list each connector's secrets as empty / plain / encrypted / "
                        "unreadable, without showing them (exit 0 none plain or unreadable, 1 otherwise)")
     add_location_options(p)

@@ -9,7 +9,7 @@ from app.cli.common import add_location_options, print_json
 from app.journal.read import ActionView, JournalView, read_journal
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("journal", help="every change this tool made (saves, restores, service, DLLs, "
                        "certificates, secrets, Entra): when, who, what, the outcome and the backup that undoes it")
     add_location_options(p)

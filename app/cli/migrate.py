@@ -12,18 +12,20 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from app.certs.inspect import CertificateInfo
 from app.cli.common import add_location_options, layout_from_args, print_json
 from app.config.builders import EMPTY_CONFIGURATION
 from app.config.diff import format_change
 from app.config.document import ConfigDocument
 from app.config.rules import ERROR, validate
-from app.config.store import ConfigStore
+from app.config.store import ConfigStore, SaveResult
 from app.config.xmltext import read_file
 from app.errors import UserError
+from app.host.layout import HostLayout
 from app.migrate import asbuilt, bundle, connectors, hostdiff, mim_mapping, restore
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("import-ma", help="add a connector from a MIM management-agent export")
     add_location_options(p)
     p.add_argument("file", help="an <export-ma>, <saved-ma-configuration> or <ma-data> XML file")
@@ -109,7 +111,7 @@ def _load_or_new(store: ConfigStore) -> ConfigDocument:
     return ConfigDocument.from_bytes(EMPTY_CONFIGURATION, str(store.path))
 
 
-def _save(store: ConfigStore, doc: ConfigDocument):
+def _save(store: ConfigStore, doc: ConfigDocument) -> SaveResult:
     result = store.save(doc)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -156,7 +158,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _clash_answer(args: argparse.Namespace, prompt: Callable[[str], str] | None = None):
+def _clash_answer(args: argparse.Namespace,
+                  prompt: Callable[[str], str] | None = None) -> Callable[[str, str], connectors.ClashAnswer]:
     def answer(name: str, suggested: str) -> connectors.ClashAnswer:
         ask = prompt or input  # looked up now, so a test (or a GUI) can stand in
         choice = args.on_clash
@@ -304,7 +307,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _installed_certificate(doc: ConfigDocument):
+def _installed_certificate(doc: ConfigDocument) -> CertificateInfo | None:
     """The configured certificate's details from LocalMachine\\My, where there is one (Windows)."""
     thumb = doc.setting.certificate.strip() if doc.root.find("Setting") is not None else ""
     if not thumb:
@@ -320,5 +323,5 @@ def _installed_certificate(doc: ConfigDocument):
         return None
 
 
-def _report_source(layout) -> Path:
+def _report_source(layout: HostLayout) -> Path:
     return layout.root if layout.root is not None else layout.config_path

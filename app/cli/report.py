@@ -13,7 +13,7 @@ from app.report.build import build_report, write_report
 from app.report.context import DEFAULT_DAYS, ReportOptions
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("host-report", help="gather a sanitized report of the host into one zip (versions, "
                        "service, bindings, certificates, files with secrets replaced, DLLs, event log, "
                        "doctor; nothing on the host is changed)")

@@ -7,6 +7,7 @@ host comparison.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from app.config.document import ConfigDocument, Connector
 from app.masking import secret_name
@@ -30,7 +31,7 @@ class Change:
             return "removed"
         return "changed"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"kind": self.kind}
 
 

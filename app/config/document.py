@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from lxml import etree
 
@@ -105,8 +106,11 @@ class Node:
                 index = i + 1
         return self.doc.xml.insert(self.el, index, element(tag))
 
-    def items(self, path: str, kind: type[Node]) -> list:
+    def items(self, path: str, kind: type[_N]) -> list[_N]:
         return [kind(self.doc, e) for e in self.el.iterfind(path)]
+
+
+_N = TypeVar("_N", bound=Node)
 
 
 class HostSetting(Node):

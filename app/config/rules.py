@@ -11,10 +11,11 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from typing import Any, Protocol
 
 from lxml import etree
 
-from app.config.document import ConfigDocument, Connector
+from app.config.document import AttributeInfo, ConfigDocument, Connector, EntrySchema
 from app.config.secretvalues import UNREADABLE, read_secret
 from app.paths import resources_dir
 from app.severity import Severity
@@ -52,7 +53,7 @@ class Finding:
                              self.field) if p]
         return " / ".join(parts) or "host"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -120,6 +121,13 @@ def host_findings(doc: ConfigDocument) -> list[Finding]:
     return out
 
 
+class _Add(Protocol):
+    """How a connector's rules report: one finding about this page and field of the connector."""
+
+    def __call__(self, sev: Severity, page: str, fld: str | None, code: str, msg: str,
+                 fix: str = "") -> None: ...
+
+
 # -- one connector (docs/host-facts.md §3) --------------------------------------------------------------
 def connector_findings(c: Connector) -> list[Finding]:
     name = c.name
@@ -142,7 +150,7 @@ def connector_findings(c: Connector) -> list[Finding]:
     return out
 
 
-def _timer(c: Connector, add) -> None:
+def _timer(c: Connector, add: _Add) -> None:
     minutes = c.autosync_minutes
     if minutes is None or minutes < 1:
         add(ERROR, "properties", "AutosyncTimer", "timer-invalid",
@@ -163,7 +171,7 @@ def _timer(c: Connector, add) -> None:
             "The import cache would rarely refresh; check this is intended.")
 
 
-def _token(c: Connector, add) -> None:
+def _token(c: Connector, add: _Add) -> None:
     token = c.secret_token
     if not token:
         add(WARNING, "properties", "SecretToken", "token-empty", "No secret token is set.",
@@ -184,7 +192,7 @@ def _token(c: Connector, add) -> None:
                     "on Windows): the host cannot use it as it is.")
 
 
-def _schema_rules(c: Connector, add) -> None:
+def _schema_rules(c: Connector, add: _Add) -> None:
     schemas = c.entry_schemas
     if len(schemas) != 1:
         add(ERROR, "object-types", None, "object-types",
@@ -233,7 +241,7 @@ def _schema_rules(c: Connector, add) -> None:
     _deprovisioning(entry, attrs, add)
 
 
-def _deprovisioning(entry, attrs, add) -> None:
+def _deprovisioning(entry: EntrySchema, attrs: list[AttributeInfo], add: _Add) -> None:
     model = entry.deprovisioning
     if model is None:
         return
@@ -261,7 +269,7 @@ def _deprovisioning(entry, attrs, add) -> None:
                 "(how the host marks status attributes is a guess from IsDeprovisioningAttribute).")
 
 
-def _run_profiles(c: Connector, add) -> None:
+def _run_profiles(c: Connector, add: _Add) -> None:
     names = {r.name for r in c.run_configurations}
     if "Export" not in names:
         add(ERROR, "run-profiles", "Export", "no-export",

@@ -20,6 +20,7 @@ import binascii
 import copy
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.config import nrbf
 from app.config.nrbf import (
@@ -56,7 +57,7 @@ class MemberShape:
     type: str
     length: int | None = None  # elements of an array, characters of a string; None otherwise
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "type": self.type, "length": self.length}
 
 
@@ -72,7 +73,7 @@ class SecretReading:
     payload_id: int | None = field(default=None, repr=False)
 
     @property
-    def layout(self) -> tuple:
+    def layout(self) -> tuple[str | None, str | None, tuple[tuple[str, str], ...]]:
         """Class, library and member names and types: what two blobs must share to be alike."""
         return (self.class_name, self.library, tuple((m.name, m.type) for m in self.members))
 

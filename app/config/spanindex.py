@@ -11,6 +11,7 @@ search is not sure (a comment mentioning the tag, nesting), the whole text is in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -151,6 +152,6 @@ class SpanIndex:
         self.spans.update(zip(elements, spans, strict=True))
 
 
-def _self_and_ancestors(el: etree._Element):
+def _self_and_ancestors(el: etree._Element) -> Iterator[etree._Element]:
     yield el
     yield from el.iterancestors()

@@ -351,7 +351,7 @@ class LosslessXml:
         trailing = raw[len(body):]
         seen: set[str] = set()
 
-        def patch(m: re.Match) -> str:
+        def patch(m: re.Match[str]) -> str:
             name = m.group(2)
             key = self._clark(el, name)
             seen.add(key)
@@ -452,12 +452,14 @@ class LosslessXml:
             out.append(self._insertion_at(parent, anchor_el, run))
         return out
 
-    def _insertion_at(self, parent, anchor_el, run: list[str]) -> tuple[int, int, str]:
+    def _insertion_at(self, parent: etree._Element, anchor_el: etree._Element | None,
+                      run: list[str]) -> tuple[int, int, str]:
         at = self._span(anchor_el).end if anchor_el is not None else self._span(parent).start_end
         return (at, at, "".join(run))
 
 
-def element(tag: str, text: str | None = None, children: list | None = None) -> etree._Element:
+def element(tag: str, text: str | None = None,
+            children: list[etree._Element] | None = None) -> etree._Element:
     """Build a new element for `LosslessXml.insert`: element("Parameter", children=[...])."""
     el = etree.Element(tag)
     if children:

@@ -8,12 +8,45 @@ process receives down its pipe: scanhelper.py).
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from operator import add, sub
+from typing import Literal, Protocol
+
+# What a search is, in plain values (they go down the search helper's pipe): ('find', needle) |
+# ('regex', pattern, flags) | ('rows', pattern, flags).
+SearchSpec = tuple[Literal["find"], str] | tuple[Literal["regex", "rows"], str, int]
 
 
-def units_where(parts: tuple, find_in_part) -> list[int]:
+class SearchPart(Protocol):
+    """Search text of some of a block's distinct messages, one per line (textblocks._Part)."""
+
+    text: str
+    offsets: array[int]  # start of each line in `text`, and the end of the last
+    first: int  # number of its first message in the block
+
+    def lines(self) -> list[str]: ...
+
+    def bounds(self) -> tuple[array[int], Iterator[int]]: ...
+
+
+# a part -> numbers (within the part) of its matching messages
+PartFinder = Callable[[SearchPart], list[int]]
+
+
+class SearchBlock(Protocol):
+    """A block's search text, ours (textblocks._Block) or the helper's (scanhelper._Held)."""
+
+    def units_where(self, find_in_part: PartFinder) -> list[int]: ...
+
+
+# a block -> numbers of its matching messages
+BlockFinder = Callable[[SearchBlock], list[int]]
+
+
+def units_where(parts: tuple[SearchPart, ...], find_in_part: PartFinder) -> list[int]:
     """Units `find_in_part(part)` reports (numbers within each part), numbered in the block."""
     found: list[int] = []
     for part in parts:
@@ -22,14 +55,14 @@ def units_where(parts: tuple, find_in_part) -> list[int]:
     return found
 
 
-def unit_text(parts: tuple, unit: int) -> str:
+def unit_text(parts: tuple[SearchPart, ...], unit: int) -> str:
     """One distinct message's search text (without its line break)."""
     part = parts[-1] if unit >= parts[-1].first else parts[0]
     offs, i = part.offsets, unit - part.first
     return part.text[offs[i]:offs[i + 1] - 1]
 
 
-def unit_check(spec: tuple):
+def unit_check(spec: SearchSpec) -> Callable[[str], bool]:
     """The same search as `units_finder(spec)`, asked of one message's search text."""
     if spec[0] == "find":
         needle = spec[1]
@@ -38,14 +71,13 @@ def unit_check(spec: tuple):
     return lambda text: search(text) is not None
 
 
-def units_finder(spec: tuple):
+def units_finder(spec: SearchSpec) -> BlockFinder:
     """('find', needle) | ('regex', pattern, flags) | ('rows', pattern, flags) -> block -> units.
     'rows' runs the regex on each message alone (patterns a joined block could mislead)."""
-    kind = spec[0]
-    if kind == "find":
+    if spec[0] == "find":  # on spec[0] itself: mypy tells the two shapes apart by it
         return _Finder(spec[1])
     pattern = re.compile(spec[1], spec[2])
-    if kind == "regex":
+    if spec[0] == "regex":
         return _Searcher(pattern)
     search = pattern.search
     return lambda block: block.units_where(
@@ -60,10 +92,10 @@ class _Finder:
         self.needle = needle
         self.dense = False
 
-    def __call__(self, block) -> list[int]:
+    def __call__(self, block: SearchBlock) -> list[int]:
         return block.units_where(self.in_part)
 
-    def in_part(self, part) -> list[int]:
+    def in_part(self, part: SearchPart) -> list[int]:
         needle, text, offs = self.needle, part.text, part.offsets
         n = len(offs) - 1
         found: list[int] = []
@@ -87,17 +119,17 @@ class _Searcher:
     """A regex over a block's messages: one `finditer` over the text where matches are few, one
     bounded search per message where most match (or where a match ran across a line break)."""
 
-    def __init__(self, pattern: re.Pattern) -> None:
+    def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         # a short literal lets str.find skip little: re's own scan is as fast then (measured)
         literal = literal_prefix(pattern)
         self.literal = literal if len(literal) >= 6 else ""
         self.dense = False
 
-    def __call__(self, block) -> list[int]:
+    def __call__(self, block: SearchBlock) -> list[int]:
         return block.units_where(self.in_part)
 
-    def in_part(self, part) -> list[int]:
+    def in_part(self, part: SearchPart) -> list[int]:
         n = len(part.offsets) - 1
         if not self.dense and self.literal:
             found = self._by_literal(part, n)
@@ -114,7 +146,7 @@ class _Searcher:
         return found
 
 
-    def _by_literal(self, part, n: int) -> list[int] | None:
+    def _by_literal(self, part: SearchPart, n: int) -> list[int] | None:
         """Every match starts with the literal: str.find (faster than re's own scan) picks the
         lines to ask; None when too many lines hold it (the dense path is cheaper then)."""
         text, offs, literal = part.text, part.offsets, self.literal
@@ -135,7 +167,7 @@ class _Searcher:
 _META = set("\\.^$*+?{}[]|()")
 
 
-def literal_prefix(pattern: re.Pattern) -> str:
+def literal_prefix(pattern: re.Pattern[str]) -> str:
     """The plain characters every match of `pattern` starts with ('' when unsure)."""
     text = pattern.pattern
     if "|" in text or pattern.flags & (re.IGNORECASE | re.VERBOSE):
@@ -148,7 +180,7 @@ def literal_prefix(pattern: re.Pattern) -> str:
     return text[:max(end, 0)]
 
 
-def _lines_matching(part, pattern: re.Pattern) -> list[int] | None:
+def _lines_matching(part: SearchPart, pattern: re.Pattern[str]) -> list[int] | None:
     """Lines where `pattern` matches, every step a C loop; None when a match ran across the line
     break that ends its line (the pattern can match one): each line is asked on its own then."""
     text = part.text

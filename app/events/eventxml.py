@@ -40,7 +40,7 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 
 
-def _entity(match: re.Match) -> str:
+def _entity(match: re.Match[str]) -> str:
     name = match.group(1)
     if name[0] == "#":
         try:
@@ -70,7 +70,7 @@ class Columns:
     message: str = ""
 
 
-def _search(name: str, text: str, end: int) -> re.Match | None:
+def _search(name: str, text: str, end: int) -> re.Match[str] | None:
     return _FIELDS[name].search(text, 0, end)
 
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import csv
 import json
+from typing import Any, TextIO
 
 from app.events.records import EventTable, format_local, level_name
 
 COLUMNS = ["time", "level", "provider", "event_id", "record_id", "computer", "channel", "message"]
 
 
-def _fields(table: EventTable, row: int) -> dict:
+def _fields(table: EventTable, row: int) -> dict[str, Any]:
     return table.record(row, with_xml=False).as_json()
 
 
-def write(table: EventTable, rows: list[int], fmt: str, out) -> None:
+def write(table: EventTable, rows: list[int], fmt: str, out: TextIO) -> None:
     if fmt == "jsonl":
         for row in rows:
             out.write(json.dumps(_fields(table, row), ensure_ascii=False) + "\n")

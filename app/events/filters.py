@@ -10,17 +10,18 @@ time; a regex is lower-cased too and runs without IGNORECASE (several times fast
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import compress
-from typing import Any
+from typing import Any, TypeVar
 
 from app.errors import UserError
 from app.events.records import NO_TIME, EventTable, severity_rank, ticks_from_datetime
 
 KNOWN_PROVIDERS = ("ConnectorsLog", "ECMA2Host")
 OTHER = "other"
+_T = TypeVar("_T")
 TIME_RANGES = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
 
 
@@ -59,7 +60,7 @@ class EventFilter:
     since: int | None = None  # ticks since 1970 (records.py), inclusive
     until: int | None = None  # ticks since 1970, exclusive
     event_ids: frozenset[int] | None = None
-    _pattern: re.Pattern | None = field(default=None, compare=False, repr=False)
+    _pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.text and self.regex:
@@ -78,7 +79,7 @@ class EventFilter:
                 and self.provider_names is None and not self.connector and not self.text
                 and self.since is None and self.until is None and self.event_ids is None)
 
-    def highlight_pattern(self) -> re.Pattern | None:
+    def highlight_pattern(self) -> re.Pattern[str] | None:
         """What to paint in the message: the search, found case-insensitively."""
         if not self.text:
             return None
@@ -99,10 +100,10 @@ class EventFilter:
         rows: list[int] | range = range(n) if only is None else only
         whole = isinstance(rows, range) and rows == range(n)
 
-        def column(values):
+        def column(values: Sequence[_T]) -> Iterable[_T]:
             return values if whole else map(values.__getitem__, rows)
 
-        def narrow(mask) -> None:
+        def narrow(mask: Iterable[object]) -> None:
             nonlocal rows, whole
             rows = list(compress(rows, mask))
             whole = False
@@ -139,7 +140,7 @@ class EventFilter:
             rows, whole = candidates, False
         return list(rows) if not isinstance(rows, list) else rows
 
-    def _time_mask(self, times):
+    def _time_mask(self, times: Iterable[int]) -> Iterator[bool]:
         # NO_TIME is the smallest int64, so "lo <= t" fails for it whenever a range is set: a
         # recovered record without time is filtered out
         lo = self.since if self.since is not None else NO_TIME + 1
@@ -181,18 +182,20 @@ def sorted_rows(table: EventTable, rows: list[int], column: str, descending: boo
         "channel": table.channels, "message": table.lowered_messages(),
     }
     keys = columns[column]
+    key: Callable[[int], Any] = keys.__getitem__  # numbers sort as they are
     if column == "time":
-        def key(i):
+        def by_time(i: int) -> tuple[bool, int]:
             t = keys[i]
             return (t == NO_TIME, t)  # no time last
+        key = by_time
     elif column == "level":
-        def key(i):
+        def by_rank(i: int) -> int:
             return severity_rank(keys[i])
+        key = by_rank
     elif column in ("provider", "computer", "channel", "message"):
-        def key(i):
+        def by_text(i: int) -> tuple[bool, str]:
             v = keys[i]
             return (v is None, (v or "").lower())
-    else:
-        key = keys.__getitem__
+        key = by_text
     return sorted(rows, key=key, reverse=descending)
 

@@ -48,7 +48,7 @@ class Action:
 class KnownError:
     key: str
     title: str
-    pattern: re.Pattern
+    pattern: re.Pattern[str]
     fix: str
     action: ActionKind | None  # None when only the user can act
     source: str  # where the fact comes from (docs/host-facts.md §7)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import calendar
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from app.events.textblocks import LoweredView, MessageColumn
 
@@ -136,7 +137,7 @@ class EventRecord:
     def level_name(self) -> str:
         return level_name(self.level)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         """The CLI's jsonl object (its keys are a stable interface)."""
         if self.ticks != NO_TIME:
             time: str | None = format_utc(self.ticks)
@@ -210,7 +211,7 @@ class EventTable:
         self.messages.append(message)
         self.locators.append(locator)
 
-    def append_rows(self, rows: list[tuple], locators: Iterable[int]) -> None:
+    def append_rows(self, rows: list[tuple[Any, ...]], locators: Iterable[int]) -> None:
         """Many rows at once, each a tuple in `append`'s order (time .. message): one C-level
         pass per column instead of ten Python steps per row."""
         if not rows:
@@ -245,7 +246,7 @@ class EventTable:
             getattr(self, name).extend(map(share, getattr(other, name), getattr(other, name)))
         self.messages.extend(other.messages)
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_shared"] = {}  # rebuilt on arrival; the pickle keeps one object per string anyway
         return state
@@ -261,7 +262,7 @@ class EventTable:
             computer=self.computers[row], channel=self.channels[row],
             message=self.messages[row], xml=xml, ticks=self.times[row])
 
-    def records(self, rows: Iterable[int] | None = None, *, with_xml: bool = False):
+    def records(self, rows: Iterable[int] | None = None, *, with_xml: bool = False) -> Iterator[EventRecord]:
         for row in (range(len(self)) if rows is None else rows):
             yield self.record(row, with_xml=with_xml)
 

@@ -29,16 +29,44 @@ import sys
 import threading
 import time
 from array import array
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any, cast
+from typing import Protocol
 
-from app.events.blocksearch import unit_check, unit_text, units_finder, units_where
+from app.events.blocksearch import (
+    BlockFinder,
+    PartFinder,
+    SearchBlock,
+    SearchPart,
+    SearchSpec,
+    unit_check,
+    unit_text,
+    units_finder,
+    units_where,
+)
 
 START_AT = 64 << 20  # search text (characters) below which a serial scan is quick enough
 # We wait for the helper this long beyond our own half (or at least FLOOR): past that we would
 # scan its half sooner ourselves.
 PATIENCE, FLOOR = 2.0, 0.25
+
+
+class Block(SearchBlock, Protocol):
+    """A block of the column as the helper side sees it (textblocks._Block)."""
+
+    @property
+    def parts(self) -> tuple[SearchPart, ...]: ...
+
+    def search_bytes(self) -> int: ...
+
+    def hand_over(self) -> None: ...
+
+
+# down the pipe, in order: a block's search text, a search over some blocks (their numbers packed),
+# or a check of some messages of some blocks (the counts and numbers packed)
+_BlockSent = tuple[str, int, Block]
+_Outgoing = _BlockSent | tuple[SearchSpec, bytes] | tuple[SearchSpec, bytes, bytes]
 
 
 def available() -> bool:
@@ -52,7 +80,7 @@ class SearchHelper:
     def __init__(self) -> None:
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
-        self._outbox: queue.SimpleQueue | None = None
+        self._outbox: queue.SimpleQueue[_Outgoing | None] | None = None
         self._feeder: threading.Thread | None = None
         self._lock = threading.Lock()  # start/close against the thread adding blocks
         self._queued: dict[int, object] = {}  # block number -> the block object sent for it
@@ -65,7 +93,7 @@ class SearchHelper:
 
     # --- feeding -------------------------------------------------------------------------------
 
-    def added(self, blocks: list) -> None:
+    def added(self, blocks: Sequence[Block]) -> None:
         """The column's last block is new (or replaced a merged one): sent if it is the helper's.
         A helper is started by the first big search, not here: a load is not slowed by it."""
         if self.failed or self._process is None:
@@ -77,7 +105,7 @@ class SearchHelper:
             if self._assign(index, blocks[index]):
                 self._queue_block(index, blocks[index])
 
-    def _start_if_big(self, blocks: list) -> bool:
+    def _start_if_big(self, blocks: Sequence[Block]) -> bool:
         if self.failed or sum(b.search_bytes() for b in blocks) < START_AT:
             return False
         started = time.perf_counter()
@@ -104,7 +132,7 @@ class SearchHelper:
         self.start_seconds = time.perf_counter() - started
         return True
 
-    def _assign(self, index: int, block) -> bool:
+    def _assign(self, index: int, block: Block) -> bool:
         """Whether a block is the helper's: whichever side holds less text gets it, so both halves
         take about as long; a block replaced by a merged one keeps its side."""
         theirs = self._theirs.get(index)
@@ -113,7 +141,7 @@ class SearchHelper:
             self._load[theirs] += block.search_bytes()
         return theirs
 
-    def _queue_block(self, index: int, block) -> None:
+    def _queue_block(self, index: int, block: Block) -> None:
         assert self._outbox is not None  # queued only once started
         self._queued[index] = block
         self._delivered.pop(index, None)  # a replaced block: the old one is no longer valid
@@ -121,7 +149,8 @@ class SearchHelper:
 
     # --- searching -----------------------------------------------------------------------------
 
-    def units(self, blocks: list, wanted: list[int], spec: tuple, units_of) -> list:
+    def units(self, blocks: Sequence[Block], wanted: list[int], spec: SearchSpec,
+              units_of: BlockFinder) -> list[list[int]]:
         """`units_of(blocks[i])` for each i in `wanted` (ascending), the helper's blocks by it."""
         ours = wanted
         theirs: list[int] = []
@@ -151,7 +180,8 @@ class SearchHelper:
             found.update(zip(theirs, answer, strict=True))
         return [found[i] for i in wanted]
 
-    def checked(self, blocks: list, asked: dict[int, list[int]], spec: tuple, here) -> dict:
+    def checked(self, blocks: Sequence[Block], asked: dict[int, list[int]], spec: SearchSpec,
+                here: Callable[[int, list[int]], list[int]]) -> dict[int, list[int]]:
         """Which of the `asked` messages of each block match: those of the helper's blocks checked
         by it (only it holds their search text), the others by `here(i, units)`."""
         theirs: list[int] = []
@@ -175,7 +205,7 @@ class SearchHelper:
             found.update(zip(theirs, answer, strict=True))
         return found
 
-    def _ask(self, spec: tuple, indices: list[int], units: bytes | None = None) -> bool:
+    def _ask(self, spec: SearchSpec, indices: list[int], units: bytes | None = None) -> bool:
         outbox = self._outbox
         if outbox is None or self._feeder is None or not self._feeder.is_alive():
             self._give_up()
@@ -184,7 +214,7 @@ class SearchHelper:
         outbox.put((spec, packed) if units is None else (spec, packed, units))
         return True
 
-    def _answer(self, count: int, timeout: float) -> list | None:
+    def _answer(self, count: int, timeout: float) -> list[list[int]] | None:
         conn = self._conn
         if conn is None:
             return None
@@ -248,7 +278,8 @@ class SearchHelper:
         return None
 
 
-def _feed(conn: Connection, outbox: queue.SimpleQueue, queued: dict, delivered: dict) -> None:
+def _feed(conn: Connection, outbox: queue.SimpleQueue[_Outgoing | None], queued: dict[int, object],
+          delivered: dict[int, object]) -> None:
     """The feeder thread: writes blocks and searches to the pipe, in order; a block counts as the
     helper's once written (and still the one queued for its number)."""
     handed = False
@@ -258,7 +289,7 @@ def _feed(conn: Connection, outbox: queue.SimpleQueue, queued: dict, delivered: 
             break
         try:
             if item[0] == "block":
-                kind, index, block = cast(tuple[str, int, Any], item)
+                kind, index, block = item
                 conn.send((kind, index, block.parts))
                 current = queued.get(index) is block  # not replaced meanwhile
                 if current:
@@ -298,10 +329,10 @@ class _Held:
 
     __slots__ = ("parts",)
 
-    def __init__(self, parts: tuple) -> None:
+    def __init__(self, parts: tuple[SearchPart, ...]) -> None:
         self.parts = parts
 
-    def units_where(self, find_in_part) -> list[int]:
+    def units_where(self, find_in_part: PartFinder) -> list[int]:
         return units_where(self.parts, find_in_part)
 
 

@@ -20,11 +20,12 @@ import zlib
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate, compress, repeat
 from operator import add, sub
+from typing import overload
 
-from app.events.blocksearch import unit_text, units_finder, units_where
+from app.events.blocksearch import PartFinder, SearchSpec, unit_text, units_finder, units_where
 from app.events.scanhelper import SearchHelper
 
 BLOCK_ROWS = 4096
@@ -57,7 +58,7 @@ class _Part:
         parts.pop()  # after the last line break
         return parts
 
-    def bounds(self) -> tuple[array, map]:
+    def bounds(self) -> tuple[array[int], Iterator[int]]:
         """Start and end (before its line break) of each line."""
         offs = self.offsets
         return offs[:-1], map(sub, offs[1:], repeat(1))
@@ -125,7 +126,7 @@ class _Block:
     def search_bytes(self) -> int:
         return self.size
 
-    def units_where(self, find_in_part) -> list[int]:
+    def units_where(self, find_in_part: PartFinder) -> list[int]:
         return units_where(self.parts, find_in_part)
 
     def hits(self, units: list[int]) -> bytearray:
@@ -134,7 +135,7 @@ class _Block:
             hit[unit] = 1
         return hit
 
-    def rows_of(self, units: list[int], base: int):
+    def rows_of(self, units: list[int], base: int) -> Iterable[int]:
         """Rows (base-numbered) whose message is one of `units` (ascending, distinct)."""
         if not units:
             return ()
@@ -151,13 +152,13 @@ def _parts_of(lowered: list[str]) -> tuple[_Part, ...]:
     return tuple(_Part(lowered[a:b], a) for a, b in ((0, split), (split, len(lowered))) if b > a)
 
 
-def _offsets(parts: list[str], gap: int) -> array:
+def _offsets(parts: list[str], gap: int) -> array[int]:
     """Start of each part in the joined text, and the end of the last (C-level loops)."""
     sizes = map(add, map(len, parts), repeat(gap)) if gap else map(len, parts)
     return array("Q", accumulate(sizes, initial=0))
 
 
-class MessageColumn(Sequence):
+class MessageColumn(Sequence[str]):
     """A list-like column of messages (index, slice, iterate, compare with a list)."""
 
     def __init__(self) -> None:
@@ -219,11 +220,11 @@ class MessageColumn(Sequence):
         for block in rest:
             self._add_block(block)
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, list[_Block]]:
         self.seal()
         return {"_blocks": self._blocks}
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, list[_Block]]) -> None:
         MessageColumn.__init__(self)
         for block in state["_blocks"]:
             self._add_block(block)
@@ -259,7 +260,13 @@ class MessageColumn(Sequence):
             return block.unit_text(unit)
         return search_text(self._unpacked(index)[unit])
 
-    def __getitem__(self, row):
+    @overload
+    def __getitem__(self, row: int) -> str: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[str]: ...
+
+    def __getitem__(self, row: int | slice) -> str | list[str]:
         if isinstance(row, slice):
             return [self[i] for i in range(*row.indices(len(self)))]
         if self._sealed_rows <= (row if row >= 0 else row + len(self)) < len(self):
@@ -272,7 +279,7 @@ class MessageColumn(Sequence):
             yield from block.messages()
         yield from list(self._pending)
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, (MessageColumn, list)):
             return len(self) == len(other) and list(self) == list(other)
         return NotImplemented
@@ -296,7 +303,7 @@ class MessageColumn(Sequence):
             return list(range(len(self))) if rows is None else list(rows)
         return self._scan(rows, ("find", needle), lambda text: needle in text)
 
-    def search_rows(self, pattern: re.Pattern, rows: Sequence[int] | None = None,
+    def search_rows(self, pattern: re.Pattern[str], rows: Sequence[int] | None = None,
                     *, blockwise: bool | None = None) -> list[int]:
         """Rows whose search text `pattern` finds something in (the pattern sees lower case)."""
         if blockwise is None:
@@ -314,7 +321,8 @@ class MessageColumn(Sequence):
         starts and feeds a new one when the column is big."""
         self._helper.close()
 
-    def _scan(self, rows, spec: tuple, one_unit) -> list[int]:
+    def _scan(self, rows: Sequence[int] | None, spec: SearchSpec,
+              one_unit: Callable[[str], bool]) -> list[int]:
         """Rows matching, block by block: `units_finder(spec)(block)` lists a block's matching
         messages; the blocks scanned whole are shared with the helper process (scanhelper.py)."""
         self.seal()
@@ -364,7 +372,7 @@ class MessageColumn(Sequence):
         return out
 
 
-class LoweredView(Sequence):
+class LoweredView(Sequence[str]):
     """The search text of each row, list-like (sorting by message uses it)."""
 
     def __init__(self, column: MessageColumn) -> None:
@@ -373,7 +381,13 @@ class LoweredView(Sequence):
     def __len__(self) -> int:
         return len(self.column)
 
-    def __getitem__(self, row):
+    @overload
+    def __getitem__(self, row: int) -> str: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[str]: ...
+
+    def __getitem__(self, row: int | slice) -> str | list[str]:
         if isinstance(row, slice):
             return [self[i] for i in range(*row.indices(len(self)))]
         index, unit = self.column._locate(row)

@@ -73,7 +73,7 @@ class DllPages:
         self.session = session
         self.bridge = bridge
         self.library = library
-        self._asked_with: dict[tuple[str, int], tuple] = {}
+        self._asked_with: dict[tuple[str, int], tuple[object, ...]] = {}  # what each call was asked with
         self.schema: dict[str, Any] | None = None
         self.schema_error = ""  # GetSchema's failure, shown on Object Types until it answers
         self.partitions: list[dict[str, str]] = []
@@ -107,7 +107,7 @@ class DllPages:
                 else:
                     self.bridge.set_value(d.name, value)
 
-    def _fingerprint(self) -> tuple:
+    def _fingerprint(self) -> tuple[tuple[Any, Any], ...]:
         return tuple((v["name"], v["value"]) for v in self.bridge.call_values())
 
     def definitions(self, page: str, number: int = 1) -> list[ParameterDefinition]:

@@ -11,9 +11,13 @@ the reading `rules._deprovisioning` already makes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.config import builders
 from app.config.document import AttributeSchema, Connector, DeprovisioningModel, EntrySchema
+
+if TYPE_CHECKING:  # schema_sources imports this module's AttributeChoice
+    from app.wizard.schema_sources import SourceSchema
 
 UNSUPPORTED_TYPES = {"Reference", "Binary"}  # docs/host-facts.md §3: not supported by ECMA2Host
 NONE, DELETE, SET_ATTRIBUTE = "None", "Delete", "Set attribute value"
@@ -64,7 +68,7 @@ class SchemaEditor:
         if object_types:
             self.object_types = list(dict.fromkeys(object_types))
 
-    def discover_source(self, source) -> list[AttributeChoice]:
+    def discover_source(self, source: SourceSchema) -> list[AttributeChoice]:
         """Take a schema_sources.SourceSchema: the connector's object type's attributes."""
         wanted = self.entry.object_type if self.entry else None
         found = source.attributes(wanted)

@@ -17,6 +17,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -225,7 +226,8 @@ def parse_granfeldt_output(text: str, source: str) -> SourceSchema:
 
 
 class WindowsSchemaScriptRunner:
-    def __init__(self, timeout: float = 120.0, run=subprocess.run) -> None:
+    def __init__(self, timeout: float = 120.0,
+                 run: Callable[..., subprocess.CompletedProcess[bytes]] = subprocess.run) -> None:
         self.timeout = timeout
         self._run = run
 

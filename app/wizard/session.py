@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from app.config import builders
 from app.config.document import ConfigDocument, Parameter
@@ -26,6 +27,12 @@ from app.hostsecrets.writing import SecretRoute, plan_for
 from app.wizard.schema_edits import SchemaEditor
 from app.wizard.secret_choice import SecretChoice, TypedSecret, values_by_key
 from app.wizard.templates import ParameterTemplate, template_for
+
+if TYPE_CHECKING:  # annotations only: the diff is imported when Finish is prepared
+    from lxml import etree
+
+    from app.config.diff import Change
+    from app.config.rules import Finding
 
 RUN_STEP_NAMES = {"Export": "Export", "FullImport": "Import", "DeltaImport": "DeltaImport"}
 STEP_LIMITS = {"BatchSize": "batch_size", "Timeout": "timeout"}
@@ -42,9 +49,9 @@ class PendingSave:
     data: bytes
     changed: bool
     text_diff: list[str]
-    changes: list = field(default_factory=list)  # app.config.diff.Change
+    changes: list[Change] = field(default_factory=list)
     stamp: str = ""
-    secrets: list = field(default_factory=list)  # Finding: what Finish does with typed secrets
+    secrets: list[Finding] = field(default_factory=list)  # what Finish does with typed secrets
 
 
 class WizardSession:
@@ -209,7 +216,7 @@ class WizardSession:
         setattr(self.connector, PROFILE_FLAGS[profile], enabled)
         self.connector.is_export_only = set(self.enabled_profiles()) <= {"Export"}
 
-    def _step_parameters(self, profile: str) -> list:
+    def _step_parameters(self, profile: str) -> list[etree._Element]:
         """A new run step's parameters: the template's for a known DLL; else a copy of another
         enabled step's parameters (a custom DLL asks the same of every step), page sizes aside."""
         template = self.template

@@ -11,6 +11,7 @@ except to offer the known choices of a DropDown (the file keeps only the chosen 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -54,7 +55,8 @@ class ParameterTemplate:
         return next((d.choices for d in self.definitions if d.name == name), ())
 
 
-def _d(name: str, type_: str, use: str, default: str = "", choices: tuple[str, ...] = (), **kw):
+def _d(name: str, type_: str, use: str, default: str = "", choices: tuple[str, ...] = (),
+       **kw: Any) -> ParameterDefinition:
     return ParameterDefinition(name, type_, use, default, choices, **kw)
 
 

@@ -1,7 +1,8 @@
 """Issue 24: the packages below are annotated in full, and stay so. The same list is in
 pyproject.toml's mypy override (disallow_untyped_defs, disallow_incomplete_defs and
 disallow_any_generics); the ast count here holds without mypy, and test_mypy_enforces_the_same_list
-keeps the two lists one list."""
+keeps the two lists one list. NOT_YET names the files of a listed package left out for now, in a
+second override that turns the three checks off for them."""
 
 from __future__ import annotations
 
@@ -15,12 +16,16 @@ FULLY_ANNOTATED = frozenset({
     "certs", "diagnostics", "migrate", "report", "host", "hostsecrets", "journal",
     "filestore.py", "datastore.py", "paths.py", "safezip.py", "liveness.py", "winreplace.py",
     "secrets.py", "errors.py",
+    "events", "cli", "config", "wizard", "bridge", "entra", "masking.py", "severity.py",
 })
+# The .evtx reader and its JSON decoding are being rewritten for speed; they join when that lands.
+NOT_YET = frozenset({"events/eventjson.py", "events/sources/evtx_file.py"})
 
 
 def test_the_fully_annotated_packages_have_no_function_missing_an_annotation():
     found = [f"{path.relative_to(ROOT).as_posix()}:{line}: {name}"
              for path in sorted(APP.rglob("*.py")) if package_of(path) in FULLY_ANNOTATED
+             and path.relative_to(APP).as_posix() not in NOT_YET
              for name, line in missing(path)]
     assert found == []
 
@@ -28,6 +33,13 @@ def test_the_fully_annotated_packages_have_no_function_missing_an_annotation():
 def test_every_listed_package_exists_and_has_functions():
     _, every = totals()
     assert {p for p in FULLY_ANNOTATED if every[p] == 0} == set()
+    assert {p for p in NOT_YET if not (APP / p).is_file()} == set()
+
+
+def test_every_package_but_the_ui_is_listed():
+    """A new package starts annotated in full: only the UI (being annotated now) may be missing."""
+    _, every = totals()
+    assert set(every) - FULLY_ANNOTATED <= {"ui"}
 
 
 def test_mypy_enforces_the_same_list():
@@ -38,6 +50,13 @@ def test_mypy_enforces_the_same_list():
     modules = {m.removeprefix("app.").removesuffix(".*") for m in strict[0]["module"]}
     as_packages = {m if (APP / m).is_dir() else f"{m}.py" for m in modules}
     assert as_packages == FULLY_ANNOTATED
+    # the files left out: a named module wins over its package's `app.events.*` in mypy
+    relaxed = [o for o in config["tool"]["mypy"]["overrides"] if o.get("disallow_untyped_defs") is False]
+    assert NOT_YET == set() or len(relaxed) == 1
+    for override in relaxed:
+        assert [override.get(flag) for flag in ("disallow_incomplete_defs", "disallow_any_generics")] == [
+            False, False]
+        assert {m.removeprefix("app.").replace(".", "/") + ".py" for m in override["module"]} == NOT_YET
 
 
 def test_the_count_sees_what_mypy_would_report(tmp_path: Path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from types import ModuleType
+from typing import Any
 
 from app.errors import UserError
 from app.events.eventxml import columns_from
@@ -40,7 +41,7 @@ def find_channel(evt: ModuleType, wanted: str = LOG_NAME) -> str | None:
     return close[0] if close else None
 
 
-def _next(evt: ModuleType, query, count: int) -> tuple:
+def _next(evt: ModuleType, query: object, count: int) -> tuple[Any, ...]:  # pywin32's handles
     try:
         return tuple(evt.EvtNext(query, count) or ())
     except Exception as exc:  # ERROR_NO_MORE_ITEMS (259) is how some builds say "done"

@@ -14,7 +14,7 @@ import codecs
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -35,13 +35,13 @@ _FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY")
 MAX_EVENT = 16 << 20  # one event is a few KB (a long stack trace: some hundreds); more is not a log
 
 
-def _too_long(at: int, path) -> UserError:
+def _too_long(at: int, path: str | Path | None) -> UserError:
     return UserError(f"has an <Event> near byte {at} longer than {MAX_EVENT >> 20} MB; event dumps "
                      "hold events of a few KB, so it is refused.", path=path)
 
 
 def scan_events(data: bytes, base: int, table: EventTable,
-                path=None) -> tuple[int, int, str | None]:
+                path: str | Path | None = None) -> tuple[int, int, str | None]:
     """Read every complete event in `data` into `table`: (bytes used, events lost, first error)."""
     pos, consumed, lost, error = 0, 0, 0, None
     find_start, find_end = _START.search, data.find
@@ -74,7 +74,7 @@ def scan_events(data: bytes, base: int, table: EventTable,
         pos = consumed = e
 
 
-def scan_range(path: str, start: int, end: int):
+def scan_range(path: str, start: int, end: int) -> tuple[EventTable, int, str | None, bool]:
     """Worker task: bytes [start, end), cut at event starts -> (table, lost, error, tail cut?)."""
     table = EventTable()
     if end - start > BLOCK + MAX_EVENT:  # cuts are a BLOCK apart at event starts: a huge event
@@ -228,7 +228,8 @@ class XmlDumpSource(EventSource):
     def _parallel_ok(self, remaining: int) -> bool:
         return self._memory is None and self.workers > 1 and remaining >= PARALLEL_FROM
 
-    def _parallel(self, start: int, total: int, cancel: Cancel | None):
+    def _parallel(self, start: int, total: int,
+                  cancel: Cancel | None) -> Generator[Batch, None, bytes]:
         """The rest of the file in worker processes (both cores); the GUI thread stays free."""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
