@@ -6,7 +6,7 @@ worker thread; `cancel()` is safe from the GUI thread):
 
     from app.bridge import locate
     from app.bridge.session import ConnectorSession, PAGES
-    from app.bridge.errors import BridgeError          # a UserError: .sentence(), .kind, .call
+    from app.bridge.errors import BridgeError          # a UserError: .sentence(), .kind (BridgeErrorKind), .call
 
     library = locate.user_named(path, host_layout)     # or locate.configured(library_name, host)
     library.note(host_layout)                          # '' or notes: outside the host, marked, on a share
@@ -25,13 +25,13 @@ worker thread; `cancel()` is safe from the GUI thread):
     schema = s.ask_schema()                            # {"types": [{"name", "locked", "anchors",
                                                        #   "attributes": [{"name", "type", ...}]}]}
     s.cancel()                                         # from another thread: the call raises
-                                                       #   BridgeError(kind="cancelled")
+                                                       #   BridgeError(kind=BridgeErrorKind.CANCELLED)
     s.close()                                          # ends the worker (os._exit inside)
 
 Every call passes all values of the pages asked so far (defaults where untouched). Ask a page again
 whenever an earlier answer changed: its definitions may depend on it. A failure of any kind is a
-BridgeError whose sentence names the connector and the .NET message (kind: failed, crashed,
-timed out, cancelled, unavailable); the next call starts a fresh worker when the last one died.
+BridgeError whose sentence names the connector and the .NET message (kind: a BridgeErrorKind,
+failed, crashed, timed out, cancelled or unavailable); the next call starts a fresh worker when the last one died.
 The wizard drives a session through app/wizard/dll_pages.py (new and existing connectors, the
 schema as the refresh diff's source), in the order app/wizard/dll_runner.py decides.
 `app.bridge.walk.walk(session)` asks every page in order (what `connector inspect` prints; the

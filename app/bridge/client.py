@@ -25,7 +25,7 @@ from typing import Any
 from app import liveness
 from app.bridge import protocol
 from app.bridge.containment import ProcessTree, popen_options
-from app.bridge.errors import BridgeError, one_line
+from app.bridge.errors import BridgeError, BridgeErrorKind, one_line
 
 DEFAULT_TIMEOUT = 15.0
 SCHEMA_TIMEOUT = 120.0
@@ -164,13 +164,13 @@ class ConnectorProcess:
         except OSError as exc:
             raise BridgeError(f"The bridge worker for the connector {self.name} could not be started: "
                               f"{exc.strerror or exc}.", connector=self.name, call=call,
-                              kind="unavailable") from None
+                              kind=BridgeErrorKind.UNAVAILABLE) from None
         args = {"dll": str(self.dll), "interface_dll": str(self.interface_dll) if self.interface_dll else None}
         try:
             self.info = self._exchange("load", args, START_TIMEOUT, call="loading the DLL")
         except BridgeError as exc:
             self._kill()
-            if exc.kind != "failed":
+            if exc.kind != BridgeErrorKind.FAILED:
                 raise
             # A load that fails is a DLL we cannot use at all: say why, without the call's name.
             why = exc.dotnet_message.rstrip(".")
@@ -178,8 +178,9 @@ class ConnectorProcess:
                 why = ("no .NET runtime is available to this program (Linux needs Mono; Windows the "
                        f".NET Framework 4.7.2 or later): {why}")
             raise BridgeError(f"The connector DLL {self.dll.name} could not be loaded: {why} "
-                              f"[{exc.dotnet_type}].", connector=self.name, call=call, kind="unavailable",
-                              dotnet_type=exc.dotnet_type, dotnet_message=exc.dotnet_message) from None
+                              f"[{exc.dotnet_type}].", connector=self.name, call=call,
+                              kind=BridgeErrorKind.UNAVAILABLE, dotnet_type=exc.dotnet_type,
+                              dotnet_message=exc.dotnet_message) from None
 
     def _ensure_worker_only(self) -> None:
         """A worker without a DLL (the self-test)."""
@@ -260,13 +261,13 @@ class ConnectorProcess:
             if self._cancel.is_set():
                 self._kill()
                 raise BridgeError(f"The call {call} to the connector {self.name} was cancelled.",
-                                  connector=self.name, call=call, kind="cancelled")
+                                  connector=self.name, call=call, kind=BridgeErrorKind.CANCELLED)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._kill()
                 raise BridgeError(f"The connector {self.name} timed out: {call} did not answer within "
                                   f"{limit:g} seconds (its worker was stopped).",
-                                  connector=self.name, call=call, kind="timed out")
+                                  connector=self.name, call=call, kind=BridgeErrorKind.TIMED_OUT)
             try:
                 answer = self._answers.get(timeout=min(remaining, 0.05))
             except queue.Empty:
@@ -286,8 +287,8 @@ class ConnectorProcess:
         because = f" (because {'; '.join(inner)})" if inner else ""
         type_name = str(error.get("type") or "")
         return BridgeError(f"The connector {self.name} failed in {call}: {message.rstrip('.')}{because} "
-                           f"[{type_name}].", connector=self.name, call=call, kind="failed",
-                           dotnet_type=type_name, dotnet_message=message)
+                           f"[{type_name}].", connector=self.name, call=call,
+                           kind=BridgeErrorKind.FAILED, dotnet_type=type_name, dotnet_message=message)
 
     def _crashed(self, call: str) -> BridgeError:
         proc = self._proc
@@ -307,7 +308,7 @@ class ConnectorProcess:
         why = f" ({cause.rstrip('.')})" if cause else (f" (exit code {code})" if code is not None else "")
         return BridgeError(f"The connector {self.name} ended its worker process during {call}{why}; "
                            "the next call starts a new one.", connector=self.name, call=call,
-                           kind="crashed", dotnet_message=cause)
+                           kind=BridgeErrorKind.CRASHED, dotnet_message=cause)
 
 
 _CRASH_PATTERNS = (

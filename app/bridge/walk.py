@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.bridge import capabilities
-from app.bridge.errors import BridgeError
+from app.bridge.errors import BridgeError, BridgeErrorKind
 from app.bridge.session import ConnectorSession, PageAnswer, Validation
 
 # The verdict of a page answered before a call failed and never validated because of it.
@@ -28,7 +28,7 @@ class WalkFailure:
 
     call: str
     page: str  # the page whose answer needed the call ("Object types" for GetSchema)
-    kind: str
+    kind: BridgeErrorKind  # printed as its word by `connector inspect --json`
     message: str
 
     def to_dict(self) -> dict[str, str]:
@@ -77,7 +77,7 @@ def walk(session: ConnectorSession, *, with_schema: bool = True,
     say = progress or (lambda _text: None)
 
     def failed(exc: BridgeError, page: str) -> bool:
-        if exc.kind == "cancelled":
+        if exc.kind == BridgeErrorKind.CANCELLED:
             raise exc
         result.failure = WalkFailure(exc.call, page, exc.kind, exc.sentence())
         return False

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.bridge import locate
-from app.bridge.errors import BridgeError
+from app.bridge.errors import BridgeError, BridgeErrorKind
 from app.bridge.session import ConnectorSession
 from app.certs.status import CertificateStatus, gather_status
 from app.certs.store import UnavailableStore, WindowsCertificateStore
@@ -23,7 +23,8 @@ from app.host.service import ServiceControl, UnavailableServiceControl, WindowsS
 from app.report.context import ReportContext
 
 PAGES_IN_ORDER = ("Connectivity", "Capabilities", "Schema", "Global", "Partition", "RunStep")
-_STOPPING = ("crashed", "unavailable", "timed out", "cancelled")
+_STOPPING = frozenset({BridgeErrorKind.CRASHED, BridgeErrorKind.UNAVAILABLE, BridgeErrorKind.TIMED_OUT,
+                       BridgeErrorKind.CANCELLED})
 MAX_DLLS = 20  # a host's Service\ECMA also holds the connectors' own dependencies
 
 

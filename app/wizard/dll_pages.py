@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.bridge.errors import BridgeError
+from app.bridge.errors import BridgeError, BridgeErrorKind
 from app.bridge.locate import ConnectorLibrary
 from app.bridge.session import (
     MAX_SCHEMA_PAGES,
@@ -321,7 +321,7 @@ class DllPages:
             try:
                 answer = self.bridge.ask_schema()
             except BridgeError as exc:
-                if exc.kind == "cancelled":
+                if exc.kind == BridgeErrorKind.CANCELLED:
                     raise
                 return SchemaFailed(exc.sentence())
             self._asked_with[("GetSchema", 0)] = fingerprint

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from app.bridge.errors import BridgeError
+from app.bridge.errors import BridgeError, BridgeErrorKind
 from app.bridge.session import Validation
 from app.errors import UserError
 from app.wizard.dll_pages import DllPages, Step
@@ -126,7 +126,7 @@ class DllRunner:
             try:
                 return work()
             except BridgeError as exc:
-                if exc.kind == "cancelled":
+                if exc.kind == BridgeErrorKind.CANCELLED:
                     raise  # Cancel is the user's, on the page they pressed it on
                 return CallFailed(exc.sentence())
 

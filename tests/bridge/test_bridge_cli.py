@@ -95,6 +95,14 @@ def test_inspect_failure_and_timeout_exit_2_in_one_sentence_after_the_pages_so_f
     assert data["error"]["page"] == "Global" and data["error"]["kind"] == "timed out"
 
 
+def test_inspect_json_names_a_dotnet_exception_failed(capsys, host):
+    """The kind is a BridgeErrorKind inside; `--json` prints the same word as before it was one."""
+    code, out, _ = _run(capsys, "connector", "inspect", str(host / "Service/ECMA/Contoso.Misbehaving.dll"),
+                        "--host-dir", str(host), "--set", "Mode=throw", "--json")
+    assert code == 2
+    assert json.loads(out)["error"]["kind"] == "failed" and '"kind": "failed"' in out
+
+
 def test_inspect_of_a_chatty_connector_keeps_stdout_clean(capsys, host):
     code, out, _ = _run(capsys, "connector", "inspect", str(host / "Service/ECMA/Contoso.Misbehaving.dll"),
                         "--host-dir", str(host), "--json")

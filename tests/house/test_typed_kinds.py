@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from app.bridge.errors import BridgeError, BridgeErrorKind
+from app.bridge.walk import WalkFailure, WalkResult
 from app.cli import main
+from app.cli.common import print_json
 from app.config.rules import Finding, counts, validate
 from app.diagnostics.doctor import Check, DoctorReport
 from app.entra.graph import GraphError, GraphErrorKind
@@ -24,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # each misspelling on its own line, with the line mypy must report
 MISSPELT = textwrap.dedent("""\
+    from app.bridge.errors import BridgeError, BridgeErrorKind
     from app.config.rules import Finding
     from app.entra.graph import GraphError, GraphErrorKind
     from app.events.knowledge import Action, ActionKind
@@ -35,6 +39,8 @@ MISSPELT = textwrap.dedent("""\
     d = GraphError("x", kind="not-found")
     e = Severity.WARN
     f = Finding("error", "a message")
+    g = BridgeErrorKind.TIMEDOUT
+    h = BridgeError("x", connector="HR", call="GetSchema", kind="cancelled")
     """)
 
 
@@ -46,7 +52,7 @@ def test_a_misspelt_kind_is_a_mypy_error(tmp_path):
                            "--cache-dir", str(tmp_path / "cache"), "--follow-imports", "silent",
                            str(snippet)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     reported = {int(line.split(":")[1]) for line in done.stdout.splitlines() if ": error:" in line}
-    assert reported == {6, 7, 8, 9, 10, 11}, done.stdout + done.stderr
+    assert reported == {7, 8, 9, 10, 11, 12, 13, 14}, done.stdout + done.stderr
 
 
 def test_a_misspelt_kind_raises_at_run_time():
@@ -58,6 +64,8 @@ def test_a_misspelt_kind_raises_at_run_time():
         GraphError("x", kind="not-found")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         Action(ActionKind.CONNECTOR)  # a connector action without its connector
+    with pytest.raises(TypeError):
+        BridgeError("x", connector="HR", call="GetSchema", kind="cancelled")  # type: ignore[arg-type]
 
 
 def test_validate_json_keeps_its_words(tmp_path, capsys):
@@ -86,3 +94,16 @@ def test_severities_sort_most_serious_first():
     assert [f.message for f in sorted(findings, key=lambda f: f.severity.rank)] == ["e", "w", "i"]
     assert counts(findings) == {"error": 1, "warning": 1, "info": 1}
     assert json.dumps({"kind": GraphErrorKind.NOT_FOUND}) == '{"kind": "not-found"}'
+
+
+def test_connector_inspect_json_keeps_its_kind_words(capsys):
+    """`connector inspect --json` prints a failure's kind as the word it always printed."""
+    words = []
+    for kind in BridgeErrorKind:
+        result = WalkResult("Contoso.SqlLike", failure=WalkFailure("GetSchema", "Object types", kind, "m"))
+        print_json(result.to_dict())
+        out = capsys.readouterr().out
+        assert f'"kind": "{kind.value}"' in out
+        words.append(json.loads(out)["error"]["kind"])
+    assert words == ["failed", "crashed", "timed out", "cancelled", "unavailable"]
+    assert f"{BridgeErrorKind.TIMED_OUT}" == "timed out"  # sentences that name a kind read the same
