@@ -270,10 +270,10 @@ class DllPages:
             return self.bridge.validate_page(page, number)
         return Step(f"{self.name} is checking the page", work, lambda v: None if v.ok else v)
 
-    def leave_steps(self, key: str, values: Snapshot) -> list[Step]:
+    def leave_steps(self, key: PageKey, values: Snapshot) -> list[Step]:
         """What Next on `key` asks of the DLL before the next page can be chosen."""
-        which = PageKey.parse(key).dll_page
-        if key == str(OBJECT_TYPES) and self.schema_error:
+        which = key.dll_page
+        if key == OBJECT_TYPES and self.schema_error:
             return [self.schema_step(values, stop_on_failure=True)]  # Next asks again
         if which is None:
             return []
@@ -337,10 +337,10 @@ class DllPages:
             return None
         return Step(f"Asking {self.name} for its schema (GetSchema)", schema, take_schema)
 
-    def enter_steps(self, key: str, values: Snapshot) -> list[Step]:
+    def enter_steps(self, key: PageKey, values: Snapshot) -> list[Step]:
         """What the page `key` needs from the DLL before it is shown."""
-        which = PageKey.parse(key).dll_page
-        if key == str(OBJECT_TYPES):
+        which = key.dll_page
+        if key == OBJECT_TYPES:
             return [self.schema_step(values, stop_on_failure=False)]
         if which is None:
             return []
@@ -353,7 +353,7 @@ class DllPages:
             def take(found: list[dict[str, str]]) -> None:
                 self.apply_partitions(found)
             steps.append(Step(f"Asking {self.name} for its partitions", partitions, take))
-        steps.append(self.ask_step(page, number, values, PageKey.parse(key).profile or None))
+        steps.append(self.ask_step(page, number, values, key.profile or None))
         if page == "Capabilities":  # the page shows what the DLL reports (a summary, read-only)
             def caps() -> dict[str, Any] | None:
                 self.push(values)

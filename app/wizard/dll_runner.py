@@ -51,15 +51,15 @@ class DllRunner:
         self.flow = flow
         # A call needed by a page (its parameters, partitions, GetSchema) failed while entering it:
         # the wizard moves on to that page, which shows the sentence; Next there asks again.
-        self.failures: dict[str, str] = {}
+        self.failures: dict[PageKey, str] = {}
 
     @property
     def name(self) -> str:
         return self.pages.name
 
-    def failure(self, key: str) -> str:
+    def failure(self, key: PageKey) -> str:
         """The sentence of the failed call the page `key` needed ('' when none failed)."""
-        if str(PageKey.parse(key)) == str(OBJECT_TYPES) and self.pages.schema_error:
+        if key == OBJECT_TYPES and self.pages.schema_error:
             return self.pages.schema_error
         return self.failures.get(key, "")
 
@@ -87,17 +87,16 @@ class DllRunner:
         """An existing connector: every page asked with its stored values, nothing written."""
         return Plan.of(self.pages.existing_steps(self.pages.snapshot()))
 
-    def next_plan(self, key: str) -> Plan:
+    def next_plan(self, key: PageKey) -> Plan:
         """Next on `key`: the DLL checks the page (and answers what decides the next page); then
         the next page's calls, whose failure is that page's, not this one's."""
         return Plan(self._next(key))
 
-    def _next(self, key: str) -> Iterator[Step]:
+    def _next(self, key: PageKey) -> Iterator[Step]:
         pages = self.pages
-        here = PageKey.parse(key)
         if self.failures.get(key):  # this page's own calls failed on the way in: ask them again
             yield from self._entering(key, stop_on_failure=True)
-        yield from pages.leave_steps(key, pages.snapshot(here.profile or None))
+        yield from pages.leave_steps(key, pages.snapshot(key.profile or None))
         nxt = self.flow.next_key(key)
         if nxt:
             yield from self._entering(nxt, stop_on_failure=False)
@@ -106,12 +105,12 @@ class DllRunner:
         """'Ask for the schema again' on Object Types."""
         return Plan.of([self.pages.schema_step(self.pages.snapshot(), stop_on_failure=True)])
 
-    def _entering(self, key: str, *, stop_on_failure: bool) -> Iterator[Step]:
+    def _entering(self, key: PageKey, *, stop_on_failure: bool) -> Iterator[Step]:
         """The calls the page `key` needs before it is shown. A bridge failure of one of them is
         recorded for that page and ends the calls for it (entering: the wizard moves on there and
         the page says why; asking again from the page: the page stays with the sentence)."""
         pages = self.pages
-        steps = pages.enter_steps(key, pages.snapshot(PageKey.parse(key).profile or None))
+        steps = pages.enter_steps(key, pages.snapshot(key.profile or None))
         self.failures.pop(key, None)
         for step in steps:
             failed: list[str] = []
@@ -119,7 +118,7 @@ class DllRunner:
             if failed:
                 return
 
-    def _for_page(self, key: str, step: Step, failed: list[str], stop_on_failure: bool) -> Step:
+    def _for_page(self, key: PageKey, step: Step, failed: list[str], stop_on_failure: bool) -> Step:
         work = step.work
 
         def guarded() -> Any:

@@ -14,7 +14,19 @@ from dataclasses import dataclass
 
 from app.config import rules
 from app.config.rules import ERROR, INFO, WARNING, Finding
-from app.wizard.page_keys import PageKey
+from app.wizard.page_keys import (
+    ATTRIBUTES,
+    CAPABILITIES,
+    CONNECTIVITY,
+    DEPROVISIONING,
+    GLOBAL,
+    OBJECT_TYPES,
+    PARTITIONS,
+    PROPERTIES,
+    RUN_PROFILES,
+    SUMMARY,
+    PageKey,
+)
 from app.wizard.session import WizardSession
 
 PROFILE_TITLES = {"Export": "Export", "FullImport": "Full Import", "DeltaImport": "Delta Import"}
@@ -24,7 +36,7 @@ START_PAGES = ("properties", "connectivity", "capabilities", "schema", "global",
 
 @dataclass(frozen=True)
 class PageRef:
-    key: str  # unique: "schema-2", "run-step:FullImport"; equals `page` for the single pages
+    key: PageKey  # unique: Schema 2, the FullImport run step; named like `page` for the single pages
     page: str  # the rules page id (findings are filed under it); "summary" for our last page
     title: str
     use: str | None = None  # parameter pages: the Parameter Use rendered there
@@ -39,53 +51,54 @@ class ConnectorFlow:
     # -- order ------------------------------------------------------------------------------
     def pages(self) -> list[PageRef]:
         s = self.session
-        out = [PageRef("properties", "properties", "Properties"),
-               PageRef("connectivity", "connectivity", "Connectivity", use="Connectivity"),
-               PageRef("capabilities", "capabilities", "Capabilities", use="Capabilities")]
-        out += [PageRef(str(PageKey.schema(n)), "schema", f"Schema {n}", use="Schema", schema_number=n)
+        out = [PageRef(PROPERTIES, "properties", "Properties"),
+               PageRef(CONNECTIVITY, "connectivity", "Connectivity", use="Connectivity"),
+               PageRef(CAPABILITIES, "capabilities", "Capabilities", use="Capabilities")]
+        out += [PageRef(PageKey.schema(n), "schema", f"Schema {n}", use="Schema", schema_number=n)
                 for n in s.schema_numbers()]
-        out += [PageRef("global", "global", "Global", use="Global"),
-                PageRef("partitions", "partitions", "Partitions", use="Partition"),
-                PageRef("run-profiles", "run-profiles", "Run Profiles")]
-        out += [PageRef(str(PageKey.run_step(p)), "run-profiles", PROFILE_TITLES[p], use="RunStep", profile=p)
+        out += [PageRef(GLOBAL, "global", "Global", use="Global"),
+                PageRef(PARTITIONS, "partitions", "Partitions", use="Partition"),
+                PageRef(RUN_PROFILES, "run-profiles", "Run Profiles")]
+        out += [PageRef(PageKey.run_step(p), "run-profiles", PROFILE_TITLES[p], use="RunStep", profile=p)
                 for p in s.enabled_profiles()]
-        out += [PageRef("object-types", "object-types", "Object Types"),
-                PageRef("attributes", "attributes", "Select Attributes"),
-                PageRef("deprovisioning", "deprovisioning", "Deprovisioning"),
-                PageRef("summary", "summary", "Summary")]
+        out += [PageRef(OBJECT_TYPES, "object-types", "Object Types"),
+                PageRef(ATTRIBUTES, "attributes", "Select Attributes"),
+                PageRef(DEPROVISIONING, "deprovisioning", "Deprovisioning"),
+                PageRef(SUMMARY, "summary", "Summary")]
         return out
 
-    def keys(self) -> list[str]:
+    def keys(self) -> list[PageKey]:
         return [p.key for p in self.pages()]
 
-    def page(self, key: str) -> PageRef | None:
+    def page(self, key: PageKey) -> PageRef | None:
         return next((p for p in self.pages() if p.key == key), None)
 
-    def next_key(self, key: str) -> str | None:
+    def next_key(self, key: PageKey) -> PageKey | None:
         keys = self.keys()
         if key not in keys:  # the page vanished (a profile was disabled): go on from its slot
             return None
         i = keys.index(key)
         return keys[i + 1] if i + 1 < len(keys) else None
 
-    def start_key(self, start_page: str | None) -> str:
-        """The first page for a rules page id (the Problems panel's start_page)."""
+    def start_key(self, start_page: str | None) -> PageKey:
+        """The first page for a rules page id (the Problems panel's start_page) or a page key's
+        spelling."""
         if start_page:
             for p in self.pages():
-                if start_page in (p.key, p.page):
+                if start_page in (str(p.key), p.page):
                     return p.key
-        return "properties"
+        return PROPERTIES
 
-    def path_to(self, key: str) -> list[str]:
+    def path_to(self, key: PageKey) -> list[PageKey]:
         keys = self.keys()
         return keys[: keys.index(key) + 1] if key in keys else keys[:1]
 
-    def is_read_only(self, key: str) -> bool:
+    def is_read_only(self, key: PageKey) -> bool:
         # "can't be modified when the connector is created" (docs/host-facts.md §3, page 3)
-        return key == "capabilities" and not self.session.is_new
+        return key == CAPABILITIES and not self.session.is_new
 
     # -- findings ---------------------------------------------------------------------------
-    def findings(self, key: str) -> list[Finding]:
+    def findings(self, key: PageKey) -> list[Finding]:
         ref = self.page(key)
         if ref is None or ref.page == "summary":
             return self.all_findings() if ref else []
@@ -107,7 +120,7 @@ class ConnectorFlow:
             out += self.local_findings(ref)
         return out
 
-    def blocks_next(self, key: str) -> bool:
+    def blocks_next(self, key: PageKey) -> bool:
         return any(f.severity == ERROR for f in self.findings(key))
 
     def local_findings(self, ref: PageRef) -> list[Finding]:
@@ -118,7 +131,7 @@ class ConnectorFlow:
         def add(sev: rules.Severity, fld: str | None, code: str, msg: str, fix: str = "") -> None:
             out.append(Finding(sev, msg, fix, c.name or None, ref.page, fld, code))
 
-        if ref.key == "properties":
+        if ref.key == PROPERTIES:
             name = c.name
             if not name.strip():
                 add(ERROR, "Name", "name-empty", "The connector needs a name.",
@@ -136,12 +149,12 @@ class ConnectorFlow:
                     and not s.pages_from_dll:
                 add(INFO, "LibraryName", "template-guess", s.template.origin,
                     "Check each page against the connector's documentation.")
-        elif ref.key == "run-profiles":
+        elif ref.key == RUN_PROFILES:
             if "DeltaImport" in s.enabled_profiles():
                 add(INFO, "DeltaImport", "delta-name",
                     "The name Microsoft's wizard gives the Delta import run profile is not published; "
                     "this tool writes 'DeltaImport'.", "Check the connector works after the first delta run.")
-        elif ref.key == "object-types":
+        elif ref.key == OBJECT_TYPES:
             entry = c.entry_schema
             if entry is not None and not s.is_new:
                 before = s.original.connector(s.original_name or "")
@@ -152,14 +165,14 @@ class ConnectorFlow:
                         f"The anchor changes from '{old.name}' to '{new.name}'; ECMA2Host does not "
                         "support anchor renames.", "Entra matched existing objects on the old anchor: "
                         "recreate the connector instead, or keep the old anchor.")
-        elif ref.key == "attributes":
+        elif ref.key == ATTRIBUTES:
             if c.entry_schema is not None and not s.schema.selected_names():
                 add(ERROR, None, "no-attributes", "No attribute is selected.",
                     "Select at least the anchor and the attributes Entra should provision.")
-        elif ref.key == "partitions" and not c.partitions:
+        elif ref.key == PARTITIONS and not c.partitions:
             add(ERROR, "DN", "no-partition", "The connector has no partition.",
                 "ECMA2Host needs exactly one.")
-        if ref.key != "run-profiles":  # typed secrets: encrypted, left for the host, or plain
+        if ref.key != RUN_PROFILES:  # typed secrets: encrypted, left for the host, or plain
             typed = [t for t in s.typed_secrets() if ref.profile is None
                      or t.place.key.startswith(f"RunStep/{ref.profile}/")]
             out += s.secrets.findings(typed, ref.page)

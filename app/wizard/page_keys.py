@@ -1,7 +1,8 @@
 """Which wizard page: one type for the key the wizard files a page under ("schema-2",
 "run-step:FullImport"), the DLL's page behind it (Microsoft's ConfigParameterPage: Schema 2,
 RunStep) and the run profile it belongs to. Both the Qt-free wizard and its window use it, so the
-spelling lives here only."""
+spelling lives here only: the wizard passes PageKeys, and text becomes one (`PageKey.parse`) or
+comes from one (`str(key)`) only where it meets Qt's page ids or the command line."""
 
 from __future__ import annotations
 
@@ -37,6 +38,18 @@ class PageKey:
             return cls.schema(text[len(SCHEMA) + 1:])
         return cls(text)
 
+    def __eq__(self, other: object) -> bool:
+        # a key compared with its spelling is always unequal, so a comparison left from when keys
+        # were strings would fail silently: it raises instead
+        if isinstance(other, str):
+            raise TypeError(f"compare the page key {self} with a PageKey, not with the text {other!r}")
+        if not isinstance(other, PageKey):
+            return NotImplemented
+        return (self.name, self.number, self.profile) == (other.name, other.number, other.profile)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.number, self.profile))
+
     def __str__(self) -> str:
         if self.name == SCHEMA and self.number:
             return f"{SCHEMA}-{self.number}"
@@ -56,4 +69,14 @@ class PageKey:
         return None
 
 
+# our single pages (each one of a kind)
+PROPERTIES = PageKey("properties")
+CONNECTIVITY = PageKey("connectivity")
+CAPABILITIES = PageKey("capabilities")
+GLOBAL = PageKey("global")
+PARTITIONS = PageKey("partitions")
+RUN_PROFILES = PageKey("run-profiles")
 OBJECT_TYPES = PageKey("object-types")
+ATTRIBUTES = PageKey("attributes")
+DEPROVISIONING = PageKey("deprovisioning")
+SUMMARY = PageKey("summary")

@@ -27,6 +27,7 @@ from dotnet_build import build, missing_tools  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.ui.wizard.connector_wizard import ConnectorWizard  # noqa: E402
+from app.wizard.page_keys import GLOBAL  # noqa: E402
 
 COUNTS = (1000, 3000, 3001, 20000)
 
@@ -61,7 +62,7 @@ def measure(app: QApplication, root: Path, count: int) -> str:
         settle(app, lambda: w.current_key() == "connectivity")
         set_value(w, "Mode", "many")
         set_value(w, "Count", str(count - 1))  # and its one "Server"
-        while w.flow.next_key(w.current_key()) != "global":  # Capabilities (and Schema pages)
+        while w.flow.next_key(w.currentPage().key) != GLOBAL:  # Capabilities (and Schema pages)
             before = w.current_key()
             w.next()
             settle(app, lambda before=before: w.current_key() != before and not w.dll.busy, 60)

@@ -7,6 +7,7 @@ from app.config.document import ConfigDocument
 from app.config.secretvalues import read_secret
 from app.hostsecrets.dpapi import UnavailableDpapi
 from app.wizard.flow import ConnectorFlow
+from app.wizard.page_keys import CONNECTIVITY, PROPERTIES
 from app.wizard.secret_choice import STORE_AS_TYPED
 from app.wizard.session import WizardSession
 from tests.hostsecrets.fake_dpapi import FakeDpapi
@@ -26,8 +27,8 @@ def test_left_for_the_host_by_default_with_a_finding_on_its_page():
     s.set_token(TYPED)
     s.set_parameter(s.connector.parameter("Password"), TYPED + "-pw")
     flow = ConnectorFlow(s)
-    assert [f.code for f in flow.findings("properties") if f.code.startswith("secret-")] == ["secret-for-host"]
-    assert [f.field for f in flow.findings("connectivity") if f.code == "secret-for-host"] == ["Password"]
+    assert [f.code for f in flow.findings(PROPERTIES) if f.code.startswith("secret-")] == ["secret-for-host"]
+    assert [f.field for f in flow.findings(CONNECTIVITY) if f.code == "secret-for-host"] == ["Password"]
     saved, done = _saved(s)
     c = saved.find_connector("HR")
     assert c.secret_token == "" and c.parameter("Password").value == ""

@@ -10,6 +10,7 @@ from app.bridge.locate import ConnectorLibrary
 from app.bridge.session import ConnectorSession
 from app.wizard.dll_pages import DllPages, source_schema
 from app.wizard.flow import ConnectorFlow
+from app.wizard.page_keys import CAPABILITIES, CONNECTIVITY, GLOBAL, OBJECT_TYPES, PageKey
 from app.wizard.session import WizardSession
 
 
@@ -81,10 +82,10 @@ def test_a_page_is_asked_again_only_when_a_value_changed(sample_doc):
     s, pages, connector = new_pages(sample_doc)
     run([pages.ask_step("Connectivity", 1, pages.snapshot())])
     assert [p.name for p in s.page_parameters("Connectivity")] == ["Server", "Password"]
-    run(pages.enter_steps("connectivity", pages.snapshot()))
+    run(pages.enter_steps(CONNECTIVITY, pages.snapshot()))
     assert connector.calls.count("GetConfigParameters(Connectivity)") == 1  # nothing changed
     s.set_parameter(s.connector.parameter("Server"), "sql02")
-    run(pages.enter_steps("connectivity", pages.snapshot()))
+    run(pages.enter_steps(CONNECTIVITY, pages.snapshot()))
     assert connector.calls.count("GetConfigParameters(Connectivity)") == 2
     assert s.connector.parameter("Server").value == "sql02"  # the entered value is kept
 
@@ -93,7 +94,7 @@ def test_the_dlls_refusal_names_its_field_and_stops_next(sample_doc):
     s, pages, _ = new_pages(sample_doc)
     run([pages.ask_step("Connectivity", 1, pages.snapshot())])
     s.set_parameter(s.connector.parameter("Server"), "sql 02")
-    refusal = run(pages.leave_steps("connectivity", pages.snapshot()))
+    refusal = run(pages.leave_steps(CONNECTIVITY, pages.snapshot()))
     assert refusal is not None and refusal.parameter == "Server" and refusal.message == "No spaces."
 
 
@@ -101,29 +102,29 @@ def test_schema_pages_follow_earlier_answers_and_end_where_the_dll_ends(sample_d
     s, pages, connector = new_pages(sample_doc)
     flow = ConnectorFlow(s)
     run([pages.ask_step("Connectivity", 1, pages.snapshot())])
-    run(pages.leave_steps("capabilities", pages.snapshot()))
+    run(pages.leave_steps(CAPABILITIES, pages.snapshot()))
     assert s.enabled_profiles() == ["Export", "FullImport", "DeltaImport"]  # from the capabilities
-    assert flow.next_key("capabilities") == "schema-1"
+    assert flow.next_key(CAPABILITIES) == PageKey.schema(1)
     s.set_parameter(s.connector.parameter("Types"), "User,Group")
-    run(pages.leave_steps("schema-1", pages.snapshot()))
+    run(pages.leave_steps(PageKey.schema(1), pages.snapshot()))
     assert [p.name for p in s.page_parameters("Schema", "2")] == ["User:Table", "Group:Table"]
-    run(pages.leave_steps("schema-2", pages.snapshot()))
-    assert flow.next_key("schema-2") == "global"
+    run(pages.leave_steps(PageKey.schema(2), pages.snapshot()))
+    assert flow.next_key(PageKey.schema(2)) == GLOBAL
     connector.schema_pages = 1  # an answer on Schema 1 now means there is no Schema 2
     s.set_parameter(s.connector.parameter("Types"), "User")
-    run(pages.leave_steps("schema-1", pages.snapshot()))
-    assert s.schema_numbers() == ["1"] and flow.next_key("schema-1") == "global"
+    run(pages.leave_steps(PageKey.schema(1), pages.snapshot()))
+    assert s.schema_numbers() == ["1"] and flow.next_key(PageKey.schema(1)) == GLOBAL
 
 
 def test_run_steps_and_the_schema_come_from_the_dll(sample_doc):
     s, pages, _ = new_pages(sample_doc)
     run([pages.ask_step("Connectivity", 1, pages.snapshot())])
-    run(pages.leave_steps("capabilities", pages.snapshot()))
-    run(pages.enter_steps("run-step:Export", pages.snapshot("Export")))
+    run(pages.leave_steps(CAPABILITIES, pages.snapshot()))
+    run(pages.enter_steps(PageKey.run_step("Export"), pages.snapshot("Export")))
     for profile in s.enabled_profiles():
         assert [p.name for p in s.run_step_parameters(profile)] == ["Operation"]
     assert s.run_step_parameters("Export")[0].value == "Table"  # a DropDown's first choice
-    run(pages.enter_steps("object-types", pages.snapshot()))
+    run(pages.enter_steps(OBJECT_TYPES, pages.snapshot()))
     assert s.connector.entry_schema.object_type == "User"
     assert s.connector.entry_schema.anchor.name == "Id"
     assert set(s.schema.discovered) == {"Id", "Tags"}
@@ -142,9 +143,9 @@ def test_a_dll_that_ignores_the_schema_page_number_gets_one_schema_page(sample_d
     s, pages, connector = new_pages(sample_doc)
     connector.ignores_page_number = True
     run([pages.ask_step("Connectivity", 1, pages.snapshot())])
-    run(pages.leave_steps("capabilities", pages.snapshot()))
-    run(pages.leave_steps("schema-1", pages.snapshot()))
-    assert s.schema_numbers() == ["1"] and ConnectorFlow(s).next_key("schema-1") == "global"
+    run(pages.leave_steps(CAPABILITIES, pages.snapshot()))
+    run(pages.leave_steps(PageKey.schema(1), pages.snapshot()))
+    assert s.schema_numbers() == ["1"] and ConnectorFlow(s).next_key(PageKey.schema(1)) == GLOBAL
 
 
 def test_an_existing_connectors_stored_secrets_are_not_given_to_the_dll(sample_doc):

@@ -9,6 +9,7 @@ import time
 from app.config.document import ConfigDocument
 from app.config.xmltext import element
 from app.wizard.dll_pages import MAX_PAGE_PARAMETERS
+from app.wizard.page_keys import CAPABILITIES, GLOBAL
 from tests.wizard.test_dll_pages import new_pages, run
 
 
@@ -26,7 +27,7 @@ def test_thousands_of_parameters_are_written_in_linear_time(sample_doc):
     s, pages, connector = new_pages(sample_doc)
     _many(connector, MAX_PAGE_PARAMETERS)
     start = time.perf_counter()
-    assert run(pages.enter_steps("global", pages.snapshot())) is None
+    assert run(pages.enter_steps(GLOBAL, pages.snapshot())) is None
     took = time.perf_counter() - start
     stored = s.page_parameters("Global")
     assert [p.name for p in stored[:2]] == ["Setting 0", "Setting 1"] and len(stored) == MAX_PAGE_PARAMETERS
@@ -34,7 +35,7 @@ def test_thousands_of_parameters_are_written_in_linear_time(sample_doc):
     assert took < 5, f"{took:.1f} s for {MAX_PAGE_PARAMETERS} parameters"  # was about 15 s (quadratic)
     # asked again with a value changed: the entered value is kept, the page rewritten in place
     s.set_parameter(stored[7], "mine")
-    run(pages.enter_steps("global", pages.snapshot()))
+    run(pages.enter_steps(GLOBAL, pages.snapshot()))
     assert s.connector.parameter("Setting 7").value == "mine"
     assert len(s.page_parameters("Global")) == MAX_PAGE_PARAMETERS
 
@@ -43,7 +44,7 @@ def test_a_page_past_the_cap_is_refused_in_one_sentence_and_nothing_is_written(s
     s, pages, connector = new_pages(sample_doc)
     _many(connector, 20_000)
     before = len(s.connector.parameters)
-    refusal = run(pages.enter_steps("global", pages.snapshot()))
+    refusal = run(pages.enter_steps(GLOBAL, pages.snapshot()))
     assert refusal is not None and not refusal.ok
     assert refusal.message == (f"Contoso.Sql.dll defines 20,000 parameters on its Global page, more than "
                                f"the {MAX_PAGE_PARAMETERS:,} this wizard can show on one page, so this "
@@ -54,7 +55,7 @@ def test_a_page_past_the_cap_is_refused_in_one_sentence_and_nothing_is_written(s
 def test_a_schema_page_past_the_cap_is_refused_too(sample_doc):
     s, pages, connector = new_pages(sample_doc)
     _many(connector, MAX_PAGE_PARAMETERS + 1, page="Schema")
-    refusal = run(pages.leave_steps("capabilities", pages.snapshot()))
+    refusal = run(pages.leave_steps(CAPABILITIES, pages.snapshot()))
     assert refusal is not None and "on its Schema 1 page" in refusal.message
     assert s.page_parameters("Schema", "1") == []
 

@@ -12,6 +12,7 @@ from app.config.document import ConfigDocument
 from app.config.store import ConfigStore
 from app.errors import SaveRefused
 from app.wizard import templates
+from app.wizard.page_keys import PROPERTIES
 from app.wizard.schema_edits import DELETE, NONE, SET_ATTRIBUTE, AttributeChoice
 from app.wizard.secret_choice import STORE_AS_TYPED
 from app.wizard.session import SECRET_MASK, WizardSession
@@ -213,7 +214,7 @@ def test_a_new_connector_from_a_tutorial_template_is_told_it_is_a_template(sampl
     from app.wizard.flow import ConnectorFlow
 
     assert s.template.is_guess and s.template.origin.startswith("Template: ")
-    told = [f for f in ConnectorFlow(s).findings("properties") if f.code == "template-guess"]
+    told = [f for f in ConnectorFlow(s).findings(PROPERTIES) if f.code == "template-guess"]
     assert len(told) == 1 and told[0].message.startswith("Template: ") and "tutorial" in told[0].message
 
 

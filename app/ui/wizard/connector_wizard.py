@@ -65,7 +65,7 @@ class ConnectorWizard(QWizard):
             self.dll.changed.connect(self._dll_answered_existing)
             self.dll.open_existing(self.page_for("properties"))
         if start_page or focus_field:
-            self.go_to(self.flow.start_key(start_page))
+            self.go_to(str(self.flow.start_key(start_page)))
             page = self.currentPage()
             if focus_field and isinstance(page, FlowPage):
                 page.focus_field(focus_field)
@@ -85,8 +85,8 @@ class ConnectorWizard(QWizard):
                  "run-profiles": RunProfilesPage, "object-types": ObjectTypesPage,
                  "attributes": AttributesPage, "deprovisioning": DeprovisioningPage,
                  "summary": SummaryPage}
-        for i, key in enumerate(keys):
-            page = kinds.get(key, ParameterPage)(self, key)
+        for i, key in enumerate(keys):  # QWizard's pages by spelling; each page holds its PageKey
+            page = kinds.get(key, ParameterPage)(self, PageKey.parse(key))
             self.setPage(i, page)
             self.ids[key] = i
         self.setStartId(self.ids["properties"])
@@ -98,11 +98,12 @@ class ConnectorWizard(QWizard):
         """A DLL may have more Schema pages than were made up front: add them when needed."""
         if key and key not in self.ids and PageKey.parse(key).name == SCHEMA:
             new_id = max(self.ids.values()) + 1
-            self.setPage(new_id, ParameterPage(self, key))
+            self.setPage(new_id, ParameterPage(self, PageKey.parse(key)))
             self.ids[key] = new_id
 
-    def next_page_id(self, key: str) -> int:
-        nxt = self.flow.next_key(key)
+    def next_page_id(self, key: PageKey) -> int:
+        found = self.flow.next_key(key)
+        nxt = str(found) if found is not None else None
         self.ensure_page(nxt)
         if nxt is None or nxt not in self.ids:
             return -1
@@ -122,7 +123,9 @@ class ConnectorWizard(QWizard):
             self.go_to(target)
 
     def current_key(self) -> str:
-        return getattr(self.currentPage(), "key", "")
+        """The shown page's key as spelt ("schema-2"), '' for none."""
+        page = self.currentPage()
+        return str(page.key) if isinstance(page, FlowPage) else ""
 
     def stop_walk(self) -> None:
         """The DLL refused a page on the way: the walk to another page ends here."""
@@ -133,7 +136,7 @@ class ConnectorWizard(QWizard):
         Where the DLL is asked on the way, the walk goes on when it has answered."""
         self._going_to = None
         for _ in range(len(self.ids) + 1):
-            if self.current_key() == key or key not in self.flow.keys():
+            if self.current_key() == key or PageKey.parse(key) not in self.flow.keys():
                 return
             before = self.currentId()
             page = self.currentPage()

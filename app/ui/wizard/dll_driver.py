@@ -25,6 +25,7 @@ from app.host.layout import HostLayout
 from app.ui.background import Task
 from app.wizard.dll_pages import DllPages, Step
 from app.wizard.dll_runner import DllRunner, Plan
+from app.wizard.page_keys import PageKey
 
 
 class BusyRow(QWidget):
@@ -93,7 +94,7 @@ class DllDriver(QObject):
         self.runner = DllRunner(pages, self.wizard.flow)
         return self.runner
 
-    def failure(self, key: str) -> str:
+    def failure(self, key: PageKey) -> str:
         """Why the call the page `key` needed failed ('' when none did, or no DLL is asked)."""
         return self.runner.failure(key) if self.runner is not None and self.active else ""
 

@@ -47,7 +47,7 @@ SUBTITLES = {
 class FlowPage(QWizardPage):
     """A page of the connector flow: builds its body from the working copy on every visit."""
 
-    def __init__(self, ctx, key: str) -> None:
+    def __init__(self, ctx, key: PageKey) -> None:
         super().__init__()
         self.ctx = ctx  # the ConnectorWizard: session, flow, layout
         self.key = key
@@ -79,7 +79,7 @@ class FlowPage(QWizardPage):
 
     def initializePage(self) -> None:
         ref = self.ref()
-        title = ref.title if ref else self.key
+        title = ref.title if ref else str(self.key)
         self.setTitle(title)
         self.setSubTitle(SUBTITLES.get(ref.page if ref else "", "") + self.read_only_note() + self.dll_note())
         if self.body is not None:
@@ -133,7 +133,7 @@ class FlowPage(QWizardPage):
         """The DLL's ValidateConfigParameters message (on the field it names) or a failure."""
         ref = self.ref()
         self.ctx.stop_walk()
-        self.bridge_findings = [Finding(ERROR, verdict.message, "", None, ref.page if ref else self.key,
+        self.bridge_findings = [Finding(ERROR, verdict.message, "", None, ref.page if ref else str(self.key),
                                         verdict.parameter or None, "connector-dll")]
         self.refresh_findings()
         if verdict.parameter:
@@ -186,12 +186,12 @@ class FlowPage(QWizardPage):
         """A call this page needed (its parameters, the partitions) failed on the way in: the
         failure is this page's, so it shows here; Next asks again."""
         sentence = self.ctx.dll.failure(self.key) if self.session.is_new else ""
-        if not sentence or PageKey.parse(self.key) == OBJECT_TYPES \
+        if not sentence or self.key == OBJECT_TYPES \
                 or any(sentence in f.message for f in self.bridge_findings):
             return []  # Object Types says it its own way; a failed retry shows the same sentence
         ref = self.ref()
         return [Finding(ERROR, f"{sentence} Every page before this one is kept: go Back to change what "
-                        "it needs, or press Next to ask again.", "", None, ref.page if ref else self.key,
+                        "it needs, or press Next to ask again.", "", None, ref.page if ref else str(self.key),
                         None, "connector-dll")]
 
     def isComplete(self) -> bool:

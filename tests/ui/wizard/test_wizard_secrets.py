@@ -16,6 +16,7 @@ from app.config.store import ConfigStore
 from app.host.layout import from_host_dir
 from app.hostsecrets.dpapi import UnavailableDpapi
 from app.ui.wizard.connector_wizard import ConnectorWizard
+from app.wizard.page_keys import SUMMARY
 from tests.hostsecrets.fake_dpapi import FakeDpapi
 from tests.hostsecrets.helpers import host_blob
 
@@ -61,7 +62,7 @@ def test_by_default_a_typed_secret_is_left_for_the_host(qtbot, host):
     assert "only on Windows" in box.sentence.text()
     _type_token(qtbot, page)
     assert "not saved; it must be entered on the host" in page.field_boxes["SecretToken"].findings.text()
-    summary_findings = [f.message for f in wizard.flow.findings("summary")]
+    summary_findings = [f.message for f in wizard.flow.findings(SUMMARY)]
     assert any("connector 'CSV' / SecretToken: not saved" in m for m in summary_findings)
     _finish(qtbot, wizard)
     saved = host[1].path.read_bytes()
