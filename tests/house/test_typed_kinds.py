@@ -25,10 +25,13 @@ from tests.config.helpers import document_with, minimal_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# each misspelling on its own line, with the line mypy must report
+# each misspelling (or a kind or page key given as text) on its own line, with the line mypy must report
 MISSPELT = textwrap.dedent("""\
     from app.bridge.errors import BridgeError, BridgeErrorKind
+    from app.config.document import ConfigDocument
     from app.config.rules import Finding
+    from app.wizard.flow import ConnectorFlow, PageRef
+    from app.wizard.session import WizardSession
     from app.entra.graph import GraphError, GraphErrorKind
     from app.events.knowledge import Action, ActionKind
     from app.severity import Severity
@@ -41,6 +44,8 @@ MISSPELT = textwrap.dedent("""\
     f = Finding("error", "a message")
     g = BridgeErrorKind.TIMEDOUT
     h = BridgeError("x", connector="HR", call="GetSchema", kind="cancelled")
+    i = PageRef("properties", "properties", "Properties")
+    j = ConnectorFlow.findings(ConnectorFlow(WizardSession(ConfigDocument.from_bytes(b""))), "summary")
     """)
 
 
@@ -52,7 +57,7 @@ def test_a_misspelt_kind_is_a_mypy_error(tmp_path):
                            "--cache-dir", str(tmp_path / "cache"), "--follow-imports", "silent",
                            str(snippet)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     reported = {int(line.split(":")[1]) for line in done.stdout.splitlines() if ": error:" in line}
-    assert reported == {7, 8, 9, 10, 11, 12, 13, 14}, done.stdout + done.stderr
+    assert reported == {10, 11, 12, 13, 14, 15, 16, 17, 18, 19}, done.stdout + done.stderr
 
 
 def test_a_misspelt_kind_raises_at_run_time():
