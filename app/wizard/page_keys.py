@@ -38,18 +38,6 @@ class PageKey:
             return cls.schema(text[len(SCHEMA) + 1:])
         return cls(text)
 
-    def __eq__(self, other: object) -> bool:
-        # a key compared with its spelling is always unequal, so a comparison left from when keys
-        # were strings would fail silently: it raises instead
-        if isinstance(other, str):
-            raise TypeError(f"compare the page key {self} with a PageKey, not with the text {other!r}")
-        if not isinstance(other, PageKey):
-            return NotImplemented
-        return (self.name, self.number, self.profile) == (other.name, other.number, other.profile)
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.number, self.profile))
-
     def __str__(self) -> str:
         if self.name == SCHEMA and self.number:
             return f"{SCHEMA}-{self.number}"

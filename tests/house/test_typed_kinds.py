@@ -31,6 +31,7 @@ MISSPELT = textwrap.dedent("""\
     from app.config.document import ConfigDocument
     from app.config.rules import Finding
     from app.wizard.flow import ConnectorFlow, PageRef
+    from app.wizard.page_keys import PageKey
     from app.wizard.session import WizardSession
     from app.entra.graph import GraphError, GraphErrorKind
     from app.events.knowledge import Action, ActionKind
@@ -46,6 +47,7 @@ MISSPELT = textwrap.dedent("""\
     h = BridgeError("x", connector="HR", call="GetSchema", kind="cancelled")
     i = PageRef("properties", "properties", "Properties")
     j = ConnectorFlow.findings(ConnectorFlow(WizardSession(ConfigDocument.from_bytes(b""))), "summary")
+    k = PageKey("schema", 2) == "schema-2"
     """)
 
 
@@ -57,7 +59,7 @@ def test_a_misspelt_kind_is_a_mypy_error(tmp_path):
                            "--cache-dir", str(tmp_path / "cache"), "--follow-imports", "silent",
                            str(snippet)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     reported = {int(line.split(":")[1]) for line in done.stdout.splitlines() if ": error:" in line}
-    assert reported == {10, 11, 12, 13, 14, 15, 16, 17, 18, 19}, done.stdout + done.stderr
+    assert reported == {11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}, done.stdout + done.stderr
 
 
 def test_a_misspelt_kind_raises_at_run_time():
