@@ -52,6 +52,9 @@ if TYPE_CHECKING:  # the areas are imported when first used (app/ui/main/areas.p
     from app.ui.events.viewer import EventViewer
     from app.ui.journal.dialog import JournalDialog
     from app.ui.main.backups_dialog import BackupsDialog
+    from app.ui.main.deploy_dialog import DeployDllDialog
+    from app.ui.migrate.import_dialog import MimImportDialog
+    from app.ui.wizard.connector_wizard import ConnectorWizard
 
 APP_TITLE = "ECMA Host Wizard"
 # (configured thumbprint, port) -> the certificate's status; slow, so called off the GUI thread
@@ -70,6 +73,11 @@ class WindowOptions(TypedDict, total=False):
 
 class MainWindow(QMainWindow):
     documentChanged = Signal()
+    # The last of each window the connector actions opened (app/ui/main/actions.py, transfer.py):
+    # held here so it lives while shown, and so tests can reach it.
+    wizard: ConnectorWizard
+    deploy_dialog: DeployDllDialog
+    mim_dialog: MimImportDialog
 
     def __init__(self, layout: HostLayout, *, store: ConfigStore | None = None,
                  certificate_status: CertificateLookup | None = areas.certificate_status,
