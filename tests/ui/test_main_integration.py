@@ -91,6 +91,22 @@ def test_import_of_an_unknown_file_says_why(window, tmp_path, dialogs):
     assert "notes.xml" in dialogs.texts("warning")[-1] and "<notes>" in dialogs.texts("warning")[-1]
 
 
+def test_import_after_discard_whose_reload_fails_says_why(window, tmp_path, dialogs):
+    """Unsaved edits, "Discard" in the question, and the file on disk turned unreadable meanwhile:
+    the import says so in one sentence (it used to fail on the missing document)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    window.connector_actions.select("CSV")
+    export = window.connector_actions.export(str(tmp_path / "csv.xml"))
+    window.document.setting.port = "8590"
+    assert window.is_unsaved()
+    window.store.path.write_bytes(b"<Configuration><Connectors>")
+    dialogs.answers = [QMessageBox.StandardButton.Discard]
+    assert window.connector_actions.import_(str(export)) is None
+    assert window.document is None
+    assert "could not be read" in dialogs.texts("warning")[-1]
+
+
 def test_import_of_a_mim_export_goes_through_the_mim_dialog_to_the_wizard(window, data, qtbot):
     dialog_module = importlib.import_module("app.ui.migrate.import_dialog")
     wizard_module = importlib.import_module("app.ui.wizard.connector_wizard")

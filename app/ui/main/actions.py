@@ -32,6 +32,7 @@ from app.ui.main import areas
 from app.ui.main.connector_model import NAME_ROLE, SORT_ROLE, ConnectorTableModel
 
 if TYPE_CHECKING:  # the window imports this module; the areas load when first used
+    from app.config.document import ConfigDocument
     from app.config.store import SaveResult
     from app.migrate.connectors import ImportedConnector
     from app.ui.main.deploy_dialog import DeployDllDialog
@@ -41,6 +42,9 @@ if TYPE_CHECKING:  # the window imports this module; the areas load when first u
 
 EMPTY_TEXT = ("No connectors yet.\n\nNew connector… creates one with the wizard; Import… reads a "
               "connector export or a MIM management-agent export.")
+# Opening a connector is also offered where the file may be unreadable (an event log's action, a
+# reload that failed after "Discard" in the unsaved-changes question)
+UNREADABLE = "{} could not be read: reload it or restore a backup first (the bar above the tabs says why)."
 
 
 def delete_confirmation(parent: QWidget | None, name: str, file_name: str,
@@ -201,19 +205,25 @@ class ConnectorActions:
     def _wizard(self, connector_name: str | None, start_page: str | None = None,
                 focus_field: str | None = None) -> ConnectorWizard | None:
         w = self.window
-        return self.open_wizard(lambda wizard_class: wizard_class(
-            w.document, w.store, w.host, parent=w, connector_name=connector_name, start_page=start_page,
+        return self.open_wizard(lambda wizard_class, document: wizard_class(
+            document, w.store, w.host, parent=w, connector_name=connector_name, start_page=start_page,
             focus_field=focus_field))
 
-    def open_wizard(self, make: Callable[[type[ConnectorWizard]], ConnectorWizard]) -> ConnectorWizard | None:
-        """Open the connector wizard built by `make(ConnectorWizard)`, after settling unsaved edits."""
+    def open_wizard(self, make: Callable[[type[ConnectorWizard], ConfigDocument], ConnectorWizard]
+                    ) -> ConnectorWizard | None:
+        """Open the connector wizard built by `make(ConnectorWizard, document)`, after settling
+        unsaved edits; None when that was cancelled or there is no document to edit."""
         w = self.window
         wizard_class = areas.connector_wizard()
         if not w.save_pending_first("opening the connector wizard"):
             return None
-        before = {c.name for c in w.document.connectors}
+        document = w.document
+        if document is None:
+            w.statusBar().showMessage(UNREADABLE.format(w.store.path.name), 15000)
+            return None
+        before = {c.name for c in document.connectors}
         selected = self.selected_name()
-        wizard = make(wizard_class)
+        wizard = make(wizard_class, document)
         wizard.saved.connect(lambda result: self._after_wizard(result, before, selected))
         wizard.setWindowModality(Qt.WindowModality.WindowModal)
         wizard.show()
@@ -223,7 +233,7 @@ class ConnectorActions:
     def _after_wizard(self, result: SaveResult, before: set[str], selected: str | None) -> None:
         w = self.window
         w.adopt(result, "Connector saved")
-        added = [c.name for c in w.document.connectors if c.name not in before]
+        added = [c.name for c in result.document.connectors if c.name not in before]
         chosen = added[0] if added else selected
         if chosen:
             self.select(chosen)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 from app.config.document import ConfigDocument
 from app.config.xmltext import read_file
 from app.errors import UserError
+from app.ui.main.actions import UNREADABLE
 
 if TYPE_CHECKING:  # app/migrate and the areas load when first used
     from app.migrate.connectors import ClashAnswer, ImportedConnector
@@ -99,6 +100,9 @@ def import_connector_export(window: MainWindow, data: bytes, path: Path) -> list
 
     if not window.save_pending_first("importing"):
         return None
+    if window.document is None:  # "Discard" reloads the file, and that may fail
+        QMessageBox.warning(window, "Not imported", UNREADABLE.format(window.store.path.name))
+        return None
     try:
         source = connectors.read_connector_file(data, str(path))
         working = ConfigDocument.from_bytes(window.document.to_bytes(), str(window.store.path))
@@ -135,6 +139,9 @@ def import_management_agent(window: MainWindow, data: bytes, path: Path) -> MimI
     report; its Open hands the mapped agent to the connector wizard."""
     from app.ui.migrate.import_dialog import MimImportDialog
 
+    if window.document is None:
+        QMessageBox.warning(window, "Not imported", UNREADABLE.format(window.store.path.name))
+        return None
     try:
         dialog = MimImportDialog.for_file(path, [c.name for c in window.document.connectors], parent=window)
     except UserError as exc:
@@ -150,5 +157,5 @@ def import_management_agent(window: MainWindow, data: bytes, path: Path) -> MimI
 def open_mapped(window: MainWindow, mapped: MappedConnector) -> ConnectorWizard | None:
     """The connector wizard on a mapped MIM agent: nothing is saved until its Finish."""
     return window.connector_actions.open_wizard(
-        lambda wizard_class: wizard_class.from_spec(mapped.spec, window.document, window.store,
-                                                    window.host, parent=window))
+        lambda wizard_class, document: wizard_class.from_spec(mapped.spec, document, window.store,
+                                                              window.host, parent=window))
