@@ -46,8 +46,9 @@ from app.ui.theme import icon
 if TYPE_CHECKING:  # the areas are imported when first used (app/ui/main/areas.py)
     from app.certs.status import CertificateStatus
     from app.host.service import ServiceControl
-    from app.ui.background import Cancelled, Progress
+    from app.ui.background import Cancelled, Progress, Task
     from app.ui.certs.banner import ExpiryBanner
+    from app.ui.certs.dialog import CertificateDialog
     from app.ui.diagnostics import DiagnosticsPage
     from app.ui.events.viewer import EventViewer
     from app.ui.journal.dialog import JournalDialog
@@ -78,6 +79,8 @@ class MainWindow(QMainWindow):
     wizard: ConnectorWizard
     deploy_dialog: DeployDllDialog
     mim_dialog: MimImportDialog
+    certificate_dialog: CertificateDialog  # app/ui/main/certificate.py, like the restart below
+    restart_task: Task
 
     def __init__(self, layout: HostLayout, *, store: ConfigStore | None = None,
                  certificate_status: CertificateLookup | None = areas.certificate_status,
