@@ -171,7 +171,7 @@ def test_certificate_status_fills_settings_and_banner(make_window, qtbot):
 def test_regenerate_writes_the_thumbprint_through_the_window_store(window, monkeypatch):
     from app.ui.main.certificate import DocumentThumbprint
 
-    target = DocumentThumbprint(window)
+    target = DocumentThumbprint(window, window.document)
     assert target.read() == window.document.setting.certificate
     target.write("A" * 40)  # what the plan's step does, from its worker thread
     assert on_disk(window).setting.certificate == "A" * 40  # the window's lock did not refuse it
@@ -184,6 +184,21 @@ def test_regenerate_opens_the_certificate_dialog(window):
     dialog = window.certificate_dialog
     assert dialog.isVisible() and "certificate" in dialog.windowTitle().lower()
     dialog.close()
+
+
+def test_regenerate_on_an_unreadable_file_says_so(window, dialogs):
+    """The event log's "regenerate the certificate" reaches here even when the file cannot be
+    read: it used to call that "read-only", and to fail when "Discard" reloaded an unreadable file."""
+    from PySide6.QtWidgets import QMessageBox
+
+    window.document.setting.port = "8590"
+    window.store.path.write_bytes(b"<Configuration><Setting>")
+    dialogs.answers = [QMessageBox.StandardButton.Discard]
+    window.handle_event_action(Action(ActionKind.CERTIFICATE))  # Discard: the reload fails
+    assert window.document is None and not hasattr(window, "certificate_dialog")
+    window.handle_event_action(Action(ActionKind.CERTIFICATE))  # no document from the start
+    said = dialogs.texts("information")
+    assert len(said) == 2 and all("could not be read" in text for text in said)
 
 
 def test_restart_offer_off_windows_says_it_is_done_on_the_host(window, dialogs):
