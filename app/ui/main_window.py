@@ -49,12 +49,12 @@ if TYPE_CHECKING:  # the areas are imported when first used (app/ui/main/areas.p
     from app.ui.background import Cancelled, Progress, Task
     from app.ui.certs.banner import ExpiryBanner
     from app.ui.certs.dialog import CertificateDialog
-    from app.ui.diagnostics import DiagnosticsPage
     from app.ui.events.viewer import EventViewer
     from app.ui.journal.dialog import JournalDialog
     from app.ui.main.backups_dialog import BackupsDialog
     from app.ui.main.deploy_dialog import DeployDllDialog
     from app.ui.migrate.import_dialog import MimImportDialog
+    from app.ui.report.actions import CreateReportDialog
     from app.ui.wizard.connector_wizard import ConnectorWizard
 
 APP_TITLE = "ECMA Host Wizard"
@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
     mim_dialog: MimImportDialog
     certificate_dialog: CertificateDialog  # app/ui/main/certificate.py, like the restart below
     restart_task: Task
+    report_dialog: CreateReportDialog  # app/ui/report/actions.py
 
     def __init__(self, layout: HostLayout, *, store: ConfigStore | None = None,
                  certificate_status: CertificateLookup | None = areas.certificate_status,
@@ -178,8 +179,8 @@ class MainWindow(QMainWindow):
         return cast("EventViewer", self.lazy_tabs.page(self._event_log_tab))
 
     @property
-    def diagnostics(self) -> DiagnosticsPage:
-        return cast("DiagnosticsPage", self.lazy_tabs.page(self._diagnostics_tab))
+    def diagnostics(self) -> QWidget:  # a report's window shows its doctor results alone
+        return cast(QWidget, self.lazy_tabs.page(self._diagnostics_tab))
 
     @property
     def entra(self) -> QWidget:
@@ -196,7 +197,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"The event log was not opened: {exc.sentence()}")
         return viewer
 
-    def _build_diagnostics(self) -> DiagnosticsPage:
+    def _build_diagnostics(self) -> QWidget:
         return areas.diagnostics_page()(self.host)
 
     def _action(self, text: str, slot: Callable[..., object],
