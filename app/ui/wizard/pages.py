@@ -484,8 +484,8 @@ class ParameterPage(FlowPage):
 
     def _add_from_dll(self, definition: ParameterDefinition, profile: str | None) -> None:
         pages = self.ctx.dll.pages
-        if pages is not None:  # (the DLL was let go of since the page was drawn: nothing to add)
-            pages.add_from_dll(definition, profile)
+        assert pages is not None  # its Add buttons are drawn only while the DLL is asked
+        pages.add_from_dll(definition, profile)
         self.initializePage()
 
     def place_findings(self, by_field: dict[str, list[Finding]]) -> set[str]:

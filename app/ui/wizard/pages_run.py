@@ -66,8 +66,8 @@ class PartitionsPage(ParameterPage):
 
     def _partition(self, partition: dict[str, str]) -> None:
         pages = self.ctx.dll.pages
-        if pages is not None:  # (it offered this choice; None only once the wizard lets it go)
-            pages.choose_partition(partition)
+        assert pages is not None  # the choice is drawn only while the DLL is asked
+        pages.choose_partition(partition)
         self.dn.setText(self.session.connector.partitions[0].dn)
         self.edited()
 

@@ -154,8 +154,8 @@ class SchemaRefreshDialog(QDialog):
         self.dll_busy.stop()
         self.dll_button.setEnabled(True)
         pages = self.dll.pages if self.dll is not None else None
-        if pages is None:  # the wizard let the DLL go meanwhile: its answer has nowhere to go
-            return
+        # asked only when it could be (ask_dll); the modal dialog keeps the wizard from letting it go
+        assert pages is not None
         pages.schema = schema
         self.show_source(source_schema(schema, pages.name))
 
