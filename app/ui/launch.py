@@ -14,7 +14,7 @@ import sys
 import traceback
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Unpack, cast
+from typing import TYPE_CHECKING, TypedDict, Unpack, cast
 
 from app import __version__
 from app.datastore import configure_logging, crash_details
@@ -23,9 +23,20 @@ from app.host.layout import HostLayout, resolve
 
 if TYPE_CHECKING:  # Qt and the window load when the GUI opens, not when the command line starts
     from PySide6.QtCore import QMessageLogContext, QtMsgType
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
-    from app.ui.main_window import MainWindow, WindowOptions
+    from app.config.store import ConfigStore
+    from app.host.service import ServiceControl
+    from app.ui.main_window import CertificateLookup, MainWindow
+
+    class WindowOptions(TypedDict, total=False):
+        """MainWindow's keyword arguments, as main_window_for passes them on."""
+
+        store: ConfigStore | None
+        certificate_status: CertificateLookup | None
+        service: ServiceControl | None
+        needs_elevation: bool | None
+        parent: QWidget | None
 
 APP_NAME = "ECMA Host Wizard"
 

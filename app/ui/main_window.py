@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import socket
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypedDict, assert_never, cast
+from typing import TYPE_CHECKING, assert_never, cast
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -60,16 +60,6 @@ if TYPE_CHECKING:  # the areas are imported when first used (app/ui/main/areas.p
 APP_TITLE = "ECMA Host Wizard"
 # (configured thumbprint, port) -> the certificate's status; slow, so called off the GUI thread
 CertificateLookup = Callable[[str | None, int | None], "CertificateStatus"]
-
-
-class WindowOptions(TypedDict, total=False):
-    """MainWindow's keyword arguments, for those that pass them on (launch.main_window_for)."""
-
-    store: ConfigStore | None
-    certificate_status: CertificateLookup | None
-    service: ServiceControl | None
-    needs_elevation: bool | None
-    parent: QWidget | None
 
 
 class MainWindow(QMainWindow):

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.bridge import capabilities
-from app.bridge.session import ParameterDefinition
+from app.bridge.session import ParameterDefinition, Validation
 from app.config.document import Parameter
 from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, WARNING, Finding, is_encrypted_blob
 from app.ui.wizard.dll_driver import BusyRow
@@ -40,7 +40,6 @@ from app.wizard.session import WizardSession
 from app.wizard.tokens import generate_token
 
 if TYPE_CHECKING:  # the wizard imports its pages
-    from app.bridge.session import Validation
     from app.ui.wizard.connector_wizard import ConnectorWizard
 
 SUBTITLES = {
@@ -370,8 +369,6 @@ class PropertiesPage(FlowPage):
         self.edited()
 
     def _browse(self) -> None:
-        from pathlib import Path
-
         from PySide6.QtWidgets import QFileDialog
 
         start = str(self.ctx.host.ecma_dir) if self.ctx.host and self.ctx.host.ecma_dir else ""
