@@ -22,16 +22,18 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from app.datastore import APP_LOG
 from app.errors import UserError
 
 log = logging.getLogger(__name__)
 Progress = Callable[[Any], None]
-Work = Callable[[Progress, Callable[[], bool]], Any]
+Cancelled = Callable[[], bool]
+Work = Callable[[Progress, Cancelled], Any]
+Result = TypeVar("Result")  # what one task's work returns and its `finished` receives
 _RUNNING: set[Task] = set()  # started and not yet ended (also keeps each alive until it ends)
 _RUNNING_LOCK = threading.Lock()
 
@@ -96,16 +98,19 @@ class Task(QObject):
         self._emit(self.progress, value)
 
     @staticmethod
-    def _emit(signal, value) -> None:
+    def _emit(signal: SignalInstance, value: object) -> None:
         try:
             signal.emit(value)
         except RuntimeError:  # the view was closed meanwhile: nobody to tell
             pass
 
 
-def run_task(parent: QObject, work: Work, *, name: str, finished: Callable[[Any], Any],
-             failed: Callable[[str], Any], progress: Callable[[Any], Any] | None = None) -> Task:
-    """Start `work` in the background with its three outcomes connected; returns the Task."""
+def run_task(parent: QObject, work: Callable[[Progress, Cancelled], Result], *, name: str,
+             finished: Callable[[Result], object], failed: Callable[[str], object],
+             progress: Callable[[Any], object] | None = None) -> Task:
+    """Start `work` in the background with its three outcomes connected; returns the Task. `Result`
+    lets the checker match each work's result with what its `finished` expects; a step is any value
+    (a sentence, a batch of rows, a tuple) and lambdas on both ends leave nothing to match it by."""
     task = Task(work, name=name, parent=parent)
     task.finished.connect(finished)
     task.failed.connect(failed)

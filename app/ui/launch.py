@@ -12,17 +12,36 @@ import argparse
 import os
 import sys
 import traceback
-from typing import cast
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, TypedDict, Unpack, cast
 
 from app import __version__
 from app.datastore import configure_logging, crash_details
 from app.errors import UserError
 from app.host.layout import HostLayout, resolve
 
+if TYPE_CHECKING:  # Qt and the window load when the GUI opens, not when the command line starts
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
+    from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+
+    from app.config.store import ConfigStore
+    from app.host.service import ServiceControl
+    from app.ui.main_window import CertificateLookup, MainWindow
+
+    class WindowOptions(TypedDict, total=False):
+        """MainWindow's keyword arguments, as main_window_for passes them on."""
+
+        store: ConfigStore | None
+        certificate_status: CertificateLookup | None
+        service: ServiceControl | None
+        needs_elevation: bool | None
+        parent: QWidget | None
+
 APP_NAME = "ECMA Host Wizard"
 
 
-def ensure_app(argv: list[str] | None = None, theme: str | None = None):
+def ensure_app(argv: list[str] | None = None, theme: str | None = None) -> QApplication:
     """The QApplication (created once), named and themed."""
     from PySide6.QtWidgets import QApplication
 
@@ -51,14 +70,14 @@ def _quiet_offscreen_noise() -> None:
         return
     from PySide6.QtCore import qInstallMessageHandler
 
-    def handler(_mode, _context, message: str) -> None:
+    def handler(_mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
         if "propagateSizeHints" not in message:
             print(message, file=sys.stderr)
 
     qInstallMessageHandler(handler)
 
 
-def main_window_for(layout: HostLayout, **kwargs):
+def main_window_for(layout: HostLayout, **kwargs: Unpack[WindowOptions]) -> MainWindow:
     """A main window on `layout` (tests, screenshots, the self-test): takes the edit lock, loads."""
     ensure_app()
     from app.ui.main_window import MainWindow
@@ -79,7 +98,7 @@ def parse_gui_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _excepthook(kind, value, tb) -> None:
+def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
     """The program's own failure: write the details, tell the user in one sentence, keep running."""
     if isinstance(value, UserError):
         text = value.sentence()
@@ -105,7 +124,7 @@ def run_gui(argv: list[str]) -> int:
     return open_gui(parse_gui_args(argv))
 
 
-def no_display_reason(environ=os.environ, platform: str = sys.platform) -> str | None:
+def no_display_reason(environ: Mapping[str, str] = os.environ, platform: str = sys.platform) -> str | None:
     """Why the GUI cannot open here, or None. Qt itself would abort with a core dump and a page
     about platform plugins on a Linux server without a desktop session."""
     if platform.startswith("linux") and not environ.get("QT_QPA_PLATFORM") \
@@ -124,7 +143,7 @@ def _refuse(exc: UserError) -> int:
     return 2
 
 
-def _run_window(app, make_window) -> int:
+def _run_window(app: QApplication, make_window: Callable[[], QMainWindow]) -> int:
     from PySide6.QtCore import QTimer
 
     sys.excepthook = _excepthook

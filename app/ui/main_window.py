@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import socket
-from typing import Any, assert_never
+from collections.abc import Callable
+from typing import TYPE_CHECKING, assert_never, cast
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -42,14 +43,39 @@ from app.ui.main.problems_panel import ProblemsPanel, summary_text
 from app.ui.main.settings_tab import SettingsTab
 from app.ui.theme import icon
 
+if TYPE_CHECKING:  # the areas are imported when first used (app/ui/main/areas.py)
+    from app.certs.status import CertificateStatus
+    from app.host.service import ServiceControl
+    from app.ui.background import Cancelled, Progress, Task
+    from app.ui.certs.banner import ExpiryBanner
+    from app.ui.certs.dialog import CertificateDialog
+    from app.ui.events.viewer import EventViewer
+    from app.ui.journal.dialog import JournalDialog
+    from app.ui.main.backups_dialog import BackupsDialog
+    from app.ui.main.deploy_dialog import DeployDllDialog
+    from app.ui.migrate.import_dialog import MimImportDialog
+    from app.ui.report.actions import CreateReportDialog
+    from app.ui.wizard.connector_wizard import ConnectorWizard
+
 APP_TITLE = "ECMA Host Wizard"
+# (configured thumbprint, port) -> the certificate's status; slow, so called off the GUI thread
+CertificateLookup = Callable[[str | None, int | None], "CertificateStatus"]
 
 
 class MainWindow(QMainWindow):
     documentChanged = Signal()
+    # The last of each window the connector actions opened (app/ui/main/actions.py, transfer.py):
+    # held here so it lives while shown, and so tests can reach it.
+    wizard: ConnectorWizard
+    deploy_dialog: DeployDllDialog
+    mim_dialog: MimImportDialog
+    certificate_dialog: CertificateDialog  # app/ui/main/certificate.py, like the restart below
+    restart_task: Task
+    report_dialog: CreateReportDialog  # app/ui/report/actions.py
 
     def __init__(self, layout: HostLayout, *, store: ConfigStore | None = None,
-                 certificate_status=areas.certificate_status, service=None,
+                 certificate_status: CertificateLookup | None = areas.certificate_status,
+                 service: ServiceControl | None = None,
                  needs_elevation: bool | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = layout
@@ -59,7 +85,7 @@ class MainWindow(QMainWindow):
         self.read_only = False
         if certificate_status is areas.certificate_status:  # the real lookup: this machine only
             certificate_status = functools.partial(areas.certificate_status, host_root=layout.root)
-        self._certificate_status = certificate_status
+        self._certificate_status: CertificateLookup | None = certificate_status
         self._service = service
         self.setObjectName("mainWindow")
         self.resize(1100, 720)
@@ -70,7 +96,7 @@ class MainWindow(QMainWindow):
         self._column = column
         # Made when the first certificate status arrives (off the GUI thread, after the first paint):
         # the certificate modules are not needed to show the connector list.
-        self.expiry_banner: Any = None  # app.ui.certs.banner.ExpiryBanner, made on first use
+        self.expiry_banner: ExpiryBanner | None = None  # made on first use
         self.lock_bar = MessageBar("lockBar", central)
         self.disk_bar = MessageBar("diskBar", central)
         self.elevation_bar = elevation_bar(self, central, needed=needs_elevation)
@@ -136,19 +162,21 @@ class MainWindow(QMainWindow):
         self.refresh_certificate()
         QTimer.singleShot(50, self, self.lazy_tabs.build_all)  # dropped if the window goes first
 
+    # (cast: each is a LazyTabs tab, so page() builds it if need be and returns what its builder
+    # below returned; the Entra tab holds a QLabel instead when its settings cannot be read)
     @property
-    def event_viewer(self):
-        return self.lazy_tabs.page(self._event_log_tab)
+    def event_viewer(self) -> EventViewer:
+        return cast("EventViewer", self.lazy_tabs.page(self._event_log_tab))
 
     @property
-    def diagnostics(self):
-        return self.lazy_tabs.page(self._diagnostics_tab)
+    def diagnostics(self) -> QWidget:  # a report's window shows its doctor results alone
+        return cast(QWidget, self.lazy_tabs.page(self._diagnostics_tab))
 
     @property
-    def entra(self):
-        return self.lazy_tabs.page(self._entra_tab)
+    def entra(self) -> QWidget:
+        return cast(QWidget, self.lazy_tabs.page(self._entra_tab))
 
-    def _build_event_viewer(self):
+    def _build_event_viewer(self) -> EventViewer:
         viewer = areas.event_viewer()(self.tabs)
         viewer.actionRequested.connect(self.handle_event_action)
         source = areas.event_source_for(self.host)
@@ -159,10 +187,11 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"The event log was not opened: {exc.sentence()}")
         return viewer
 
-    def _build_diagnostics(self):
+    def _build_diagnostics(self) -> QWidget:
         return areas.diagnostics_page()(self.host)
 
-    def _action(self, text: str, slot, shortcut=None, icon_name: str | None = None,
+    def _action(self, text: str, slot: Callable[..., object],
+                shortcut: QKeySequence.StandardKey | str | None = None, icon_name: str | None = None,
                 tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
@@ -339,7 +368,7 @@ class MainWindow(QMainWindow):
             self.disk_watch.schedule()
         super().changeEvent(event)
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not getattr(self, "_docks_sized", False):  # a third of the height, once the window has one
             self._docks_sized = True
@@ -372,7 +401,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"This problem is in the file's structure{where}; "
                                          "no page edits it.", 10000)
 
-    def show_backups(self):
+    def show_backups(self) -> BackupsDialog:
         from app.ui.main.backups_dialog import BackupsDialog  # on use: not part of the first screen
 
         current = self.document or ConfigDocument.from_bytes(
@@ -385,7 +414,7 @@ class MainWindow(QMainWindow):
         self.backups_dialog = dialog
         return dialog
 
-    def show_journal(self):
+    def show_journal(self) -> JournalDialog:
         from app.ui.journal.dialog import JournalDialog  # on use: not part of the first screen
 
         dialog = JournalDialog(parent=self)
@@ -403,7 +432,7 @@ class MainWindow(QMainWindow):
         port = int(port_text) if port_text.strip().isdigit() else None
         gather = self._certificate_status
 
-        def work(_progress, _cancelled):
+        def work(_progress: Progress, _cancelled: Cancelled) -> CertificateStatus | None:
             try:
                 return gather(configured, port)
             except UserError:
@@ -412,7 +441,7 @@ class MainWindow(QMainWindow):
         run_task(self, work, name="The certificate lookup", finished=self._show_certificate,
                  failed=lambda _sentence: self._show_certificate(None))
 
-    def _show_certificate(self, status) -> None:
+    def _show_certificate(self, status: CertificateStatus | None) -> None:
         self.certificate_status = status
         self.settings_tab.set_certificate_status(status)
         if status is not None:
@@ -428,7 +457,7 @@ class MainWindow(QMainWindow):
 
         open_certificate_dialog(self)
 
-    def service_control(self):
+    def service_control(self) -> ServiceControl:
         if self._service is None:
             self._service = areas.service_control(self.host.root)
         return self._service

@@ -99,3 +99,15 @@ def test_prerequisites_are_offered_and_the_result_names_each_connectors_folders(
     qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=5000)
     assert "HRDatabase: Service" in dialog.status.text() and "AutosyncService" in dialog.status.text()
     assert (window.host.ecma_dir / "Cache/HRDatabase/AutosyncService" / helper.name).read_bytes() == helper.read_bytes()
+
+
+def test_a_file_that_became_unreadable_is_one_sentence_and_no_plan(qtbot, make_window, new_dll):
+    """The dialog plans against the window's document; should that be gone (a reload that failed),
+    it says so instead of planning on nothing."""
+    window = make_window(service=FakeService())
+    dialog = window.connector_actions.deploy_dll(str(new_dll))
+    qtbot.addWidget(dialog)
+    window.document = None
+    dialog.refresh_plan()
+    assert dialog.plan is None and dialog.table.rowCount() == 0
+    assert "could not be read" in dialog.summary.text() and not dialog.deploy_button.isEnabled()

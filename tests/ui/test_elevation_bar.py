@@ -30,3 +30,12 @@ def test_restart_closes_the_window_or_says_why(make_window, qtbot):
     window.document = None  # nothing unsaved: the window closes without a question
     closing.button(RESTART).click()
     assert not window.isVisible()
+
+
+def test_no_restart_offered_without_a_host_folder(make_window, host_layout):
+    """A lone Configuration.xml has no host folder to reopen elevated: the bar stays hidden even
+    when told elevation is needed (it used to offer a restart on `--host-dir None`)."""
+    from app.host.layout import HostLayout
+
+    window = make_window(HostLayout(host_layout.config_path, None), needs_elevation=True)
+    assert window.elevation_bar.isHidden()

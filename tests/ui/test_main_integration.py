@@ -91,6 +91,22 @@ def test_import_of_an_unknown_file_says_why(window, tmp_path, dialogs):
     assert "notes.xml" in dialogs.texts("warning")[-1] and "<notes>" in dialogs.texts("warning")[-1]
 
 
+def test_import_after_discard_whose_reload_fails_says_why(window, tmp_path, dialogs):
+    """Unsaved edits, "Discard" in the question, and the file on disk turned unreadable meanwhile:
+    the import says so in one sentence (it used to fail on the missing document)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    window.connector_actions.select("CSV")
+    export = window.connector_actions.export(str(tmp_path / "csv.xml"))
+    window.document.setting.port = "8590"
+    assert window.is_unsaved()
+    window.store.path.write_bytes(b"<Configuration><Connectors>")
+    dialogs.answers = [QMessageBox.StandardButton.Discard]
+    assert window.connector_actions.import_(str(export)) is None
+    assert window.document is None
+    assert "could not be read" in dialogs.texts("warning")[-1]
+
+
 def test_import_of_a_mim_export_goes_through_the_mim_dialog_to_the_wizard(window, data, qtbot):
     dialog_module = importlib.import_module("app.ui.migrate.import_dialog")
     wizard_module = importlib.import_module("app.ui.wizard.connector_wizard")
@@ -155,7 +171,7 @@ def test_certificate_status_fills_settings_and_banner(make_window, qtbot):
 def test_regenerate_writes_the_thumbprint_through_the_window_store(window, monkeypatch):
     from app.ui.main.certificate import DocumentThumbprint
 
-    target = DocumentThumbprint(window)
+    target = DocumentThumbprint(window, window.document)
     assert target.read() == window.document.setting.certificate
     target.write("A" * 40)  # what the plan's step does, from its worker thread
     assert on_disk(window).setting.certificate == "A" * 40  # the window's lock did not refuse it
@@ -168,6 +184,21 @@ def test_regenerate_opens_the_certificate_dialog(window):
     dialog = window.certificate_dialog
     assert dialog.isVisible() and "certificate" in dialog.windowTitle().lower()
     dialog.close()
+
+
+def test_regenerate_on_an_unreadable_file_says_so(window, dialogs):
+    """The event log's "regenerate the certificate" reaches here even when the file cannot be
+    read: it used to call that "read-only", and to fail when "Discard" reloaded an unreadable file."""
+    from PySide6.QtWidgets import QMessageBox
+
+    window.document.setting.port = "8590"
+    window.store.path.write_bytes(b"<Configuration><Setting>")
+    dialogs.answers = [QMessageBox.StandardButton.Discard]
+    window.handle_event_action(Action(ActionKind.CERTIFICATE))  # Discard: the reload fails
+    assert window.document is None and not hasattr(window, "certificate_dialog")
+    window.handle_event_action(Action(ActionKind.CERTIFICATE))  # no document from the start
+    said = dialogs.texts("information")
+    assert len(said) == 2 and all("could not be read" in text for text in said)
 
 
 def test_restart_offer_off_windows_says_it_is_done_on_the_host(window, dialogs):

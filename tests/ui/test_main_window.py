@@ -211,6 +211,18 @@ def test_unreadable_file_leaves_backups_reachable(make_window, host_layout):
     assert not window.connector_actions.new_action.isEnabled() and window.backups_action.isEnabled()
 
 
+def test_a_connector_link_on_an_unreadable_file_says_why_instead_of_failing(make_window, host_layout):
+    """The event log's "open this connector" (and a finding's) reach the wizard even when the file
+    could not be read; it used to fail on the missing document (found by annotating app/ui)."""
+    from app.events.knowledge import Action, ActionKind
+
+    host_layout.config_path.write_bytes(b"<Configuration><Connectors>")
+    window = make_window()
+    window.handle_event_action(Action(ActionKind.CONNECTOR, "HRDatabase"))
+    assert not hasattr(window, "wizard")
+    assert "could not be read" in window.statusBar().currentMessage()
+
+
 # -- delete, backups ---------------------------------------------------------------------------
 def test_delete_confirmed_removes_saves_and_backs_up(window, monkeypatch):
     asked = []

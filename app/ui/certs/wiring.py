@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
 from app.certs.regenerate import ConfigThumbprint, plan_factory
 from app.certs.status import CertificateStatus, gather_status
 from app.certs.store import default_store
+from app.host.layout import HostLayout
 from app.host.machine import local_host_names
 from app.paths import data_dir
 from app.secrets import SecretStore
@@ -25,14 +27,14 @@ DEFAULT_PORT = 8585
 LOCAL_TIMEOUT = 2.0
 
 
-def certificates_dir():
+def certificates_dir() -> Path:
     """Where the GUI writes the PFX (and, off Windows, PEM) files: the app's own data folder."""
     path = data_dir() / "certificates"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def service_restart(host_root=None) -> Callable[[], str] | None:
+def service_restart(host_root: Path | None = None) -> Callable[[], str] | None:
     """The service's restart as a callable for the dialog, or None where it cannot be restarted
     (not Windows, or a host folder on another machine)."""
     from app.host.service import default_service_control
@@ -47,8 +49,8 @@ def host_names() -> tuple[str, ...]:
     return tuple(dict.fromkeys(local_host_names()))
 
 
-def regeneration_dialog(layout, parent: QWidget | None = None) -> CertificateDialog:
-    """The dialog for the host at `layout` (an app.host.layout.HostLayout)."""
+def regeneration_dialog(layout: HostLayout, parent: QWidget | None = None) -> CertificateDialog:
+    """The dialog for the host at `layout`."""
     target = ConfigThumbprint(layout.config_store())
     secrets = SecretStore()
     prepare = plan_factory(out_dir=certificates_dir(), store=default_store(layout.root), secrets=secrets,
@@ -57,7 +59,7 @@ def regeneration_dialog(layout, parent: QWidget | None = None) -> CertificateDia
                              restart=service_restart(layout.root), parent=parent)
 
 
-def certificate_status(layout) -> CertificateStatus:
+def certificate_status(layout: HostLayout) -> CertificateStatus:
     """Status of the configured certificate; on Windows also what localhost:PORT serves."""
     from app.certs.served import fetch_served_certificate
 

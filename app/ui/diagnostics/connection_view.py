@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.diagnostics.connection import LAST_SUCCESSFUL, ConnectionReport, ConnectionTarget, StepResult
 from app.diagnostics.tokens import forget_token, remember_token, remembered_token
 from app.secrets import SecretStore
-from app.ui.background import Task, run_task
+from app.ui.background import Cancelled, Task, run_task
 
 SP = QStyle.StandardPixmap
 ICONS = {"pass": SP.SP_DialogApplyButton, "fail": SP.SP_MessageBoxCritical,
@@ -113,7 +113,7 @@ class ConnectionTestView(QWidget):
         self.connector.currentTextChanged.connect(self._update_url)
         self._load_token(self.connector.currentText())
 
-    def _update_url(self, *_args) -> None:
+    def _update_url(self, *_args: object) -> None:
         target = ConnectionTarget(self.connector.currentText(), "", self.host.text().strip() or "localhost",
                                   self.port.value())
         self.url.setText(f"Tenant URL: {target.tenant_url}")
@@ -146,7 +146,7 @@ class ConnectionTestView(QWidget):
         self.message.setText("Testing…")
         self.test_button.setEnabled(False)
 
-        def work(progress, _cancelled):
+        def work(progress: Callable[[StepResult], None], _cancelled: Cancelled) -> ConnectionReport:
             if remember:
                 remember_token(target.connector, target.token, self._secrets)
             elif can_remember:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.diagnostics.doctor import COPY_DLLS, DoctorReport
 from app.severity import Severity
-from app.ui.background import Task, run_task
+from app.ui.background import Cancelled, Progress, Task, run_task
 
 COLUMNS = ("Result", "Check", "What was found", "What to do")
 LABELS = {Severity.OK: "OK", Severity.INFO: "Note", Severity.WARNING: "Warning", Severity.ERROR: "Error",
@@ -34,7 +35,7 @@ ICONS = {Severity.OK: SP.SP_DialogApplyButton, Severity.INFO: SP.SP_MessageBoxIn
 class DoctorView(QWidget):
     """`run_checks` runs `doctor()` in a thread; `copy_dlls()` is the WinSxS copy (asked by the user)."""
 
-    def __init__(self, doctor: Callable[[], DoctorReport], copy_dlls: Callable[[], list],
+    def __init__(self, doctor: Callable[[], DoctorReport], copy_dlls: Callable[[], list[Path]],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._doctor, self._copy = doctor, copy_dlls
@@ -88,7 +89,7 @@ class DoctorView(QWidget):
         self.copy_button.setEnabled(False)
         self.summary.setText("Copying the DLLs…")
 
-        def work(_progress, _cancelled):
+        def work(_progress: Progress, _cancelled: Cancelled) -> tuple[DoctorReport, int]:
             written = self._copy()
             return self._doctor(), len(written)
 
@@ -99,7 +100,7 @@ class DoctorView(QWidget):
         self.copy_button.setEnabled(True)
         self.summary.setText(sentence)
 
-    def _show(self, result) -> None:
+    def _show(self, result: DoctorReport | tuple[DoctorReport, int]) -> None:
         copied = None
         if isinstance(result, tuple):
             result, copied = result

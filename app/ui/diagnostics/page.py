@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Protocol
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGroupBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.config.document import ConfigDocument
-from app.diagnostics.connection import DEFAULT_TIMEOUT, run_connection_test
-from app.diagnostics.doctor import CertificateCheck, copy_powershell_resources, run_doctor
+from app.diagnostics.connection import (
+    DEFAULT_TIMEOUT,
+    ConnectionReport,
+    ConnectionTarget,
+    Progress,
+    run_connection_test,
+)
+from app.diagnostics.doctor import CertificateCheck, DoctorReport, copy_powershell_resources, run_doctor
 from app.errors import UserError
 from app.host.layout import HostLayout
 from app.host.machine import Machine, default_machine
@@ -18,13 +28,19 @@ from app.ui.diagnostics.doctor_view import DoctorView
 from app.ui.diagnostics.service_view import ServiceView
 
 
+class ConnectionTest(Protocol):
+    """run_connection_test's shape, for a stand-in server's test to replace it."""
+
+    def __call__(self, target: ConnectionTarget, *, progress: Progress | None = ...) -> ConnectionReport: ...
+
+
 class DiagnosticsPage(QWidget):
     """Everything is injectable (tests, screenshots); by default the real host's facts are used.
     The doctor and the service state are read the first time the page is shown."""
 
     def __init__(self, layout: HostLayout, *, machine: Machine | None = None,
                  service: ServiceControl | None = None, certificate_check: CertificateCheck | None = None,
-                 secrets: SecretStore | None = None, run_test=run_connection_test,
+                 secrets: SecretStore | None = None, run_test: ConnectionTest = run_connection_test,
                  timeout: float = DEFAULT_TIMEOUT, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.layout_ = layout
@@ -69,11 +85,11 @@ class DiagnosticsPage(QWidget):
         splitter.setSizes([420, 280])
         column.addWidget(splitter, 1)
 
-    def _run_doctor(self):
+    def _run_doctor(self) -> DoctorReport:
         return run_doctor(self.layout_, machine=self.machine, service=self.service,
                           certificate_check=self._certificate_check)
 
-    def _copy_dlls(self):
+    def _copy_dlls(self) -> list[Path]:
         return copy_powershell_resources(self.layout_, self.machine)
 
     def start(self) -> None:
@@ -82,7 +98,7 @@ class DiagnosticsPage(QWidget):
         self.service_view.refresh()
         self.doctor.run_checks()
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._shown_once:
             self.start()

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from PySide6.QtWidgets import QLabel
+
+    from app.ui.entra.page import EntraPage
+    from app.ui.main_window import MainWindow
 
 
-def build_entra_page(window: Any):
+def build_entra_page(window: MainWindow) -> EntraPage | QLabel:
     """The page for the main window's host: its connectors, port, the host's readable tokens, and
     "show the event log at that time" wired to the window's event viewer."""
     from app.entra.session import EntraSession
@@ -43,7 +51,7 @@ def build_entra_page(window: Any):
     return page
 
 
-def after_certificate_change(window: Any):
+def after_certificate_change(window: MainWindow) -> Callable[[], str] | None:
     """For the certificate dialog's last step: a call that tests every linked connector from
     Entra and restarts it with QuarantineState; None when nothing is linked or nobody signed in."""
     from app.entra.session import EntraSession
@@ -69,7 +77,7 @@ def after_certificate_change(window: Any):
     return check
 
 
-def show_events_between(window: Any, first: str, last: str) -> None:
+def show_events_between(window: MainWindow, first: str, last: str) -> None:
     """The event viewer with a custom range around Graph's two UTC times (a minute either side)."""
     from datetime import UTC, datetime, timedelta
 

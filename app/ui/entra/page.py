@@ -9,9 +9,10 @@ be reached, and the rest of the window keeps working. Calls: docs/entra.md §2.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -31,6 +32,10 @@ from app.entra.overview import ConnectorState
 from app.entra.session import EntraSession
 from app.ui.background import Task, run_task
 from app.ui.theme import error_colour, icon, is_dark
+
+if TYPE_CHECKING:  # the dialogs are imported when first opened
+    from app.ui.entra.dialogs import LinkDialog, PushDialog, RestartDialog, SignInDialog
+    from app.ui.entra.provision_dialog import ProvisionDialog
 
 START_TIP = "Start the job: a paused job continues, a quarantine is cleared"
 COLUMNS = ("Connector", "Enterprise application", "State", "Quarantine", "Last cycle", "Errors")
@@ -79,6 +84,7 @@ class EntraPage(QWidget):
         self.sign_in_button = QPushButton("Sign in…", self)
         self.sign_out_button = QPushButton("Sign out", self)
         self.refresh_button = QPushButton(icon("reload", self), "Refresh", self)
+        slot: Callable[[], object]  # the open_* slots return their dialog (for tests); Qt drops it
         for b, slot in ((self.sign_in_button, self.open_sign_in), (self.sign_out_button, self.sign_out),
                         (self.refresh_button, self.refresh)):
             b.clicked.connect(slot)
@@ -343,36 +349,36 @@ class EntraPage(QWidget):
             self.refresh()
 
     # -- dialogs (app/ui/entra/dialogs.py) ---------------------------------------------------
-    def open_restart(self):
+    def open_restart(self) -> RestartDialog | None:
         from app.ui.entra.dialogs import RestartDialog
 
         name = self.selected()
         return RestartDialog.ask(self, name) if name else None
 
-    def open_link(self):
+    def open_link(self) -> LinkDialog | None:
         from app.ui.entra.dialogs import LinkDialog
 
         name = self.selected()
         return LinkDialog.open_for(self, name) if name else None
 
-    def open_push(self):
+    def open_push(self) -> PushDialog | None:
         from app.ui.entra.dialogs import PushDialog
 
         name = self.selected()
         return PushDialog.open_for(self, name) if name else None
 
-    def open_provision(self):
+    def open_provision(self) -> ProvisionDialog | None:
         from app.ui.entra.provision_dialog import ProvisionDialog
 
         name = self.selected()
         return ProvisionDialog.open_for(self, name) if name else None
 
-    def open_sign_in(self):
+    def open_sign_in(self) -> SignInDialog:
         from app.ui.entra.dialogs import SignInDialog
 
         return SignInDialog.open_for(self)
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 
 from app.errors import UserError
-from app.events.sources.base import EventSource
-from app.ui.background import Task, run_task
+from app.events.records import EventTable
+from app.events.sources.base import Batch, EventSource
+from app.ui.background import Cancelled, Progress, Task, run_task
 
 
 def load_task(source: EventSource, parent: QObject) -> Task:
     """A Task (not started) whose progress is each Batch and whose result is "cancelled?"."""
-    def work(progress, cancelled) -> bool:
+    def work(progress: Callable[[Batch], None], cancelled: Cancelled) -> bool:
         for part in source.batches(cancelled):
             part.table.lowered_messages()  # the search index, built here rather than on a click
             progress(part)
@@ -32,7 +33,8 @@ def load_task(source: EventSource, parent: QObject) -> Task:
 class FollowJob:
     """Polls the source for new events in the background, never two polls at once."""
 
-    def __init__(self, source: EventSource, parent: QObject, arrived: Callable, failed: Callable) -> None:
+    def __init__(self, source: EventSource, parent: QObject, arrived: Callable[[EventTable], object],
+                 failed: Callable[[str], object]) -> None:
         self.source, self.parent = source, parent
         self.arrived, self.failed = arrived, failed
         self.task: Task | None = None
@@ -41,7 +43,7 @@ class FollowJob:
         if self.task is not None and self.task.running:
             return
 
-        def work(_progress, _cancelled):
+        def work(_progress: Progress, _cancelled: Cancelled) -> EventTable:
             try:
                 part = self.source.read_new()
             except OSError as exc:  # the file went away or is locked: say so, keep following

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 from app.events.filters import EventFilter, sorted_rows
-from app.events.knowledge import diagnose
+from app.events.knowledge import Diagnosis, diagnose
 from app.events.records import EventTable, format_local, level_name, severity_rank
 from app.ui.theme import icon
 
@@ -15,6 +15,7 @@ COLUMNS = [("level", "Level"), ("time", "Time (local)"), ("provider", "Provider"
            ("message", "Message")]
 FETCH = 2000
 _ROOT = QModelIndex()
+Index = QModelIndex | QPersistentModelIndex
 LEVEL_COLOURS = {1: "#8b0000", 2: "#b3261e", 3: "#8a5a00"}
 ROW_TINTS = {1: "#fbe3e1", 2: "#fdeceb", 3: "#fff5dc"}
 
@@ -44,7 +45,7 @@ def legible_when_selected(base: QIcon) -> QIcon:
 
 
 class EventTableModel(QAbstractTableModel):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.table = EventTable()
         self.rows: list[int] = []
@@ -52,7 +53,7 @@ class EventTableModel(QAbstractTableModel):
         self.sort_column: str | None = None
         self.descending = False
         self._shown = 0
-        self._known: dict[int, object] = {}
+        self._known: dict[int, Diagnosis | None] = {}
         self._icons: dict[str, QIcon] = {}
 
     # --- data in -------------------------------------------------------------------------------
@@ -94,7 +95,7 @@ class EventTableModel(QAbstractTableModel):
         if self.sort_column is not None:
             self.rows = sorted_rows(self.table, self.rows, self.sort_column, self.descending)
 
-    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if column < 0:  # no sort: the log's own order
             if self.sort_column is not None:
                 self.layoutAboutToBeChanged.emit()
@@ -112,10 +113,10 @@ class EventTableModel(QAbstractTableModel):
 
     # --- lazy fetching -------------------------------------------------------------------------
 
-    def canFetchMore(self, parent=_ROOT) -> bool:
+    def canFetchMore(self, parent: Index = _ROOT) -> bool:
         return not parent.isValid() and self._shown < len(self.rows)
 
-    def fetchMore(self, parent=_ROOT) -> None:
+    def fetchMore(self, parent: Index = _ROOT) -> None:
         grow = min(FETCH, len(self.rows) - self._shown)
         if grow <= 0:
             return
@@ -123,13 +124,14 @@ class EventTableModel(QAbstractTableModel):
         self._shown += grow
         self.endInsertRows()
 
-    def rowCount(self, parent=_ROOT) -> int:
+    def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else self._shown
 
-    def columnCount(self, parent=_ROOT) -> int:
+    def columnCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> str | None:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section][1]
         return None
@@ -139,13 +141,13 @@ class EventTableModel(QAbstractTableModel):
     def row_of(self, index_row: int) -> int:
         return self.rows[index_row]
 
-    def diagnosis(self, row: int):
+    def diagnosis(self, row: int) -> Diagnosis | None:
         if row not in self._known:
             level = self.table.levels[row]
             self._known[row] = diagnose(self.table.messages[row]) if severity_rank(level) <= 3 else None
         return self._known[row]
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or index.row() >= self._shown:
             return None
         row = self.rows[index.row()]

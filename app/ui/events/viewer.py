@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -30,7 +31,7 @@ from app.errors import UserError
 from app.events.filters import EventFilter
 from app.events.knowledge import connector_in
 from app.events.records import NO_TIME, TICKS_PER_SECOND, EventTable, to_datetime
-from app.events.sources.base import EventSource, open_source
+from app.events.sources.base import Batch, EventSource, open_source
 from app.ui.background import Task
 from app.ui.events.details import DetailsPane
 from app.ui.events.loader import FollowJob, load_task
@@ -231,7 +232,7 @@ class EventViewer(QWidget):
         if path:
             self.open_source(path)
 
-    def _on_batch(self, batch) -> None:
+    def _on_batch(self, batch: Batch) -> None:
         part, done, total = batch.table, batch.done, batch.total
         first = len(self.model.table) == 0
         self.model.append(part)
@@ -379,7 +380,7 @@ class EventViewer(QWidget):
 
     # --- details -------------------------------------------------------------------------------
 
-    def _show_details(self, current, _previous=None) -> None:
+    def _show_details(self, current: QModelIndex | None, _previous: QModelIndex | None = None) -> None:
         if current is None or not current.isValid():
             self.details.clear()
             return
@@ -450,7 +451,7 @@ class EventViewer(QWidget):
         self.selected_attributes = dict(by_connector)
         self._fill_connectors()
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.cancel_load()
         self._stop_thread()
         self.set_follow(False)

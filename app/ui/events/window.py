@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from app.events.knowledge import Action
@@ -24,7 +25,7 @@ class EventViewerWindow(QMainWindow):
         QMessageBox.information(self, "Event log", f"Open the main window to do this ({action}): "
                                 "`ecma-wizard` with no arguments.")
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.viewer.close()
         super().closeEvent(event)
 

@@ -6,9 +6,11 @@ removes and saves through the store, which backs the file up first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,11 +31,24 @@ from app.errors import UserError
 from app.ui.main import areas
 from app.ui.main.connector_model import NAME_ROLE, SORT_ROLE, ConnectorTableModel
 
+if TYPE_CHECKING:  # the window imports this module; the areas load when first used
+    from app.config.document import ConfigDocument
+    from app.config.store import SaveResult
+    from app.migrate.connectors import ImportedConnector
+    from app.ui.main.deploy_dialog import DeployDllDialog
+    from app.ui.main_window import MainWindow
+    from app.ui.migrate.import_dialog import MimImportDialog
+    from app.ui.wizard.connector_wizard import ConnectorWizard
+
 EMPTY_TEXT = ("No connectors yet.\n\nNew connector… creates one with the wizard; Import… reads a "
               "connector export or a MIM management-agent export.")
+# Opening a connector is also offered where the file may be unreadable (an event log's action, a
+# reload that failed after "Discard" in the unsaved-changes question)
+UNREADABLE = "{} could not be read: reload it or restore a backup first (the bar above the tabs says why)."
 
 
-def delete_confirmation(parent, name: str, file_name: str, unsaved: bool):
+def delete_confirmation(parent: QWidget | None, name: str, file_name: str,
+                        unsaved: bool) -> tuple[QMessageBox, QPushButton]:
     """The Delete question; Cancel is the default, so Enter never deletes."""
     others = "\n\nYour other unsaved changes are saved with it." if unsaved else ""
     box = QMessageBox(QMessageBox.Icon.Warning, "Delete connector",
@@ -108,7 +123,7 @@ class ConnectorsTab(QWidget):
 class _ConnectorFilter(QSortFilterProxyModel):
     """The filter box matches any column's text (name, DLL, '2 errors', 'not set')."""
 
-    def filterAcceptsRow(self, row: int, parent) -> bool:
+    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
         wanted = self.filterRegularExpression().pattern().lower()
         if not wanted:
             return True
@@ -118,7 +133,7 @@ class _ConnectorFilter(QSortFilterProxyModel):
 
 
 class ConnectorActions:
-    def __init__(self, window) -> None:
+    def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.model = ConnectorTableModel(window)
         self.proxy = _ConnectorFilter(window)
@@ -187,40 +202,48 @@ class ConnectorActions:
             table.selectRow(0)
 
     # -- the wizard ------------------------------------------------------------------------------
-    def _wizard(self, **kwargs):
+    def _wizard(self, connector_name: str | None, start_page: str | None = None,
+                focus_field: str | None = None) -> ConnectorWizard | None:
         w = self.window
-        return self.open_wizard(lambda wizard_class: wizard_class(w.document, w.store, w.host, parent=w,
-                                                                  **kwargs))
+        return self.open_wizard(lambda wizard_class, document: wizard_class(
+            document, w.store, w.host, parent=w, connector_name=connector_name, start_page=start_page,
+            focus_field=focus_field))
 
-    def open_wizard(self, make):
-        """Open the connector wizard built by `make(ConnectorWizard)`, after settling unsaved edits."""
+    def open_wizard(self, make: Callable[[type[ConnectorWizard], ConfigDocument], ConnectorWizard]
+                    ) -> ConnectorWizard | None:
+        """Open the connector wizard built by `make(ConnectorWizard, document)`, after settling
+        unsaved edits; None when that was cancelled or there is no document to edit."""
         w = self.window
         wizard_class = areas.connector_wizard()
         if not w.save_pending_first("opening the connector wizard"):
             return None
-        before = {c.name for c in w.document.connectors}
+        document = w.document
+        if document is None:
+            w.statusBar().showMessage(UNREADABLE.format(w.store.path.name), 15000)
+            return None
+        before = {c.name for c in document.connectors}
         selected = self.selected_name()
-        wizard = make(wizard_class)
+        wizard = make(wizard_class, document)
         wizard.saved.connect(lambda result: self._after_wizard(result, before, selected))
         wizard.setWindowModality(Qt.WindowModality.WindowModal)
         wizard.show()
         w.wizard = wizard
         return wizard
 
-    def _after_wizard(self, result, before: set[str], selected: str | None) -> None:
+    def _after_wizard(self, result: SaveResult, before: set[str], selected: str | None) -> None:
         w = self.window
         w.adopt(result, "Connector saved")
-        added = [c.name for c in w.document.connectors if c.name not in before]
+        added = [c.name for c in result.document.connectors if c.name not in before]
         chosen = added[0] if added else selected
         if chosen:
             self.select(chosen)
         w.offer_restart()
 
-    def new(self):
+    def new(self) -> ConnectorWizard | None:
         return self._wizard(connector_name=None)
 
     def edit(self, name: str | None = None, *, start_page: str | None = None,
-             focus_field: str | None = None):
+             focus_field: str | None = None) -> ConnectorWizard | None:
         name = name or self.selected_name()
         if name is None:
             return None
@@ -252,7 +275,7 @@ class ConnectorActions:
         return True
 
     # -- import / export -------------------------------------------------------------------------
-    def deploy_dll(self, dll: str | None = None):
+    def deploy_dll(self, dll: str | None = None) -> DeployDllDialog:
         from app.ui.main.deploy_dialog import DeployDllDialog
 
         w = self.window
@@ -262,7 +285,7 @@ class ConnectorActions:
         w.deploy_dialog = dialog
         return dialog
 
-    def import_(self, path: str | None = None):
+    def import_(self, path: str | None = None) -> list[ImportedConnector] | MimImportDialog | None:
         w = self.window
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
@@ -301,7 +324,7 @@ class ConnectorActions:
 
         return self._report(export_all(w.document, Path(path)), "Exported all connectors")
 
-    def _report(self, outcome, verb: str) -> Path | None:
+    def _report(self, outcome: Path | UserError, verb: str) -> Path | None:
         w = self.window
         if isinstance(outcome, UserError):
             QMessageBox.warning(w, "Not exported", outcome.sentence())

@@ -8,24 +8,39 @@ Plain imports: every area is part of every build, so an ImportError is a bug and
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.host.layout import HostLayout
 
+if TYPE_CHECKING:  # the point of this module is to import these late
+    from PySide6.QtWidgets import QWidget
 
-def connector_wizard():
+    from app.certs.status import CertificateStatus
+    from app.events.sources.base import EventSource
+    from app.host.service import ServiceControl
+    from app.ui.certs.banner import ExpiryBanner
+    from app.ui.certs.dialog import CertificateDialog
+    from app.ui.diagnostics import DiagnosticsPage
+    from app.ui.events.viewer import EventViewer
+    from app.ui.main_window import MainWindow
+    from app.ui.wizard.connector_wizard import ConnectorWizard
+
+
+def connector_wizard() -> type[ConnectorWizard]:
     from app.ui.wizard.connector_wizard import ConnectorWizard
 
     return ConnectorWizard
 
 
-def event_viewer():
+def event_viewer() -> type[EventViewer]:
     from app.ui.events.viewer import EventViewer
 
     return EventViewer
 
 
-def event_source_for(layout: HostLayout):
+def event_source_for(layout: HostLayout) -> Path | EventSource | None:
     """What the viewer opens first: the live ECMA2Host log on Windows, the sample host's dump,
     else None (the viewer then waits for File > Open)."""
     if layout.is_sample or sys.platform != "win32":
@@ -36,37 +51,38 @@ def event_source_for(layout: HostLayout):
     return live_source()
 
 
-def diagnostics_page():
+def diagnostics_page() -> type[DiagnosticsPage]:
     from app.ui.diagnostics import DiagnosticsPage
 
     return DiagnosticsPage
 
 
-def entra_page():
+def entra_page() -> Callable[[MainWindow], QWidget]:
     from app.ui.entra import build_entra_page
 
     return build_entra_page
 
 
-def certificate_dialog():
+def certificate_dialog() -> type[CertificateDialog]:
     from app.ui.certs.dialog import CertificateDialog
 
     return CertificateDialog
 
 
-def expiry_banner():
+def expiry_banner() -> type[ExpiryBanner]:
     from app.ui.certs.banner import ExpiryBanner
 
     return ExpiryBanner
 
 
-def service_control(host_root: Path | None = None):
+def service_control(host_root: Path | None = None) -> ServiceControl:
     from app.host.service import default_service_control
 
     return default_service_control(host_root=host_root)
 
 
-def certificate_status(configured: str | None, port: int | None, host_root: Path | None = None):
+def certificate_status(configured: str | None, port: int | None,
+                       host_root: Path | None = None) -> CertificateStatus:
     """Gather the certificate status as `cert status` does (the store on Windows, plus what the
     local endpoint serves; neither for a host folder on another machine). Slow: call off the GUI
     thread."""

@@ -117,7 +117,7 @@ class BackupsDialog(QDialog):
         wanted = item.data(0, Qt.ItemDataRole.UserRole)
         return next((b for b in self.backups if b.id == wanted), None)
 
-    def _show_changes(self, *_args) -> None:
+    def _show_changes(self, *_args: object) -> None:
         backup = self.selected()
         self.restore_button.setEnabled(backup is not None and not self.read_only)
         if backup is None:

@@ -3,6 +3,8 @@ through the window's own store (the window holds the edit lock), and the restart
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QMessageBox
 
 from app.config.document import ConfigDocument
@@ -10,6 +12,11 @@ from app.config.store import SaveResult
 from app.paths import data_dir
 from app.ui.background import run_task
 from app.ui.main import areas
+from app.ui.main.actions import UNREADABLE
+
+if TYPE_CHECKING:
+    from app.ui.certs.dialog import CertificateDialog
+    from app.ui.main_window import MainWindow
 
 RESTART_ON_HOST = ("Restart the Microsoft ECMA2Host service on the host to apply it "
                    "(a restart also runs a full import).")
@@ -19,9 +26,9 @@ class DocumentThumbprint:
     """<Setting><Certificate>, written through the window's store from the plan's worker thread.
     No Qt here: the window adopts `result` on the GUI thread when the dialog finishes."""
 
-    def __init__(self, window) -> None:
+    def __init__(self, window: MainWindow, document: ConfigDocument) -> None:
         self.store = window.store
-        self.document: ConfigDocument = window.document
+        self.document = document
         self.description = str(window.store.path)
         self.result: SaveResult | None = None
 
@@ -36,8 +43,8 @@ class DocumentThumbprint:
         self.document = self.result.document
 
 
-def open_certificate_dialog(window):
-    if window.read_only or window.document is None:
+def open_certificate_dialog(window: MainWindow) -> CertificateDialog | None:
+    if window.read_only:
         QMessageBox.information(window, "Regenerate certificate",
                                 "This file is open read-only: regenerate the certificate from the "
                                 "window that holds it.")
@@ -49,9 +56,13 @@ def open_certificate_dialog(window):
 
     if not window.save_pending_first("regenerating the certificate"):
         return None
-    target = DocumentThumbprint(window)
+    document = window.document  # checked after the question: its "Discard" reloads, and that may fail
+    if document is None:
+        QMessageBox.information(window, "Regenerate certificate", UNREADABLE.format(window.store.path.name))
+        return None
+    target = DocumentThumbprint(window, document)
     secrets = SecretStore()
-    port_text = window.document.setting.port if window.document.root.find("Setting") is not None else ""
+    port_text = document.setting.port if document.root.find("Setting") is not None else ""
     prepare = plan_factory(out_dir=areas.certificates_folder(data_dir()), store=default_store(window.host.root),
                            secrets=secrets, target=target,
                            port=int(port_text) if port_text.strip().isdigit() else None)
@@ -75,7 +86,7 @@ def open_certificate_dialog(window):
     return dialog
 
 
-def offer_restart(window) -> None:
+def offer_restart(window: MainWindow) -> None:
     """After a successful save: restart now (Windows host), else say it is done on the host."""
     service = window.service_control()
     current = window.statusBar().currentMessage()

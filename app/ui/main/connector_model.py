@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from app.config.document import ConfigDocument, Connector
 from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, WARNING, Finding
@@ -111,7 +111,7 @@ class ConnectorRow:
 class ConnectorTableModel(QAbstractTableModel):
     """One row per connector; `set_document(doc, findings)` rebuilds it."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[ConnectorRow] = []
         self.entra: dict[str, tuple[str, str, bool]] = {}  # name -> (state, summary, healthy), from the Entra page
@@ -136,18 +136,19 @@ class ConnectorTableModel(QAbstractTableModel):
         return next((i for i, r in enumerate(self.rows) if r.name == name), None)
 
     # -- Qt model interface ----------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> str | None:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         row, col = self.rows[index.row()], index.column()
@@ -185,7 +186,7 @@ class ConnectorTableModel(QAbstractTableModel):
             return self.entra.get(row.name, ("", "", True))[0]
         return row.modified or "—"
 
-    def _sort_key(self, row: ConnectorRow, col: int):
+    def _sort_key(self, row: ConnectorRow, col: int) -> int | str:
         if col == 2:
             return row.timer_minutes if row.timer_minutes is not None else -1
         if col == 3:

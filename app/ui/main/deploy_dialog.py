@@ -8,6 +8,7 @@ steps shown, and says in one sentence what happened (or that every file was put 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,12 +30,18 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.host.deploy import DeployPlan, DeployResult, execute, make_plan
 from app.ui.background import Task
+from app.ui.main.actions import UNREADABLE
+
+if TYPE_CHECKING:
+    from app.host.service import ServiceControl
+    from app.ui.main_window import MainWindow
 
 COLUMNS = ("File", "Connector", "There now", "What happens")
 
 
 class DeployDllDialog(QDialog):
-    def __init__(self, window, service, dll: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, window: MainWindow, service: ServiceControl, dll: str | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent or window)
         self.setWindowTitle("Update connector DLL")
         self.resize(900, 420)
@@ -111,11 +118,14 @@ class DeployDllDialog(QDialog):
         self.plan = None
         self.table.setRowCount(0)
         text = self.path_edit.text().strip()
+        document = self.window_.document  # None only if a reload failed while this was open
         if not text:
             self.summary.setText("Choose the new DLL to see which files it replaces.")
+        elif document is None:
+            self.summary.setText(UNREADABLE.format(self.window_.store.path.name))
         else:
             try:
-                self.plan = make_plan(self.window_.host, self.window_.document, Path(text),
+                self.plan = make_plan(self.window_.host, document, Path(text),
                                       with_dependencies=self.with_dependencies.isChecked())
             except UserError as exc:
                 self.summary.setText(exc.sentence())

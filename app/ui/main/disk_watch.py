@@ -35,7 +35,7 @@ class DiskWatch(QObject):
         if existing:
             self.watcher.addPaths(existing)
 
-    def schedule(self, *_args) -> None:
+    def schedule(self, *_args: object) -> None:
         self.timer.start()
 
     def check(self) -> bool:

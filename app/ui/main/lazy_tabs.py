@@ -23,7 +23,7 @@ class LazyTabs:
         self.tabs.addTab(scroller, title)
         return scroller
 
-    def page(self, tab) -> QWidget | None:
+    def page(self, tab: QWidget | None) -> QWidget | None:
         """The area inside a tab, built now if it was not yet."""
         if not isinstance(tab, QScrollArea):
             return None

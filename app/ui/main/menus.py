@@ -3,6 +3,7 @@ show_journal...) or in its areas; this only lays them out."""
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 
-def _reports():
+def _reports() -> ModuleType:
     from app.ui.report import actions  # the host report area, loaded when first used
 
     return actions

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QIntValidator
+from PySide6.QtGui import QDesktopServices, QIntValidator, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -26,6 +26,7 @@ from app.paths import backups_dir, data_dir
 from app.ui.theme import error_colour
 
 if TYPE_CHECKING:  # imported when first built (start-up time)
+    from app.certs.status import CertificateStatus
     from app.ui.certs.status_widget import CertificateStatusWidget
 
 DEFAULT_PORT = "8585"
@@ -145,7 +146,7 @@ class SettingsTab(QScrollArea):
         self.port_problem.setText("\n".join(f.message + (f" {f.fix}" if f.fix else "") for f in mine))
         self.port_problem.setVisible(bool(mine))
 
-    def set_certificate_status(self, status) -> None:
+    def set_certificate_status(self, status: CertificateStatus | None) -> None:
         if status is not None:
             self.certificate_widget.set_status(status)
 
@@ -164,10 +165,10 @@ class SettingsTab(QScrollArea):
         return self._certificate_widget
 
     @property
-    def regenerate_button(self):
+    def regenerate_button(self) -> QPushButton:
         return self.certificate_widget.regenerate_button
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         self.certificate_widget  # noqa: B018 - built on first show
         super().showEvent(event)
 

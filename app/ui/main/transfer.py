@@ -9,15 +9,24 @@ wizard on it (`ConnectorWizard.from_spec`). Out: one connector or all, secrets l
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from app.config.document import ConfigDocument
 from app.config.xmltext import read_file
 from app.errors import UserError
+from app.ui.main.actions import UNREADABLE
+
+if TYPE_CHECKING:  # app/migrate and the areas load when first used
+    from app.migrate.connectors import ClashAnswer, ImportedConnector
+    from app.migrate.mim_mapping import MappedConnector
+    from app.ui.main_window import MainWindow
+    from app.ui.migrate.import_dialog import MimImportDialog
+    from app.ui.wizard.connector_wizard import ConnectorWizard
 
 
-def _export(document, names: list[str] | None, path: Path) -> Path | UserError:
+def _export(document: ConfigDocument, names: list[str] | None, path: Path) -> Path | UserError:
     try:
         from app.migrate import connectors  # not needed to show the first screen
 
@@ -27,15 +36,15 @@ def _export(document, names: list[str] | None, path: Path) -> Path | UserError:
     return path
 
 
-def export_one(document, name: str, path: Path) -> Path | UserError:
+def export_one(document: ConfigDocument, name: str, path: Path) -> Path | UserError:
     return _export(document, [name], path)
 
 
-def export_all(document, path: Path) -> Path | UserError:
+def export_all(document: ConfigDocument, path: Path) -> Path | UserError:
     return _export(document, None, path)
 
 
-def show_report(parent, title: str, text: str, details: str = "") -> None:
+def show_report(parent: QWidget | None, title: str, text: str, details: str = "") -> None:
     """A summary with the full list under "Show Details…" (tests replace this function)."""
     box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=parent)
     if details:
@@ -43,7 +52,8 @@ def show_report(parent, title: str, text: str, details: str = "") -> None:
     box.exec()
 
 
-def clash_box(parent, name: str, suggested: str):
+def clash_box(parent: QWidget | None, name: str,
+              suggested: str) -> tuple[QMessageBox, QPushButton, QPushButton]:
     """The Rename / Replace / Skip question; Rename (nothing lost) is the default."""
     box = QMessageBox(QMessageBox.Icon.Question, "Connector exists",
                       f"This host already has a connector named “{name}”.\n\nRename the imported one "
@@ -55,7 +65,7 @@ def clash_box(parent, name: str, suggested: str):
     return box, rename, replace
 
 
-def ask_clash(parent, name: str, suggested: str):
+def ask_clash(parent: QWidget | None, name: str, suggested: str) -> ClashAnswer:
     """Ask about a connector whose name is taken (tests replace this function)."""
     from app.migrate.connectors import RENAME, REPLACE, SKIP, ClashAnswer
 
@@ -69,7 +79,8 @@ def ask_clash(parent, name: str, suggested: str):
     return ClashAnswer(SKIP)
 
 
-def import_file(window, path: Path):
+def import_file(window: MainWindow,
+                path: Path) -> list[ImportedConnector] | MimImportDialog | None:
     """Import `path` into the window's file; returns the import records, the wizard, or None."""
     from app.migrate import connectors  # not needed to show the first screen
 
@@ -84,10 +95,13 @@ def import_file(window, path: Path):
     return import_connector_export(window, data, path)
 
 
-def import_connector_export(window, data: bytes, path: Path):
+def import_connector_export(window: MainWindow, data: bytes, path: Path) -> list[ImportedConnector] | None:
     from app.migrate import connectors
 
     if not window.save_pending_first("importing"):
+        return None
+    if window.document is None:  # "Discard" reloads the file, and that may fail
+        QMessageBox.warning(window, "Not imported", UNREADABLE.format(window.store.path.name))
         return None
     try:
         source = connectors.read_connector_file(data, str(path))
@@ -120,11 +134,14 @@ def import_connector_export(window, data: bytes, path: Path):
     return records
 
 
-def import_management_agent(window, data: bytes, path: Path):
+def import_management_agent(window: MainWindow, data: bytes, path: Path) -> MimImportDialog | None:
     """A MIM export: the migrate area's dialog asks the object type and the name and shows the
     report; its Open hands the mapped agent to the connector wizard."""
     from app.ui.migrate.import_dialog import MimImportDialog
 
+    if window.document is None:
+        QMessageBox.warning(window, "Not imported", UNREADABLE.format(window.store.path.name))
+        return None
     try:
         dialog = MimImportDialog.for_file(path, [c.name for c in window.document.connectors], parent=window)
     except UserError as exc:
@@ -137,8 +154,8 @@ def import_management_agent(window, data: bytes, path: Path):
     return dialog
 
 
-def open_mapped(window, mapped):
+def open_mapped(window: MainWindow, mapped: MappedConnector) -> ConnectorWizard | None:
     """The connector wizard on a mapped MIM agent: nothing is saved until its Finish."""
     return window.connector_actions.open_wizard(
-        lambda wizard_class: wizard_class.from_spec(mapped.spec, window.document, window.store,
-                                                    window.host, parent=window))
+        lambda wizard_class, document: wizard_class.from_spec(mapped.spec, document, window.store,
+                                                              window.host, parent=window))

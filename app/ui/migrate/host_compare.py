@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,6 +40,7 @@ FILTERS = (("All differences", None), ("Connectors", "connectors"), (".exe.confi
            ("Connector DLLs", "dll"), ("Secrets", "secret"), ("Host and certificate", "host"))
 KIND_COLOURS = {"added": "#e6f4ea", "removed": "#fce8e6", "changed": "#fff8e1"}
 HEADERS = ("Connector", "Area", "Item", "Active (A)", "Passive (B)")
+Index = QModelIndex | QPersistentModelIndex
 
 
 def area_label(area: str) -> str:
@@ -54,7 +62,7 @@ def _group(ch: Change) -> str:
 
 
 class DifferenceModel(QAbstractTableModel):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.changes: list[Change] = []
 
@@ -63,18 +71,19 @@ class DifferenceModel(QAbstractTableModel):
         self.changes = list(changes)
         self.endResetModel()
 
-    def rowCount(self, parent=None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(self.changes)
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
+        return 0 if parent.isValid() else len(self.changes)
 
-    def columnCount(self, parent=None) -> int:
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return len(HEADERS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> str | None:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return HEADERS[section]
         return None
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         ch = self.changes[index.row()]
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
@@ -95,12 +104,12 @@ class DifferenceModel(QAbstractTableModel):
 
 
 class _Filter(QSortFilterProxyModel):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.group: str | None = None
         self.text = ""
 
-    def filterAcceptsRow(self, row, parent) -> bool:
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
         model = self.sourceModel()
         if self.group and model.data(model.index(row, 0), Qt.ItemDataRole.UserRole) != self.group:
             return False

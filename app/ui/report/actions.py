@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,8 +34,12 @@ from app.report.context import DEFAULT_DAYS, ReportOptions
 from app.report.reader import read_report, read_zip_file
 from app.ui.background import Task
 
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+    from app.ui.report.window import ReportWindow
 
-def open_report(parent: QWidget | None = None, path: str | None = None):
+
+def open_report(parent: QWidget | None = None, path: str | None = None) -> ReportWindow | None:
     """Ask for a report (unless given) and show it read-only; a bad file is one sentence."""
     if path is None:
         path, _ = QFileDialog.getOpenFileName(parent, "Open host report", "", "Host reports (*.zip);;All files (*)")
@@ -54,7 +59,7 @@ def open_report(parent: QWidget | None = None, path: str | None = None):
     return window
 
 
-def create_report(window) -> CreateReportDialog:
+def create_report(window: MainWindow) -> CreateReportDialog:
     dialog = CreateReportDialog(window.host, window)
     dialog.show()
     window.report_dialog = dialog

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, NoReturn, cast
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -27,11 +29,16 @@ from PySide6.QtWidgets import (
 from app.config.document import ConfigDocument
 from app.diagnostics.doctor import Check, DoctorReport
 from app.errors import SaveRefused, UserError
+from app.filestore import Backup
 from app.host.layout import HostLayout
 from app.report.reader import HostReport, ReportEventSource
 from app.severity import Severity
 from app.ui.main import areas
 from app.ui.main_window import MainWindow
+
+if TYPE_CHECKING:  # the areas are imported when first shown, as in the main window
+    from app.ui.diagnostics.doctor_view import DoctorView
+    from app.ui.events.viewer import EventViewer
 
 
 class _NoLock:
@@ -63,10 +70,10 @@ class ReportStore:
     def changed_on_disk(self) -> bool:
         return False
 
-    def save(self, _doc: ConfigDocument, **_kw):
+    def save(self, _doc: ConfigDocument, **_kw: object) -> NoReturn:
         raise SaveRefused("is a host report: nothing in it can be saved", path=self.path)
 
-    def backups(self) -> list:
+    def backups(self) -> list[Backup]:
         return []
 
 
@@ -105,7 +112,7 @@ class ReportWindow(MainWindow):
             "info", f"<b>Host report, read-only:</b> {_esc(Path(self.store.path).name)}, made {_esc(str(made))}. "
             "Secrets appear as their structure; nothing here can be saved and nothing from the report runs.")
 
-    def _build_event_viewer(self):
+    def _build_event_viewer(self) -> EventViewer:
         viewer = areas.event_viewer()(self.tabs)
         for name in ("live_button", "open_button"):  # this machine's log is not the report's host's
             if hasattr(viewer, name):
@@ -113,7 +120,7 @@ class ReportWindow(MainWindow):
         viewer.open_source(ReportEventSource(self._report_store().report))
         return viewer
 
-    def _build_diagnostics(self):
+    def _build_diagnostics(self) -> DoctorView:
         from app.ui.diagnostics.doctor_view import DoctorView
 
         report = self._report_store().report
@@ -128,7 +135,7 @@ class ReportWindow(MainWindow):
         super()._update_state()
         self.setWindowTitle(f"{Path(self.store.path).name} — host report (read-only) — ECMA Host Wizard")
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.report.close()
         super().closeEvent(event)
 
@@ -217,12 +224,10 @@ class ReportFiles(QWidget):
             self.list.setCurrentItem(found[0])
 
     @staticmethod
-    def _exact():
-        from PySide6.QtCore import Qt
-
+    def _exact() -> Qt.MatchFlag:
         return Qt.MatchFlag.MatchExactly
 
-    def _show(self, item: QTreeWidgetItem | None, _previous=None) -> None:
+    def _show(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None = None) -> None:
         if item is None:
             return
         name = item.text(0)

@@ -5,8 +5,10 @@ unsupported types flagged. Built for 5,000 rows (tests/benchmarks/bench_attribut
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.config.document import AttributeSchema
 from app.wizard.schema_edits import AttributeChoice, SchemaEditor
 
 SELECTED, NAME, TYPE, SINGLE, NOTE = range(5)
@@ -36,7 +39,7 @@ class AttributeTableModel(QAbstractTableModel):
 
     edited = Signal()
 
-    def __init__(self, editor: SchemaEditor, parent=None) -> None:
+    def __init__(self, editor: SchemaEditor, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.editor = editor
         self.rows: list[AttributeChoice] = []
@@ -56,7 +59,7 @@ class AttributeTableModel(QAbstractTableModel):
         self.endResetModel()
 
     @staticmethod
-    def _note(c: AttributeChoice, stored) -> str:
+    def _note(c: AttributeChoice, stored: AttributeSchema | None) -> str:
         notes = []
         if stored is not None and stored.is_anchor:
             notes.append("anchor")
@@ -77,12 +80,13 @@ class AttributeTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> str | None:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         c = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
@@ -105,7 +109,7 @@ class AttributeTableModel(QAbstractTableModel):
             return self.notes[index.row()] or None
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex):
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         c = self.rows[index.row()]
         if index.column() == SELECTED:
@@ -114,7 +118,8 @@ class AttributeTableModel(QAbstractTableModel):
             return base | Qt.ItemFlag.ItemIsUserCheckable
         return base
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: object,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.CheckStateRole:
             return False
         on = Qt.CheckState(value) == Qt.CheckState.Checked
@@ -147,13 +152,14 @@ class AttributeTableModel(QAbstractTableModel):
 class AttributeFilter(QSortFilterProxyModel):
     """Case-insensitive substring search on the attribute name (and type, e.g. 'Boolean')."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.needle = ""
         self.model: AttributeTableModel | None = None
 
-    def setSourceModel(self, model) -> None:
-        self.model = model  # a Python reference: sourceModel() per row costs a wrapper lookup
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
+        # a Python reference: sourceModel() per row costs a wrapper lookup (it is always ours)
+        self.model = model if isinstance(model, AttributeTableModel) else None
         super().setSourceModel(model)
 
     def set_needle(self, text: str) -> None:

@@ -8,7 +8,8 @@ A refused save is shown in a message box and the wizard stays open.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QMessageBox, QWizard
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 
 from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT
 from app.config import builders
@@ -16,6 +17,8 @@ from app.config.document import ConfigDocument
 from app.config.store import ConfigStore, SaveResult
 from app.errors import UserError
 from app.host.layout import HostLayout
+from app.hostsecrets.dpapi import Dpapi
+from app.hostsecrets.writing import SecretRoute
 from app.ui.wizard.dll_driver import DllDriver
 from app.ui.wizard.pages import FlowPage, ParameterPage, PropertiesPage
 from app.ui.wizard.pages_run import PartitionsPage, RunProfilesPage
@@ -36,8 +39,9 @@ class ConnectorWizard(QWizard):
 
     def __init__(self, document: ConfigDocument, store: ConfigStore, layout: HostLayout,
                  connector_name: str | None = None, start_page: str | None = None,
-                 focus_field: str | None = None, parent=None, *,
-                 spec: builders.ConnectorSpec | None = None, dpapi=None, bridge_route=None,
+                 focus_field: str | None = None, parent: QWidget | None = None, *,
+                 spec: builders.ConnectorSpec | None = None, dpapi: Dpapi | None = None,
+                 bridge_route: SecretRoute | None = None,
                  dll_timeout: float = DEFAULT_TIMEOUT, schema_timeout: float = SCHEMA_TIMEOUT) -> None:
         super().__init__(parent)
         self.store = store
@@ -63,7 +67,9 @@ class ConnectorWizard(QWizard):
         self.restart()
         if not self.session.is_new:  # choices and new parameters from the host's copy of its DLL
             self.dll.changed.connect(self._dll_answered_existing)
-            self.dll.open_existing(self.page_for("properties"))
+            properties = self.page_for("properties")
+            assert properties is not None  # _add_pages made it
+            self.dll.open_existing(properties)
         if start_page or focus_field:
             self.go_to(str(self.flow.start_key(start_page)))
             page = self.currentPage()
@@ -72,7 +78,7 @@ class ConnectorWizard(QWizard):
 
     @classmethod
     def from_spec(cls, spec: builders.ConnectorSpec, document: ConfigDocument, store: ConfigStore,
-                  layout: HostLayout, parent=None) -> ConnectorWizard:
+                  layout: HostLayout, parent: QWidget | None = None) -> ConnectorWizard:
         """A new connector prepared elsewhere (the MIM import hands its ConnectorSpec here)."""
         return cls(document, store, layout, None, parent=parent, spec=spec)
 
@@ -91,8 +97,9 @@ class ConnectorWizard(QWizard):
             self.ids[key] = i
         self.setStartId(self.ids["properties"])
 
-    def page_for(self, key: str):
-        return self.page(self.ids[key]) if key in self.ids else None
+    def page_for(self, key: str) -> FlowPage | None:
+        page = self.page(self.ids[key]) if key in self.ids else None
+        return page if isinstance(page, FlowPage) else None  # (every page here is one)
 
     def ensure_page(self, key: str | None) -> None:
         """A DLL may have more Schema pages than were made up front: add them when needed."""
@@ -192,7 +199,7 @@ class ConnectorWizard(QWizard):
         self.saved.emit(result)
         super().accept()
 
-    def keyPressEvent(self, event) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         # Enter in a one-line field must not jump pages past a finding the user has not seen
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.current_key() != "summary":
             event.ignore()

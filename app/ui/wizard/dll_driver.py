@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
@@ -26,6 +27,11 @@ from app.ui.background import Task
 from app.wizard.dll_pages import DllPages, Step
 from app.wizard.dll_runner import DllRunner, Plan
 from app.wizard.page_keys import PageKey
+from app.wizard.session import WizardSession
+
+if TYPE_CHECKING:  # the wizard and its pages import this module
+    from app.ui.wizard.connector_wizard import ConnectorWizard
+    from app.ui.wizard.pages import FlowPage
 
 
 class BusyRow(QWidget):
@@ -66,7 +72,7 @@ class DllDriver(QObject):
 
     changed = Signal()  # the DLL was loaded, refused, or a call ended: labels may change
 
-    def __init__(self, wizard, host: HostLayout | None, *, timeout: float = DEFAULT_TIMEOUT,
+    def __init__(self, wizard: ConnectorWizard, host: HostLayout | None, *, timeout: float = DEFAULT_TIMEOUT,
                  schema_timeout: float = SCHEMA_TIMEOUT) -> None:
         super().__init__(wizard)
         self.wizard = wizard
@@ -87,7 +93,7 @@ class DllDriver(QObject):
         self._kinds: dict[tuple[str, int, int], bool] = {}  # a DLL file -> is a dependency
 
     @property
-    def session(self):
+    def session(self) -> WizardSession:
         return self.wizard.session
 
     def runner_for(self, pages: DllPages) -> DllRunner:
@@ -133,7 +139,7 @@ class DllDriver(QObject):
             return self.picked[name]
         return next((p for p in self.host_dlls() if p.name.lower() == name.lower()), None)
 
-    def choose(self, name: str, page, on_done: Callable[[], None]) -> None:
+    def choose(self, name: str, page: FlowPage, on_done: Callable[[], None]) -> None:
         """A new connector's DLL was chosen: ask it for its first page, or keep the template."""
         self.close()
         self.pages, self.reason, self.note = None, "", ""
@@ -171,7 +177,7 @@ class DllDriver(QObject):
 
         self.run(self.runner_for(pages).choose_plan(), page, loaded, refused)
 
-    def open_existing(self, page) -> None:
+    def open_existing(self, page: FlowPage) -> None:
         """An existing connector: ask its DLL (from the host's folder only) in the background."""
         c = self.session.connector
         if self.host is None or not c.library_name:
@@ -196,7 +202,7 @@ class DllDriver(QObject):
         self.run(self.runner_for(pages).existing_plan(), page, done, refused)
 
     # -- Next ----------------------------------------------------------------------------------------
-    def advance(self, page, go_on: Callable[[], None]) -> bool:
+    def advance(self, page: FlowPage, go_on: Callable[[], None]) -> bool:
         """Next on a page of a new connector: the DLL checks the page, then answers the next one.
         True when the DLL has nothing to do here (the wizard moves on at once)."""
         assert self.runner is not None
@@ -208,7 +214,7 @@ class DllDriver(QObject):
         return False
 
     # -- running steps -------------------------------------------------------------------------------
-    def run(self, plan: Plan, page, on_done: Callable[[], None],
+    def run(self, plan: Plan, page: FlowPage, on_done: Callable[[], None],
             on_fail: Callable[[str], None] | None = None) -> None:
         """Each step of the runner's plan (app/wizard/dll_runner.py, which decides the order): its
         work in a Task, its apply on the GUI thread; the first failure or refusal ends the run with
@@ -255,7 +261,7 @@ class DllDriver(QObject):
             self._tasks.discard(task)
             then()
 
-        def applied(step: Step, result) -> None:
+        def applied(step: Step, result: object) -> None:
             if generation != self._generation:
                 return
             try:
@@ -270,7 +276,7 @@ class DllDriver(QObject):
             start()
         start()
 
-    def _set_busy(self, page, label: str | None) -> None:
+    def _set_busy(self, page: FlowPage, label: str | None) -> None:
         row = getattr(page, "busy", None)
         if row is None:
             return

@@ -5,7 +5,8 @@ directly; `FlowPage` shows the flow's findings beside their fields and disables 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -25,13 +26,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.bridge import capabilities
+from app.bridge.session import ParameterDefinition, Validation
+from app.config.document import Parameter
 from app.config.rules import ERROR, MICROSOFT_TIMER_FLOOR, WARNING, Finding, is_encrypted_blob
 from app.ui.wizard.dll_driver import BusyRow
-from app.ui.wizard.parameter_form import AddParameterRow, ParameterForm
+from app.ui.wizard.parameter_form import AddParameterRow, DllFormOptions, ParameterForm
 from app.ui.wizard.secret_choice_box import SecretChoiceBox
 from app.ui.wizard.widgets import FieldBox, FindingLabel, SecretField, StepLimits, severity_color
+from app.wizard.dll_pages import DllPages
+from app.wizard.flow import ConnectorFlow, PageRef
 from app.wizard.page_keys import OBJECT_TYPES, PageKey
+from app.wizard.session import WizardSession
 from app.wizard.tokens import generate_token
+
+if TYPE_CHECKING:  # the wizard imports its pages
+    from app.ui.wizard.connector_wizard import ConnectorWizard
 
 SUBTITLES = {
     "properties": "Name, refresh interval, secret token and the connector DLL.",
@@ -47,11 +56,11 @@ SUBTITLES = {
 class FlowPage(QWizardPage):
     """A page of the connector flow: builds its body from the working copy on every visit."""
 
-    def __init__(self, ctx, key: PageKey) -> None:
+    def __init__(self, ctx: ConnectorWizard, key: PageKey) -> None:
         super().__init__()
-        self.ctx = ctx  # the ConnectorWizard: session, flow, layout
+        self.ctx = ctx  # session, flow, layout
         self.key = key
-        self.findings: list = []
+        self.findings: list[Finding] = []
         self.field_boxes: dict[str, FieldBox] = {}
         self.outer = QVBoxLayout(self)
         self.page_findings = FindingLabel()
@@ -67,14 +76,14 @@ class FlowPage(QWizardPage):
         self._debounce.timeout.connect(self.refresh_findings)
 
     @property
-    def session(self):
+    def session(self) -> WizardSession:
         return self.ctx.session
 
     @property
-    def flow(self):
+    def flow(self) -> ConnectorFlow:
         return self.ctx.flow
 
-    def ref(self):
+    def ref(self) -> PageRef | None:
         return self.flow.page(self.key)
 
     def initializePage(self) -> None:
@@ -99,9 +108,9 @@ class FlowPage(QWizardPage):
     def dll_note(self) -> str:
         """Say where a parameter page's fields come from when the DLL was asked."""
         ref = self.ref()
-        dll = self.ctx.dll
-        if dll.active and ref is not None and ref.use and self.session.is_new:
-            return f" Asked of {dll.pages.name}.dll."
+        pages = self.ctx.dll.pages  # None while the DLL is not asked
+        if pages is not None and ref is not None and ref.use and self.session.is_new:
+            return f" Asked of {pages.name}.dll."
         return ""
 
     def cleanupPage(self) -> None:
@@ -129,7 +138,7 @@ class FlowPage(QWizardPage):
             QTimer.singleShot(0, self.ctx.next_from_dll)
         return dll.advance(self, go_on)
 
-    def show_refusal(self, verdict) -> None:
+    def show_refusal(self, verdict: Validation) -> None:
         """The DLL's ValidateConfigParameters message (on the field it names) or a failure."""
         ref = self.ref()
         self.ctx.stop_walk()
@@ -161,7 +170,7 @@ class FlowPage(QWizardPage):
     def refresh_findings(self) -> None:
         self._debounce.stop()
         self.findings = self.rule_findings() + self.dll_findings() + self.call_findings() + self.bridge_findings
-        by_field: dict[str, list] = {}
+        by_field: dict[str, list[Finding]] = {}
         for f in self.findings:
             by_field.setdefault(f.field or "", []).append(f)
         placed = set()
@@ -172,7 +181,7 @@ class FlowPage(QWizardPage):
         self.page_findings.show_findings([f for f in self.findings if (f.field or "") not in placed])
         self.completeChanged.emit()
 
-    def place_findings(self, by_field: dict[str, list]) -> set[str]:
+    def place_findings(self, by_field: dict[str, list[Finding]]) -> set[str]:
         return set()
 
     def dll_findings(self) -> list[Finding]:
@@ -211,7 +220,7 @@ class FlowPage(QWizardPage):
         return self.ctx.next_page_id(self.key)
 
 
-def capabilities_summary(pages) -> QWidget:
+def capabilities_summary(pages: DllPages) -> QWidget:
     """What the DLL reports it can do, read-only, with what ECMA2Host will not use of it (the DLL
     has no Capabilities-page parameters, as none of the public connectors has)."""
     caps = pages.bridge.capabilities
@@ -360,8 +369,6 @@ class PropertiesPage(FlowPage):
         self.edited()
 
     def _browse(self) -> None:
-        from pathlib import Path
-
         from PySide6.QtWidgets import QFileDialog
 
         start = str(self.ctx.host.ecma_dir) if self.ctx.host and self.ctx.host.ecma_dir else ""
@@ -369,7 +376,7 @@ class PropertiesPage(FlowPage):
         if path:
             self.pick(Path(path))
 
-    def pick(self, path) -> None:
+    def pick(self, path: Path) -> None:
         """A DLL the user chose anywhere: asked like one in the host's folder (with a note)."""
         self.ctx.dll.picked[path.name] = path
         if self.library.findText(path.name) < 0:
@@ -419,28 +426,31 @@ class ParameterPage(FlowPage):
     def build(self) -> QWidget:
         ref = self.ref()
         s = self.session
-        if ref is None:
+        if ref is None or ref.use is None:  # (the flow gives every parameter page its Use)
             return QLabel("This page does not apply to this connector.")
-        if ref.use == "RunStep":
-            params = s.run_step_parameters(ref.profile)
+        use, profile = ref.use, ref.profile
+        if use == "RunStep":
+            assert profile is not None  # the flow names the profile of every run-step page
+            params = s.run_step_parameters(profile)
         else:
-            params = s.page_parameters(ref.use, ref.schema_number)
+            params = s.page_parameters(use, ref.schema_number)
         dll = self.ctx.dll
         custom = s.is_new and not s.template.definitions and not dll.active
         inner = QWidget()
         lay = QVBoxLayout(inner)
         lay.setContentsMargins(0, 0, 0, 0)
         read_only = self.flow.is_read_only(self.key)
-        if ref.use == "RunStep" and s.connector.run_configuration(ref.profile) is not None:
-            self.limits = StepLimits(s, ref.profile, read_only=read_only)
+        if use == "RunStep" and profile is not None and s.connector.run_configuration(profile) is not None:
+            self.limits = StepLimits(s, profile, read_only=read_only)
             self.limits.changed.connect(self.edited)
             lay.addWidget(self.limits)
         self.form = ParameterForm(s, params, read_only=read_only,
                                   on_remove=self._remove if custom else None,
-                                  **self.dll_form_options(ref.use, ref.schema_number, ref.profile))
+                                  **self.dll_form_options(use, ref.schema_number, profile))
         self.form.changed.connect(self.edited)
         lay.addWidget(self.form)
-        if ref.use == "Capabilities" and dll.active and s.is_new and not dll.pages.definitions("Capabilities"):
+        if use == "Capabilities" and dll.pages is not None and s.is_new \
+                and not dll.pages.definitions("Capabilities"):
             lay.addWidget(capabilities_summary(dll.pages))
         self.secret_choice = None
         if any(p.is_secret for p in params):
@@ -449,38 +459,40 @@ class ParameterPage(FlowPage):
             lay.addWidget(self.secret_choice)
         if custom:
             add = AddParameterRow()
-            add.added.connect(lambda n, t: self._add(n, t, ref))
+            add.added.connect(lambda n, t: self._add(n, t, use, ref))
             lay.addWidget(add)
         lay.addStretch(1)
         return scrolled(inner)
 
-    def dll_form_options(self, use: str, schema_number: str | None, profile: str | None) -> dict:
+    def dll_form_options(self, use: str, schema_number: str | None, profile: str | None) -> DllFormOptions:
         """What the DLL says about this page: its definitions (order, labels, choices) and, for an
         existing connector, the parameters new in this DLL."""
         dll = self.ctx.dll
-        if not dll.active:
+        pages = dll.pages  # None while the DLL is not asked
+        if pages is None:
             return {}
         number = int(schema_number) if schema_number and schema_number.isdigit() else 1
-        pages = dll.pages
-        options = {"definitions": pages.definitions(use, number), "library": pages.name + ".dll",
-                   "in_order": self.session.is_new, "unanswered": bool(dll.failure(self.key))}
+        options: DllFormOptions = {"definitions": pages.definitions(use, number), "library": pages.name + ".dll",
+                                   "in_order": self.session.is_new, "unanswered": bool(dll.failure(self.key))}
         if not self.session.is_new:
             options["new_in_dll"] = pages.new_in_dll(use, number, profile)
             options["on_add_new"] = lambda d: self._add_from_dll(d, profile)
         return options
 
-    def _add_from_dll(self, definition, profile) -> None:
-        self.ctx.dll.pages.add_from_dll(definition, profile)
+    def _add_from_dll(self, definition: ParameterDefinition, profile: str | None) -> None:
+        pages = self.ctx.dll.pages
+        assert pages is not None  # its Add buttons are drawn only while the DLL is asked
+        pages.add_from_dll(definition, profile)
         self.initializePage()
 
-    def place_findings(self, by_field):
+    def place_findings(self, by_field: dict[str, list[Finding]]) -> set[str]:
         return self.form.show_findings(by_field)
 
-    def _add(self, name: str, type_: str, ref) -> None:
-        self.session.add_parameter(name, type_, ref.use, ref.schema_number, ref.profile)
+    def _add(self, name: str, type_: str, use: str, ref: PageRef) -> None:
+        self.session.add_parameter(name, type_, use, ref.schema_number, ref.profile)
         self.initializePage()
 
-    def _remove(self, parameter) -> None:
+    def _remove(self, parameter: Parameter) -> None:
         self.session.remove_parameter(parameter)
         self.initializePage()
 

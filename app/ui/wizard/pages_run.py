@@ -39,7 +39,7 @@ class PartitionsPage(ParameterPage):
         form.addRow("Partition &DN:", box)
         lay.addLayout(form)
         dll = self.ctx.dll
-        if dll.active and dll.pages.partitions:
+        if dll.pages is not None and dll.pages.partitions:
             choice = QComboBox()
             choice.setAccessibleName("Partition offered by the DLL")
             for part in dll.pages.partitions:
@@ -64,8 +64,10 @@ class PartitionsPage(ParameterPage):
         lay.addStretch(1)
         return w
 
-    def _partition(self, partition: dict) -> None:
-        self.ctx.dll.pages.choose_partition(partition)
+    def _partition(self, partition: dict[str, str]) -> None:
+        pages = self.ctx.dll.pages
+        assert pages is not None  # the choice is drawn only while the DLL is asked
+        pages.choose_partition(partition)
         self.dn.setText(self.session.connector.partitions[0].dn)
         self.edited()
 

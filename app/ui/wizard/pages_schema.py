@@ -32,7 +32,7 @@ class ObjectTypesPage(FlowPage):
         entry = s.connector.entry_schema
         dll = self.ctx.dll
         self.bridge_findings = []
-        if dll.active and dll.pages.schema_error and s.is_new:
+        if dll.pages is not None and dll.pages.schema_error and s.is_new:
             # GetSchema's failure belongs here (this page's choices are its answer); Next asks again
             self.bridge_findings = [Finding(
                 ERROR, f"{dll.pages.schema_error} The object types and attributes come from the "
@@ -41,7 +41,7 @@ class ObjectTypesPage(FlowPage):
                 "", None, "object-types", None, "connector-dll")]
         w = QWidget()
         form = QFormLayout(w)
-        if dll.active and dll.pages.schema_error and s.is_new:
+        if dll.pages is not None and dll.pages.schema_error and s.is_new:
             again = QPushButton("Ask for the schema &again")
             again.setAccessibleName("Ask the connector DLL for its schema again (GetSchema)")
             again.clicked.connect(self._ask_schema_again)
@@ -95,7 +95,7 @@ class ObjectTypesPage(FlowPage):
     def _target(self, text: str) -> None:
         self.session.schema.set_object_type(text.strip())
         dll = self.ctx.dll
-        if dll.active and dll.pages.retype(text.strip()):
+        if dll.pages is not None and dll.pages.retype(text.strip()):
             QTimer.singleShot(0, self.initializePage)  # the anchor and DN choices are the new type's
         self.edited()
 
@@ -124,7 +124,7 @@ class AttributesPage(FlowPage):
         self.picker.reload()
         return self.picker
 
-    def place_findings(self, by_field) -> set[str]:
+    def place_findings(self, by_field: dict[str, list[Finding]]) -> set[str]:
         # attribute findings name the attribute: they stay in the page list, named there
         return set()
 
@@ -132,7 +132,7 @@ class AttributesPage(FlowPage):
         """A chosen attribute the DLL marks ImportOnly: the connector will not export it."""
         dll = self.ctx.dll
         entry = self.session.connector.entry_schema
-        if not dll.active or entry is None or not dll.pages.schema:
+        if dll.pages is None or entry is None or not dll.pages.schema:
             return []
         type_ = next((t for t in dll.pages.schema.get("types", []) if t["name"] == entry.object_type), None)
         if type_ is None:

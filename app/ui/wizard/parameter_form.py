@@ -7,6 +7,7 @@ the DLL template when we know them, else the stored value."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypedDict
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -23,12 +24,23 @@ from PySide6.QtWidgets import (
 
 from app.bridge.session import ParameterDefinition
 from app.config.document import Parameter
-from app.config.rules import is_encrypted_blob
+from app.config.rules import Finding, is_encrypted_blob
 from app.ui.wizard.widgets import FieldBox, FileField, ScriptEditor, SecretField
 from app.wizard.session import WizardSession
 from app.wizard.templates import known_choices
 
 TYPES = ("String", "Text", "CheckBox", "DropDown", "EncryptedString", "File", "Label", "Divider")
+
+
+class DllFormOptions(TypedDict, total=False):
+    """What the connector DLL says about one page, as ParameterForm's keyword arguments."""
+
+    definitions: list[ParameterDefinition]
+    library: str
+    in_order: bool
+    unanswered: bool
+    new_in_dll: list[ParameterDefinition]
+    on_add_new: Callable[[ParameterDefinition], None]
 
 
 def is_script(p: Parameter) -> bool:
@@ -74,7 +86,7 @@ class ParameterForm(QWidget):
         self.form.addRow(empty)
 
     def _dll_rows(self, parameters: list[Parameter], definitions: list[ParameterDefinition],
-                  on_remove) -> None:
+                  on_remove: Callable[[Parameter], None] | None) -> None:
         """A new connector's page in the DLL's own order, with its labels and dividers."""
         stored = {p.name: p for p in parameters}
         if not definitions and self.unanswered:
@@ -91,7 +103,8 @@ class ParameterForm(QWidget):
         for p in stored.values():  # kept by the file but no longer defined: shown, not lost
             self._add_row(p, on_remove)
 
-    def _new_rows(self, new: list[ParameterDefinition], on_add) -> None:
+    def _new_rows(self, new: list[ParameterDefinition],
+                  on_add: Callable[[ParameterDefinition], None] | None) -> None:
         head = QLabel(f"<b>New in {self.library}</b>: defined by the DLL, not yet in this connector "
                       "(Add puts it in with the DLL's default).")
         head.setWordWrap(True)
@@ -107,7 +120,8 @@ class ParameterForm(QWidget):
             add = QPushButton("Add")
             add.setAccessibleName(f"Add parameter {d.name}")
             add.setEnabled(on_add is not None and not self.read_only)
-            add.clicked.connect(lambda _=False, d=d: on_add(d))
+            if on_add is not None:
+                add.clicked.connect(lambda _=False, d=d, on_add=on_add: on_add(d))
             lay.addWidget(add)
             self.form.addRow(row)
 
@@ -122,7 +136,7 @@ class ParameterForm(QWidget):
         label.setWordWrap(True)
         self.form.addRow(label)
 
-    def _add_row(self, p: Parameter, on_remove) -> None:
+    def _add_row(self, p: Parameter, on_remove: Callable[[Parameter], None] | None) -> None:
         name = p.name
         kind = _kind(p)
         if kind == "Divider":
@@ -205,13 +219,13 @@ class ParameterForm(QWidget):
         w.setObjectName(f"param:{name}")
         return w, note
 
-    def _applier(self, p: Parameter):
+    def _applier(self, p: Parameter) -> Callable[[str], None]:
         def apply(value: str) -> None:
             self.session.set_parameter(p, value)
             self.changed.emit()
         return apply
 
-    def show_findings(self, by_field: dict[str, list]) -> set[str]:
+    def show_findings(self, by_field: dict[str, list[Finding]]) -> set[str]:
         """Put each field's findings under it; returns the field names it could place."""
         placed = set()
         for name, box in self.boxes.items():

@@ -6,6 +6,7 @@ with progress and Cancel) when it can be asked; otherwise a file, labelled as su
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -23,12 +24,15 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.host.layout import HostLayout
-from app.ui.background import Task
-from app.ui.wizard.dll_driver import BusyRow
+from app.ui.background import Cancelled, Progress, Task
+from app.ui.wizard.dll_driver import BusyRow, DllDriver
 from app.ui.wizard.widgets import FindingLabel
 from app.wizard import schema_sources as ss
 from app.wizard.dll_pages import source_schema
 from app.wizard.session import WizardSession
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 KIND_LABELS = {"added": "In the source, not selected", "removed": "No longer in the source",
                "type-changed": "Data type changed"}
@@ -37,8 +41,8 @@ FILTER = ("Schema sources (*.xml *.csv *.json *.txt *.ps1);;Schema.xml or MIM ex
 
 
 class SchemaRefreshDialog(QDialog):
-    def __init__(self, session: WizardSession, layout: HostLayout | None, parent=None,
-                 runner: ss.SchemaScriptRunner | None = None, dll=None) -> None:
+    def __init__(self, session: WizardSession, layout: HostLayout | None, parent: QWidget | None = None,
+                 runner: ss.SchemaScriptRunner | None = None, dll: DllDriver | None = None) -> None:
         super().__init__(parent)
         self.dll = dll  # the wizard's DllDriver, or None
         self.task: Task | None = None
@@ -53,9 +57,10 @@ class SchemaRefreshDialog(QDialog):
                        "written until you finish the wizard.")
         intro.setWordWrap(True)
         lay.addWidget(intro)
-        asking = dll is not None and dll.active
+        asked = dll.pages if dll is not None else None  # None when the DLL cannot be asked
+        asking = asked is not None
         dll_row = QHBoxLayout()
-        name = f"{dll.pages.name}.dll" if asking else "the connector DLL"
+        name = f"{asked.name}.dll" if asked is not None else "the connector DLL"
         self.dll_button = QPushButton(f"&Ask {name}")
         self.dll_button.setAccessibleName("Ask the connector DLL for its schema")
         self.dll_button.setEnabled(asking)
@@ -122,12 +127,12 @@ class SchemaRefreshDialog(QDialog):
     def ask_dll(self) -> None:
         """GetSchema with the values entered so far, off the GUI thread; Cancel stops it."""
         dll = self.dll
-        if dll is None or not dll.active or (self.task is not None and self.task.running):
+        pages = dll.pages if dll is not None else None  # None when the DLL cannot be asked
+        if pages is None or (self.task is not None and self.task.running):
             return
-        pages = dll.pages
         values = pages.snapshot()
 
-        def work(_progress, _cancelled):
+        def work(_progress: Progress, _cancelled: Cancelled) -> dict[str, Any]:
             pages.push(values)
             return pages.bridge.ask_schema()
         self.task = Task(work, name="connector-dll-schema", parent=self)
@@ -145,11 +150,14 @@ class SchemaRefreshDialog(QDialog):
         if self.dll is not None and self.dll.pages is not None:
             self.dll.pages.bridge.cancel()
 
-    def _dll_answered(self, schema) -> None:
+    def _dll_answered(self, schema: dict[str, Any]) -> None:  # GetSchema's JSON
         self.dll_busy.stop()
         self.dll_button.setEnabled(True)
-        self.dll.pages.schema = schema
-        self.show_source(source_schema(schema, self.dll.pages.name))
+        pages = self.dll.pages if self.dll is not None else None
+        # asked only when it could be (ask_dll); the modal dialog keeps the wizard from letting it go
+        assert pages is not None
+        pages.schema = schema
+        self.show_source(source_schema(schema, pages.name))
 
     def _dll_failed(self, sentence: str) -> None:
         from app.config.rules import ERROR, Finding

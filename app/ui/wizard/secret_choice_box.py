@@ -8,12 +8,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QVBoxLayout, QWidget
 
 from app.wizard.secret_choice import LEAVE_FOR_HOST, STORE_AS_TYPED
+from app.wizard.session import WizardSession
 
 
 class SecretChoiceBox(QWidget):
     changed = Signal()
 
-    def __init__(self, session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: WizardSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         lay = QVBoxLayout(self)

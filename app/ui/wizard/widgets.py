@@ -4,7 +4,17 @@ secret field that never shows what it cannot decrypt, and a file field with Brow
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontDatabase, QIntValidator, QPainter, QPalette, QTextFormat
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QIntValidator,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+    QTextFormat,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -20,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.config.rules import ERROR, WARNING, Finding
 from app.errors import UserError
+from app.wizard.session import WizardSession
 
 SYMBOL = {ERROR: "✖", WARNING: "⚠"}
 
@@ -69,7 +80,7 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def monospace_font():
+def monospace_font() -> QFont:
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
 
@@ -81,7 +92,7 @@ class _LineNumbers(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(self.editor.number_width(), 0)
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         self.editor.paint_numbers(event)
 
 
@@ -119,12 +130,12 @@ class ScriptEditor(QPlainTextEdit):
         else:
             self.numbers.update(0, rect.y(), self.numbers.width(), rect.height())
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         cr = self.contentsRect()
         self.numbers.setGeometry(QRect(cr.left(), cr.top(), self.number_width(), cr.height()))
 
-    def paint_numbers(self, event) -> None:
+    def paint_numbers(self, event: QPaintEvent) -> None:
         painter = QPainter(self.numbers)
         pal = self.palette()
         painter.fillRect(event.rect(), pal.color(QPalette.ColorRole.AlternateBase))
@@ -267,7 +278,8 @@ class StepLimits(QWidget):
     LABELS = {"BatchSize": ("Batch size", "objects per batch; Microsoft's wizard writes 0"),
               "Timeout": ("Timeout", "Microsoft's wizard writes 0")}
 
-    def __init__(self, session, profile: str, *, read_only: bool = False, parent: QWidget | None = None):
+    def __init__(self, session: WizardSession, profile: str, *, read_only: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session, self.profile = session, profile
         form = QFormLayout(self)
