@@ -42,6 +42,7 @@ from app.ui.main.message_bar import MessageBar
 from app.ui.main.problems_panel import ProblemsPanel, summary_text
 from app.ui.main.settings_tab import SettingsTab
 from app.ui.theme import icon
+from app.wizard.page_keys import PageKey
 
 if TYPE_CHECKING:  # the areas are imported when first used (app/ui/main/areas.py)
     from app.certs.status import CertificateStatus
@@ -395,7 +396,8 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(self.settings_tab)
             self.settings_tab.focus_field(finding.field)
         elif finding.connector:
-            self.connector_actions.edit(finding.connector, start_page=finding.page, focus_field=finding.field)
+            start = PageKey.parse(finding.page) if finding.page else None  # a rules page id: "schema"
+            self.connector_actions.edit(finding.connector, start_page=start, focus_field=finding.field)
         else:
             where = f" (line {finding.line})" if finding.line else ""
             self.statusBar().showMessage(f"This problem is in the file's structure{where}; "

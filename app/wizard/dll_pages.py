@@ -164,7 +164,7 @@ class DllPages:
             for prof in s.enabled_profiles():
                 self._write_step(prof, defs)
             return
-        number = str(answer.number) if answer.page == "Schema" else None
+        number = answer.number if answer.page == "Schema" else None
         existing = {p.name: p for p in s.page_parameters(answer.page, number)}
         for p in existing.values():
             s.remove_parameter(p)
@@ -173,7 +173,8 @@ class DllPages:
             old = existing.get(d.name)
             value = old.value if old is not None and old.type == d.type else d.default
             elements.append(builders.parameter(d.name, d.type, d.page, value,
-                                               encrypted=d.secret, schema_number=number))
+                                               encrypted=d.secret,
+                                               schema_number=None if number is None else str(number)))
         s.connector.add_parameters(elements)  # in one pass: one at a time was quadratic
 
     def _write_step(self, profile: str, defs: list[ParameterDefinition]) -> None:
@@ -194,7 +195,7 @@ class DllPages:
     def drop_schema_pages_after(self, number: int) -> None:
         """The DLL has no Schema page number+1 any more: later stored pages go too."""
         s = self.session
-        for n in [n for n in s.schema_numbers() if n.isdigit() and int(n) > number]:
+        for n in [n for n in s.schema_numbers() if n > number]:
             for p in s.page_parameters("Schema", n):
                 s.remove_parameter(p)
         for key in [k for k, a in self.bridge.pages.items() if a.page == "Schema" and a.number > number]:
@@ -385,12 +386,11 @@ class DllPages:
         if page == "RunStep":
             stored = {p.name for p in s.run_step_parameters(profile or "")}
         else:
-            stored = {p.name for p in s.page_parameters(page, str(number) if page == "Schema" else None)}
+            stored = {p.name for p in s.page_parameters(page, number if page == "Schema" else None)}
         return [d for d in self.definitions(page, number) if d.has_value and d.name and d.name not in stored]
 
     def add_from_dll(self, d: ParameterDefinition, profile: str | None = None) -> None:
         """Add a parameter the DLL defines with its default (the user asked for it)."""
         s = self.session
-        number = str(d.number) if d.page == "Schema" else None
-        p = s.add_parameter(d.name, d.type, d.page, number, profile)
+        p = s.add_parameter(d.name, d.type, d.page, d.number if d.page == "Schema" else None, profile)
         s.set_parameter(p, d.default)

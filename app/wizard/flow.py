@@ -40,7 +40,7 @@ class PageRef:
     page: str  # the rules page id (findings are filed under it); "summary" for our last page
     title: str
     use: str | None = None  # parameter pages: the Parameter Use rendered there
-    schema_number: str | None = None
+    schema_number: int | None = None
     profile: str | None = None
 
 
@@ -80,12 +80,12 @@ class ConnectorFlow:
         i = keys.index(key)
         return keys[i + 1] if i + 1 < len(keys) else None
 
-    def start_key(self, start_page: str | None) -> PageKey:
-        """The first page for a rules page id (the Problems panel's start_page) or a page key's
-        spelling."""
-        if start_page:
+    def start_key(self, start_page: PageKey | None) -> PageKey:
+        """The page itself, or the first page filed under a rules page id (the Problems panel's
+        finding on "schema" starts at Schema 1); Properties when the connector has no such page."""
+        if start_page is not None:
             for p in self.pages():
-                if start_page in (str(p.key), p.page):
+                if start_page in (p.key, PageKey(p.page)):
                     return p.key
         return PROPERTIES
 

@@ -1,8 +1,9 @@
 """Which wizard page: one type for the key the wizard files a page under ("schema-2",
 "run-step:FullImport"), the DLL's page behind it (Microsoft's ConfigParameterPage: Schema 2,
 RunStep) and the run profile it belongs to. Both the Qt-free wizard and its window use it, so the
-spelling lives here only: the wizard passes PageKeys, and text becomes one (`PageKey.parse`) or
-comes from one (`str(key)`) only where it meets Qt's page ids or the command line."""
+spelling lives here only: the wizard and its window pass PageKeys (the window maps each to Qt's
+int page id), and text becomes one (`PageKey.parse`) only where a finding's page id meets the
+wizard (the Problems panel's start page) or comes from one (`str(key)`) for a title or file name."""
 
 from __future__ import annotations
 

@@ -136,16 +136,15 @@ class WizardSession:
         self.template_library = library
 
     # -- parameter pages --------------------------------------------------------------------------
-    def page_parameters(self, use: str, schema_number: str | None = None) -> list[Parameter]:
+    def page_parameters(self, use: str, schema_number: int | None = None) -> list[Parameter]:
         params = self.connector.parameters_by_use(use)
         if schema_number is not None:
-            params = [p for p in params if p.schema_number.strip() == schema_number]
+            params = [p for p in params if schema_page(p.schema_number) == schema_number]
         return params
 
-    def schema_numbers(self) -> list[str]:
+    def schema_numbers(self) -> list[int]:
         """The Schema pages this connector has (Generic SQL: 1-4), by stored SchemaNumber."""
-        numbers = {p.schema_number.strip() or "1" for p in self.connector.parameters_by_use("Schema")}
-        return sorted(numbers, key=lambda n: (not n.isdigit(), int(n) if n.isdigit() else 0, n))
+        return sorted({schema_page(p.schema_number) for p in self.connector.parameters_by_use("Schema")})
 
     def run_step_parameters(self, profile: str) -> list[Parameter]:
         run = self.connector.run_configuration(profile)
@@ -175,11 +174,11 @@ class WizardSession:
         if parameter.value != value:
             parameter.value = value
 
-    def add_parameter(self, name: str, type_: str, use: str, schema_number: str | None = None,
+    def add_parameter(self, name: str, type_: str, use: str, schema_number: int | None = None,
                       profile: str | None = None) -> Parameter:
         """A custom DLL's parameter, added by the user (names must match the DLL exactly)."""
         el = builders.parameter(name, type_, use, "0" if type_ == "CheckBox" else "",
-                                schema_number=schema_number)
+                                schema_number=None if schema_number is None else str(schema_number))
         if use == "RunStep":
             run = self.connector.run_configuration(profile or "")
             if run is None or not run.run_steps:
@@ -285,6 +284,16 @@ class WizardSession:
     @property
     def connector_name(self) -> str:
         return self.connector.name
+
+
+def schema_page(stored: str) -> int:
+    """The Schema page a parameter's SchemaNumber text puts it on. The number is whole and counts
+    from 1 (Microsoft's Generic SQL connector: Schema 1-4); an empty, zero or non-numeric one (the
+    XSD allows any text) goes on the first page, so "02" and "2" are one page and no text can make
+    a page the wizard cannot name. The file's text is not rewritten."""
+    text = stored.strip()
+    number = int(text) if text.isdecimal() else 0
+    return number if number >= 1 else 1
 
 
 def unified_diff(old: bytes, new: bytes, source: str) -> list[str]:

@@ -27,7 +27,7 @@ from dotnet_build import build, missing_tools  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.ui.wizard.connector_wizard import ConnectorWizard  # noqa: E402
-from app.wizard.page_keys import GLOBAL  # noqa: E402
+from app.wizard.page_keys import CONNECTIVITY, GLOBAL  # noqa: E402
 
 COUNTS = (1000, 3000, 3001, 20000)
 
@@ -59,7 +59,7 @@ def measure(app: QApplication, root: Path, count: int) -> str:
         settle(app, lambda: not w.dll.busy)
         assert w.dll.active, w.dll.reason
         w.next()
-        settle(app, lambda: w.current_key() == "connectivity")
+        settle(app, lambda: w.current_key() == CONNECTIVITY)
         set_value(w, "Mode", "many")
         set_value(w, "Count", str(count - 1))  # and its one "Server"
         while w.flow.next_key(w.currentPage().key) != GLOBAL:  # Capabilities (and Schema pages)
@@ -76,7 +76,7 @@ def measure(app: QApplication, root: Path, count: int) -> str:
         total = time.perf_counter() - start
         with wizard_bench.lock:
             bridge = sum(wizard_bench.calls)
-        if w.current_key() == "global":
+        if w.current_key() == GLOBAL:
             shown = len(w.currentPage().form.boxes)
             outcome = f"page shown with {shown} fields"
         else:

@@ -32,11 +32,19 @@ from dotnet_build import build, missing_tools  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.ui.wizard.connector_wizard import ConnectorWizard  # noqa: E402
+from app.wizard.page_keys import (  # noqa: E402
+    CAPABILITIES,
+    CONNECTIVITY,
+    GLOBAL,
+    OBJECT_TYPES,
+    PARTITIONS,
+    RUN_PROFILES,
+    PageKey,
+)
 
 RUNS = 5
-PAGES = ("connectivity", "capabilities", "schema-1", "schema-2", "schema-3", "schema-4", "global",
-         "partitions", "run-profiles", "run-step:Export", "run-step:FullImport", "run-step:DeltaImport",
-         "object-types")
+PAGES = (CONNECTIVITY, CAPABILITIES, *(PageKey.schema(n) for n in range(1, 5)), GLOBAL, PARTITIONS,
+         RUN_PROFILES, *(PageKey.run_step(p) for p in ("Export", "FullImport", "DeltaImport")), OBJECT_TYPES)
 
 
 def wait(app: QApplication, condition, timeout: float = 120.0) -> None:
@@ -89,7 +97,7 @@ def main() -> int:
             wait(app, lambda w=w: not w.dll.busy)
             assert w.dll.active, w.dll.reason
             w.next()
-            wait(app, lambda w=w: w.current_key() == "connectivity")
+            wait(app, lambda w=w: w.current_key() == CONNECTIVITY)
             w.currentPage().repaint()
             first.append((time.perf_counter() - start) * 1000)
             for key in PAGES[1:]:
@@ -104,7 +112,7 @@ def main() -> int:
             t.currentPage().library.setCurrentText("Microsoft.IAM.Connector.GenericSql.dll")
             app.processEvents()
             for _ in range(len(PAGES)):
-                if t.current_key() == "object-types":
+                if t.current_key() == OBJECT_TYPES:
                     break
                 total, _bridge = step(app, t)
                 baseline.setdefault("all", []).append(total)
@@ -114,7 +122,7 @@ def main() -> int:
           f"(goal 2000 ms; runs: {', '.join(f'{x:.0f}' for x in first)})")
     print(f"{'page':24} {'total':>9} {'in bridge':>10} {'the rest':>9}   (medians, ms)")
     for key in PAGES[1:]:
-        print(f"{key:24} {med(totals[key]):9.1f} {med(in_bridge[key]):10.1f} {med(outside[key]):9.1f}")
+        print(f"{key!s:24} {med(totals[key]):9.1f} {med(in_bridge[key]):10.1f} {med(outside[key]):9.1f}")
     rest = [x for key in PAGES[1:] for x in outside[key]]
     worst = max(med(outside[key]) for key in PAGES[1:])
     base = med(baseline["all"])

@@ -20,6 +20,7 @@ from pathlib import Path
 from app.cli import main
 from app.config.store import ConfigStore
 from app.host.layout import from_host_dir
+from app.wizard.page_keys import SUMMARY
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "diagnostics"))
 from diag_scim_responder import TOKEN, ScimResponder
@@ -227,7 +228,7 @@ def test_gui_session_masks_and_leaks_no_secret(planted_host, qtbot, _private_dat
         page = wizard.currentPage()
         page.timer.clear()
         qtbot.keyClicks(page.timer, "25")
-        while wizard.current_key() != "summary":
+        while wizard.current_key() != SUMMARY:
             wizard.next()
             shown = [e.displayText() for e in wizard.findChildren(QLineEdit) if e.isVisible()]
             assert not any(TOKEN in t or PASSWORD in t for t in shown), (wizard.current_key(), shown)
@@ -303,7 +304,7 @@ def test_host_secret_paths_leak_no_secret(planted_host, tmp_path, capsys, monkey
     page = wizard.currentPage()
     page.token.start_replace()
     page.token.set_text(TOKEN + "-new")
-    wizard.go_to("summary")
+    wizard.go_to(SUMMARY)
     printed.append(wizard.currentPage().diff.toPlainText())
     with qtbot.waitSignal(wizard.saved, timeout=10_000):
         wizard.button(QWizard.WizardButton.FinishButton).click()

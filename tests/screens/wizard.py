@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.config.store import ConfigStore
 from app.host.layout import from_host_dir
 from app.paths import resources_dir
+from app.wizard.page_keys import ATTRIBUTES, DEPROVISIONING, GLOBAL, OBJECT_TYPES, PROPERTIES, SUMMARY
 from app.wizard.schema_edits import AttributeChoice
 
 SIZE = (920, 700)
@@ -48,8 +49,8 @@ def _walk(wizard, prefix: str, outdir: Path, out: list[Path], prepare=None) -> N
         if prepare:
             prepare(wizard, key)
         wizard.currentPage().refresh_findings()
-        _grab(wizard, outdir / f"{prefix}-{i:02d}-{key.replace(':', '-')}.png", out)
-        if key == "summary":
+        _grab(wizard, outdir / f"{prefix}-{i:02d}-{str(key).replace(':', '-')}.png", out)
+        if key == SUMMARY:
             return
         before = wizard.currentId()
         wizard.next()
@@ -59,17 +60,17 @@ def _walk(wizard, prefix: str, outdir: Path, out: list[Path], prepare=None) -> N
 
 def _new_connector(wizard, key: str) -> None:
     page = wizard.currentPage()
-    if key == "properties" and not page.name.text():
+    if key == PROPERTIES and not page.name.text():
         page.name.setText("Badges")
         wizard.session.set_name("Badges")
         page.library.setCurrentText("Microsoft.IAM.Connector.PowerShell.dll")
         page.generate.click()
         page.description.setText("Door badges from the facilities system")
         wizard.session.set_description(page.description.text())
-    elif key == "object-types" and not wizard.session.connector.entry_schema.anchor:
+    elif key == OBJECT_TYPES and not wizard.session.connector.entry_schema.anchor:
         wizard.session.schema.set_anchor("EmployeeId")
         page.initializePage()
-    elif key == "attributes":
+    elif key == ATTRIBUTES:
         wizard.session.schema.select(["DisplayName", "Email", "Title"])
         page.initializePage()
 
@@ -111,7 +112,7 @@ def screenshots(outdir: Path) -> list[Path]:
         page.refresh_findings()
         _grab(w, outdir / "error-blocks-next.png", out)
 
-        w = _wizard(layout, "CSV", start_page="attributes")  # 5,000 attributes, filtered
+        w = _wizard(layout, "CSV", start_page=ATTRIBUTES)  # 5,000 attributes, filtered
         w.session.schema.discover([AttributeChoice(f"extensionAttribute{i}", ("String", "Integer",
                                    "Boolean", "Reference")[i % 4], i % 50 == 0, "bench")
                                    for i in range(5000)])
@@ -123,12 +124,12 @@ def screenshots(outdir: Path) -> list[Path]:
         original = app.palette()
         app.setPalette(dark_palette())
         try:
-            for start in ("properties", "global", "attributes", "deprovisioning"):
+            for start in (PROPERTIES, GLOBAL, ATTRIBUTES, DEPROVISIONING):
                 w = _wizard(layout, "CSV", start_page=start)
                 _grab(w, outdir / f"dark-csv-{start}.png", out)
             w = _wizard(layout, "CSV")
             w.currentPage().timer.setValue(10)
-            w.go_to("summary")
+            w.go_to(SUMMARY)
             _grab(w, outdir / "dark-csv-summary.png", out)
         finally:
             app.setPalette(original)

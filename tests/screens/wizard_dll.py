@@ -15,6 +15,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.wizard.page_keys import ATTRIBUTES, GLOBAL, OBJECT_TYPES, PARTITIONS, SUMMARY, PageKey
+
 BUILD_SCRIPT = Path(__file__).resolve().parents[1] / "bridge" / "dotnet_build.py"
 
 
@@ -85,16 +87,16 @@ def dll_screenshots(outdir: Path, layout, make_wizard) -> tuple[list[Path], str]
     _choose(w, "Contoso.SqlLike.dll", "Payroll")
     for i in range(30):
         key = w.current_key()
-        if key == "schema-1":
+        if key == PageKey.schema(1):
             w.session.set_parameter(w.session.connector.parameter("Fixed value list/Table/View/SP"),
                                     "User,Group")
-        if key == "attributes":
+        if key == ATTRIBUTES:
             w.session.schema.select(["Email", "DisplayName", "IsActive"])
             w.currentPage().initializePage()
         w.currentPage().refresh_findings()
-        _grab(w, outdir / f"dll-sql-{i:02d}-{key.replace(':', '-')}.png", out)
+        _grab(w, outdir / f"dll-sql-{i:02d}-{str(key).replace(':', '-')}.png", out)
         before = w.currentId()
-        if key == "summary":
+        if key == SUMMARY:
             break
         _next(w)
         if w.currentId() == before:
@@ -108,7 +110,7 @@ def dll_screenshots(outdir: Path, layout, make_wizard) -> tuple[list[Path], str]
     _choose(w, "Contoso.SqlLike.dll", "Payroll")
     _grab(w, outdir / "dll-large-text-properties.png", out)
     for _ in range(5):  # the schema pages are known only once the DLL has answered
-        if w.current_key() == "schema-3":
+        if w.current_key() == PageKey.schema(3):
             break
         _next(w)
     _grab(w, outdir / "dll-large-text-schema-3.png", out)
@@ -123,10 +125,10 @@ def dll_screenshots(outdir: Path, layout, make_wizard) -> tuple[list[Path], str]
 
     w = make_wizard(layout)  # labels, dividers and partitions from the LDAP-like DLL
     _choose(w, "Contoso.LdapLike.dll", "Directory")
-    while w.current_key() not in ("partitions", "summary"):
+    while w.current_key() not in (PARTITIONS, SUMMARY):
         before = w.currentId()
         _next(w)
-        if w.current_key() == "global":
+        if w.current_key() == GLOBAL:
             _grab(w, outdir / "dll-ldap-global.png", out)
         if w.currentId() == before:
             break
@@ -164,8 +166,8 @@ def dll_screenshots(outdir: Path, layout, make_wizard) -> tuple[list[Path], str]
 
     w = make_wizard(layout)  # Refresh schema asks the DLL: a new column shows as added
     _choose(w, "Contoso.SqlLike.dll", "Payroll")
-    w.go_to("attributes")
-    _settle(lambda: w.current_key() == "attributes")
+    w.go_to(ATTRIBUTES)
+    _settle(lambda: w.current_key() == ATTRIBUTES)
     w.session.set_parameter(w.session.connector.parameter("Extra Columns"), "CostCenter")
     dialog = SchemaRefreshDialog(w.session, layout, w, dll=w.dll)
     dialog.ask_dll()
@@ -223,7 +225,7 @@ def _real_shaped(outdir: Path, layout, make_wizard, dlls) -> list[Path]:
     _next(w)
     _grab(w, outdir / "dll-scriptma-global.png", out)
     for _ in range(8):
-        if w.current_key() == "attributes":
+        if w.current_key() == ATTRIBUTES:
             break
         _next(w)
     w.session.schema.select(["displayName", "lastLogon"])  # lastLogon is ImportOnly: a warning
@@ -239,7 +241,7 @@ def _real_shaped(outdir: Path, layout, make_wizard, dlls) -> list[Path]:
     w.currentPage().initializePage()
     for _ in range(12):
         before = w.currentId()
-        if w.current_key() == "object-types":
+        if w.current_key() == OBJECT_TYPES:
             break
         _next(w)
         if w.currentId() == before:

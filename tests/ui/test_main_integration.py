@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QSpinBox
 from app.config.document import ConfigDocument
 from app.events.knowledge import Action, ActionKind
 from app.ui.main import areas
+from app.wizard.page_keys import ATTRIBUTES, PROPERTIES
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 
@@ -27,7 +28,7 @@ def on_disk(window) -> ConfigDocument:
 # -- the real connector wizard -------------------------------------------------------------------
 def test_edit_opens_the_real_wizard_on_the_page_and_field(window):
     wizard_module = importlib.import_module("app.ui.wizard.connector_wizard")
-    wizard = window.connector_actions.edit("HRDatabase", start_page="properties", focus_field="AutosyncTimer")
+    wizard = window.connector_actions.edit("HRDatabase", start_page=PROPERTIES, focus_field="AutosyncTimer")
     assert isinstance(wizard, wizard_module.ConnectorWizard)
     assert "HRDatabase" in wizard.windowTitle()
     QApplication.processEvents()
@@ -36,8 +37,8 @@ def test_edit_opens_the_real_wizard_on_the_page_and_field(window):
 
 
 def test_problem_on_a_later_page_starts_the_wizard_there(window):
-    wizard = window.connector_actions.edit("CSV", start_page="attributes")
-    assert wizard.currentId() == wizard.ids["attributes"]
+    wizard = window.connector_actions.edit("CSV", start_page=ATTRIBUTES)
+    assert wizard.currentId() == wizard.ids[ATTRIBUTES]
     wizard.close()
 
 

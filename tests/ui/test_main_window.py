@@ -11,6 +11,7 @@ from app.config.document import ConfigDocument
 from app.config.rules import validate
 from app.ui.main import areas
 from app.ui.main.connector_model import COLUMNS
+from app.wizard.page_keys import PROPERTIES
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 
@@ -316,7 +317,7 @@ def test_activating_a_connector_finding_opens_the_wizard_on_its_page(window, fak
     row = next(i for i, f in enumerate(window.problems.visible_findings()) if f.connector == "HRDatabase")
     window.problems.activate_row(row)
     assert fake_wizard.opened[-1] | {"document": None} == {
-        "connector_name": "HRDatabase", "start_page": "properties", "focus_field": "AutosyncTimer",
+        "connector_name": "HRDatabase", "start_page": PROPERTIES, "focus_field": "AutosyncTimer",
         "document": None}
 
 

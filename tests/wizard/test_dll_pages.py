@@ -107,13 +107,13 @@ def test_schema_pages_follow_earlier_answers_and_end_where_the_dll_ends(sample_d
     assert flow.next_key(CAPABILITIES) == PageKey.schema(1)
     s.set_parameter(s.connector.parameter("Types"), "User,Group")
     run(pages.leave_steps(PageKey.schema(1), pages.snapshot()))
-    assert [p.name for p in s.page_parameters("Schema", "2")] == ["User:Table", "Group:Table"]
+    assert [p.name for p in s.page_parameters("Schema", 2)] == ["User:Table", "Group:Table"]
     run(pages.leave_steps(PageKey.schema(2), pages.snapshot()))
     assert flow.next_key(PageKey.schema(2)) == GLOBAL
     connector.schema_pages = 1  # an answer on Schema 1 now means there is no Schema 2
     s.set_parameter(s.connector.parameter("Types"), "User")
     run(pages.leave_steps(PageKey.schema(1), pages.snapshot()))
-    assert s.schema_numbers() == ["1"] and flow.next_key(PageKey.schema(1)) == GLOBAL
+    assert s.schema_numbers() == [1] and flow.next_key(PageKey.schema(1)) == GLOBAL
 
 
 def test_run_steps_and_the_schema_come_from_the_dll(sample_doc):
@@ -145,7 +145,7 @@ def test_a_dll_that_ignores_the_schema_page_number_gets_one_schema_page(sample_d
     run([pages.ask_step("Connectivity", 1, pages.snapshot())])
     run(pages.leave_steps(CAPABILITIES, pages.snapshot()))
     run(pages.leave_steps(PageKey.schema(1), pages.snapshot()))
-    assert s.schema_numbers() == ["1"] and ConnectorFlow(s).next_key(PageKey.schema(1)) == GLOBAL
+    assert s.schema_numbers() == [1] and ConnectorFlow(s).next_key(PageKey.schema(1)) == GLOBAL
 
 
 def test_an_existing_connectors_stored_secrets_are_not_given_to_the_dll(sample_doc):

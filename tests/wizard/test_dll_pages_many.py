@@ -57,7 +57,7 @@ def test_a_schema_page_past_the_cap_is_refused_too(sample_doc):
     _many(connector, MAX_PAGE_PARAMETERS + 1, page="Schema")
     refusal = run(pages.leave_steps(CAPABILITIES, pages.snapshot()))
     assert refusal is not None and "on its Schema 1 page" in refusal.message
-    assert s.page_parameters("Schema", "1") == []
+    assert s.page_parameters("Schema", 1) == []
 
 
 def test_inserting_after_an_element_writes_what_insert_writes(tmp_path):

@@ -118,7 +118,7 @@ def test_getschema_failure_belongs_to_object_types(opened, dlls):
 def test_a_dll_that_repeats_its_schema_page_has_one_schema_page_in_the_wizard_and_the_cli(opened, dlls):
     s, runner = opened(dlls.bad)  # answers the same Schema page whatever number is asked
     walk(runner, PROPERTIES, GLOBAL)
-    assert s.schema_numbers() == ["1"]
+    assert s.schema_numbers() == [1]
     assert [a.number for a in runner.pages.bridge.ask_schema_pages()] == [1]
 
 

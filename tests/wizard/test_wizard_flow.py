@@ -55,11 +55,12 @@ def test_capabilities_read_only_only_for_existing_connectors(sample_doc):
 
 def test_start_page_maps_rules_ids_to_the_first_matching_page(sample_doc):
     sql = ConnectorFlow(WizardSession(sample_doc, "HRDatabase"))
-    assert sql.start_key("schema") == PageKey.schema(1)
-    assert sql.start_key("run-profiles") == RUN_PROFILES
-    assert sql.start_key("schema-2") == PageKey.schema(2)  # a key's spelling finds its page too
+    assert sql.start_key(PageKey.parse("schema")) == PageKey.schema(1)  # a finding's page id
+    assert sql.start_key(RUN_PROFILES) == RUN_PROFILES
+    assert sql.start_key(PageKey.schema(2)) == PageKey.schema(2)  # a page finds itself too
+    assert sql.start_key(None) == PROPERTIES
     csv = ConnectorFlow(WizardSession(sample_doc, "CSV"))
-    assert csv.start_key("schema") == PROPERTIES  # no schema pages: start at the beginning
+    assert csv.start_key(PageKey.parse("schema")) == PROPERTIES  # no schema pages: start at the beginning
     assert csv.path_to(OBJECT_TYPES)[-2:] == [PageKey.run_step("FullImport"), OBJECT_TYPES]
 
 
@@ -134,3 +135,22 @@ def test_flow_works_on_an_empty_configuration():
     flow = ConnectorFlow(WizardSession(doc))
     assert flow.keys()[0] == PROPERTIES and flow.keys()[-1] == SUMMARY
     assert flow.blocks_next(OBJECT_TYPES)  # a new connector has no anchor yet
+
+
+def test_schema_numbers_as_stored_text_give_one_page_each(sample_doc):
+    """SchemaNumber is free text in the file (the XSD says string): a page is the number it
+    names, so "02" is Schema 2 (no second Schema 2 page) and text that names no page (" x ", "0")
+    goes on Schema 1 instead of stopping the wizard; the file keeps what it says."""
+    stored = sample_doc.connector("HRDatabase").parameters_by_use("Schema")
+    odd = {stored[0].name: " x ", stored[1].name: "0", stored[2].name: " 02 "}
+    for p in stored:
+        if p.name in odd:
+            p.schema_number = odd[p.name]
+    s = WizardSession(sample_doc, "HRDatabase")
+    assert s.schema_numbers() == [1, 2, 3, 4]
+    schema_pages = [k for k in ConnectorFlow(s).keys() if k.name == "schema"]
+    assert schema_pages == [PageKey.schema(n) for n in (1, 2, 3, 4)]
+    on = {n: {p.name for p in s.page_parameters("Schema", n)} for n in (1, 2, 3, 4)}
+    assert {stored[0].name, stored[1].name} <= on[1] and stored[2].name in on[2]
+    assert sum(len(names) for names in on.values()) == len(stored)  # every parameter on one page
+    assert [s.connector.parameter(n).schema_number for n in odd] == list(odd.values())

@@ -87,7 +87,7 @@ def test_new_powershell_connector_from_the_template(sample_doc):
     assert [p.name for p in s.run_step_parameters("Export")] == ["PageSizeExport"]
     s.set_library("Microsoft.IAM.Connector.GenericSql")  # switching DLL swaps the template
     assert c.parameter("Schema Script") is None
-    assert s.schema_numbers() == ["1", "2", "3", "4"]
+    assert s.schema_numbers() == [1, 2, 3, 4]
     assert [p.name for p in s.run_step_parameters("FullImport")] == ["Operation Method", "Table/View/SP"]
 
 

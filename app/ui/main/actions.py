@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the window imports this module; the areas load when first u
     from app.ui.main_window import MainWindow
     from app.ui.migrate.import_dialog import MimImportDialog
     from app.ui.wizard.connector_wizard import ConnectorWizard
+    from app.wizard.page_keys import PageKey
 
 EMPTY_TEXT = ("No connectors yet.\n\nNew connector… creates one with the wizard; Import… reads a "
               "connector export or a MIM management-agent export.")
@@ -202,7 +203,7 @@ class ConnectorActions:
             table.selectRow(0)
 
     # -- the wizard ------------------------------------------------------------------------------
-    def _wizard(self, connector_name: str | None, start_page: str | None = None,
+    def _wizard(self, connector_name: str | None, start_page: PageKey | None = None,
                 focus_field: str | None = None) -> ConnectorWizard | None:
         w = self.window
         return self.open_wizard(lambda wizard_class, document: wizard_class(
@@ -242,7 +243,7 @@ class ConnectorActions:
     def new(self) -> ConnectorWizard | None:
         return self._wizard(connector_name=None)
 
-    def edit(self, name: str | None = None, *, start_page: str | None = None,
+    def edit(self, name: str | None = None, *, start_page: PageKey | None = None,
              focus_field: str | None = None) -> ConnectorWizard | None:
         name = name or self.selected_name()
         if name is None:

@@ -25,20 +25,33 @@ from app.ui.wizard.pages_run import PartitionsPage, RunProfilesPage
 from app.ui.wizard.pages_schema import AttributesPage, DeprovisioningPage, ObjectTypesPage, SummaryPage
 from app.wizard import schema_sources
 from app.wizard.flow import ConnectorFlow
-from app.wizard.page_keys import SCHEMA, PageKey
+from app.wizard.page_keys import (
+    ATTRIBUTES,
+    CAPABILITIES,
+    CONNECTIVITY,
+    DEPROVISIONING,
+    GLOBAL,
+    OBJECT_TYPES,
+    PARTITIONS,
+    PROPERTIES,
+    RUN_PROFILES,
+    SCHEMA,
+    SUMMARY,
+    PageKey,
+)
 from app.wizard.session import WizardSession
 
-FIXED_PAGES = ("properties", "connectivity", "capabilities")
-AFTER_SCHEMA = ("global", "partitions", "run-profiles")
-RUN_STEP_PAGES = tuple(str(PageKey.run_step(p)) for p in builders.RUN_PROFILES)
-LAST_PAGES = ("object-types", "attributes", "deprovisioning", "summary")
+FIXED_PAGES = (PROPERTIES, CONNECTIVITY, CAPABILITIES)
+AFTER_SCHEMA = (GLOBAL, PARTITIONS, RUN_PROFILES)
+RUN_STEP_PAGES = tuple(PageKey.run_step(p) for p in builders.RUN_PROFILES)
+LAST_PAGES = (OBJECT_TYPES, ATTRIBUTES, DEPROVISIONING, SUMMARY)
 
 
 class ConnectorWizard(QWizard):
     saved = Signal(object)  # SaveResult
 
     def __init__(self, document: ConfigDocument, store: ConfigStore, layout: HostLayout,
-                 connector_name: str | None = None, start_page: str | None = None,
+                 connector_name: str | None = None, start_page: PageKey | None = None,
                  focus_field: str | None = None, parent: QWidget | None = None, *,
                  spec: builders.ConnectorSpec | None = None, dpapi: Dpapi | None = None,
                  bridge_route: SecretRoute | None = None,
@@ -58,20 +71,20 @@ class ConnectorWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
         self.setButtonText(QWizard.WizardButton.CustomButton1, "&Review changes")
-        self.customButtonClicked.connect(lambda _b: self.go_to("summary"))
+        self.customButtonClicked.connect(lambda _b: self.go_to(SUMMARY))
         self.setButtonText(QWizard.WizardButton.FinishButton, "&Finish and save")
-        self.ids: dict[str, int] = {}
-        self._going_to: str | None = None  # go_to's target while the DLL answers on the way
+        self.ids: dict[PageKey, int] = {}  # QWizard's int page id of each page
+        self._going_to: PageKey | None = None  # go_to's target while the DLL answers on the way
         self._add_pages()
         self.resize(self.fontMetrics().height() * 56, self.fontMetrics().height() * 42)
         self.restart()
         if not self.session.is_new:  # choices and new parameters from the host's copy of its DLL
             self.dll.changed.connect(self._dll_answered_existing)
-            properties = self.page_for("properties")
+            properties = self.page_for(PROPERTIES)
             assert properties is not None  # _add_pages made it
             self.dll.open_existing(properties)
         if start_page or focus_field:
-            self.go_to(str(self.flow.start_key(start_page)))
+            self.go_to(self.flow.start_key(start_page))
             page = self.currentPage()
             if focus_field and isinstance(page, FlowPage):
                 page.focus_field(focus_field)
@@ -85,32 +98,30 @@ class ConnectorWizard(QWizard):
     # -- pages --------------------------------------------------------------------------------
     def _add_pages(self) -> None:
         schema_count = max(4, len(self.session.schema_numbers()))
-        keys = [*FIXED_PAGES, *(str(PageKey.schema(n)) for n in range(1, schema_count + 1)), *AFTER_SCHEMA,
+        keys = [*FIXED_PAGES, *(PageKey.schema(n) for n in range(1, schema_count + 1)), *AFTER_SCHEMA,
                 *RUN_STEP_PAGES, *LAST_PAGES]
-        kinds = {"properties": PropertiesPage, "partitions": PartitionsPage,
-                 "run-profiles": RunProfilesPage, "object-types": ObjectTypesPage,
-                 "attributes": AttributesPage, "deprovisioning": DeprovisioningPage,
-                 "summary": SummaryPage}
-        for i, key in enumerate(keys):  # QWizard's pages by spelling; each page holds its PageKey
-            page = kinds.get(key, ParameterPage)(self, PageKey.parse(key))
-            self.setPage(i, page)
+        kinds: dict[PageKey, type[FlowPage]] = {
+            PROPERTIES: PropertiesPage, PARTITIONS: PartitionsPage, RUN_PROFILES: RunProfilesPage,
+            OBJECT_TYPES: ObjectTypesPage, ATTRIBUTES: AttributesPage, DEPROVISIONING: DeprovisioningPage,
+            SUMMARY: SummaryPage}
+        for i, key in enumerate(keys):  # QWizard knows a page by an int id; each page holds its PageKey
+            self.setPage(i, kinds.get(key, ParameterPage)(self, key))
             self.ids[key] = i
-        self.setStartId(self.ids["properties"])
+        self.setStartId(self.ids[PROPERTIES])
 
-    def page_for(self, key: str) -> FlowPage | None:
+    def page_for(self, key: PageKey) -> FlowPage | None:
         page = self.page(self.ids[key]) if key in self.ids else None
         return page if isinstance(page, FlowPage) else None  # (every page here is one)
 
-    def ensure_page(self, key: str | None) -> None:
+    def ensure_page(self, key: PageKey | None) -> None:
         """A DLL may have more Schema pages than were made up front: add them when needed."""
-        if key and key not in self.ids and PageKey.parse(key).name == SCHEMA:
+        if key is not None and key not in self.ids and key.name == SCHEMA:
             new_id = max(self.ids.values()) + 1
-            self.setPage(new_id, ParameterPage(self, PageKey.parse(key)))
+            self.setPage(new_id, ParameterPage(self, key))
             self.ids[key] = new_id
 
     def next_page_id(self, key: PageKey) -> int:
-        found = self.flow.next_key(key)
-        nxt = str(found) if found is not None else None
+        nxt = self.flow.next_key(key)
         self.ensure_page(nxt)
         if nxt is None or nxt not in self.ids:
             return -1
@@ -119,7 +130,7 @@ class ConnectorWizard(QWizard):
     def _dll_answered_existing(self) -> None:
         """An existing connector's DLL answered while a parameter page was shown: show its choices."""
         page = self.currentPage()
-        if self.dll.active and isinstance(page, ParameterPage) and self.current_key() != "properties":
+        if self.dll.active and isinstance(page, ParameterPage) and self.current_key() != PROPERTIES:
             page.initializePage()
 
     def next_from_dll(self) -> None:
@@ -129,21 +140,21 @@ class ConnectorWizard(QWizard):
         if target:
             self.go_to(target)
 
-    def current_key(self) -> str:
-        """The shown page's key as spelt ("schema-2"), '' for none."""
+    def current_key(self) -> PageKey | None:
+        """The shown page's key, None for none."""
         page = self.currentPage()
-        return str(page.key) if isinstance(page, FlowPage) else ""
+        return page.key if isinstance(page, FlowPage) else None
 
     def stop_walk(self) -> None:
         """The DLL refused a page on the way: the walk to another page ends here."""
         self._going_to = None
 
-    def go_to(self, key: str) -> None:
+    def go_to(self, key: PageKey) -> None:
         """Walk forward with Next to `key`, so Back works; stops on a page whose errors block Next.
         Where the DLL is asked on the way, the walk goes on when it has answered."""
         self._going_to = None
         for _ in range(len(self.ids) + 1):
-            if self.current_key() == key or PageKey.parse(key) not in self.flow.keys():
+            if self.current_key() == key or key not in self.flow.keys():
                 return
             before = self.currentId()
             page = self.currentPage()
@@ -179,7 +190,7 @@ class ConnectorWizard(QWizard):
         from app.ui.wizard.schema_refresh import SchemaRefreshDialog
 
         dialog = SchemaRefreshDialog(self.session, self.host, self, dll=self.dll)
-        if dialog.exec() and self.current_key() == "attributes":
+        if dialog.exec() and self.current_key() == ATTRIBUTES:
             self.currentPage().initializePage()
 
     # -- finish -------------------------------------------------------------------------------
@@ -188,7 +199,7 @@ class ConnectorWizard(QWizard):
         super().done(result)
 
     def accept(self) -> None:
-        summary = self.page_for("summary")
+        summary = self.page_for(SUMMARY)
         pending = getattr(summary, "pending", None) or self.session.prepare_finish()
         try:
             result = self.session.finish(self.store, pending)
@@ -201,7 +212,7 @@ class ConnectorWizard(QWizard):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Enter in a one-line field must not jump pages past a finding the user has not seen
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.current_key() != "summary":
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.current_key() != SUMMARY:
             event.ignore()
             return
         super().keyPressEvent(event)

@@ -464,14 +464,14 @@ class ParameterPage(FlowPage):
         lay.addStretch(1)
         return scrolled(inner)
 
-    def dll_form_options(self, use: str, schema_number: str | None, profile: str | None) -> DllFormOptions:
+    def dll_form_options(self, use: str, schema_number: int | None, profile: str | None) -> DllFormOptions:
         """What the DLL says about this page: its definitions (order, labels, choices) and, for an
         existing connector, the parameters new in this DLL."""
         dll = self.ctx.dll
         pages = dll.pages  # None while the DLL is not asked
         if pages is None:
             return {}
-        number = int(schema_number) if schema_number and schema_number.isdigit() else 1
+        number = schema_number or 1
         options: DllFormOptions = {"definitions": pages.definitions(use, number), "library": pages.name + ".dll",
                                    "in_order": self.session.is_new, "unanswered": bool(dll.failure(self.key))}
         if not self.session.is_new:

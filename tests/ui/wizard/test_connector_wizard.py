@@ -13,6 +13,19 @@ from app.config.document import ConfigDocument
 from app.config.store import ConfigStore
 from app.host.layout import from_host_dir
 from app.ui.wizard.connector_wizard import ConnectorWizard
+from app.wizard.page_keys import (
+    ATTRIBUTES,
+    CAPABILITIES,
+    CONNECTIVITY,
+    DEPROVISIONING,
+    GLOBAL,
+    OBJECT_TYPES,
+    PARTITIONS,
+    PROPERTIES,
+    RUN_PROFILES,
+    SUMMARY,
+    PageKey,
+)
 
 
 @pytest.fixture
@@ -53,7 +66,7 @@ def test_timer_to_10_saves_the_timer_line_and_the_modification_time(qtbot, host)
     qtbot.keyClicks(page.timer, "10")
     qtbot.waitUntil(lambda: not page.findings_pending, timeout=5000)  # the recheck is debounced
     assert "below the 120" in page.field_boxes["AutosyncTimer"].findings.text()
-    while wizard.current_key() != "summary":
+    while wizard.current_key() != SUMMARY:
         click_next(qtbot, wizard)
     with qtbot.waitSignal(wizard.saved) as saved:
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
@@ -78,28 +91,28 @@ def test_create_a_connector_from_nothing_through_every_page(qtbot, host):
     qtbot.keyClicks(page.description, "Door badges")
     qtbot.waitUntil(lambda: not page.findings_pending, timeout=5000)
     visited = []
-    while wizard.current_key() != "summary":
+    while wizard.current_key() != SUMMARY:
         key = wizard.current_key()
         visited.append(key)
         p = wizard.currentPage()
-        if key == "connectivity":
+        if key == CONNECTIVITY:
             server = p.form.boxes["Server"].input
             server.setFocus()
             qtbot.keyClicks(server, "badges.contoso.local")
-        if key == "attributes":
+        if key == ATTRIBUTES:
             picker = p.picker
             assert picker.model.rowCount() >= 7  # the host's Schema.xml for a PowerShell connector
             qtbot.keyClicks(picker.search, "Email")
             picker.view.selectAll()
             qtbot.mouseClick(picker.add_button, Qt.MouseButton.LeftButton)
             picker.search.clear()
-        if key == "object-types":
+        if key == OBJECT_TYPES:
             p.anchor.setCurrentText("EmployeeId")
         qtbot.waitUntil(lambda p=p: not p.findings_pending, timeout=5000)
         click_next(qtbot, wizard)
-    assert visited == ["properties", "connectivity", "capabilities", "global", "partitions",
-                       "run-profiles", "run-step:Export", "run-step:FullImport", "object-types",
-                       "attributes", "deprovisioning"]
+    assert visited == [PROPERTIES, CONNECTIVITY, CAPABILITIES, GLOBAL, PARTITIONS, RUN_PROFILES,
+                       PageKey.run_step("Export"), PageKey.run_step("FullImport"), OBJECT_TYPES,
+                       ATTRIBUTES, DEPROVISIONING]
     summary_text = wizard.currentPage().diff.toPlainText()
     assert token not in summary_text and "<ProfileName>Badges</ProfileName>" in summary_text
     with qtbot.waitSignal(wizard.saved):
@@ -130,17 +143,17 @@ def test_cancel_writes_nothing(qtbot, host):
     before = store.path.read_bytes()
     wizard = make(qtbot, host, "HRDatabase")
     wizard.currentPage().timer.setValue(240)
-    wizard.go_to("summary")
+    wizard.go_to(SUMMARY)
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.CancelButton), Qt.MouseButton.LeftButton)
     assert store.path.read_bytes() == before and not doc.modified
     assert doc.find_connector("HRDatabase").autosync_timer == "30"
 
 
 def test_start_page_and_focus_field(qtbot, host):
-    wizard = make(qtbot, host, "HRDatabase", start_page="schema", focus_field="User:Table/View/SP")
-    assert wizard.current_key() == "schema-1"  # the first Schema page (the field is on schema-2)
-    wizard = make(qtbot, host, "CSV", start_page="object-types", focus_field="Anchor")
-    assert wizard.current_key() == "object-types"
+    wizard = make(qtbot, host, "HRDatabase", start_page=PageKey("schema"), focus_field="User:Table/View/SP")
+    assert wizard.current_key() == PageKey.schema(1)  # the first Schema page (the field is on schema-2)
+    wizard = make(qtbot, host, "CSV", start_page=OBJECT_TYPES, focus_field="Anchor")
+    assert wizard.current_key() == OBJECT_TYPES
     assert wizard.button(QWizard.WizardButton.BackButton).isEnabled()  # reached by Next: Back works
     assert wizard.focusWidget() is wizard.currentPage().anchor or wizard.currentPage().anchor.hasFocus()
 
@@ -149,7 +162,7 @@ def test_refused_save_keeps_the_wizard_open(qtbot, host, monkeypatch):
     layout, store, doc = host
     wizard = make(qtbot, host, "CSV")
     wizard.currentPage().timer.setValue(300)
-    wizard.go_to("summary")
+    wizard.go_to(SUMMARY)
     store.path.write_bytes(store.path.read_bytes().replace(b"<Port>8585", b"<Port>9000"))
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: shown.append(a[2]))
@@ -159,7 +172,7 @@ def test_refused_save_keeps_the_wizard_open(qtbot, host, monkeypatch):
 
 
 def test_capabilities_are_read_only_for_an_existing_connector(qtbot, host):
-    wizard = make(qtbot, host, "CSV", start_page="capabilities")
+    wizard = make(qtbot, host, "CSV", start_page=CAPABILITIES)
     page = wizard.currentPage()
     assert "Read-only" in page.subTitle()
     assert not page.form.boxes["Enable Export"].input.isEnabled()
@@ -175,8 +188,8 @@ def test_from_spec_starts_on_a_prepared_connector(qtbot, host):
     wizard = ConnectorWizard.from_spec(spec, doc, store, layout)
     qtbot.addWidget(wizard)
     assert wizard.currentPage().name.text() == "FromMim"
-    wizard.go_to("global")
-    assert wizard.current_key() == "global"
+    wizard.go_to(GLOBAL)
+    assert wizard.current_key() == GLOBAL
     assert wizard.currentPage().form.boxes["Schema Script"].input.edit.text() == r"C:\PSMA\schema.ps1"
 
 
@@ -184,7 +197,7 @@ def test_batch_size_and_timeout_of_a_run_step_are_editable(qtbot, host):
     layout, store, doc = host
     before = store.path.read_bytes()
     wizard = make(qtbot, host, "CSV")
-    while wizard.current_key() != "run-step:Export":
+    while wizard.current_key() != PageKey.run_step("Export"):
         click_next(qtbot, wizard)
     limits = wizard.currentPage().limits
     assert limits.edits["BatchSize"].text() == "0" and limits.edits["Timeout"].text() == "0"
@@ -193,7 +206,7 @@ def test_batch_size_and_timeout_of_a_run_step_are_editable(qtbot, host):
     limits.edits["Timeout"].clear()
     qtbot.keyClicks(limits.edits["Timeout"], "300")
     assert limits.problem.isHidden()
-    while wizard.current_key() != "summary":
+    while wizard.current_key() != SUMMARY:
         click_next(qtbot, wizard)
     with qtbot.waitSignal(wizard.saved):
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
@@ -223,7 +236,7 @@ def test_deprovisioning_page_says_what_each_flow_is_for(qtbot, host):
     from PySide6.QtWidgets import QGroupBox, QLabel
 
     wizard = make(qtbot, host, "CSV")
-    while wizard.current_key() != "deprovisioning":
+    while wizard.current_key() != DEPROVISIONING:
         click_next(qtbot, wizard)
     groups = {g.title(): " ".join(label.text() for label in g.findChildren(QLabel))
               for g in wizard.currentPage().findChildren(QGroupBox)}

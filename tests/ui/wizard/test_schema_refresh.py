@@ -8,6 +8,7 @@ from app.config.store import ConfigStore
 from app.host.layout import from_host_dir
 from app.ui.wizard.connector_wizard import ConnectorWizard
 from app.ui.wizard.schema_refresh import SchemaRefreshDialog
+from app.wizard.page_keys import ATTRIBUTES
 from app.wizard.session import WizardSession
 
 
@@ -16,7 +17,7 @@ def test_refresh_adds_an_attribute_from_a_csv_list(qtbot, sample_host, tmp_path)
     shutil.copytree(sample_host, root)
     layout = from_host_dir(root)
     store = ConfigStore(layout.config_path)
-    wizard = ConnectorWizard(store.load(), store, layout, "HRDatabase", start_page="attributes")
+    wizard = ConnectorWizard(store.load(), store, layout, "HRDatabase", start_page=ATTRIBUTES)
     qtbot.addWidget(wizard)
     attrs = tmp_path / "hr-attributes.csv"
     attrs.write_text("name,type\nAzureID,String\nFirstName,String\nLastName,String\nEmail,String\n"

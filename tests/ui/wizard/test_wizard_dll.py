@@ -8,6 +8,18 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWizard
 
 from app.config.document import ConfigDocument
 from app.ui.wizard.connector_wizard import ConnectorWizard
+from app.wizard.page_keys import (
+    ATTRIBUTES,
+    CAPABILITIES,
+    CONNECTIVITY,
+    DEPROVISIONING,
+    GLOBAL,
+    OBJECT_TYPES,
+    PARTITIONS,
+    RUN_PROFILES,
+    SUMMARY,
+    PageKey,
+)
 
 WAIT = 60_000  # ms: the first call starts a Mono worker, slow on a busy CI machine
 
@@ -77,7 +89,7 @@ def test_a_new_connector_through_every_page_the_sql_like_dll_builds(qtbot, dll_h
     assert wizard.dll.active, wizard.dll.reason
     assert "come from Contoso.SqlLike.dll itself" in wizard.currentPage().origin.text()
 
-    assert click_next(qtbot, wizard) == "connectivity"
+    assert click_next(qtbot, wizard) == CONNECTIVITY
     boxes = wizard.currentPage().form.boxes
     assert list(boxes) == ["Server", "Database", "User Name", "Password", "Authentication"]
     assert field(wizard, "Server").text() == "sql01"  # the DLL's default
@@ -87,31 +99,31 @@ def test_a_new_connector_through_every_page_the_sql_like_dll_builds(qtbot, dll_h
     server = field(wizard, "Server")
     server.setFocus()
     qtbot.keyClicks(server, " east")  # the DLL refuses spaces (its own ValidateConfigParameters)
-    assert click_next(qtbot, wizard) == "connectivity"
+    assert click_next(qtbot, wizard) == CONNECTIVITY
     assert "Server names cannot contain spaces." in wizard.currentPage().form.boxes["Server"].findings.text()
     server.selectAll()
     qtbot.keyClicks(server, "sql02")
-    assert click_next(qtbot, wizard) == "capabilities"
+    assert click_next(qtbot, wizard) == CAPABILITIES
     assert list(wizard.currentPage().form.boxes) == ["Export Type"]
-    assert click_next(qtbot, wizard) == "schema-1"
+    assert click_next(qtbot, wizard) == PageKey.schema(1)
     types = field(wizard, "Fixed value list/Table/View/SP")
     types.selectAll()
     qtbot.keyClicks(types, "User,Group")  # schema page 2 depends on this answer
-    assert click_next(qtbot, wizard) == "schema-2"
+    assert click_next(qtbot, wizard) == PageKey.schema(2)
     assert list(wizard.currentPage().form.boxes) == ["User:Table/View/SP", "Group:Table/View/SP"]
-    assert click_next(qtbot, wizard) == "schema-3"
-    assert click_next(qtbot, wizard) == "schema-4"
-    assert click_next(qtbot, wizard) == "global"  # the DLL has no Schema 5
+    assert click_next(qtbot, wizard) == PageKey.schema(3)
+    assert click_next(qtbot, wizard) == PageKey.schema(4)
+    assert click_next(qtbot, wizard) == GLOBAL  # the DLL has no Schema 5
     extra = field(wizard, "Extra Columns")
     qtbot.keyClicks(extra, "CostCenter")
     visited = []
-    while wizard.current_key() != "summary":
+    while wizard.current_key() != SUMMARY:
         visited.append(click_next(qtbot, wizard))
-        if wizard.current_key() == "attributes":
+        if wizard.current_key() == ATTRIBUTES:
             wizard.session.schema.select(["Email", "CostCenter"])
             wizard.currentPage().initializePage()
-    assert visited == ["partitions", "run-profiles", "run-step:Export", "run-step:FullImport",
-                       "run-step:DeltaImport", "object-types", "attributes", "deprovisioning", "summary"]
+    assert visited == [PARTITIONS, RUN_PROFILES, PageKey.run_step("Export"), PageKey.run_step("FullImport"),
+                       PageKey.run_step("DeltaImport"), OBJECT_TYPES, ATTRIBUTES, DEPROVISIONING, SUMMARY]
     with qtbot.waitSignal(wizard.saved):
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     saved = ConfigDocument.load(store.path).find_connector("Payroll")
@@ -132,7 +144,7 @@ def test_refresh_schema_asks_the_dll_and_finds_a_new_attribute(qtbot, dll_host):
 
     wizard = make(qtbot, dll_host)
     choose_dll(qtbot, wizard, "Contoso.SqlLike.dll")
-    while wizard.current_key() != "attributes":
+    while wizard.current_key() != ATTRIBUTES:
         click_next(qtbot, wizard)
     assert "CostCenter" not in wizard.session.schema.discovered
     wizard.session.set_parameter(wizard.session.connector.parameter("Extra Columns"), "CostCenter")
@@ -149,7 +161,7 @@ def test_refresh_schema_asks_the_dll_and_finds_a_new_attribute(qtbot, dll_host):
 def test_a_hanging_dll_costs_one_sentence_and_the_gui_stays_responsive(qtbot, dll_host):
     wizard = make(qtbot, dll_host, dll_timeout=3)
     choose_dll(qtbot, wizard, "Contoso.Misbehaving.dll")
-    assert click_next(qtbot, wizard) == "connectivity"
+    assert click_next(qtbot, wizard) == CONNECTIVITY
     field(wizard, "Mode").setCurrentText("hang")  # its Global page never answers
     page = press_next_until_global_is_asked(qtbot, wizard)
     button = wizard.button(QWizard.WizardButton.NextButton)
@@ -160,7 +172,7 @@ def test_a_hanging_dll_costs_one_sentence_and_the_gui_stays_responsive(qtbot, dl
         qtbot.wait(50)
     assert all(ticks) and not button.isEnabled()
     qtbot.waitUntil(lambda: idle(wizard), timeout=WAIT)
-    qtbot.waitUntil(lambda: wizard.current_key() == "global", timeout=WAIT)
+    qtbot.waitUntil(lambda: wizard.current_key() == GLOBAL, timeout=WAIT)
     # the timed-out call was Global's: it shows there, not on the page Next was pressed on
     shown = wizard.currentPage().page_findings.text()
     assert "timed out" in shown and "Contoso.Misbehaving" in shown
@@ -209,27 +221,27 @@ def test_a_dll_outside_the_host_folder_is_asked_with_a_note(qtbot, dll_host, tmp
 def test_review_changes_walks_through_the_dll_pages(qtbot, dll_host):
     wizard = make(qtbot, dll_host)
     choose_dll(qtbot, wizard, "Contoso.SqlLike.dll")
-    wizard.go_to("global")
-    qtbot.waitUntil(lambda: wizard.current_key() == "global", timeout=WAIT)
+    wizard.go_to(GLOBAL)
+    qtbot.waitUntil(lambda: wizard.current_key() == GLOBAL, timeout=WAIT)
     assert "Extra Columns" in wizard.currentPage().form.boxes
 
 
 def test_a_connector_that_throws_or_dies_costs_one_sentence(qtbot, dll_host):
     wizard = make(qtbot, dll_host)
     choose_dll(qtbot, wizard, "Contoso.Misbehaving.dll")
-    assert click_next(qtbot, wizard) == "connectivity"
+    assert click_next(qtbot, wizard) == CONNECTIVITY
     for mode, words in (("throw", "refused the connection"), ("failfast", "Contoso.Misbehaving")):
         field(wizard, "Mode").setCurrentText(mode)
         next_until_it_stays(qtbot, wizard)  # its Global page throws or dies
         text = wizard.currentPage().page_findings.text()
         assert words in text and "Traceback" not in text
-        while wizard.current_key() != "connectivity":
+        while wizard.current_key() != CONNECTIVITY:
             wizard.back()
     field(wizard, "Mode").setCurrentText("none")  # a fresh worker after the crash
     for _ in range(4):
-        if click_next(qtbot, wizard) == "global":
+        if click_next(qtbot, wizard) == GLOBAL:
             break
-    assert wizard.current_key() == "global"
+    assert wizard.current_key() == GLOBAL
 
 
 def test_an_existing_connector_gets_the_dlls_choices_and_its_new_parameters(qtbot, dll_host):
@@ -244,7 +256,7 @@ def test_an_existing_connector_gets_the_dlls_choices_and_its_new_parameters(qtbo
     qtbot.waitUntil(lambda: idle(wizard), timeout=WAIT)
     assert wizard.dll.active, wizard.dll.reason
     wizard.next()
-    assert wizard.current_key() == "connectivity"
+    assert wizard.current_key() == CONNECTIVITY
     auth = field(wizard, "Authentication")
     assert [auth.itemText(i) for i in range(auth.count())] == ["SQL Authentication", "Windows Authentication"]
     assert auth.currentText() == "Windows Authentication"
@@ -261,19 +273,19 @@ def test_an_existing_connector_gets_the_dlls_choices_and_its_new_parameters(qtbo
 def test_the_ldap_like_dll_gives_labels_partitions_and_capability_dependent_profiles(qtbot, dll_host):
     wizard = make(qtbot, dll_host)
     choose_dll(qtbot, wizard, "Contoso.LdapLike.dll")
-    assert click_next(qtbot, wizard) == "connectivity"
+    assert click_next(qtbot, wizard) == CONNECTIVITY
     port = field(wizard, "Port")
     port.selectAll()
     qtbot.keyClicks(port, "63x")  # the DLL's own pattern ^[0-9]+$, checked before the DLL is asked
-    assert click_next(qtbot, wizard) == "connectivity"
+    assert click_next(qtbot, wizard) == CONNECTIVITY
     assert "^[0-9]+$" in wizard.currentPage().form.boxes["Port"].findings.text()
     port.selectAll()
     qtbot.keyClicks(port, "636")
-    assert click_next(qtbot, wizard) == "capabilities"
-    assert click_next(qtbot, wizard) == "global"
+    assert click_next(qtbot, wizard) == CAPABILITIES
+    assert click_next(qtbot, wizard) == GLOBAL
     labels = [w.text() for w in wizard.currentPage().form.findChildren(QLabel)]
     assert any("Settings for the directory" in t for t in labels)
-    assert click_next(qtbot, wizard) == "partitions"
+    assert click_next(qtbot, wizard) == PARTITIONS
     part = wizard.session.connector.partitions[0]
     assert part.dn.startswith("dc=") and part.id == "11111111-2222-3333-4444-555555555555"
     assert "Search Scope" in wizard.currentPage().form.boxes
@@ -283,8 +295,8 @@ def test_the_ldap_like_dll_gives_labels_partitions_and_capability_dependent_prof
 def test_another_object_type_of_the_dll_brings_its_own_attributes(qtbot, dll_host):
     wizard = make(qtbot, dll_host)
     choose_dll(qtbot, wizard, "Contoso.LdapLike.dll")
-    wizard.go_to("object-types")
-    qtbot.waitUntil(lambda: wizard.current_key() == "object-types", timeout=WAIT)
+    wizard.go_to(OBJECT_TYPES)
+    qtbot.waitUntil(lambda: wizard.current_key() == OBJECT_TYPES, timeout=WAIT)
     assert wizard.session.connector.entry_schema.object_type == "inetOrgPerson"
     assert "mail" in wizard.session.schema.discovered
     wizard.currentPage().target.setCurrentText("groupOfNames")
@@ -316,24 +328,24 @@ def test_a_dll_the_runtime_cannot_load_leaves_an_editable_page_with_one_sentence
     assert "Traceback" not in text and "\n" not in wizard.dll.reason
     qtbot.mouseClick(page.generate, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.findings_pending, timeout=5000)
-    assert click_next(qtbot, wizard) == "connectivity"  # no DLL call: the custom parameter list
+    assert click_next(qtbot, wizard) == CONNECTIVITY  # no DLL call: the custom parameter list
     assert any(b.text() == "Add parameter" for b in wizard.currentPage().findChildren(QPushButton))
 
 
 def test_a_failed_call_shows_on_the_page_that_needed_it_with_the_page_before_usable(qtbot, dll_host):
     wizard = make(qtbot, dll_host)
     choose_dll(qtbot, wizard, "Contoso.Misbehaving.dll")
-    assert click_next(qtbot, wizard) == "connectivity"
+    assert click_next(qtbot, wizard) == CONNECTIVITY
     field(wizard, "Mode").setCurrentText("throw")  # GetConfigParameters(Global) throws
     keys = [wizard.current_key()]
-    while keys[-1] != "global":
+    while keys[-1] != GLOBAL:
         keys.append(click_next(qtbot, wizard))
         assert keys[-1] != keys[-2], wizard.currentPage().page_findings.text()
     shown = wizard.currentPage().page_findings.text()
     assert "GetConfigParameters(Global)" in shown and "refused the connection" in shown
     texts = [w.text() for w in wizard.currentPage().findChildren(QLabel)]
     assert any("has not answered for this page yet" in t for t in texts)
-    assert click_next(qtbot, wizard) == "global"  # Next asks again: it throws again, Global stays
+    assert click_next(qtbot, wizard) == GLOBAL  # Next asks again: it throws again, Global stays
     assert "refused the connection" in wizard.currentPage().page_findings.text()
     wizard.back()
     assert wizard.current_key() == keys[-2]

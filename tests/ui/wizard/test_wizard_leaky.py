@@ -8,6 +8,7 @@ from test_wizard_dll import WAIT, choose_dll, click_next, field, idle, make
 
 from app.config.document import ConfigDocument
 from app.ui.wizard.widgets import SecretField
+from app.wizard.page_keys import ATTRIBUTES, CONNECTIVITY, GLOBAL, SUMMARY
 
 SECRET = "Leaky Pa55word-7Qz"
 
@@ -17,19 +18,19 @@ def test_a_secret_name_is_masked_on_every_page_and_left_for_the_host(qtbot, dll_
     wizard = make(qtbot, dll_host)
     choose_dll(qtbot, wizard, "Contoso.Leaky.dll")
     assert wizard.dll.active, wizard.dll.reason
-    assert click_next(qtbot, wizard) == "connectivity"
+    assert click_next(qtbot, wizard) == CONNECTIVITY
     password = field(wizard, "Password")
     assert isinstance(password, SecretField)
     password.start_replace()
     qtbot.keyClicks(password.edit, SECRET)
     qtbot.waitUntil(lambda: idle(wizard), timeout=WAIT)
-    while wizard.current_key() != "global":
+    while wizard.current_key() != GLOBAL:
         click_next(qtbot, wizard)
     copy = field(wizard, "Password")  # the DLL's String definition of the same name
     assert isinstance(copy, SecretField) and copy.edit.echoMode() == copy.edit.EchoMode.Password
-    while wizard.current_key() != "summary":
+    while wizard.current_key() != SUMMARY:
         click_next(qtbot, wizard)
-        if wizard.current_key() == "attributes":
+        if wizard.current_key() == ATTRIBUTES:
             wizard.session.schema.select(["Mail"])
             wizard.currentPage().initializePage()
     with qtbot.waitSignal(wizard.saved):

@@ -12,6 +12,7 @@ import threading
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton
 
+from app.wizard.page_keys import ATTRIBUTES, CAPABILITIES, CONNECTIVITY, OBJECT_TYPES, RUN_STEP
 from tests.ui.wizard.test_wizard_dll import WAIT, choose_dll, click_next, field, idle, make
 
 
@@ -38,17 +39,17 @@ def test_script_ma_pages_labels_first_choice_and_a_throwing_validation(qtbot, re
     wizard = make(qtbot, real_dll_host)
     choose_dll(qtbot, wizard, "Contoso.ScriptMA.dll", "Scripts")
     assert wizard.dll.active, wizard.dll.reason
-    assert click_next(qtbot, wizard) == "connectivity"
+    assert click_next(qtbot, wizard) == CONNECTIVITY
     assert field(wizard, "Logon type when impersonating").currentText() == "Interactive"
     assert not field(wizard, "Load user profile when impersonating").isChecked()
     texts = [w.text() for w in wizard.currentPage().findChildren(QLabel)]
     assert any("Credentials handed to the scripts as $Username and $Password:" in t for t in texts)
-    assert click_next(qtbot, wizard) == "connectivity"  # the DLL threw: the page stays
+    assert click_next(qtbot, wizard) == CONNECTIVITY  # the DLL threw: the page stays
     assert "The specified path is not of a legal form" in wizard.currentPage().page_findings.text()
     script = tmp_path / "schema.out"
     script.write_text("person|id|String|anchor\nperson|displayName|String|single\n", encoding="utf-8")
     _set(wizard, "Schema Script", str(script))
-    assert click_next(qtbot, wizard) == "capabilities"
+    assert click_next(qtbot, wizard) == CAPABILITIES
     boxes = [b for b in wizard.currentPage().findChildren(QGroupBox) if "reports it can do" in b.title()]
     assert len(boxes) == 1
     shown = {w.accessibleName(): w.text() for w in boxes[0].findChildren(QLabel) if w.accessibleName()}
@@ -61,23 +62,23 @@ def test_script_ma_pages_labels_first_choice_and_a_throwing_validation(qtbot, re
 def test_getschema_failure_shows_on_object_types_with_earlier_pages_kept(qtbot, real_dll_host):
     wizard = make(qtbot, real_dll_host)
     choose_dll(qtbot, wizard, "Contoso.SqlMA.dll", "HRDB")
-    assert click_next(qtbot, wizard) == "connectivity"
+    assert click_next(qtbot, wizard) == CONNECTIVITY
     for name, value in (("Server", "127.0.0.1"), ("Port", "1"),
                         ("Authentication", "Integrated Windows authentication")):
         _set(wizard, name, value)
     visited = []
-    while wizard.current_key() != "object-types":
+    while wizard.current_key() != OBJECT_TYPES:
         before = wizard.current_key()
         visited.append(click_next(qtbot, wizard))
         assert wizard.current_key() != before, wizard.currentPage().page_findings.text()
-    assert visited[-2].startswith("run-step:")  # the page Next was pressed on ...
+    assert visited[-2].name == RUN_STEP  # the page Next was pressed on ...
     page = wizard.currentPage()
     assert "failed in GetSchema" in page.page_findings.text()  # ... the failure is shown here
     assert "A network-related or instance-specific error" in page.page_findings.text()
     wizard.back()
     assert wizard.current_key() == visited[-2]
     assert "GetSchema" not in wizard.currentPage().page_findings.text()
-    assert click_next(qtbot, wizard) == "object-types"  # asked again, failing again, shown again
+    assert click_next(qtbot, wizard) == OBJECT_TYPES  # asked again, failing again, shown again
 
     listener = socket.socket()  # now the server can be reached: ask again from the page
     listener.bind(("127.0.0.1", 0))
@@ -111,9 +112,9 @@ def test_an_import_only_attribute_chosen_for_provisioning_is_warned(qtbot, real_
     script = tmp_path / "schema.out"
     script.write_text("person|id|String|anchor\nperson|displayName|String|single\n"
                       "person|lastLogon|String|single|ImportOnly\n", encoding="utf-8")
-    assert click_next(qtbot, wizard) == "connectivity"
+    assert click_next(qtbot, wizard) == CONNECTIVITY
     _set(wizard, "Schema Script", str(script))
-    while wizard.current_key() != "attributes":
+    while wizard.current_key() != ATTRIBUTES:
         before = wizard.current_key()
         assert click_next(qtbot, wizard) != before, wizard.currentPage().page_findings.text()
     page = wizard.currentPage()
@@ -129,11 +130,11 @@ def test_an_import_only_attribute_chosen_for_provisioning_is_warned(qtbot, real_
 def test_object_types_shows_only_the_getschema_failure_until_a_schema_arrives(qtbot, real_dll_host):
     wizard = make(qtbot, real_dll_host)
     choose_dll(qtbot, wizard, "Contoso.SqlMA.dll", "HRDB")
-    assert click_next(qtbot, wizard) == "connectivity"
+    assert click_next(qtbot, wizard) == CONNECTIVITY
     for name, value in (("Server", "127.0.0.1"), ("Port", "1"),
                         ("Authentication", "Integrated Windows authentication")):
         _set(wizard, name, value)
-    while wizard.current_key() != "object-types":
+    while wizard.current_key() != OBJECT_TYPES:
         before = wizard.current_key()
         assert click_next(qtbot, wizard) != before
     page = wizard.currentPage()

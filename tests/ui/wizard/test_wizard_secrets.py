@@ -16,7 +16,7 @@ from app.config.store import ConfigStore
 from app.host.layout import from_host_dir
 from app.hostsecrets.dpapi import UnavailableDpapi
 from app.ui.wizard.connector_wizard import ConnectorWizard
-from app.wizard.page_keys import SUMMARY
+from app.wizard.page_keys import CONNECTIVITY, SUMMARY
 from tests.hostsecrets.fake_dpapi import FakeDpapi
 from tests.hostsecrets.helpers import host_blob
 
@@ -47,7 +47,7 @@ def _type_token(qtbot, page):
 
 
 def _finish(qtbot, wizard):
-    wizard.go_to("summary")
+    wizard.go_to(SUMMARY)
     with qtbot.waitSignal(wizard.saved):
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
 
@@ -85,7 +85,7 @@ def test_saving_as_typed_is_the_users_explicit_choice_with_a_warning(qtbot, host
 
 def test_an_encrypted_string_parameter_page_offers_the_same_choice(qtbot, host):
     wizard = _wizard(qtbot, host, OFF_WINDOWS)
-    wizard.go_to("connectivity")
+    wizard.go_to(CONNECTIVITY)
     page = wizard.currentPage()
     assert page.secret_choice is not None and page.secret_choice.leave.isChecked()
     password = page.form.boxes["Password"].input
@@ -107,7 +107,7 @@ def test_with_a_proven_route_the_secret_is_saved_encrypted(qtbot, host):
     assert "encrypted for this host" in page.secret_choice.sentence.text()
     _type_token(qtbot, page)
     assert "encrypted for this host when saved" in page.field_boxes["SecretToken"].findings.text()
-    wizard.go_to("summary")
+    wizard.go_to(SUMMARY)
     assert TYPED not in wizard.currentPage().diff.toPlainText()
     _finish(qtbot, wizard)
     saved = ConfigDocument.load(store.path).find_connector("CSV").secret_token
