@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.config.document import ConfigDocument
+from app.config.document_store import DocumentStore
 from app.config.rules import Finding, validate
-from app.config.store import ConfigStore, SaveResult
+from app.config.store import SaveResult
 from app.errors import SaveRefused, UserError
 from app.events.knowledge import Action, ActionKind
 from app.host.layout import HostLayout
@@ -74,13 +75,13 @@ class MainWindow(QMainWindow):
     restart_task: Task
     report_dialog: CreateReportDialog  # app/ui/report/actions.py
 
-    def __init__(self, layout: HostLayout, *, store: ConfigStore | None = None,
+    def __init__(self, layout: HostLayout, *, store: DocumentStore | None = None,
                  certificate_status: CertificateLookup | None = areas.certificate_status,
                  service: ServiceControl | None = None,
                  needs_elevation: bool | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = layout
-        self.store = store or layout.config_store()
+        self.store: DocumentStore = store or layout.config_store()
         self.document: ConfigDocument | None = None
         self.findings: list[Finding] = []
         self.read_only = False

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from app.config import builders
 from app.config.document import ConfigDocument, Parameter
-from app.config.store import ConfigStore, SaveResult
+from app.config.document_store import DocumentStore
+from app.config.store import SaveResult
 from app.errors import UserError
 from app.hostsecrets.dpapi import Dpapi, default_dpapi
 from app.hostsecrets.writing import SecretRoute, plan_for
@@ -275,7 +276,7 @@ class WizardSession:
     def _index(self) -> int:
         return next(i for i, c in enumerate(self.working.connectors) if c.el is self.connector.el)
 
-    def finish(self, store: ConfigStore, pending: PendingSave) -> SaveResult:
+    def finish(self, store: DocumentStore, pending: PendingSave) -> SaveResult:
         """Write exactly the bytes the Summary showed (refusals come up as SaveRefused)."""
         if not pending.changed:
             return SaveResult(self.original, None, False)

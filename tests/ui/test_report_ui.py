@@ -74,6 +74,13 @@ def test_a_report_opens_read_only_with_each_part(qtbot, report_file):
     window.files_view.show_file("host/secrets.json")
     assert '"state": "encrypted"' in window.files_view.text.toPlainText()
     assert window.save() is False
+    # every write the window's store offers (the wizard's Finish, Backups' Restore) is one sentence
+    from app.errors import SaveRefused
+
+    for write in (lambda: window.store.save(window.document, force=True),
+                  lambda: window.store.write_bytes(b"<Configuration />"), lambda: window.store.restore("x")):
+        with pytest.raises(SaveRefused, match="is a host report: nothing in it can be saved"):
+            write()
     window.connector_actions.edit("CSV")
     assert "host report is read-only" in window.statusBar().currentMessage()
     window.close()

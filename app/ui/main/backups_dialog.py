@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.config.diff import diff_documents, format_change
 from app.config.document import ConfigDocument
-from app.config.store import ConfigStore
+from app.config.document_store import DocumentStore
 from app.errors import UserError
 from app.filestore import Backup
 
@@ -49,7 +49,7 @@ class BackupsDialog(QDialog):
 
     restored = Signal(object)
 
-    def __init__(self, store: ConfigStore, current: ConfigDocument, *, unsaved: bool = False,
+    def __init__(self, store: DocumentStore, current: ConfigDocument, *, unsaved: bool = False,
                  read_only: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Backups of {store.path.name}")

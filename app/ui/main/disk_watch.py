@@ -8,7 +8,7 @@ import os
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from app.config.store import ConfigStore
+from app.config.document_store import DocumentStore
 from app.errors import UserError
 
 
@@ -17,7 +17,7 @@ class DiskWatch(QObject):
 
     changed = Signal()
 
-    def __init__(self, store: ConfigStore, parent: QObject | None = None) -> None:
+    def __init__(self, store: DocumentStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.watcher = QFileSystemWatcher(self)

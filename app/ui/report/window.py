@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, cast
+from typing import TYPE_CHECKING, NoReturn
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
@@ -53,6 +53,9 @@ class _NoLock:
         return None
 
 
+NOT_SAVED = "is a host report: nothing in it can be saved"
+
+
 class ReportStore:
     """What the main window asks of its store, answered from a report (never a write)."""
 
@@ -70,8 +73,14 @@ class ReportStore:
     def changed_on_disk(self) -> bool:
         return False
 
-    def save(self, _doc: ConfigDocument, **_kw: object) -> NoReturn:
-        raise SaveRefused("is a host report: nothing in it can be saved", path=self.path)
+    def save(self, _doc: ConfigDocument, /, *, force: bool = False) -> NoReturn:
+        raise SaveRefused(NOT_SAVED, path=self.path)
+
+    def write_bytes(self, _data: bytes, _parsed: ConfigDocument | None = None, /) -> NoReturn:
+        raise SaveRefused(NOT_SAVED, path=self.path)
+
+    def restore(self, _backup_id: str, /) -> NoReturn:
+        raise SaveRefused(NOT_SAVED, path=self.path)
 
     def backups(self) -> list[Backup]:
         return []
@@ -80,7 +89,7 @@ class ReportStore:
 class ReportWindow(MainWindow):
     def __init__(self, report: HostReport, parent: QWidget | None = None) -> None:
         layout = HostLayout(Path(report.source), None)
-        super().__init__(layout, store=ReportStore(report), certificate_status=None, parent=parent)  # type: ignore[arg-type]
+        super().__init__(layout, store=ReportStore(report), certificate_status=None, parent=parent)
         self.setObjectName("reportWindow")
         self.report = report
         self.backups_action.setEnabled(False)
@@ -101,7 +110,9 @@ class ReportWindow(MainWindow):
     # -- the parts that differ from a live host ------------------------------------------------
     def _report_store(self) -> ReportStore:
         # asked while MainWindow.__init__ runs, before self.report is set
-        return cast(ReportStore, self.store)
+        store = self.store
+        assert isinstance(store, ReportStore)  # __init__ hands MainWindow nothing else
+        return store
 
     read_only_reason = "A host report is read-only: nothing in it can be edited."
 

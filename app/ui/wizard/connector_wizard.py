@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 from app.bridge.client import DEFAULT_TIMEOUT, SCHEMA_TIMEOUT
 from app.config import builders
 from app.config.document import ConfigDocument
-from app.config.store import ConfigStore, SaveResult
+from app.config.document_store import DocumentStore
+from app.config.store import SaveResult
 from app.errors import UserError
 from app.host.layout import HostLayout
 from app.hostsecrets.dpapi import Dpapi
@@ -50,7 +51,7 @@ LAST_PAGES = (OBJECT_TYPES, ATTRIBUTES, DEPROVISIONING, SUMMARY)
 class ConnectorWizard(QWizard):
     saved = Signal(object)  # SaveResult
 
-    def __init__(self, document: ConfigDocument, store: ConfigStore, layout: HostLayout,
+    def __init__(self, document: ConfigDocument, store: DocumentStore, layout: HostLayout,
                  connector_name: str | None = None, start_page: PageKey | None = None,
                  focus_field: str | None = None, parent: QWidget | None = None, *,
                  spec: builders.ConnectorSpec | None = None, dpapi: Dpapi | None = None,
@@ -90,7 +91,7 @@ class ConnectorWizard(QWizard):
                 page.focus_field(focus_field)
 
     @classmethod
-    def from_spec(cls, spec: builders.ConnectorSpec, document: ConfigDocument, store: ConfigStore,
+    def from_spec(cls, spec: builders.ConnectorSpec, document: ConfigDocument, store: DocumentStore,
                   layout: HostLayout, parent: QWidget | None = None) -> ConnectorWizard:
         """A new connector prepared elsewhere (the MIM import hands its ConnectorSpec here)."""
         return cls(document, store, layout, None, parent=parent, spec=spec)
