@@ -73,8 +73,12 @@ from app.config.nrbf_records import (  # noqa: F401  (re-exported: callers use n
     Primitive,
     PrimitiveArray,
     Record,
+    TypeExtra,
     Value,
+    class_info,
+    class_name,
     encode_string,
+    primitive_code,
 )
 
 
@@ -193,18 +197,18 @@ class _StreamReader(_Reader):
                     SYSTEM_CLASS_WITH_MEMBERS_AND_TYPES, CLASS_WITH_MEMBERS_AND_TYPES):
             return self.class_record(kind, at)
         if kind == OBJECT_STRING:
-            rec: Record = ObjectString(self.int32("an object id"), self.string())
-            self.register(rec.object_id, rec, at)  # type: ignore[attr-defined]
-            return rec
+            string = ObjectString(self.int32("an object id"), self.string())
+            self.register(string.object_id, string, at)
+            return string
         if kind == MEMBER_PRIMITIVE_TYPED:
             type_ = self.byte("a primitive type")
             if type_ in (PT_NULL, PT_STRING):
                 raise self.fail(f"a typed primitive may not be of type {type_}", at)
             return MemberPrimitiveTyped(type_, self.primitive_raw(type_, "a typed primitive"))
         if kind == MEMBER_REFERENCE:
-            rec = MemberReference(self.int32("a reference"))
-            self.references.append((rec.id_ref, at))
-            return rec
+            reference = MemberReference(self.int32("a reference"))
+            self.references.append((reference.id_ref, at))
+            return reference
         if kind == OBJECT_NULL:
             return ObjectNull()
         if kind == OBJECT_NULL_MULTIPLE_256:
@@ -214,10 +218,10 @@ class _StreamReader(_Reader):
         if kind == ARRAY_SINGLE_PRIMITIVE:
             return self.primitive_array(at)
         if kind in (ARRAY_SINGLE_OBJECT, ARRAY_SINGLE_STRING):
-            rec = ObjectArray(kind, self.int32("an object id"), self.count("an array length"))
-            self.register(rec.object_id, rec, at)
-            rec.values = self.records_for(rec.length, "an array element")
-            return rec
+            array = ObjectArray(kind, self.int32("an object id"), self.count("an array length"))
+            self.register(array.object_id, array, at)
+            array.values = self.records_for(array.length, "an array element")
+            return array
         if kind == BINARY_ARRAY:
             return self.binary_array(at)
         if kind == MESSAGE_END:
@@ -226,7 +230,7 @@ class _StreamReader(_Reader):
 
     def member_types(self, n: int) -> MemberTypes:
         kinds = list(self.take(n, "the member types"))
-        extra: list[object] = []
+        extra: list[TypeExtra] = []
         for bt in kinds:
             if bt in (BT_PRIMITIVE, BT_PRIMITIVE_ARRAY):
                 code = self.byte("a member's primitive type")
@@ -246,8 +250,10 @@ class _StreamReader(_Reader):
 
     def class_record(self, kind: int, at: int) -> ClassRecord:
         if kind == CLASS_WITH_ID:
-            rec = ClassRecord(kind, self.int32("an object id"), metadata_id=self.int32("a metadata id"))
-            source = self.objects.get(rec.metadata_id)  # type: ignore[arg-type]
+            object_id = self.int32("an object id")
+            metadata_id = self.int32("a metadata id")
+            rec = ClassRecord(kind, object_id, metadata_id=metadata_id)
+            source = self.objects.get(metadata_id)
             if not isinstance(source, ClassRecord):
                 raise self.fail(f"class metadata {rec.metadata_id} was not defined before", at)
             rec.definition = source.shape
@@ -278,8 +284,8 @@ class _StreamReader(_Reader):
         slots = 0
         while slots < len(shape.member_names):
             if types.binary_types[slots] == BT_PRIMITIVE:
-                code = types.additional[slots]
-                rec.values.append(Primitive(code, self.primitive_raw(code, "a member value")))  # type: ignore[arg-type]
+                code = primitive_code(types.additional[slots])
+                rec.values.append(Primitive(code, self.primitive_raw(code, "a member value")))
                 slots += 1
                 continue
             value = self.record("a member value")
@@ -338,10 +344,10 @@ class _StreamReader(_Reader):
         for n in lengths:
             total *= n
         if rec.item_type == BT_PRIMITIVE:
-            if total * max(1, PRIMITIVES[rec.item_extra][1] or 1) > len(self.data) - self.pos:  # type: ignore[index]
+            code = primitive_code(rec.item_extra)
+            if total * max(1, PRIMITIVES[code][1] or 1) > len(self.data) - self.pos:
                 raise self.fail("the stream ends inside an array")
-            rec.values = [Primitive(rec.item_extra, self.primitive_raw(rec.item_extra, "an array element"))  # type: ignore[arg-type]
-                          for _ in range(total)]
+            rec.values = [Primitive(code, self.primitive_raw(code, "an array element")) for _ in range(total)]
         else:
             rec.values = self.records_for(total, "an array element")
         return rec
@@ -397,11 +403,12 @@ def _write_types(out: bytearray, types: MemberTypes) -> None:
     out += bytes(types.binary_types)
     for bt, extra in zip(types.binary_types, types.additional, strict=True):
         if bt in (BT_PRIMITIVE, BT_PRIMITIVE_ARRAY):
-            out.append(extra)  # type: ignore[arg-type]
+            out.append(primitive_code(extra))
         elif bt == BT_SYSTEM_CLASS:
-            out += encode_string(extra)  # type: ignore[arg-type]
+            out += encode_string(class_name(extra))
         elif bt == BT_CLASS:
-            out += encode_string(extra.type_name) + struct.pack("<i", extra.library_id)  # type: ignore[attr-defined]
+            info = class_info(extra)
+            out += encode_string(info.type_name) + struct.pack("<i", info.library_id)
 
 
 def _write_values(out: bytearray, values: list[Value]) -> None:

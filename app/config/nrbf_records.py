@@ -89,21 +89,44 @@ class ClassTypeInfo:
     library_id: int
 
 
+# What a member's binary type carries beside it (AdditionalInfos, [MS-NRBF] 2.3.1.2): a primitive
+# type code for Primitive and PrimitiveArray, a class name for SystemClass, ClassTypeInfo for
+# Class, nothing for the others. Which one goes with which binary type is the reader's (and
+# hostsecrets/build.py's) invariant: the accessors below check it instead of casting.
+TypeExtra = int | str | ClassTypeInfo | None
+
+
+def primitive_code(extra: TypeExtra) -> int:
+    assert isinstance(extra, int), f"a primitive type code, not {extra!r}"
+    return extra
+
+
+def class_name(extra: TypeExtra) -> str:
+    """A SystemClass member's class name."""
+    assert isinstance(extra, str), f"a class name, not {extra!r}"
+    return extra
+
+
+def class_info(extra: TypeExtra) -> ClassTypeInfo:
+    assert isinstance(extra, ClassTypeInfo), f"a ClassTypeInfo, not {extra!r}"
+    return extra
+
+
 @dataclass
 class MemberTypes:
     binary_types: list[int]
-    additional: list[object]  # per member: primitive code, system class name, ClassTypeInfo or None
+    additional: list[TypeExtra]  # per member, as TypeExtra says
 
     def describe(self, i: int) -> str:
         bt, extra = self.binary_types[i], self.additional[i]
         if bt == BT_PRIMITIVE:
-            return PRIMITIVES[extra][0]  # type: ignore[index]
+            return PRIMITIVES[primitive_code(extra)][0]
         if bt == BT_PRIMITIVE_ARRAY:
-            return PRIMITIVES[extra][0] + "[]"  # type: ignore[index]
+            return PRIMITIVES[primitive_code(extra)][0] + "[]"
         if bt == BT_SYSTEM_CLASS:
             return str(extra)
         if bt == BT_CLASS:
-            return extra.type_name  # type: ignore[attr-defined]
+            return class_info(extra).type_name
         return {BT_STRING: "String", BT_OBJECT: "Object", BT_OBJECT_ARRAY: "Object[]",
                 BT_STRING_ARRAY: "String[]"}[bt]
 
@@ -185,7 +208,7 @@ class BinaryArray(Record):
     lengths: list[int]
     lower_bounds: list[int]
     item_type: int
-    item_extra: object
+    item_extra: TypeExtra
     values: list[Value] = field(default_factory=list)
 
 

@@ -23,6 +23,7 @@ from app.config.nrbf import (
     Primitive,
     PrimitiveArray,
     Record,
+    TypeExtra,
 )
 
 MemberValue = bytes | str | bool | int
@@ -32,7 +33,7 @@ def build_object(class_name: str, library: str, members: list[tuple[str, MemberV
     """A stream holding one object of `class_name` with these members, in .NET's id order."""
     root, library_id, next_id = 1, 2, 3
     kinds: list[int] = []
-    extra: list[object] = []
+    extra: list[TypeExtra] = []
     values: list[nrbf.Value] = []
     after: list[Record] = []
     for _name, value in members:
