@@ -69,7 +69,7 @@ class FlowPage(QWizardPage):
         self.busy = BusyRow()  # the connector DLL is being asked (app/ui/wizard/dll_driver.py)
         self.outer.addWidget(self.busy)
         self.bridge_findings: list[Finding] = []  # the DLL's refusal or failure, until the next edit
-        self._advanced = False
+        self.advancing = False  # the DLL has answered: the move to the next page is queued (tests wait on it)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(120)
@@ -125,8 +125,8 @@ class FlowPage(QWizardPage):
         dll = self.ctx.dll
         if not dll.active or not self.session.is_new:
             return True
-        if self._advanced:
-            self._advanced = False
+        if self.advancing:
+            self.advancing = False
             return True
         if dll.busy:
             return False
@@ -134,7 +134,7 @@ class FlowPage(QWizardPage):
         self.refresh_findings()
 
         def go_on() -> None:
-            self._advanced = True
+            self.advancing = True
             QTimer.singleShot(0, self.ctx.next_from_dll)
         return dll.advance(self, go_on)
 

@@ -48,10 +48,16 @@ def click_next(qtbot, wizard) -> str:
     """Next, then wait until the DLL has answered: returns the page key now shown."""
     button = wizard.button(QWizard.WizardButton.NextButton)
     assert button.isEnabled(), f"Next is disabled on {wizard.current_key()}"
+    page = wizard.currentPage()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: idle(wizard), timeout=WAIT)
-    qtbot.wait(20)  # the move itself is queued after the last answer
+    settled(qtbot, wizard, page)
     return wizard.current_key()
+
+
+def settled(qtbot, wizard, page) -> None:
+    """The DLL has answered (or refused) and a move it allowed has happened: the move itself is
+    queued after the last answer (`advancing`)."""
+    qtbot.waitUntil(lambda: idle(wizard) and not page.advancing, timeout=WAIT)
 
 
 def press_next_until_global_is_asked(qtbot, wizard):
@@ -63,7 +69,7 @@ def press_next_until_global_is_asked(qtbot, wizard):
         qtbot.waitUntil(lambda page=page: idle(wizard) or "Global" in page.busy.label.text(), timeout=WAIT)
         if not idle(wizard):
             return page
-        qtbot.wait(20)
+        settled(qtbot, wizard, page)
     raise AssertionError(f"the Global page was never asked (on {wizard.current_key()})")
 
 
@@ -166,7 +172,9 @@ def test_a_hanging_dll_costs_one_sentence_and_the_gui_stays_responsive(qtbot, dl
     page = press_next_until_global_is_asked(qtbot, wizard)
     button = wizard.button(QWizard.WizardButton.NextButton)
     ticks = []
-    for _ in range(10):  # the GUI keeps painting and answering while the DLL hangs
+    # a clock on purpose: this waits for nothing to happen (the DLL hangs), sampling that the GUI
+    # keeps painting and answering meanwhile
+    for _ in range(10):
         QApplication.processEvents()
         ticks.append(page.busy.isVisible())
         qtbot.wait(50)
@@ -186,7 +194,10 @@ def test_cancel_ends_a_hanging_call_at_once(qtbot, dll_host):
     click_next(qtbot, wizard)
     field(wizard, "Mode").setCurrentText("hang")
     page = press_next_until_global_is_asked(qtbot, wizard)
-    qtbot.wait(300)
+    # Cancel once the DLL is inside its hang: its worker has passed the call to it (the test DLL
+    # says "asked for page Global" on stderr just before it sleeps; the client keeps those lines)
+    qtbot.waitUntil(lambda: any("asked for page Global" in line
+                                for line in list(wizard.dll.pages.bridge.process._stderr)), timeout=WAIT)
     qtbot.mouseClick(page.busy.cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: idle(wizard), timeout=10_000)  # not the 60 s timeout
     assert "cancel" in page.page_findings.text().lower()
