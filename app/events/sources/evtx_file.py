@@ -19,12 +19,12 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from evtx import PyEvtxParser
 
 from app.errors import UserError
-from app.events.eventjson import row_from_json
+from app.events.eventjson import Row, row_from_json
 from app.events.records import EventTable
 from app.events.sources.base import Batch, Cancel, EventSource, check_readable
 
@@ -38,6 +38,7 @@ PARALLEL_FROM = 256  # chunks; below this (16 MB) starting worker processes cost
 
 
 def _locator(chunk: int, ordinal: int) -> int:
+    """A row's key for its raw XML: chunk number and place in the chunk (up to 2**20 records)."""
     return (chunk << 20) | ordinal
 
 
@@ -64,8 +65,8 @@ def parse_chunk(header: bytes, chunk: bytes, index: int, table: EventTable) -> t
             expected = min(last - first + 1, CHUNK_SIZE // 24)
     # JSON, not XML, for the columns: twice as fast to read in Python (see eventjson.py)
     parser = PyEvtxParser(io.BytesIO(header + chunk), number_of_threads=1)
-    records = cast(Iterator[dict], parser.records_json())  # a dict per record
-    rows: list[tuple] = []
+    records = cast(Iterator[dict[str, Any]], parser.records_json())  # a dict per record
+    rows: list[Row] = []
     add = rows.append
     error = ""
     while True:
@@ -84,7 +85,7 @@ def parse_chunk(header: bytes, chunk: bytes, index: int, table: EventTable) -> t
     return read, max(0, expected - read), error
 
 
-def parse_chunk_range(path: str, header: bytes, start: int, count: int):
+def parse_chunk_range(path: str, header: bytes, start: int, count: int) -> tuple[EventTable, int, list[str]]:
     """Worker task: chunks [start, start+count) of the file -> (table, lost, errors)."""
     table, lost, errors = EventTable(), 0, []
     with open(path, "rb") as fh:
@@ -158,7 +159,7 @@ class EvtxFileSource(EventSource):
         self._rows_in_next = sum(1 for loc in last.locators if loc >> 20 == total - 1)
         self._finish_report()
 
-    def _serial(self, ranges, total: int, cancel: Cancel | None) -> Iterator[Batch]:
+    def _serial(self, ranges: list[tuple[int, int]], total: int, cancel: Cancel | None) -> Iterator[Batch]:
         for start, count in ranges:
             if cancel and cancel():
                 self.report.cancelled = True
@@ -167,7 +168,8 @@ class EvtxFileSource(EventSource):
             self._absorb(lost, errors)
             yield Batch(table, start + count, total)
 
-    def _parallel(self, ranges, total: int, cancel: Cancel | None) -> Iterator[Batch]:
+    def _parallel(self, ranges: list[tuple[int, int]], total: int,
+                  cancel: Cancel | None) -> Iterator[Batch]:
         import multiprocessing
 
         # spawn, not fork: the GUI process has threads, and Windows can only spawn anyway
@@ -258,6 +260,7 @@ class EvtxFileSource(EventSource):
 def damage_summary(damaged_parts: int, records_lost: int) -> str:
     """One sentence that never contradicts itself ("0 damaged parts skipped; 39 lost")."""
     def count(n: int, word: str) -> str:
+        """'1 record', '2 records'."""
         return f"{n} {word}" + ("" if n == 1 else "s")
 
     lost = f"about {count(records_lost, 'record')} could not be read"
