@@ -2,18 +2,22 @@
 
 JSON, decoded by orjson (C), and not the XML rendering: re-measured this round over the corpus logs
 repeated to 300,000 records (CPU per record): `records()` 3.5-4.5 us against `records_json()`
-4.5-5.7 us on the Rust side, but reading the XML in Python costs more than orjson's 3.7 us; a
-regular expression checking a record's whole JSON text and picking its fields out (tried, to skip
-decoding) took 12.7 us a record, sre being slow over a kilobyte of text; msgspec decoding into
-typed structures saved under 10% (its decode alone 4.7 us) and was not worth a new dependency.
+4.5-5.7 us on the Rust side, but reading the XML in Python is dearer than that difference
+(eventxml.columns_from, lxml: 55 us a record against row_from_json's 10.6 us, decoding included).
+A regular expression checking a record's whole JSON text and picking its fields out (tried, to
+skip decoding) took 12.7 us a record, sre being slow over a kilobyte of text; msgspec decoding into
+typed structures saved under 10% (its decode alone 4.7 us against orjson's 3.7 us) and was not
+worth a new dependency; joining the named Data with map/zip or a cached format string instead of
+one f-string a value was slower (3.6-3.7 vs 2.7-2.9 us).
 
 The shape varies (measured on the logs in tests/data/evtx): EventID is an int or {"#attributes":
 {"Qualifiers"}, "#text"}; unnamed Data is {"#text": [...]} or a string; named Data becomes keys of
 EventData; forwarded logs carry strings instead of ints. `row_from_json` reads the usual shapes
-directly (named Data, unnamed Data alone, EventID with Qualifiers: 98% of the corpus records) and
-gives every other record to the careful path (`_row_of`, `message_of`), which it equals on every
-shape (tests/events/test_eventjson_shapes.py). Anything odd degrades to None, never to an
-exception.
+directly (named Data, unnamed Data with or without Binary, no EventData, EventID with
+Qualifiers: 84-90% of the records of the test and corpus logs) and gives every other record
+(UserData, forwarded events' RenderingInfo, odd values) to the careful path (`_row_of`,
+`message_of`), which it equals on every shape (tests/events/test_eventjson_shapes.py). Anything
+odd degrades to None, never to an exception.
 """
 
 from __future__ import annotations
