@@ -133,7 +133,8 @@ def message_of(event: dict[str, Any]) -> str:
     return parts[0] if len(parts) == 1 else "\n".join(parts)
 
 
-Row = tuple  # (time, level, provider, event_id, qualifiers, record_id, computer, channel, message)
+# (time, level, provider, event_id, qualifiers, record_id, computer, channel, message)
+Row = tuple[int, int, "str | None", "int | None", "int | None", "int | None", "str | None", "str | None", str]
 _EMPTY: Row = (NO_TIME, UNKNOWN_LEVEL, None, None, None, None, None, None, "")
 
 

@@ -223,7 +223,7 @@ class EvtxFileSource(EventSource):
             records = PyEvtxParser(io.BytesIO(self.header + chunk), number_of_threads=1).records()
             while True:
                 try:
-                    texts.append(cast(dict, next(records))["data"])
+                    texts.append(cast(dict[str, Any], next(records))["data"])
                 except StopIteration:
                     break
                 except RuntimeError:
