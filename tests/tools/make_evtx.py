@@ -51,8 +51,8 @@ class Fragment:
         if isinstance(value, int):  # FILETIME
             self.out += struct.pack("<BBQ", 0x05, 0x11, value)
         else:
-            text = value.encode("utf-16-le")
-            self.out += struct.pack("<BBH", 0x05, 0x01, len(value)) + text
+            text = value.encode("utf-16-le")  # counted in UTF-16 units: a character outside the BMP is two
+            self.out += struct.pack("<BBH", 0x05, 0x01, len(text) // 2) + text
 
     def element(self, name: str, attrs: dict[str, str | int] | None = None,
                 text: str | None = None, children: list | None = None) -> None:
