@@ -92,3 +92,19 @@ def test_a_cancel_in_the_wizard_does_not_cancel_a_later_schema_refresh(qtbot, dl
     qtbot.mouseClick(dialog.dll_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.source is not None or bool(dialog.error.text()), timeout=WAIT)
     assert dialog.source is not None, dialog.error.text()
+
+
+def test_a_cancel_of_a_schema_refresh_whose_call_waits_for_the_bridge_is_kept(qtbot, dll_host):
+    wizard, _page = on_connectivity(qtbot, dll_host)
+    wizard.session.set_parameter(wizard.session.connector.parameter("Mode"), "hang")
+    dialog = SchemaRefreshDialog(wizard.session, wizard.host, wizard, dll=wizard.dll)
+    qtbot.addWidget(dialog)
+    process = wizard.dll.pages.bridge.process
+    # The bridge is busy with another call (held here), so the refresh's GetSchema waits for it:
+    # started, but not yet sent when Cancel is clicked.
+    with process._lock:
+        qtbot.mouseClick(dialog.dll_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.dll_busy.cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.task.running, timeout=BOUND)
+    assert dialog.source is None
+    assert "GetSchema to the connector Contoso.Misbehaving was cancelled" in dialog.error.text()
