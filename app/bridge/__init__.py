@@ -24,8 +24,11 @@ worker thread; `cancel()` is safe from the GUI thread):
     if s.supports("SupportHierarchy"): s.ask_hierarchy(parent=None)  # [{"dn", "name"}]
     schema = s.ask_schema()                            # {"types": [{"name", "locked", "anchors",
                                                        #   "attributes": [{"name", "type", ...}]}]}
+    s.begin()                                          # a user operation starts (GUI thread, before its
+                                                       #   work is handed to another thread)
     s.cancel()                                         # from another thread: the call raises
-                                                       #   BridgeError(kind=BridgeErrorKind.CANCELLED)
+                                                       #   BridgeError(kind=BridgeErrorKind.CANCELLED),
+                                                       #   and so does every later one until begin()
     s.close()                                          # ends the worker (os._exit inside)
 
 Every call passes all values of the pages asked so far (defaults where untouched). Ask a page again

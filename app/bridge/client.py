@@ -1,7 +1,9 @@
 """The parent's side of the bridge: one worker process per connector DLL, reused between calls.
 
 `ConnectorProcess.call()` sends one request and waits for its answer with a timeout; `cancel()`
-(safe from any thread) ends the wait at once. A hung or cancelled call costs the worker: it is
+(safe from any thread) ends the wait at once. A cancel belongs to the user's operation, not to one
+call: `begin()` starts an operation (a wizard step's run, a schema refresh), and a cancel holds for
+every call of it, also one not yet started, until the next `begin()`. A hung or cancelled call costs the worker: it is
 killed (a .NET call cannot be interrupted from outside) and the next call starts a fresh one,
 which loads the DLL again. Every failure is a BridgeError with one sentence; never a traceback.
 """
@@ -99,6 +101,8 @@ class ConnectorProcess:
         self._output_reader: threading.Thread | None = None
         self.unsealed = 0  # lines on the answer channel that were not ours (a connector wrote them)
         self._lock = threading.Lock()
+        # The current operation's cancel: set by cancel(), replaced (never cleared) by begin(), so
+        # a call of an operation cancelled earlier stays cancelled however late it runs.
         self._cancel = threading.Event()
         self._next_id = 0
         self._workdir: str | None = None
@@ -155,7 +159,7 @@ class ConnectorProcess:
         protocol.read_lines(fd, protocol.MAX_ANSWER_BYTES, take)
         answers.put(_EOF)
 
-    def _ensure_started(self, call: str) -> None:
+    def _ensure_started(self, call: str, cancel: threading.Event) -> None:
         if self.running:
             return
         self._kill()
@@ -167,7 +171,7 @@ class ConnectorProcess:
                               kind=BridgeErrorKind.UNAVAILABLE) from None
         args = {"dll": str(self.dll), "interface_dll": str(self.interface_dll) if self.interface_dll else None}
         try:
-            self.info = self._exchange("load", args, START_TIMEOUT, call="loading the DLL")
+            self.info = self._exchange("load", args, START_TIMEOUT, call="loading the DLL", cancel=cancel)
         except BridgeError as exc:
             self._kill()
             if exc.kind != BridgeErrorKind.FAILED:
@@ -190,15 +194,17 @@ class ConnectorProcess:
 
     def raw_call(self, op: str, args: dict[str, Any] | None = None, *, timeout: float) -> Any:
         """A request to the worker as it is, DLL loaded or not (the self-test)."""
+        cancel = self._cancel
         with self._lock:
-            self._cancel.clear()
+            if cancel.is_set():
+                raise self._cancelled(op)
             if not self.running:
                 self._ensure_worker_only()
-            return self._exchange(op, args or {}, timeout, call=op)
+            return self._exchange(op, args or {}, timeout, call=op, cancel=cancel)
 
     def close(self) -> None:
         """Stop the worker (it ends itself with os._exit; killed if it does not). A call still
-        running on another thread ends as cancelled."""
+        running on another thread ends as cancelled, and so does every later call until begin()."""
         self._cancel.set()
         proc = self._proc
         if proc is not None and proc.poll() is None:
@@ -231,23 +237,39 @@ class ConnectorProcess:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
 
+    def begin(self) -> None:
+        """A new user operation starts: a cancel of an earlier one no longer applies. Call it on
+        the thread that cancels (the GUI thread) before handing the work to another thread; a
+        call that begins itself on the worker thread would lose a Cancel clicked before it got
+        there. Callers that never cancel (the command line, the host report) need not call it."""
+        self._cancel = threading.Event()  # a new one: calls still running keep the old, set one
+
     def cancel(self) -> None:
-        """End the call in progress (from any thread): its worker is stopped; the next call starts anew."""
+        """Cancel the current operation (from any thread): the call in progress ends at once (its
+        worker is stopped; the next call starts anew), and every later call of the operation
+        ends as cancelled before it is sent, until begin() starts the next operation."""
         self._cancel.set()
 
     # -- calls -----------------------------------------------------------------------------------
     def call(self, op: str, args: dict[str, Any] | None = None, *, timeout: float | None = None,
              call: str = "") -> Any:
         """One request; `call` names it in messages (GetSchema, GetConfigParameters(Global), ...)."""
+        cancel = self._cancel  # taken before the lock: a call queued behind another keeps its operation's
+        label = call or op
         with self._lock:
-            self._cancel.clear()
-            label = call or op
-            self._ensure_started(label)
+            if cancel.is_set():  # cancelled before it started: nothing to stop, the worker stays
+                raise self._cancelled(label)
+            self._ensure_started(label, cancel)
             limit = timeout if timeout is not None else (
                 self.schema_timeout if op == "schema" else self.timeout)
-            return self._exchange(op, args or {}, limit, call=label)
+            return self._exchange(op, args or {}, limit, call=label, cancel=cancel)
 
-    def _exchange(self, op: str, args: dict[str, Any], limit: float, *, call: str) -> Any:
+    def _cancelled(self, call: str) -> BridgeError:
+        return BridgeError(f"The call {call} to the connector {self.name} was cancelled.",
+                           connector=self.name, call=call, kind=BridgeErrorKind.CANCELLED)
+
+    def _exchange(self, op: str, args: dict[str, Any], limit: float, *, call: str,
+                  cancel: threading.Event) -> Any:
         proc = self._proc
         assert proc is not None and proc.stdin is not None
         self._next_id += 1
@@ -258,10 +280,9 @@ class ConnectorProcess:
             raise self._crashed(call) from None
         deadline = time.monotonic() + limit
         while True:
-            if self._cancel.is_set():
+            if cancel.is_set():
                 self._kill()
-                raise BridgeError(f"The call {call} to the connector {self.name} was cancelled.",
-                                  connector=self.name, call=call, kind=BridgeErrorKind.CANCELLED)
+                raise self._cancelled(call)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._kill()

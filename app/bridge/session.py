@@ -272,7 +272,13 @@ class ConnectorSession:
         """Object types and attributes (connects to the target system: slow, 120 s by default)."""
         return self._call("schema", {"values": self.call_values()}, "GetSchema") or {"types": []}
 
+    def begin(self) -> None:
+        """A new user operation starts (GUI thread, before its work is handed off): a Cancel of
+        an earlier operation no longer applies (ConnectorProcess.begin)."""
+        self.process.begin()
+
     def cancel(self) -> None:
+        """Cancel the current operation: its running call and every later one until begin()."""
         self.process.cancel()
 
     def close(self) -> None:

@@ -223,6 +223,11 @@ class DllDriver(QObject):
         self._generation += 1
         generation = self._generation
         self._cancelled = False
+        # Here, on the GUI thread that also cancels: a Cancel holds for every call of this run,
+        # also one whose thread has not reached the bridge yet, and a Cancel of an earlier run
+        # (pressed just as it ended) does not reach this one.
+        for bridge in self._bridges():
+            bridge.begin()
 
         def finish() -> None:
             self._set_busy(page, None)
@@ -297,8 +302,12 @@ class DllDriver(QObject):
             self.busy_row.cancel.setEnabled(False)
         if self.task is not None:
             self.task.cancel()
-        for bridge in {id(b): b for b in (self.pages and self.pages.bridge, self._loading) if b}.values():
+        for bridge in self._bridges():
             bridge.cancel()
+
+    def _bridges(self) -> list[ConnectorSession]:
+        """The sessions a run may call: the loaded DLL's and one still being loaded (each once)."""
+        return list({id(b): b for b in (self.pages and self.pages.bridge, self._loading) if b}.values())
 
     def stop(self) -> None:
         """Forget the running calls (a new DLL was chosen or the wizard closes)."""
@@ -312,7 +321,7 @@ class DllDriver(QObject):
     def close(self) -> None:
         """The wizard closes: end the workers without waiting on a hung one."""
         self.stop()
-        for bridge in {id(b): b for b in (self.pages and self.pages.bridge, self._loading) if b}.values():
+        for bridge in self._bridges():
             dispose(bridge)
         self.pages = self._loading = None
         self.runner = None

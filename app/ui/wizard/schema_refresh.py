@@ -135,6 +135,7 @@ class SchemaRefreshDialog(QDialog):
         def work(_progress: Progress, _cancelled: Cancelled) -> dict[str, Any]:
             pages.push(values)
             return pages.bridge.ask_schema()
+        pages.bridge.begin()  # here, not in `work`: a Cancel clicked before the thread runs holds
         self.task = Task(work, name="connector-dll-schema", parent=self)
         self.task.finished.connect(self._dll_answered)
         self.task.failed.connect(self._dll_failed)
