@@ -179,9 +179,10 @@ def find_backup(target: Path, backup_id: str) -> Backup:
 
 
 # -- one editor per file -----------------------------------------------------------------------
-def _host_name() -> str:
+def host_name() -> str:
     """This machine's name, as socket.gethostname() gives it (POSIX reads it from uname without
-    loading the socket module at start-up)."""
+    loading the socket module at start-up: the edit lock and the main window ask before the
+    first paint)."""
     if hasattr(os, "uname"):
         return os.uname().nodename
     import socket
@@ -210,7 +211,7 @@ class EditLock:
             return None
 
     def _stale(self, info: dict[str, Any] | None) -> bool:
-        if not info or info.get("host") != _host_name():
+        if not info or info.get("host") != host_name():
             return False if info else True
         try:
             pid = int(info.get("pid", 0))
@@ -226,7 +227,7 @@ class EditLock:
     def acquire(self) -> None:
         if self.held:
             return
-        info = {"pid": os.getpid(), "started": self.probe(os.getpid()).started, "host": _host_name(),
+        info = {"pid": os.getpid(), "started": self.probe(os.getpid()).started, "host": host_name(),
                 "user": os.environ.get("USERNAME") or os.environ.get("USER", ""),
                 "since": datetime.now(UTC).isoformat(timespec="seconds")}
         for _ in range(2):

@@ -12,12 +12,16 @@ import argparse
 import os
 import sys
 import traceback
-from typing import cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from app import __version__
 from app.datastore import configure_logging, crash_details
 from app.errors import UserError
 from app.host.layout import HostLayout, resolve
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 APP_NAME = "ECMA Host Wizard"
 
@@ -96,9 +100,28 @@ def _excepthook(kind, value, tb) -> None:
         pass
 
 
+def after_first_paint(window: QWidget, work: Callable[[], object]) -> None:
+    """Run `work` once, just after `window` has painted for the first time: a timer of 0 ms set
+    before show() fires before the first paint (Qt posts the paint after the timer's event)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                self.deleteLater()
+                QTimer.singleShot(0, work)
+            return False
+
+    window.installEventFilter(FirstPaint(window))
+
+
 def _load_core_first() -> None:
     """Import the Qt-free modules the first window needs before PySide6: once PySide6 is loaded,
     it reads the source of every module imported after it (its __feature__ check), a few ms each."""
+    import app.config.rules
+    import app.config.store
+    import app.host.elevation  # noqa: F401
 
 
 def run_gui(argv: list[str]) -> int:
@@ -129,8 +152,9 @@ def _run_window(app, make_window) -> int:
 
     sys.excepthook = _excepthook
     window = make_window()
+    after_first_paint(window, configure_logging)  # the app log's file handler (logging.handlers)
+    QTimer.singleShot(3000, configure_logging)  # also when the window never paints (started minimized)
     window.show()
-    QTimer.singleShot(0, configure_logging)  # the app log's file handler once the window is up
     code = int(app.exec())
     from app.ui.background import finish_all
 

@@ -8,8 +8,7 @@ The connector actions live in `main/actions.py`, the parts in `main/`; this modu
 from __future__ import annotations
 
 import functools
-import socket
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -28,7 +27,7 @@ from app.config.document import ConfigDocument
 from app.config.rules import Finding, validate
 from app.config.store import ConfigStore, SaveResult
 from app.errors import SaveRefused, UserError
-from app.events.knowledge import Action, ActionKind
+from app.filestore import host_name
 from app.host.layout import HostLayout
 from app.ui.background import run_task
 from app.ui.main import areas
@@ -41,6 +40,9 @@ from app.ui.main.message_bar import MessageBar
 from app.ui.main.problems_panel import ProblemsPanel, summary_text
 from app.ui.main.settings_tab import SettingsTab
 from app.ui.theme import icon
+
+if TYPE_CHECKING:
+    from app.events.knowledge import Action
 
 APP_TITLE = "ECMA Host Wizard"
 
@@ -87,7 +89,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.connectors_tab, "&Connectors")
         # this machine's short name now; its full name (a DNS lookup on some networks) after the
         # first paint, for the Tenant URLs a CA certificate needs
-        self.settings_tab = SettingsTab(layout, socket.gethostname().split(".")[0], self.tabs)
+        self.settings_tab = SettingsTab(layout, host_name().split(".")[0], self.tabs)
         self._short_host_name = self.settings_tab.host_name
         self.settings_tab.portEdited.connect(self._port_edited)
         self.settings_tab.regenerateRequested.connect(self.regenerate_certificate)
@@ -440,6 +442,8 @@ class MainWindow(QMainWindow):
 
     def handle_event_action(self, action: Action) -> None:
         """The event viewer's "what to do" buttons."""
+        from app.events.knowledge import ActionKind  # on use: the event viewer is built after the first paint
+
         if action.kind is ActionKind.CERTIFICATE:
             self.tabs.setCurrentWidget(self.settings_tab)
             self.regenerate_certificate()

@@ -62,3 +62,31 @@ def test_a_command_after_the_options_is_still_refused_as_before(tmp_path, capsys
     with pytest.raises(SystemExit) as caught:
         main(["--host-dir", str(tmp_path), "secrets"])
     assert caught.value.code == 2
+
+
+def test_work_after_the_first_paint_runs_once_after_it_not_before(qtbot):
+    """launch.after_first_paint: the app log's set-up waits for the first paint (a 0 ms timer set
+    before show() fires before it, which is what the window used to do)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QLabel
+
+    from app.ui.launch import after_first_paint
+
+    order: list[str] = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event):  # Qt's name
+            if event.type() == QEvent.Type.Paint:
+                order.append("paint")
+            return False
+
+    label = QLabel("first screen")
+    qtbot.addWidget(label)
+    label.installEventFilter(Paints(label))
+    after_first_paint(label, lambda: order.append("work"))
+    label.show()
+    qtbot.waitUntil(lambda: "work" in order)
+    label.update()
+    label.repaint()  # a later paint does not run the work again
+    qtbot.wait(20)
+    assert order[0] == "paint" and order.count("work") == 1
