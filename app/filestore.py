@@ -10,7 +10,6 @@ reports, DLL copies). Nothing here knows what the files mean.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import re
@@ -119,6 +118,8 @@ class Backup:
 
 
 def _backup_folder(target: Path) -> Path:
+    import hashlib  # here: OpenSSL's start-up is not needed before the first window, a backup is
+
     resolved = str(Path(target).resolve())
     digest = hashlib.sha256(resolved.encode()).hexdigest()[:10]
     slug = re.sub(r"[^A-Za-z0-9._-]", "_", Path(target).name)

@@ -239,13 +239,15 @@ def test_a_change_on_disk_is_found_by_comparing_the_bytes_read_not_a_hash(config
     """The store keeps the bytes it read (the document holds them anyway) and compares them with
     the file: exact, and a 4 MB file is no longer hashed at load and twice per save (~3 ms each)."""
     hashed: list[int] = []
-    real_sha256 = store_module.hashlib.sha256
+    import hashlib
+
+    real_sha256 = hashlib.sha256
 
     def recording_sha256(data: bytes = b"", *args, **kwargs):
         hashed.append(len(data))
         return real_sha256(data, *args, **kwargs)
 
-    monkeypatch.setattr(store_module.hashlib, "sha256", recording_sha256)
+    monkeypatch.setattr(hashlib, "sha256", recording_sha256)
     size = config.stat().st_size
     store = ConfigStore(config)
     doc = store.load()
