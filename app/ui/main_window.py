@@ -136,7 +136,11 @@ class MainWindow(QMainWindow):
             self.settings_tab.host_name = areas.host_names()[-1]
             self.settings_tab.set_document(self.document, self.findings)
         self.refresh_certificate()
-        QTimer.singleShot(50, self, self.lazy_tabs.build_all)  # dropped if the window goes first
+        QTimer.singleShot(50, self, self._build_hidden_pages)  # dropped if the window goes first
+
+    def _build_hidden_pages(self) -> None:
+        self.lazy_tabs.build_all()
+        self.settings_tab.build()
 
     @property
     def event_viewer(self):
