@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -189,6 +188,9 @@ class MainWindow(QMainWindow):
             self.problems.view.setCurrentIndex(self.problems.proxy.index(0, 0))
 
     def about(self) -> None:
+        # on use, here and below: QMessageBox's type (~3 ms) is not needed for the first window
+        from PySide6.QtWidgets import QMessageBox
+
         from app import __version__
 
         QMessageBox.about(self, f"About {APP_TITLE}",
@@ -229,6 +231,8 @@ class MainWindow(QMainWindow):
 
     def adopt(self, result: SaveResult, message: str = "Saved") -> None:
         """After any save: continue with the saved document and say what happened."""
+        from PySide6.QtWidgets import QMessageBox
+
         self.document = result.document
         self.disk_bar.hide()
         self.refresh()
@@ -273,6 +277,8 @@ class MainWindow(QMainWindow):
             self.refresh()
 
     def save(self) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         if self.read_only or self.document is None:
             return False
         try:
@@ -286,6 +292,8 @@ class MainWindow(QMainWindow):
         return True
 
     def revert(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         if self.is_unsaved() and QMessageBox.question(
                 self, "Revert", "Throw away your unsaved changes and read the file again?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
@@ -295,6 +303,8 @@ class MainWindow(QMainWindow):
 
     def save_pending_first(self, what: str) -> bool:
         """Before a step that saves on its own (wizard, certificate): settle unsaved edits."""
+        from PySide6.QtWidgets import QMessageBox
+
         if not self.is_unsaved():
             return True
         answer = QMessageBox.question(
@@ -355,6 +365,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.is_unsaved() and not self.read_only:
+            from PySide6.QtWidgets import QMessageBox
+
             answer = QMessageBox.question(
                 self, "Unsaved changes", f"Save the changes to {self.store.path.name} before closing?",
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard

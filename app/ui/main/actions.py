@@ -12,12 +12,10 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QStackedLayout,
     QTableView,
@@ -35,6 +33,8 @@ EMPTY_TEXT = ("No connectors yet.\n\nNew connector… creates one with the wizar
 
 def delete_confirmation(parent, name: str, file_name: str, unsaved: bool):
     """The Delete question; Cancel is the default, so Enter never deletes."""
+    from PySide6.QtWidgets import QMessageBox  # on use, as QFileDialog: neither is on the first screen
+
     others = "\n\nYour other unsaved changes are saved with it." if unsaved else ""
     box = QMessageBox(QMessageBox.Icon.Warning, "Delete connector",
                       f"Delete the connector “{name}”?\n\nEntra stops provisioning through it. "
@@ -245,6 +245,8 @@ class ConnectorActions:
             w.document.remove_connector(name)
             result = w.store.save(w.document)
         except UserError as exc:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.warning(w, "Not deleted", exc.sentence())
             w.load()  # the document may hold the removal: start again from the file
             return False
@@ -265,6 +267,8 @@ class ConnectorActions:
     def import_(self, path: str | None = None):
         w = self.window
         if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
             path, _ = QFileDialog.getOpenFileName(
                 w, "Import connectors", str(Path.home()),
                 "Connector or MIM exports (*.xml);;All files (*)")
@@ -279,6 +283,8 @@ class ConnectorActions:
         if name is None or w.document is None:
             return None
         if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
             path, _ = QFileDialog.getSaveFileName(w, f"Export “{name}”", str(Path.home() / f"{name}.xml"),
                                                   "Connector export (*.xml)")
         if not path:
@@ -292,6 +298,8 @@ class ConnectorActions:
         if w.document is None:
             return None
         if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
             path, _ = QFileDialog.getSaveFileName(w, "Export all connectors",
                                                   str(Path.home() / "connectors.xml"),
                                                   "Connector export (*.xml)")
@@ -304,6 +312,8 @@ class ConnectorActions:
     def _report(self, outcome, verb: str) -> Path | None:
         w = self.window
         if isinstance(outcome, UserError):
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.warning(w, "Not exported", outcome.sentence())
             return None
         w.statusBar().showMessage(f"{verb} to {outcome} (secrets left out: enter them again where "

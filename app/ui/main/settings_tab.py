@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QIntValidator
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,6 +23,8 @@ from app.paths import backups_dir, data_dir
 from app.ui.theme import error_colour
 
 if TYPE_CHECKING:  # imported when first built (start-up time)
+    from PySide6.QtWidgets import QFormLayout
+
     from app.ui.certs.status_widget import CertificateStatusWidget
 
 DEFAULT_PORT = "8585"
@@ -64,6 +63,10 @@ class SettingsTab(QScrollArea):
         if self._built:
             return
         self._built = True
+        # here: these types (~2 ms with their enums) are needed by this page only
+        from PySide6.QtGui import QIntValidator
+        from PySide6.QtWidgets import QFormLayout, QGroupBox
+
         body = QWidget(self)
         outer = QVBoxLayout(body)
 
@@ -250,6 +253,13 @@ def _path_row(label: str, path: Path, parent: QWidget) -> QWidget:
     button = QPushButton("Open folder", row)
     button.setAccessibleName(f"Open the folder of {label}")
     button.setEnabled(folder.is_dir())
-    button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))
+    button.clicked.connect(lambda: _open_folder(folder))
     h.addWidget(button)
     return row
+
+
+def _open_folder(folder: Path) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
