@@ -23,7 +23,8 @@ print(json.dumps(sorted(sys.modules)))
 # socket: this machine's name comes from uname (filestore.host_name); the event viewer's known
 # errors: built after the first paint, like the viewer
 ON_USE = ("subprocess", "app.journal.read", "socket", "app.events.knowledge", "logging.handlers",
-          "hashlib")  # a backup's folder name: OpenSSL's start-up waits for the first save
+          "hashlib",  # a backup's folder name: OpenSSL's start-up waits for the first save
+          "app.ui.background")  # its Task (a QObject with signals) is first used after the first paint
 # the core modules the first window needs, imported before PySide6 (launch._load_core_first): after
 # it, PySide6 reads the source of every module imported (its __feature__ check), a few ms each
 CORE_BEFORE_QT = """

@@ -28,7 +28,6 @@ from app.config.store import ConfigStore, SaveResult
 from app.errors import SaveRefused, UserError
 from app.filestore import host_name
 from app.host.layout import HostLayout
-from app.ui.background import run_task
 from app.ui.main import areas
 from app.ui.main.actions import ConnectorActions, ConnectorsTab
 from app.ui.main.disk_watch import DiskWatch
@@ -426,6 +425,8 @@ class MainWindow(QMainWindow):
                 return gather(configured, port)
             except UserError:
                 return None  # the Settings tab then says in one sentence why it is unknown
+
+        from app.ui.background import run_task  # on use: the lookup starts after the first paint
 
         run_task(self, work, name="The certificate lookup", finished=self._show_certificate,
                  failed=lambda _sentence: self._show_certificate(None))
