@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app import journal
-from app.config.document import ConfigDocument
+from app.config.document import PARTITION, ConfigDocument
 from app.filestore import Backup, FileStore
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class ConfigStore(FileStore):
     def load(self) -> ConfigDocument:
         doc = ConfigDocument.from_bytes(self.read(), str(self.path))
         doc.path = self.path
-        log.info("loaded %s: %d connector(s)", self.path, len(doc.connectors))
+        log.info("loaded %s: %d connector(s)", self.path, len(doc.root.findall(PARTITION)))
         return doc
 
     def save(self, doc: ConfigDocument, *, force: bool = False) -> SaveResult:

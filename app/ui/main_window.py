@@ -8,7 +8,6 @@ The connector actions live in `main/actions.py`, the parts in `main/`; this modu
 from __future__ import annotations
 
 import functools
-import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, assert_never, cast
 
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -30,9 +28,8 @@ from app.config.document_store import DocumentStore
 from app.config.rules import Finding, validate
 from app.config.store import SaveResult
 from app.errors import SaveRefused, UserError
-from app.events.knowledge import Action, ActionKind
+from app.filestore import host_name
 from app.host.layout import HostLayout
-from app.ui.background import run_task
 from app.ui.main import areas
 from app.ui.main.actions import ConnectorActions, ConnectorsTab
 from app.ui.main.disk_watch import DiskWatch
@@ -47,8 +44,9 @@ from app.wizard.page_keys import PageKey
 
 if TYPE_CHECKING:  # the areas are imported when first used (app/ui/main/areas.py)
     from app.certs.status import CertificateStatus
+    from app.events.knowledge import Action
     from app.host.service import ServiceControl
-    from app.ui.background import Cancelled, Progress, Task
+    from app.ui.background import Task
     from app.ui.certs.banner import ExpiryBanner
     from app.ui.certs.dialog import CertificateDialog
     from app.ui.events.viewer import EventViewer
@@ -95,10 +93,11 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(8, 8, 8, 0)
-        self._column = column
+        self.column = column  # the bars above the tabs (expiry banner, elevation) go in here
         # Made when the first certificate status arrives (off the GUI thread, after the first paint):
         # the certificate modules are not needed to show the connector list.
         self.expiry_banner: ExpiryBanner | None = None  # made on first use
+        self.certificate_status: CertificateStatus | None = None  # the last one looked up
         self.lock_bar = MessageBar("lockBar", central)
         self.disk_bar = MessageBar("diskBar", central)
         self.elevation_bar = elevation_bar(self, central, needed=needs_elevation)
@@ -115,7 +114,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.connectors_tab, "&Connectors")
         # this machine's short name now; its full name (a DNS lookup on some networks) after the
         # first paint, for the Tenant URLs a CA certificate needs
-        self.settings_tab = SettingsTab(layout, socket.gethostname().split(".")[0], self.tabs)
+        self.settings_tab = SettingsTab(layout, host_name().split(".")[0], self.tabs)
         self._short_host_name = self.settings_tab.host_name
         self.settings_tab.portEdited.connect(self._port_edited)
         self.settings_tab.regenerateRequested.connect(self.regenerate_certificate)
@@ -162,7 +161,11 @@ class MainWindow(QMainWindow):
             self.settings_tab.host_name = areas.host_names()[-1]
             self.settings_tab.set_document(self.document, self.findings)
         self.refresh_certificate()
-        QTimer.singleShot(50, self, self.lazy_tabs.build_all)  # dropped if the window goes first
+        QTimer.singleShot(50, self, self._build_hidden_pages)  # dropped if the window goes first
+
+    def _build_hidden_pages(self) -> None:
+        self.lazy_tabs.build_all()
+        self.settings_tab.build()
 
     # (cast: each is a LazyTabs tab, so page() builds it if need be and returns what its builder
     # below returned; the Entra tab holds a QLabel instead when its settings cannot be read)
@@ -214,6 +217,9 @@ class MainWindow(QMainWindow):
             self.problems.view.setCurrentIndex(self.problems.proxy.index(0, 0))
 
     def about(self) -> None:
+        # on use, here and below: QMessageBox's type (~3 ms) is not needed for the first window
+        from PySide6.QtWidgets import QMessageBox
+
         from app import __version__
 
         QMessageBox.about(self, f"About {APP_TITLE}",
@@ -254,6 +260,8 @@ class MainWindow(QMainWindow):
 
     def adopt(self, result: SaveResult, message: str = "Saved") -> None:
         """After any save: continue with the saved document and say what happened."""
+        from PySide6.QtWidgets import QMessageBox
+
         self.document = result.document
         self.disk_bar.hide()
         self.refresh()
@@ -298,6 +306,8 @@ class MainWindow(QMainWindow):
             self.refresh()
 
     def save(self) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         if self.read_only or self.document is None:
             return False
         try:
@@ -311,6 +321,8 @@ class MainWindow(QMainWindow):
         return True
 
     def revert(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         if self.is_unsaved() and QMessageBox.question(
                 self, "Revert", "Throw away your unsaved changes and read the file again?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
@@ -320,6 +332,8 @@ class MainWindow(QMainWindow):
 
     def save_pending_first(self, what: str) -> bool:
         """Before a step that saves on its own (wizard, certificate): settle unsaved edits."""
+        from PySide6.QtWidgets import QMessageBox
+
         if not self.is_unsaved():
             return True
         answer = QMessageBox.question(
@@ -380,6 +394,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.is_unsaved() and not self.read_only:
+            from PySide6.QtWidgets import QMessageBox
+
             answer = QMessageBox.question(
                 self, "Unsaved changes", f"Save the changes to {self.store.path.name} before closing?",
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
@@ -426,34 +442,11 @@ class MainWindow(QMainWindow):
         return dialog
 
     def refresh_certificate(self) -> None:
-        if self._certificate_status is None:
-            return
-        doc = self.document
-        setting = doc.setting if doc is not None and doc.root.find("Setting") is not None else None
-        configured = setting.certificate if setting is not None else None
-        port_text = setting.port if setting is not None else ""
-        port = int(port_text) if port_text.strip().isdigit() else None
-        gather = self._certificate_status
+        """Look the certificate up off the GUI thread; the Settings tab and the banner show it."""
+        if self._certificate_status is not None:
+            from app.ui.main.certificate import look_up_certificate  # on use: after the first paint
 
-        def work(_progress: Progress, _cancelled: Cancelled) -> CertificateStatus | None:
-            try:
-                return gather(configured, port)
-            except UserError:
-                return None  # the Settings tab then says in one sentence why it is unknown
-
-        run_task(self, work, name="The certificate lookup", finished=self._show_certificate,
-                 failed=lambda _sentence: self._show_certificate(None))
-
-    def _show_certificate(self, status: CertificateStatus | None) -> None:
-        self.certificate_status = status
-        self.settings_tab.set_certificate_status(status)
-        if status is not None:
-            if self.expiry_banner is None:
-                banner = areas.expiry_banner()(self.centralWidget())
-                banner.regenerateRequested.connect(self.regenerate_certificate)
-                self._column.insertWidget(0, banner)
-                self.expiry_banner = banner
-            self.expiry_banner.set_certificate(status.certificate or status.served)
+            look_up_certificate(self, self._certificate_status)
 
     def regenerate_certificate(self) -> None:
         from app.ui.main.certificate import open_certificate_dialog
@@ -472,6 +465,8 @@ class MainWindow(QMainWindow):
 
     def handle_event_action(self, action: Action) -> None:
         """The event viewer's "what to do" buttons."""
+        from app.events.knowledge import ActionKind  # on use: the event viewer is built after the first paint
+
         if action.kind is ActionKind.CERTIFICATE:
             self.tabs.setCurrentWidget(self.settings_tab)
             self.regenerate_certificate()

@@ -246,3 +246,32 @@ def test_the_secret_parameters_are_the_ones_is_secret_names():
     assert [p.name for p in connector.secret_parameters()] == expected
     assert {"P0", "P1", "P3", "P4", "Typed"} <= set(expected)  # the spellings really varied
     assert not {"P6", "P10", "Spaced", "Lower"} & set(expected)
+
+
+def test_unreadable_secret_parameters_are_found_as_reading_every_parameter_would():
+    """validate picks the parameters whose Value may claim to be encrypted with one XPath (for
+    speed); the findings must be those of reading every parameter: secret by Type or by any true
+    spelling of Encrypted, the value stripped, and nothing for a parameter that is not secret."""
+    broken = "AAEAAAD/////AQAAAAAAAAAL"  # claims to be an encrypted value, cannot be read
+    params = [b.parameter(f"E{i}", "String", "Connectivity", broken) for i in range(len(_FLAGS))] + [
+        b.parameter("Typed", "EncryptedString", "Global", broken),
+        b.parameter("Padded", "EncryptedString", "Global", f"\n   {broken}  "),
+        b.parameter("Plain", "String", "Global", broken),  # not secret: not judged
+        b.parameter("Inside", "EncryptedString", "Global", f"x{broken}"),  # does not start with it
+        b.parameter("Commented", "EncryptedString", "Global", broken)]
+    doc = document_with(minimal_spec(parameters=params))
+    connector = doc.connectors[0]
+    for i, flag in enumerate(_FLAGS):
+        old = connector.parameter(f"E{i}").el.find("Encrypted")
+        old.getparent().replace(old, etree.fromstring(f"<Encrypted>{flag}</Encrypted>"))
+    value = connector.parameter("Commented").el.find("Value")  # its text stops at the comment
+    value.getparent().replace(value, etree.fromstring("<Value>AAEAAAD<!-- c -->/////AQAAAAAAAAAL</Value>"))
+    doc = ConfigDocument.from_bytes(etree.tostring(doc.root), "t")
+    connector = doc.connectors[0]
+
+    found = [f.field for f in validate(doc) if f.code == "secret-unreadable" and f.field != "SecretToken"]
+    expected = [p.name for p in connector.parameters
+                if p.is_secret and p.value.strip().startswith("AAEAAAD/////")]
+    assert found == expected
+    assert {"E0", "E1", "Typed", "Padded"} <= set(found)  # the cases really varied
+    assert not {"E6", "Plain", "Inside", "Commented"} & set(found)

@@ -114,6 +114,15 @@ def main_screens(outdir: Path, layout: HostLayout, scale: float | None = None) -
         out.append(_save(app, window, outdir / f"main-window-tab-{name}.png"))
     window.tabs.setCurrentIndex(0)
 
+    # A host under Program Files opened without elevation: the bar offers to restart elevated
+    # (here told so: this machine has no UAC to ask; the first window has the file's lock).
+    window.store.lock.release()
+    elevated = main_window_for(layout, needs_elevation=True)
+    elevated.resize(*MAIN_SIZE)
+    out.append(_save(app, elevated, outdir / "main-window-not-elevated.png"))
+    elevated.close()
+    window.store.lock.acquire()
+
     # Unsaved edit: the title's marker, Save and Revert enabled.
     window.settings_tab.port.setText("8586")
     window.settings_tab.port.textEdited.emit("8586")

@@ -14,12 +14,10 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyM
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QStackedLayout,
     QTableView,
@@ -32,6 +30,8 @@ from app.ui.main import areas
 from app.ui.main.connector_model import NAME_ROLE, SORT_ROLE, ConnectorTableModel
 
 if TYPE_CHECKING:  # the window imports this module; the areas load when first used
+    from PySide6.QtWidgets import QMessageBox
+
     from app.config.document import ConfigDocument
     from app.config.store import SaveResult
     from app.migrate.connectors import ImportedConnector
@@ -51,6 +51,8 @@ UNREADABLE = "{} could not be read: reload it or restore a backup first (the bar
 def delete_confirmation(parent: QWidget | None, name: str, file_name: str,
                         unsaved: bool) -> tuple[QMessageBox, QPushButton]:
     """The Delete question; Cancel is the default, so Enter never deletes."""
+    from PySide6.QtWidgets import QMessageBox  # on use, as QFileDialog: neither is on the first screen
+
     others = "\n\nYour other unsaved changes are saved with it." if unsaved else ""
     box = QMessageBox(QMessageBox.Icon.Warning, "Delete connector",
                       f"Delete the connector “{name}”?\n\nEntra stops provisioning through it. "
@@ -269,6 +271,8 @@ class ConnectorActions:
             w.document.remove_connector(name)
             result = w.store.save(w.document)
         except UserError as exc:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.warning(w, "Not deleted", exc.sentence())
             w.load()  # the document may hold the removal: start again from the file
             return False
@@ -289,6 +293,8 @@ class ConnectorActions:
     def import_(self, path: str | None = None) -> list[ImportedConnector] | MimImportDialog | None:
         w = self.window
         if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
             path, _ = QFileDialog.getOpenFileName(
                 w, "Import connectors", str(Path.home()),
                 "Connector or MIM exports (*.xml);;All files (*)")
@@ -303,6 +309,8 @@ class ConnectorActions:
         if name is None or w.document is None:
             return None
         if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
             path, _ = QFileDialog.getSaveFileName(w, f"Export “{name}”", str(Path.home() / f"{name}.xml"),
                                                   "Connector export (*.xml)")
         if not path:
@@ -316,6 +324,8 @@ class ConnectorActions:
         if w.document is None:
             return None
         if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
             path, _ = QFileDialog.getSaveFileName(w, "Export all connectors",
                                                   str(Path.home() / "connectors.xml"),
                                                   "Connector export (*.xml)")
@@ -328,6 +338,8 @@ class ConnectorActions:
     def _report(self, outcome: Path | UserError, verb: str) -> Path | None:
         w = self.window
         if isinstance(outcome, UserError):
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.warning(w, "Not exported", outcome.sentence())
             return None
         w.statusBar().showMessage(f"{verb} to {outcome} (secrets left out: enter them again where "

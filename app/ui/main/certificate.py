@@ -9,14 +9,17 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.config.document import ConfigDocument
 from app.config.store import SaveResult
+from app.errors import UserError
 from app.paths import data_dir
 from app.ui.background import run_task
 from app.ui.main import areas
 from app.ui.main.actions import UNREADABLE
 
 if TYPE_CHECKING:
+    from app.certs.status import CertificateStatus
+    from app.ui.background import Cancelled, Progress
     from app.ui.certs.dialog import CertificateDialog
-    from app.ui.main_window import MainWindow
+    from app.ui.main_window import CertificateLookup, MainWindow
 
 RESTART_ON_HOST = ("Restart the Microsoft ECMA2Host service on the host to apply it "
                    "(a restart also runs a full import).")
@@ -107,3 +110,34 @@ def offer_restart(window: MainWindow) -> None:
     window.restart_task = run_task(window, lambda _p, _c: service.restart_sentence(),
                                    name="The service restart", failed=failed,
                                    finished=lambda text: window.statusBar().showMessage(text, 20000))
+
+
+def look_up_certificate(window: MainWindow, gather: CertificateLookup) -> None:
+    """The configured certificate's status, gathered off the GUI thread (it asks the machine's
+    store and the port), then shown on the Settings tab and in the expiry banner."""
+    doc = window.document
+    setting = doc.setting if doc is not None and doc.root.find("Setting") is not None else None
+    configured = setting.certificate if setting is not None else None
+    port_text = setting.port if setting is not None else ""
+    port = int(port_text) if port_text.strip().isdigit() else None
+
+    def work(_progress: Progress, _cancelled: Cancelled) -> CertificateStatus | None:
+        try:
+            return gather(configured, port)
+        except UserError:
+            return None  # the Settings tab then says in one sentence why it is unknown
+
+    run_task(window, work, name="The certificate lookup", finished=lambda status: show_certificate(window, status),
+             failed=lambda _sentence: show_certificate(window, None))
+
+
+def show_certificate(window: MainWindow, status: CertificateStatus | None) -> None:
+    window.certificate_status = status
+    window.settings_tab.set_certificate_status(status)
+    if status is not None:
+        if window.expiry_banner is None:
+            banner = areas.expiry_banner()(window.centralWidget())
+            banner.regenerateRequested.connect(window.regenerate_certificate)
+            window.column.insertWidget(0, banner)
+            window.expiry_banner = banner
+        window.expiry_banner.set_certificate(status.certificate or status.served)

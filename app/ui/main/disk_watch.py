@@ -1,6 +1,6 @@
 """Notice when Configuration.xml changes under the window (Microsoft's wizard, an editor, a
 restore elsewhere): a file-system watch plus a check whenever the window is activated. The store's
-fingerprint decides; the watch only says when to look."""
+comparison with the bytes it read decides; the watch only says when to look."""
 
 from __future__ import annotations
 

@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QIntValidator, QShowEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,6 +23,9 @@ from app.paths import backups_dir, data_dir
 from app.ui.theme import error_colour
 
 if TYPE_CHECKING:  # imported when first built (start-up time)
+    from PySide6.QtGui import QShowEvent
+    from PySide6.QtWidgets import QFormLayout
+
     from app.certs.status import CertificateStatus
     from app.ui.certs.status_widget import CertificateStatusWidget
 
@@ -52,13 +52,30 @@ class SettingsTab(QScrollArea):
         self.setWidgetResizable(True)
         self.host_name = host_name
         self._loading = False
+        # The page is made when first shown or read (the first screen is the connector list and
+        # this page cost ~10 ms of the first paint); until then it keeps what it was given.
+        self._built = False
+        self._layout = layout
+        self._state: tuple[ConfigDocument | None, list[Finding]] | None = None
+        self._read_only = False
+        self._certificate_widget: CertificateStatusWidget | None = None
+
+    def build(self) -> None:
+        """Make the page now (it is made on first show, or when a part of it is asked for)."""
+        if self._built:
+            return
+        self._built = True
+        # here: these types (~2 ms with their enums) are needed by this page only
+        from PySide6.QtGui import QIntValidator
+        from PySide6.QtWidgets import QFormLayout, QGroupBox
+
         body = QWidget(self)
         outer = QVBoxLayout(body)
 
         # -- endpoint --------------------------------------------------------------------------
         endpoint = QGroupBox("Service endpoint", body)
         form = QFormLayout(endpoint)
-        self.port = QLineEdit(endpoint)
+        self._port_part = QLineEdit(endpoint)
         self.port.setObjectName("portEdit")
         self.port.setAccessibleName("Port")
         self.port.setAccessibleDescription("The TCP port ECMA2Host listens on; 8585 by default.")
@@ -67,7 +84,7 @@ class SettingsTab(QScrollArea):
         self.port.textEdited.connect(self._port_edited)
         port_label = QLabel("&Port:", endpoint)
         port_label.setBuddy(self.port)
-        self.port_problem = QLabel(endpoint)
+        self._port_problem_part = QLabel(endpoint)
         self.port_problem.setWordWrap(True)
         self.port_problem.hide()
         hint = QLabel("8585 by default. Entra's Tenant URL names it, so changing it means updating "
@@ -84,7 +101,7 @@ class SettingsTab(QScrollArea):
         port_column.addWidget(self.port_problem)
         port_column.addWidget(hint)
         form.addRow(port_label, port_field)
-        self.urls = QLabel(endpoint)
+        self._urls_part = QLabel(endpoint)
         self.urls.setObjectName("tenantUrls")
         self.urls.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
@@ -95,21 +112,48 @@ class SettingsTab(QScrollArea):
 
         # -- certificate (the certificates area's widget, with its own title) --
         cert = QWidget(body)
-        self._cert_box = QVBoxLayout(cert)
+        self._cert_box_part = QVBoxLayout(cert)
         self._cert_box.setContentsMargins(0, 0, 0, 0)
-        # made when the tab is first shown or a status arrives: not needed for the first screen
-        self._certificate_widget: CertificateStatusWidget | None = None
-        self._read_only = False
+        # the certificate widget: made when the tab is first shown or a status arrives
         outer.addWidget(cert)
 
         # -- files -----------------------------------------------------------------------------
         files = QGroupBox("Where the files are", body)
-        self.files_form = QFormLayout(files)
+        self._files_form_part = QFormLayout(files)
         self.files_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         outer.addWidget(files)
         outer.addStretch(1)
         self.setWidget(body)
-        self.set_layout(layout)
+        self.set_layout(self._layout)
+        if self._state is not None:
+            self.set_document(*self._state)
+        self.set_read_only(self._read_only)
+
+    # -- the parts of the page: asking for one makes the page ------------------------------------
+    @property
+    def port(self) -> QLineEdit:
+        self.build()
+        return self._port_part
+
+    @property
+    def port_problem(self) -> QLabel:
+        self.build()
+        return self._port_problem_part
+
+    @property
+    def urls(self) -> QLabel:
+        self.build()
+        return self._urls_part
+
+    @property
+    def files_form(self) -> QFormLayout:
+        self.build()
+        return self._files_form_part
+
+    @property
+    def _cert_box(self) -> QVBoxLayout:
+        self.build()
+        return self._cert_box_part
 
     # -- filling ---------------------------------------------------------------------------------
     def set_layout(self, layout: HostLayout) -> None:
@@ -128,6 +172,9 @@ class SettingsTab(QScrollArea):
             self.files_form.addRow(label + ":", _path_row(label, Path(path), self))
 
     def set_document(self, doc: ConfigDocument | None, findings: list[Finding]) -> None:
+        self._state = (doc, findings)
+        if not self._built:
+            return  # shown when the page is made
         self._loading = True
         # reading .setting would create it: only where the file has one
         setting = doc.setting if doc is not None and doc.root.find("Setting") is not None else None
@@ -169,12 +216,15 @@ class SettingsTab(QScrollArea):
         return self.certificate_widget.regenerate_button
 
     def showEvent(self, event: QShowEvent) -> None:
+        self.build()
         self.certificate_widget  # noqa: B018 - built on first show
         super().showEvent(event)
 
     def set_read_only(self, read_only: bool) -> None:
-        self.port.setReadOnly(read_only)
         self._read_only = read_only
+        if not self._built:
+            return  # applied when the page is made
+        self.port.setReadOnly(read_only)
         if self._certificate_widget is not None:
             self._certificate_widget.regenerate_button.setEnabled(not read_only)
 
@@ -205,6 +255,13 @@ def _path_row(label: str, path: Path, parent: QWidget) -> QWidget:
     button = QPushButton("Open folder", row)
     button.setAccessibleName(f"Open the folder of {label}")
     button.setEnabled(folder.is_dir())
-    button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))
+    button.clicked.connect(lambda: _open_folder(folder))
     h.addWidget(button)
     return row
+
+
+def _open_folder(folder: Path) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
