@@ -30,6 +30,7 @@ from app.config.store import SaveResult
 from app.errors import SaveRefused, UserError
 from app.filestore import host_name
 from app.host.layout import HostLayout
+from app.ui.launch import after_first_paint
 from app.ui.main import areas
 from app.ui.main.actions import ConnectorActions, ConnectorsTab
 from app.ui.main.disk_watch import DiskWatch
@@ -120,9 +121,12 @@ class MainWindow(QMainWindow):
         self.settings_tab.regenerateRequested.connect(self.regenerate_certificate)
         self.settings_tab.refreshCertificateRequested.connect(self.refresh_certificate)
         self.tabs.addTab(self.settings_tab, "&Settings")
+        # After the first paint: the certificate lookup (its thread imports the certificate
+        # modules, which would compete with the first paint), then the hidden tabs
+        self._first_paint_done = False
+        after_first_paint(self, self._after_first_paint)
         # Built when first shown, or just after the window's first paint: the first screen is the
         # connector list, and these two cost more than the rest of the window together.
-        self._first_paint_done = False
         self.lazy_tabs = LazyTabs(self.tabs)
         self._event_log_tab = self.lazy_tabs.add("E&vent log", self._build_event_viewer)
         self._diagnostics_tab = self.lazy_tabs.add("&Diagnostics", self._build_diagnostics)
@@ -370,14 +374,6 @@ class MainWindow(QMainWindow):
                         f"that, so it is refused until you reload.{lost}"),
             [] if gone else [("Reload", self.load)])
         return True
-
-    def event(self, event: QEvent) -> bool:
-        # (getattr: Qt sends events while __init__ is still building the window)
-        if event.type() == QEvent.Type.Paint and not getattr(self, "_first_paint_done", True):
-            # after the first paint: the certificate lookup (its thread imports the certificate
-            # modules, which would compete with the first paint), then the hidden tabs
-            QTimer.singleShot(0, self._after_first_paint)
-        return super().event(event)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():

@@ -20,7 +20,9 @@ def test_which_lines_open_the_gui(argv, gui):
     assert _only_gui_options(argv) is gui
 
 
-def _open_and_close(monkeypatch, qapp, argv) -> tuple[int, list]:
+def _open_and_close(monkeypatch, qapp, argv, ready=lambda: True) -> tuple[int, list]:
+    """Run the GUI command; close its main window once it is shown and `ready()` (on a busy
+    machine the 50 ms timer can fire before the window's first paint)."""
     from PySide6.QtCore import QTimer
 
     from app.ui.main_window import MainWindow
@@ -30,7 +32,7 @@ def _open_and_close(monkeypatch, qapp, argv) -> tuple[int, list]:
 
     def close_it():
         for w in qapp.topLevelWidgets():
-            if isinstance(w, MainWindow) and w.isVisible():
+            if isinstance(w, MainWindow) and w.isVisible() and ready():
                 seen.append(w.host)
                 w.document = None
                 w.close()
@@ -111,7 +113,8 @@ def test_the_cycle_collector_waits_for_the_first_paint_and_is_back_after(host_co
 
     monkeypatch.setattr(launch, "main_window_for", recording_main_window_for)
     assert gc.isenabled()
-    code, seen = _open_and_close(monkeypatch, qapp, ["--host-dir", str(host_copy)])
+    code, seen = _open_and_close(monkeypatch, qapp, ["--host-dir", str(host_copy)],
+                                 ready=lambda: len(during) == 2)
     assert code == 0 and len(seen) == 1
     # paused while the window is made; on again right after the first paint (that work is queued
     # first); and on when the GUI has ended
