@@ -122,14 +122,9 @@ def after_first_paint(window: QWidget, work: Callable[[], object]) -> None:
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     class FirstPaint(QObject):
-        done = False
-
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
-            if not self.done and event.type() == QEvent.Type.Paint:
-                # not removeEventFilter here: while Qt is calling a widget's filters, one removing
-                # itself makes Qt skip the next (the window has two: its own and launch's);
-                # deleteLater takes it off once the paint has been delivered
-                self.done = True
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
                 self.deleteLater()
                 QTimer.singleShot(0, work)
             return False
