@@ -65,12 +65,20 @@ def _num(value: Any) -> int | None:
 _PLAIN = {str, int}  # not bool: the XML says true/false (_scalar)
 
 
-def _pairs(obj: dict[str, Any], parts: list[str], skip: tuple[str, ...] = ("#attributes",)) -> None:
+def _plain_pairs(obj: dict[str, Any], skip: tuple[str, ...]) -> list[str] | None:
+    """The usual named EventData, every value a string or a number, as `name=value` lines (what
+    _text would give: str(number) has nothing to strip); None for any other shape. One
+    comprehension of f-strings: half the time of map("{}={}".format, ...) over the corpus (3.8 vs
+    6.7 us a record, measured)."""
     if obj.keys().isdisjoint(skip) and set(map(type, obj.values())) <= _PLAIN:
-        # the usual named EventData: every value a string or a number; what _text would give
-        # (str(number) has nothing to strip). One comprehension of f-strings: half the time of
-        # map("{}={}".format, ...) over the corpus (3.8 vs 6.7 us a record, measured)
-        parts.extend([f"{k}={v.strip() if v.__class__ is str else v}" for k, v in obj.items()])
+        return [f"{k}={v.strip() if v.__class__ is str else v}" for k, v in obj.items()]
+    return None
+
+
+def _pairs(obj: dict[str, Any], parts: list[str], skip: tuple[str, ...] = ("#attributes",)) -> None:
+    plain = _plain_pairs(obj, skip)
+    if plain is not None:
+        parts.extend(plain)
         return
     for key, value in obj.items():
         if key in skip:
@@ -188,12 +196,9 @@ def row_from_json(text: str) -> Row:
     else:
         return _row_of(event)
     data = event.get("EventData")
-    if (data.__class__ is dict and data.keys().isdisjoint(_NOT_PAIRS)
-            and set(map(type, data.values())) <= _PLAIN and "RenderingInfo" not in event):
-        # named Data, the usual EventData: message_of's lines without its calls
-        message = "\n".join([f"{k}={v.strip() if v.__class__ is str else v}" for k, v in data.items()])
-    else:
-        message = _data_message(event, data)
+    # named Data, the usual EventData: message_of's lines without its other calls
+    plain = _plain_pairs(data, _NOT_PAIRS) if data.__class__ is dict and "RenderingInfo" not in event else None
+    message = "\n".join(plain) if plain is not None else _data_message(event, data)
     return (_ticks(created), level, name, event_id, qualifiers, record_id,
             computer.strip() or None, channel.strip() or None, message)
 
