@@ -3,9 +3,9 @@
 `ConnectorProcess.call()` sends one request and waits for its answer with a timeout; `cancel()`
 (safe from any thread) ends the wait at once. A cancel belongs to the user's operation, not to one
 call: `begin()` starts an operation (a wizard step's run, a schema refresh), and a cancel holds for
-every call of it, also one not yet started, until the next `begin()`. A hung or cancelled call costs the worker: it is
-killed (a .NET call cannot be interrupted from outside) and the next call starts a fresh one,
-which loads the DLL again. Every failure is a BridgeError with one sentence; never a traceback.
+every call of it, also one not yet started, until the next `begin()`. A hung or cancelled call
+costs the worker: it is killed (a .NET call cannot be interrupted from outside) and the next call
+starts a fresh one, which loads the DLL again. Every failure is a BridgeError with one sentence; never a traceback.
 """
 
 from __future__ import annotations
